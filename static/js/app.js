@@ -1,0 +1,74 @@
+// Small behaviours shared by every page: theme toggle, toasts, focus after swaps, disabled buttons.
+(function () {
+  "use strict";
+
+  function currentTheme() {
+    var set = document.documentElement.dataset.theme;
+    if (set) return set;
+    return window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-theme-toggle]");
+    if (toggle) {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      document.documentElement.dataset.theme = next;
+      try { localStorage.setItem("tavern-theme", next); } catch (e) { /* ignore */ }
+      return;
+    }
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      var toast = dismiss.closest("[data-toast]");
+      if (toast) toast.remove();
+    }
+  });
+
+  function autoDismiss(root) {
+    (root || document).querySelectorAll("[data-toast]:not([data-timed])").forEach(function (toast) {
+      toast.dataset.timed = "1";
+      if (toast.getAttribute("role") === "alert") return; // errors stay until dismissed
+      setTimeout(function () { toast.remove(); }, 6000);
+    });
+  }
+
+  function showToast(message, level) {
+    var region = document.getElementById("toasts");
+    if (!region || !message) return;
+    var toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "success");
+    toast.setAttribute("role", level === "error" ? "alert" : "status");
+    toast.dataset.toast = "";
+    var text = document.createElement("p");
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "icon-button";
+    close.dataset.dismiss = "";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    toast.append(text, close);
+    region.append(toast);
+    autoDismiss(region);
+  }
+
+  // Servers announce outcomes with `HX-Trigger: {"toast": {"message": "...", "level": "success"}}`.
+  document.addEventListener("toast", function (event) {
+    var detail = event.detail || {};
+    showToast(detail.message || detail.value, detail.level);
+  });
+
+  // After a swap, move focus to what the person needs next: the first invalid field, else a marked element.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt;
+    if (!root || !root.querySelector) return;
+    var target = root.querySelector("[aria-invalid='true']") || root.querySelector("[data-autofocus]");
+    if (target) target.focus({ preventScroll: false });
+    autoDismiss(document.getElementById("toasts"));
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showToast("We could not reach Tavern. Check your connection and try again.", "error");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { autoDismiss(document); });
+})();

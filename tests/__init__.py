@@ -1,0 +1,1 @@
+"""Tavern's test suite."""

@@ -1,0 +1,117 @@
+"""Factories that build valid rows with sensible defaults; every keyword overrides a column."""
+
+import itertools
+
+from webapp.auth.passwords import hash_password
+from webapp.extensions import db
+from webapp.models import (
+    Archetype,
+    Campaign,
+    Character,
+    EquippedItem,
+    InventoryEntry,
+    Item,
+    Perk,
+    Race,
+    Role,
+    Skill,
+    Tag,
+    User,
+    Visibility,
+)
+
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def _save(obj):
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def user(**kw) -> User:
+    n = _n()
+    kw.setdefault("email", f"player{n}@example.com")
+    kw.setdefault("display_name", f"Player {n}")
+    kw.setdefault("password_hash", _PASSWORD_HASH)
+    kw.setdefault("email_verified", True)
+    kw.setdefault("role", Role.USER)
+    return _save(User(**kw))
+
+
+def tag(**kw) -> Tag:
+    kw.setdefault("name", f"Tag {_n()}")
+    return _save(Tag(**kw))
+
+
+def skill(**kw) -> Skill:
+    kw.setdefault("name", f"Skill {_n()}")
+    kw.setdefault("required_level", 1)
+    return _save(Skill(**kw))
+
+
+def perk(**kw) -> Perk:
+    kw.setdefault("name", f"Perk {_n()}")
+    kw.setdefault("required_level", 1)
+    return _save(Perk(**kw))
+
+
+def race(**kw) -> Race:
+    kw.setdefault("name", f"Race {_n()}")
+    kw.setdefault("skills", [])
+    return _save(Race(**kw))
+
+
+def archetype(**kw) -> Archetype:
+    kw.setdefault("name", f"Archetype {_n()}")
+    kw.setdefault("health_per_level", 8)
+    kw.setdefault("mana_per_level", 2)
+    kw.setdefault("stamina_per_level", 6)
+    kw.setdefault("required_races", [])
+    kw.setdefault("skills", [])
+    return _save(Archetype(**kw))
+
+
+def item(**kw) -> Item:
+    kw.setdefault("name", f"Item {_n()}")
+    kw.setdefault("weight", 1.0)
+    return _save(Item(**kw))
+
+
+def character(**kw) -> Character:
+    if "owner" not in kw and "owner_id" not in kw:
+        kw["owner"] = user()
+    owner = kw.pop("owner", None)
+    if owner is not None:
+        kw["owner_id"] = owner.id
+    race_ = kw.pop("race", None) or race()
+    archetype_ = kw.pop("archetype", None) or archetype()
+    kw.setdefault("name", f"Hero {_n()}")
+    kw.setdefault("visibility", Visibility.PUBLIC)
+    return _save(Character(race_id=race_.id, archetype_id=archetype_.id, **kw))
+
+
+def give(character_: Character, item_: Item, quantity: int = 1) -> InventoryEntry:
+    return _save(InventoryEntry(character_id=character_.id, item_id=item_.id, quantity=quantity))
+
+
+def equip(character_: Character, item_: Item, slot: str) -> EquippedItem:
+    return _save(EquippedItem(character_id=character_.id, item_id=item_.id, slot=slot))
+
+
+def campaign(**kw) -> Campaign:
+    n = _n()
+    if "owner" not in kw and "owner_id" not in kw:
+        kw["owner"] = user()
+    owner = kw.pop("owner", None)
+    if owner is not None:
+        kw["owner_id"] = owner.id
+    kw.setdefault("name", f"Campaign {n}")
+    kw.setdefault("invite_code", f"code{n:08d}")
+    return _save(Campaign(**kw))

@@ -1,0 +1,65 @@
+"""Tavern: build, equip and run fantasy role-playing characters."""
+
+from flask import Flask
+
+from webapp.config import ROOT, load_config
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the app from the environment (or an explicit config object, as the tests do)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config or load_config())
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import extensions, redis_store
+    from webapp.database import configure_engine
+
+    extensions.db.init_app(app)
+    configure_engine(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.cache.init_app(app)
+    extensions.limiter.init_app(app)
+    redis_store.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp import api, auth, observability, pages
+
+    app.register_blueprint(observability.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from webapp import errors
+
+    errors.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from webapp import observability, security
+
+    observability.init_app(app)
+    security.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp import cli
+
+    cli.init_app(app)

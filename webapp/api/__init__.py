@@ -1,0 +1,7 @@
+"""The JSON API blueprint, mounted at /api/v1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from webapp.api import meta  # noqa: E402,F401  - registers the routes on bp

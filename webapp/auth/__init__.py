@@ -1,0 +1,7 @@
+"""Sign-in for people (sessions) and scripts (tokens)."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from webapp.auth import session_user  # noqa: E402,F401  - wires Flask-Login

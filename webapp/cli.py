@@ -1,0 +1,36 @@
+"""Commands: `flask seed [--demo]` and `flask create-admin EMAIL`."""
+
+import click
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(create_admin)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also add demo accounts, characters and a campaign.")
+def seed(demo: bool) -> None:
+    """Load the reference content (safe to run again: it updates, never duplicates)."""
+    from webapp.seed import load_reference
+
+    counts = load_reference()
+    click.echo("Reference content: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    if demo:
+        from webapp.seed.demo import load_demo
+
+        for line in load_demo():
+            click.echo(line)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", "display_name", default="Administrator", show_default=True)
+def create_admin(email: str, password: str, display_name: str) -> None:
+    """Create an administrator, or promote an existing account to administrator."""
+    from webapp.services.accounts import ensure_admin
+
+    user, created = ensure_admin(email, password, display_name)
+    click.echo(f"{'Created' if created else 'Promoted'} administrator {user.email}")

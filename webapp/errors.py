@@ -1,0 +1,96 @@
+"""One error policy: problem+json under /api/, friendly HTML pages everywhere else."""
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from webapp.api.problems import problem
+from webapp.extensions import db
+from webapp.pages.render import render_error
+from webapp.services.errors import Conflict, InvalidInput, ServiceError
+from webapp.rules.violations import RuleViolation
+
+MESSAGES = {
+    400: "That request did not make sense to us.",
+    401: "Please sign in to continue.",
+    403: "You can see this, but you can't change it.",
+    404: "We looked everywhere, but there is nothing here.",
+    405: "That action isn't available here.",
+    409: "That clashes with something that already exists.",
+    412: "Someone changed this in the meantime. Reload and try again.",
+    413: "That upload is too large.",
+    415: "Send the body as JSON.",
+    422: "Some fields need attention.",
+    429: "Too many requests. Take a breath and try again shortly.",
+    500: "Something went wrong on our side. It has been logged.",
+    503: "Tavern can't reach its storage right now. Please try again in a moment.",
+}
+
+
+def wants_problem() -> bool:
+    return request.path.startswith("/api/")
+
+
+def respond(status: int, title: str, detail: str = "", code: str = "error", errors=None, headers=None):
+    if wants_problem():
+        response = problem(status, title, detail or MESSAGES.get(status, title), code, errors)
+    else:
+        response = render_error(status, title, detail or MESSAGES.get(status, title), errors)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    headers = {}
+    if status == 429 or status == 405:
+        headers = {k: v for k, v in error.get_headers() if k in {"Retry-After", "Allow"}}
+    detail = error.description if status not in MESSAGES or _custom(error) else MESSAGES[status]
+    return respond(status, error.name, detail, error.name.lower().replace(" ", "_"), headers=headers)
+
+
+def _custom(error: HTTPException) -> bool:
+    return type(error).description != error.description
+
+
+def _csrf_error(error: CSRFError):
+    return respond(400, "Form expired", "This form has expired. Reload the page and try again.", "csrf_failed")
+
+
+def _service_error(error: ServiceError):
+    extra = {}
+    if isinstance(error, Conflict) and wants_problem():
+        response = problem(409, "Conflict", error.message, error.code, references=error.references)
+        return response
+    if isinstance(error, InvalidInput):
+        extra = {"errors": [{"field": v.field, "message": v.message} for v in error.violations]}
+    return respond(error.status, error.code.replace("_", " ").capitalize(), error.message, error.code, **extra)
+
+
+def _rule_violation(error: RuleViolation):
+    errors = [{"field": v.field, "message": v.message} for v in error.violations]
+    return respond(422, "Not allowed by the rules", errors[0]["message"], "rule_violation", errors)
+
+
+def _database_down(error: OperationalError):
+    db.session.rollback()
+    return respond(503, "Service unavailable", MESSAGES[503], "database_unavailable")
+
+
+def _unexpected(error: Exception):
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error")
+    return respond(500, "Internal server error", MESSAGES[500], "internal_error")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(RuleViolation, _rule_violation)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,18 @@
+"""Extension instances, created once and bound to the app in create_app()."""
+
+from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from webapp.models.base import Base
+from webapp.net import client_address
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+cache = Cache()
+limiter = Limiter(key_func=client_address)

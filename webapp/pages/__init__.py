@@ -1,0 +1,7 @@
+"""The HTML blueprint: server-rendered pages and their htmx fragments."""
+
+from flask import Blueprint
+
+bp = Blueprint("pages", __name__)
+
+from webapp.pages import home  # noqa: E402,F401  - registers the routes on bp

@@ -1,0 +1,39 @@
+"""The one helper that decides between a whole page and an htmx fragment of the same template."""
+
+from flask import Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_fragment_request() -> bool:
+    """An htmx request that is neither boosted nor a history restore wants just the named block."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
+    """Render `block` of `template` for htmx, or the whole page otherwise; always `Vary: HX-Request`."""
+    if block and is_fragment_request():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def render_error(status: int, title: str, message: str, errors: list[dict] | None = None) -> Response:
+    """An error as a whole page, or as a toast fragment when htmx asked."""
+    context = {"status": status, "title": title, "message": message, "errors": errors or []}
+    if is_fragment_request():
+        response = make_response(render_template("errors/_toast.html", **context), status)
+        # htmx swaps error toasts into the toast region, whatever the original target was.
+        response.headers["HX-Retarget"] = "#toasts"
+        response.headers["HX-Reswap"] = "beforeend"
+    else:
+        response = make_response(render_template("errors/error.html", **context), status)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response

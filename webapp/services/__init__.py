@@ -1,0 +1,1 @@
+"""Use cases: load with permission, apply the rules, change, commit once."""

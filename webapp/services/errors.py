@@ -1,0 +1,50 @@
+"""What services raise; the pages and the API each turn these into their own responses."""
+
+from webapp.rules.violations import RuleViolation, Violation
+
+__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "RuleViolation", "ServiceError", "Violation"]
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the actor may not know that it does."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    """The actor may see the thing but not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    """The change clashes with existing data; `references` says what is in the way."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message: str, references: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.references = references or []
+
+
+class InvalidInput(ServiceError):
+    """Input that fails validation, with one message per field."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, violations: list[Violation], message: str = "Some fields need attention.") -> None:
+        super().__init__(message)
+        self.violations = violations
