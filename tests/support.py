@@ -44,9 +44,7 @@ class AuthActions:
         self.client = client
 
     def login(self, user, password: str = "correct horse battery staple"):
-        return self.client.post(
-            "/login", data={"email": user.email, "password": password}, follow_redirects=False
-        )
+        return self.client.post("/login", data={"email": user.email, "password": password}, follow_redirects=False)
 
     def logout(self):
         return self.client.post("/logout")

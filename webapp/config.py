@@ -99,6 +99,8 @@ class DevelopmentConfig(BaseConfig):
 
 
 class TestingConfig(BaseConfig):
+    __test__ = False  # not a pytest test class, despite the name
+
     APP_ENV = "testing"
     TESTING = True
 

@@ -8,8 +8,8 @@ from werkzeug.exceptions import HTTPException
 from webapp.api.problems import problem
 from webapp.extensions import db
 from webapp.pages.render import render_error
-from webapp.services.errors import Conflict, InvalidInput, ServiceError
 from webapp.rules.violations import RuleViolation
+from webapp.services.errors import Conflict, InvalidInput, ServiceError
 
 MESSAGES = {
     400: "That request did not make sense to us.",

@@ -7,9 +7,7 @@ from flask import Flask, current_app
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
     app.extensions["redis"] = (
-        redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30)
-        if url
-        else None
+        redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30) if url else None
     )
 
 

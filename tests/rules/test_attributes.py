@@ -48,18 +48,13 @@ def test_standard_spread_costs_the_whole_budget() -> None:
 
 def test_three_fifteens_cost_27() -> None:
     assert (
-        point_buy_cost(
-            scores(strength=15, constitution=15, dexterity=15, intelligence=8, wisdom=8, charisma=8)
-        )
-        == 27
+        point_buy_cost(scores(strength=15, constitution=15, dexterity=15, intelligence=8, wisdom=8, charisma=8)) == 27
     )
 
 
 def test_one_point_over_budget_is_refused() -> None:
     over = scores(strength=15, constitution=15, dexterity=15, intelligence=9, wisdom=8, charisma=8)
-    assert check_point_buy(over) == [
-        Violation("attributes", "The base scores cost 28 points; the budget is 27")
-    ]
+    assert check_point_buy(over) == [Violation("attributes", "The base scores cost 28 points; the budget is 27")]
     assert points_left(over) == -1
 
 

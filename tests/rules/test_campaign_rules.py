@@ -97,13 +97,9 @@ def test_allowed_race_and_archetype_comply() -> None:
 
 
 def test_item_above_the_highest_rarity_is_reported_once() -> None:
-    character = brannoc(
-        equipment={"main_hand": DRAGONBONE_AXE}, inventory=[(DRAGONBONE_AXE, 2), (ELVEN_CLOAK, 1)]
-    )
+    character = brannoc(equipment={"main_hand": DRAGONBONE_AXE}, inventory=[(DRAGONBONE_AXE, 2), (ELVEN_CLOAK, 1)])
     assert check_compliance(CampaignRules(max_rarity="RARE"), character) == [
-        Violation(
-            "inventory", "Brannoc carries Dragonbone Axe (LEGENDARY); the highest rarity allowed is RARE"
-        )
+        Violation("inventory", "Brannoc carries Dragonbone Axe (LEGENDARY); the highest rarity allowed is RARE")
     ]
 
 
@@ -113,9 +109,7 @@ def test_equipped_item_missing_from_the_inventory_is_still_judged() -> None:
 
 
 def test_scores_over_the_campaign_budget_are_reported() -> None:
-    character = brannoc(
-        base=scores(strength=15, constitution=15, dexterity=15, intelligence=8, wisdom=8, charisma=8)
-    )
+    character = brannoc(base=scores(strength=15, constitution=15, dexterity=15, intelligence=8, wisdom=8, charisma=8))
     assert check_compliance(CampaignRules(point_budget=27), character) == []
     assert check_compliance(CampaignRules(point_budget=25), character) == [
         Violation("attributes", "The base scores cost 27 points; the budget is 25")
@@ -123,9 +117,7 @@ def test_scores_over_the_campaign_budget_are_reported() -> None:
 
 
 def test_every_breach_is_reported_together() -> None:
-    rules = CampaignRules(
-        level_cap=5, allowed_race_ids=frozenset({"elf"}), max_rarity="COMMON", point_budget=10
-    )
+    rules = CampaignRules(level_cap=5, allowed_race_ids=frozenset({"elf"}), max_rarity="COMMON", point_budget=10)
     character = brannoc(experience=2100, race=DWARF, inventory=[(ELVEN_CLOAK, 1)])
     assert [v.field for v in check_compliance(rules, character)] == [
         "level",

@@ -94,12 +94,8 @@ def test_skill_neither_race_nor_archetype_teaches_is_refused() -> None:
         (None, None, "Brannoc needs a race or archetype that teaches Parry"),
     ],
 )
-def test_skill_not_taught_by_a_draft(
-    race: RaceData | None, archetype: ArchetypeData | None, message: str
-) -> None:
-    assert check_learn_skill("Brannoc", 1, PARRY, race, archetype, frozenset()) == [
-        Violation("skill_id", message)
-    ]
+def test_skill_not_taught_by_a_draft(race: RaceData | None, archetype: ArchetypeData | None, message: str) -> None:
+    assert check_learn_skill("Brannoc", 1, PARRY, race, archetype, frozenset()) == [Violation("skill_id", message)]
 
 
 def test_every_reason_a_skill_is_refused_is_given() -> None:

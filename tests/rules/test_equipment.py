@@ -86,9 +86,7 @@ def test_off_hand_is_refused_beside_a_two_handed_weapon() -> None:
     character = brannoc(equipment={"main_hand": GREATSWORD})
     plan = plan_equipment(character, {"off_hand": OAK_SHIELD}, carrying(GREATSWORD, OAK_SHIELD))
     assert not plan.allowed
-    assert plan.violations == [
-        Violation("off_hand", "Greatsword takes both hands, so the off hand must stay empty")
-    ]
+    assert plan.violations == [Violation("off_hand", "Greatsword takes both hands, so the off hand must stay empty")]
 
 
 def test_two_handed_weapon_and_off_hand_item_together_are_refused() -> None:
@@ -148,16 +146,12 @@ def test_item_with_no_slot_cannot_be_equipped() -> None:
 
 def test_item_must_fit_the_slot() -> None:
     plan = plan_equipment(brannoc(), {"main_hand": IRON_HELM}, carrying(IRON_HELM))
-    assert plan.violations == [
-        Violation("main_hand", "Iron Helm doesn't fit the main hand slot; it fits head")
-    ]
+    assert plan.violations == [Violation("main_hand", "Iron Helm doesn't fit the main hand slot; it fits head")]
 
 
 def test_two_handed_weapon_does_not_fit_the_off_hand() -> None:
     plan = plan_equipment(brannoc(), {"off_hand": GREATSWORD}, carrying(GREATSWORD))
-    assert plan.violations == [
-        Violation("off_hand", "Greatsword doesn't fit the off hand slot; it fits main hand")
-    ]
+    assert plan.violations == [Violation("off_hand", "Greatsword doesn't fit the off hand slot; it fits main hand")]
 
 
 def test_ring_message_names_both_ring_slots() -> None:
@@ -188,9 +182,7 @@ def test_item_must_be_in_the_inventory() -> None:
 def test_two_rings_need_quantity_two() -> None:
     character = brannoc(equipment={"ring_left": RING_OF_MIGHT})
     plan = plan_equipment(character, {"ring_right": RING_OF_MIGHT}, {RING_OF_MIGHT.id: 1})
-    assert plan.violations == [
-        Violation("ring_right", "Ring of Might in 2 slots needs quantity 2; Brannoc has 1")
-    ]
+    assert plan.violations == [Violation("ring_right", "Ring of Might in 2 slots needs quantity 2; Brannoc has 1")]
     plan = plan_equipment(character, {"ring_right": RING_OF_MIGHT}, {RING_OF_MIGHT.id: 2})
     assert plan.allowed
     assert plan.new_equipment == {"ring_left": RING_OF_MIGHT, "ring_right": RING_OF_MIGHT}

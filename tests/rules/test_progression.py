@@ -7,9 +7,7 @@ from hypothesis import strategies as st
 from webapp.rules import MAX_LEVEL, level_for_xp, xp_for_level, xp_progress
 
 
-@pytest.mark.parametrize(
-    ("level", "xp"), [(1, 0), (2, 100), (3, 300), (4, 600), (5, 1000), (10, 4500), (20, 19000)]
-)
+@pytest.mark.parametrize(("level", "xp"), [(1, 0), (2, 100), (3, 300), (4, 600), (5, 1000), (10, 4500), (20, 19000)])
 def test_xp_needed_for_level(level: int, xp: int) -> None:
     assert xp_for_level(level) == xp
 

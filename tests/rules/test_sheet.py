@@ -22,13 +22,9 @@ from webapp.rules import (
 
 DWARF = RaceData("dwarf", "Dwarf", bonuses={"constitution": 2, "charisma": -1}, health_pct=110)
 FIGHTER = ArchetypeData("fighter", "Fighter", health_per_level=8, mana_per_level=0, stamina_per_level=6)
-BELT_OF_GIANTS = ItemData(
-    "belt-of-giants", "Belt of Giants", slot="BELT", bonuses={"strength": 2}, weight=1.0
-)
+BELT_OF_GIANTS = ItemData("belt-of-giants", "Belt of Giants", slot="BELT", bonuses={"strength": 2}, weight=1.0)
 CHAIN_SHIRT = ItemData("chain-shirt", "Chain Shirt", slot="CHEST", defense=4, weight=9.0)
-AMULET_OF_VIGOUR = ItemData(
-    "amulet-of-vigour", "Amulet of Vigour", slot="AMULET", bonus_health=5, bonus_mana=2
-)
+AMULET_OF_VIGOUR = ItemData("amulet-of-vigour", "Amulet of Vigour", slot="AMULET", bonus_health=5, bonus_mana=2)
 
 
 def fighter(**fields: object) -> CharacterData:
@@ -86,9 +82,7 @@ def test_attribute_above_thirty_is_limited_with_a_visible_part() -> None:
 
 def test_attribute_below_one_is_limited_with_a_visible_part() -> None:
     curse = ItemData("cursed-mask", "Cursed Mask", slot="FACE", bonuses={"charisma": -10})
-    charisma = compute_sheet(fighter(base=scores(charisma=8), equipment={"face": curse})).attributes[
-        "charisma"
-    ]
+    charisma = compute_sheet(fighter(base=scores(charisma=8), equipment={"face": curse})).attributes["charisma"]
     assert charisma.value == 1
     assert charisma.breakdown == (
         Part("Base", 8),
@@ -231,9 +225,7 @@ def test_carried_items_grant_nothing() -> None:
 
 
 def test_sheet_as_json_has_the_api_shape() -> None:
-    sheet = compute_sheet(
-        fighter(equipment={"main_hand": GREATSWORD}, inventory=[(GREATSWORD, 1), (ROPE, 2)])
-    )
+    sheet = compute_sheet(fighter(equipment={"main_hand": GREATSWORD}, inventory=[(GREATSWORD, 1), (ROPE, 2)]))
     data = json.loads(json.dumps(sheet.to_dict()))
     assert data["level"] == 3
     assert data["experience"] == 300

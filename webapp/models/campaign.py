@@ -61,9 +61,7 @@ class Campaign(OwnedContent, Base):
     point_budget: Mapped[int | None] = mapped_column(sa.Integer)
 
     gm: Mapped[User] = relationship(lazy="raise")
-    allowed_races: Mapped[list[Race]] = relationship(
-        secondary=campaign_allowed_races, lazy="raise", order_by=Race.name
-    )
+    allowed_races: Mapped[list[Race]] = relationship(secondary=campaign_allowed_races, lazy="raise", order_by=Race.name)
     allowed_archetypes: Mapped[list[Archetype]] = relationship(
         secondary=campaign_allowed_archetypes, lazy="raise", order_by=Archetype.name
     )
@@ -88,14 +86,10 @@ class Membership(Timestamped, Base):
         ),
     )
 
-    campaign_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     character_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("characters.id", ondelete="CASCADE"))
-    status: Mapped[MembershipStatus] = mapped_column(
-        enum_column(MembershipStatus), default=MembershipStatus.PENDING
-    )
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus), default=MembershipStatus.PENDING)
     active: Mapped[bool] = mapped_column(default=True)
     joined_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

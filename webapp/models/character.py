@@ -35,9 +35,7 @@ class Character(HasImage, OwnedContent, Base):
     age: Mapped[int | None] = mapped_column(sa.Integer)
     description: Mapped[str] = mapped_column(sa.String(5000), default="")
     race_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("races.id", ondelete="RESTRICT"))
-    archetype_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("archetypes.id", ondelete="RESTRICT"), index=True
-    )
+    archetype_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("archetypes.id", ondelete="RESTRICT"), index=True)
     strength: Mapped[int] = mapped_column(default=10)
     constitution: Mapped[int] = mapped_column(default=10)
     dexterity: Mapped[int] = mapped_column(default=10)

@@ -11,12 +11,8 @@ from webapp.models.base import Timestamped, Visibility, enum_column
 class OwnedContent(Timestamped):
     """Owner (NULL for system content) and visibility; names are unique per owner, never across users."""
 
-    owner_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    visibility: Mapped[Visibility] = mapped_column(
-        enum_column(Visibility), default=Visibility.PUBLIC, index=True
-    )
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    visibility: Mapped[Visibility] = mapped_column(enum_column(Visibility), default=Visibility.PUBLIC, index=True)
 
     @property
     def is_system(self) -> bool:
@@ -59,7 +55,5 @@ def association(name: str, left: str, right: str) -> sa.Table:
         name,
         Base.metadata,
         sa.Column(left_col, sa.ForeignKey(f"{left_table}.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column(
-            right_col, sa.ForeignKey(f"{right_table}.id", ondelete="CASCADE"), primary_key=True, index=True
-        ),
+        sa.Column(right_col, sa.ForeignKey(f"{right_table}.id", ondelete="CASCADE"), primary_key=True, index=True),
     )

@@ -59,8 +59,6 @@ class Item(HasImage, OwnedContent, Base):
     is_tradeable: Mapped[bool] = mapped_column(default=True)
     is_throwable: Mapped[bool] = mapped_column(default=False)
 
-    bonus_skills: Mapped[list[Skill]] = relationship(
-        secondary=item_bonus_skills, lazy="raise", order_by=Skill.name
-    )
+    bonus_skills: Mapped[list[Skill]] = relationship(secondary=item_bonus_skills, lazy="raise", order_by=Skill.name)
     bonus_perks: Mapped[list[Perk]] = relationship(secondary=item_bonus_perks, lazy="raise", order_by=Perk.name)
     tags: Mapped[list[Tag]] = relationship(secondary=item_tags, lazy="raise", order_by=Tag.name)

@@ -60,9 +60,7 @@ def check_compliance(rules: CampaignRules, character: CharacterData) -> list[Vio
         what = f"{race.name} is not a race" if race else f"{name} has no race; choose one"
         violations.append(Violation("race_id", f"{what} this campaign allows"))
     if not rules.allows_archetype(archetype.id if archetype else None):
-        what = (
-            f"{archetype.name} is not an archetype" if archetype else f"{name} has no archetype; choose one"
-        )
+        what = f"{archetype.name} is not an archetype" if archetype else f"{name} has no archetype; choose one"
         violations.append(Violation("archetype_id", f"{what} this campaign allows"))
     violations += [
         Violation(

@@ -42,9 +42,7 @@ def check_learn_skill(
         violations.append(Violation("skill_id", needs_level(skill.required_level, character_name, level)))
     teachers = [choice for choice in (race, archetype) if choice is not None]
     if not any(skill.id in teacher.skill_ids for teacher in teachers):
-        violations.append(
-            Violation("skill_id", _not_taught(character_name, skill, [t.name for t in teachers]))
-        )
+        violations.append(Violation("skill_id", _not_taught(character_name, skill, [t.name for t in teachers])))
     return violations
 
 

@@ -112,9 +112,7 @@ def plan_equipment(
 ) -> EquipPlan:
     """Return the plan for putting items into slots (None empties a slot); refusals are violations by slot."""
     violations = [
-        Violation(slot, f"There is no equipment slot called “{slot}”")
-        for slot in changes
-        if slot not in SLOT_ACCEPTS
+        Violation(slot, f"There is no equipment slot called “{slot}”") for slot in changes if slot not in SLOT_ACCEPTS
     ]
     known = {slot: item for slot, item in changes.items() if slot in SLOT_ACCEPTS}
     for slot, item in known.items():
@@ -187,9 +185,7 @@ def _check_quantities(
     return violations
 
 
-def _check_hands(
-    new_equipment: Mapping[str, ItemData], wanted: Mapping[str, ItemData | None]
-) -> list[Violation]:
+def _check_hands(new_equipment: Mapping[str, ItemData], wanted: Mapping[str, ItemData | None]) -> list[Violation]:
     """An item asked for in the off hand cannot sit beside a two-handed main hand."""
     main = new_equipment.get("main_hand")
     if main is None or main.slot != "TWO_HANDS" or wanted.get("off_hand") is None:

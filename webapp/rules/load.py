@@ -12,9 +12,7 @@ def load_limit(capacity: float) -> float:
     return OVERLOAD_FACTOR * capacity
 
 
-def check_load(
-    character_name: str, capacity: float, current_load: float, added_weight: float
-) -> list[Violation]:
+def check_load(character_name: str, capacity: float, current_load: float, added_weight: float) -> list[Violation]:
     """Return a violation (field quantity) when adding weight would take the load past 2 × capacity.
 
     Adding nothing heavy is never refused, even by a character who is already over the limit.

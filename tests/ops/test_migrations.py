@@ -1,0 +1,75 @@
+"""Migrations build the whole schema on empty SQLite and PostgreSQL databases, exactly as the models say."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from webapp import create_app
+from webapp.config import TestingConfig
+from webapp.extensions import db
+from webapp.models.base import Base
+
+
+def _app_for(url: str, tmp_path):
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = url
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
+    config.STORAGE_PATH = str(tmp_path)
+    return create_app(config)
+
+
+def _assert_migrations_match_models(url: str, tmp_path) -> None:
+    app = _app_for(url, tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            drift = compare_metadata(context, Base.metadata)
+            tables = set(sa.inspect(connection).get_table_names())
+        assert drift == [], f"models and migrations differ: {drift}"
+        assert {t.name for t in Base.metadata.sorted_tables} <= tables
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        db.engine.dispose()
+
+
+def test_migrations_match_models_on_sqlite(tmp_path):
+    _assert_migrations_match_models(f"sqlite:///{tmp_path / 'migrations.db'}", tmp_path)
+
+
+def test_migrations_match_models_on_postgresql(postgres, tmp_path):
+    name = f"tavern_migrations_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(postgres).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        _assert_migrations_match_models(sa.make_url(postgres).set(database=name).render_as_string(False), tmp_path)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "table", ["characters", "items", "users", "races", "archetypes", "skills", "perks", "tags", "campaigns"]
+)
+def test_list_filters_have_indexes(table):
+    indexed = {tuple(col.name for col in index.columns) for index in Base.metadata.tables[table].indexes}
+    indexed |= {
+        tuple(col.name for col in c.columns)
+        for c in Base.metadata.tables[table].constraints
+        if isinstance(c, sa.UniqueConstraint)
+    }
+    expected = {
+        "characters": [("owner_id", "name"), ("race_id", "archetype_id"), ("visibility", "level")],
+        "items": [("rarity", "slot"), ("slot",), ("required_level",)],
+        "users": [("email",)],
+    }.get(table, [("owner_id",), ("visibility",)])
+    for columns in expected:
+        assert columns in indexed, f"{table} lacks an index on {columns}"
