@@ -9,7 +9,7 @@ from webapp.api.problems import problem
 from webapp.extensions import db
 from webapp.pages.render import render_error
 from webapp.rules.violations import RuleViolation
-from webapp.services.errors import Conflict, InvalidInput, ServiceError
+from webapp.services.errors import Conflict, ServiceError
 
 MESSAGES = {
     400: "That request did not make sense to us.",
@@ -64,8 +64,10 @@ def _service_error(error: ServiceError):
     if isinstance(error, Conflict) and wants_problem():
         response = problem(409, "Conflict", error.message, error.code, references=error.references)
         return response
-    if isinstance(error, InvalidInput):
+    if getattr(error, "violations", None):
         extra = {"errors": [{"field": v.field, "message": v.message} for v in error.violations]}
+    if error.status == 401:
+        extra["headers"] = {"WWW-Authenticate": 'Bearer realm="tavern"'}
     return respond(error.status, error.code.replace("_", " ").capitalize(), error.message, error.code, **extra)
 
 

@@ -1,18 +1,45 @@
-"""Flask-Login wiring: who the session cookie belongs to."""
+"""Flask-Login wiring: the id it remembers is a UserSession's, so every browser can be listed and ended."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db, login_manager
-from webapp.models import User
+from webapp.models import User, UserSession
+from webapp.services.access import may_sign_in
+
+TOUCH_EVERY = timedelta(minutes=5)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The user of a live session; None (signed out) when the session was ended, expired or the user banned."""
     try:
-        user = db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
+        key = uuid.UUID(session_id)
+    except (ValueError, TypeError):
         return None
-    return user if user is not None and user.is_active else None
+    row = db.session.execute(
+        sa.select(UserSession).where(UserSession.id == key).options(joinedload(UserSession.user))
+    ).scalar_one_or_none()
+    now = datetime.now(UTC)
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now or not may_sign_in(row.user):
+        return None
+    if row.last_seen_at is None or now - _aware(row.last_seen_at) > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    user = row.user
+    user.session_id = str(row.id)
+    return user
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # sessions are server-side rows; Flask-Login's hash adds nothing

@@ -1,0 +1,84 @@
+"""Who is calling the API: a Bearer token (JWT or personal token) or the browser session, with its scope."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import g
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
+from webapp.extensions import db
+from webapp.models import ApiToken, TokenScope, User
+from webapp.security import bearer_token
+from webapp.services.access import may_sign_in
+
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+class Unauthenticated(Exception):
+    """A credential was presented and is not valid (401)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User | None
+    scope: str  # "read" or "write"
+    via: str  # "anonymous", "session", "jwt" or "token"
+    campaign_id: object = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.user is not None and self.scope == TokenScope.WRITE.value
+
+
+ANONYMOUS = Caller(user=None, scope="read", via="anonymous")
+
+
+def current_caller() -> Caller:
+    """Resolve once per request; raises Unauthenticated for a bad, expired or revoked token."""
+    if "api_caller" not in g:
+        g.api_caller = _resolve()
+        if g.api_caller.user is not None:
+            g._login_user = g.api_caller.user
+    return g.api_caller
+
+
+def _resolve() -> Caller:
+    token = bearer_token()
+    if token is None:
+        if current_user.is_authenticated:
+            return Caller(user=current_user._get_current_object(), scope="write", via="session")
+        return ANONYMOUS
+    if token.startswith(PERSONAL_PREFIX):
+        return _personal_token(token)
+    try:
+        user_id, stamp = read_access_token(token)
+    except InvalidToken:
+        raise Unauthenticated("The access token is invalid or has expired.") from None
+    user = db.session.get(User, user_id)
+    if user is None or user.security_stamp != stamp or not may_sign_in(user):
+        raise Unauthenticated("The access token is no longer valid.")
+    return Caller(user=user, scope="write", via="jwt")
+
+
+def _personal_token(secret: str) -> Caller:
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == digest(secret)).options(joinedload(ApiToken.user))
+    ).scalar_one_or_none()
+    now = datetime.now(UTC)
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("This API token is not valid.")
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        raise Unauthenticated("This API token has expired.")
+    if not may_sign_in(row.user):
+        raise Unauthenticated("This account cannot use the API.")
+    if row.last_used_at is None or now - _aware(row.last_used_at) > LAST_USED_EVERY:
+        row.last_used_at = now
+        db.session.commit()
+    return Caller(user=row.user, scope=row.scope.value, via="token", campaign_id=row.campaign_id)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

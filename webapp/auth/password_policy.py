@@ -1,0 +1,68 @@
+"""What makes a password acceptable: 12–128 characters, not common, not the user's own name or email."""
+
+COMMON = frozenset(
+    [
+        "123456789012",
+        "1234567890123",
+        "password1234",
+        "password12345",
+        "passwordpassword",
+        "qwertyuiop12",
+        "qwertyuiopas",
+        "qwerty123456",
+        "iloveyou1234",
+        "letmein12345",
+        "welcome12345",
+        "administrator",
+        "admin1234567",
+        "changeme1234",
+        "abc123456789",
+        "111111111111",
+        "000000000000",
+        "123123123123",
+        "1q2w3e4r5t6y",
+        "1qaz2wsx3edc",
+        "football1234",
+        "baseball1234",
+        "dragon123456",
+        "monkey123456",
+        "sunshine1234",
+        "princess1234",
+        "trustno11234",
+        "superman1234",
+        "starwars1234",
+        "whatever1234",
+        "passw0rd1234",
+        "p@ssw0rd1234",
+        "p@ssword1234",
+        "correcthorse",
+        "correcthorsebatterystaple",
+        "mypassword12",
+        "secretsecret",
+        "qwerty12345678",
+        "zaq12wsxcde3",
+        "asdfghjkl123",
+        "zxcvbnm12345",
+        "password123!",
+        "Password123!",
+        "Welcome123!",
+        "tavern123456",
+        "tavernpassword",
+    ]
+)
+
+
+def password_problems(password: str, email: str = "", display_name: str = "") -> list[str]:
+    """Sentences explaining what is wrong with the password (empty when it is fine)."""
+    problems = []
+    if len(password) < 12:
+        problems.append("Use at least 12 characters.")
+    if len(password) > 128:
+        problems.append("Use at most 128 characters.")
+    lowered = password.lower()
+    if lowered in COMMON or len(set(lowered)) <= 2:
+        problems.append("This password is too common. Try a short sentence only you would think of.")
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered or display_name and display_name.lower() == lowered:
+        problems.append("Don't use your name or email in your password.")
+    return problems

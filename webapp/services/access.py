@@ -1,0 +1,248 @@
+"""The only place where permissions are decided: who may see, change, delete or hide what."""
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import AnonymousUserMixin
+
+from webapp.extensions import db
+from webapp.models import Campaign, Character, Membership, MembershipStatus, Role, User, Visibility
+from webapp.services.errors import Forbidden, NotFound
+
+T = TypeVar("T")
+HIDDEN_LABEL = "[hidden]"
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    DELETE = "delete"
+    HIDE = "hide"
+    AWARD = "award"  # a GM giving experience or items to a character
+
+
+def _user(actor) -> User | None:
+    if actor is None or isinstance(actor, AnonymousUserMixin) or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def role_of(actor) -> Role | None:
+    user = _user(actor)
+    return user.role if user else None
+
+
+def is_staff(actor) -> bool:
+    return role_of(actor) in {Role.MODERATOR, Role.ADMIN}
+
+
+def is_admin(actor) -> bool:
+    return role_of(actor) == Role.ADMIN
+
+
+def owns(actor, obj) -> bool:
+    user = _user(actor)
+    return user is not None and getattr(obj, "owner_id", None) == user.id
+
+
+def can(actor, action: Action, obj) -> bool:
+    """The access matrix of the spec for owned content (characters, compendium entries, images, campaigns)."""
+    role = role_of(actor)
+    if role == Role.ADMIN or owns(actor, obj):
+        return True
+    visibility = obj.visibility
+    if action == Action.VIEW:
+        if visibility == Visibility.PUBLIC:
+            return True
+        if visibility == Visibility.HIDDEN:
+            return role == Role.MODERATOR
+        return _private_reader(actor, obj)
+    if action == Action.AWARD:
+        return isinstance(obj, Character) and is_gm_of(actor, obj)
+    if role == Role.MODERATOR:
+        if visibility == Visibility.PUBLIC:
+            return action in {Action.EDIT, Action.HIDE}
+        if visibility == Visibility.HIDDEN:
+            return action in {Action.EDIT, Action.DELETE, Action.HIDE}
+    return False
+
+
+def _private_reader(actor, obj) -> bool:
+    """Beyond the owner: a GM reads the PRIVATE characters of their party; members read a PRIVATE campaign."""
+    if isinstance(obj, Character):
+        return is_gm_of(actor, obj)
+    if isinstance(obj, Campaign):
+        return is_member_of(actor, obj)
+    return False
+
+
+def is_gm_of(actor, character: Character) -> bool:
+    """True when the actor runs an active campaign in which this character is an APPROVED member."""
+    user = _user(actor)
+    if user is None:
+        return False
+    query = (
+        sa.select(Membership.id)
+        .join(Campaign, Campaign.id == Membership.campaign_id)
+        .where(
+            Membership.character_id == character.id,
+            Membership.status == MembershipStatus.APPROVED,
+            Membership.active.is_(True),
+            Campaign.owner_id == user.id,
+        )
+        .limit(1)
+    )
+    return db.session.execute(query).first() is not None
+
+
+def is_member_of(actor, campaign: Campaign) -> bool:
+    user = _user(actor)
+    if user is None:
+        return False
+    query = (
+        sa.select(Membership.id)
+        .where(
+            Membership.campaign_id == campaign.id,
+            Membership.user_id == user.id,
+            Membership.active.is_(True),
+        )
+        .limit(1)
+    )
+    return db.session.execute(query).first() is not None
+
+
+def check(actor, action: Action, obj: T) -> T:
+    """Return obj when allowed; NotFound when it may not even be seen, Forbidden when seen but not allowed."""
+    if not can(actor, Action.VIEW, obj):
+        raise NotFound(f"No such {_kind(obj)}.")
+    if action != Action.VIEW and not can(actor, action, obj):
+        raise Forbidden(f"You can't {action.value} this {_kind(obj)}.")
+    return obj
+
+
+def load(actor, model: type[T], object_id, action: Action = Action.VIEW, options=(), for_update=False) -> T:
+    """Fetch one row by id with the given loader options, then `check` it; a malformed id is a NotFound."""
+    try:
+        key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(f"No such {model.__name__.lower()}.") from None
+    query = sa.select(model).where(model.id == key).options(*options)
+    if for_update:
+        query = query.with_for_update()
+    obj = db.session.execute(query).unique().scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"No such {model.__name__.lower()}.")
+    return check(actor, action, obj)
+
+
+def visible(actor, model):
+    """A WHERE clause for lists: only rows this actor may see (GM access is granted per campaign, not here)."""
+    role = role_of(actor)
+    if role == Role.ADMIN:
+        return sa.true()
+    seen = model.visibility == Visibility.PUBLIC
+    if role == Role.MODERATOR:
+        seen = sa.or_(seen, model.visibility == Visibility.HIDDEN)
+    user = _user(actor)
+    if user is not None:
+        seen = sa.or_(seen, model.owner_id == user.id)
+    return seen
+
+
+def shown_name(actor, obj) -> str:
+    """The name to show for a nested entity: "[hidden]" when the actor may not see it."""
+    if obj is None:
+        return ""
+    return obj.name if can(actor, Action.VIEW, obj) else HIDDEN_LABEL
+
+
+def may_set_visibility(actor, obj, visibility: Visibility) -> bool:
+    """Only staff hide content or bring it back; owners choose between PUBLIC and PRIVATE."""
+    current = getattr(obj, "visibility", None)
+    if visibility == Visibility.HIDDEN or current == Visibility.HIDDEN:
+        return visibility == current or can(actor, Action.HIDE, obj) and is_staff(actor)
+    return True
+
+
+def require_creator(actor) -> User:
+    """The user who may create content: signed in, and verified when the site requires it."""
+    user = _user(actor)
+    if user is None:
+        raise Forbidden("Sign in to create content.")
+    if current_app.config.get("EMAIL_VERIFICATION_REQUIRED") and not user.email_verified:
+        raise Forbidden("Verify your email address before creating content.")
+    return user
+
+
+# --- users -----------------------------------------------------------------------------------------------
+
+
+def is_banned(user: User, now: datetime | None = None) -> bool:
+    if user.ban_reason is None:
+        return False
+    now = now or datetime.now(UTC)
+    until = user.banned_until
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    return until is None or until > now
+
+
+def may_sign_in(user: User) -> bool:
+    return user.is_active and not is_banned(user)
+
+
+def can_view_user(actor, target: User) -> bool:
+    user = _user(actor)
+    return user is not None and (user.id == target.id or is_staff(actor))
+
+
+def can_ban(actor, target: User) -> bool:
+    """Moderators ban USERs; admins ban anyone but admins; nobody bans themselves."""
+    user = _user(actor)
+    if user is None or user.id == target.id or target.role == Role.ADMIN:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MODERATOR and target.role == Role.USER
+
+
+def can_set_role(actor, target: User) -> bool:
+    """Only admins change roles, never their own and never another admin's."""
+    user = _user(actor)
+    return user is not None and user.role == Role.ADMIN and user.id != target.id and target.role != Role.ADMIN
+
+
+def can_edit_user(actor, target: User) -> bool:
+    user = _user(actor)
+    if user is None:
+        return False
+    return user.id == target.id or (user.role == Role.ADMIN and target.role != Role.ADMIN)
+
+
+def load_user(actor, user_id, manage: bool = False) -> User:
+    """A user profile: 404 for those who may not see it, 403 when `manage` is asked and not allowed."""
+    target = load_plain(User, user_id)
+    if not can_view_user(actor, target):
+        raise NotFound("No such user.")
+    if manage and not can_edit_user(actor, target):
+        raise Forbidden("You can't change this account.")
+    return target
+
+
+def load_plain(model: type[T], object_id) -> T:
+    try:
+        key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(f"No such {model.__name__.lower()}.") from None
+    obj = db.session.get(model, key)
+    if obj is None:
+        raise NotFound(f"No such {model.__name__.lower()}.")
+    return obj
+
+
+def _kind(obj) -> str:
+    return type(obj).__name__.lower()
