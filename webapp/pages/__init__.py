@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from webapp.pages import home  # noqa: E402,F401  - registers the routes on bp
+from webapp.pages import api_docs, home  # noqa: E402,F401  - registers the routes on bp
