@@ -2,8 +2,7 @@
 
 from flask import current_app, jsonify
 
-from webapp.api import bp
-from webapp.api.openapi import document
+from webapp.api import bp, openapi
 
 
 @bp.get("/")
@@ -13,6 +12,6 @@ def api_index():
 
 @bp.get("/openapi.json")
 def openapi_document():
-    response = jsonify(document())
+    response = jsonify(openapi.document())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

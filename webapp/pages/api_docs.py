@@ -1,6 +1,5 @@
 """The interactive API reference at /api/docs, rendered from the same OpenAPI document scripts read."""
 
-from webapp.api.openapi import document
 from webapp.pages import bp
 from webapp.pages.render import render
 
@@ -17,5 +16,7 @@ def _operations_by_tag(doc: dict) -> dict[str, list[dict]]:
 
 @bp.get("/api/docs")
 def api_docs():
+    from webapp.api.openapi import document  # the API package imports the pages package: import late
+
     doc = document()
     return render("api_docs/index.html", doc=doc, groups=_operations_by_tag(doc))
