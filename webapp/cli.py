@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
@@ -11,6 +12,7 @@ def init_app(app: Flask) -> None:
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Also add demo accounts, characters and a campaign.")
+@with_appcontext
 def seed(demo: bool) -> None:
     """Load the reference content (safe to run again: it updates, never duplicates)."""
     from webapp.seed import load_reference
@@ -28,6 +30,7 @@ def seed(demo: bool) -> None:
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", default="Administrator", show_default=True)
+@with_appcontext
 def create_admin(email: str, password: str, display_name: str) -> None:
     """Create an administrator, or promote an existing account to administrator."""
     from webapp.services.accounts import ensure_admin

@@ -1,0 +1,1 @@
+"""Tests of the reference content and the demo loaded by `flask seed`."""
