@@ -2,7 +2,16 @@
 
 from webapp.rules.violations import RuleViolation, Violation
 
-__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "RuleViolation", "ServiceError", "Violation"]
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "RuleViolation",
+    "ServiceError",
+    "TooLarge",
+    "Violation",
+]
 
 
 class ServiceError(Exception):
@@ -37,6 +46,13 @@ class Conflict(ServiceError):
     def __init__(self, message: str, references: list[dict] | None = None) -> None:
         super().__init__(message)
         self.references = references or []
+
+
+class TooLarge(ServiceError):
+    """The upload is bigger than the service accepts."""
+
+    status = 413
+    code = "payload_too_large"
 
 
 class InvalidInput(ServiceError):
