@@ -115,3 +115,26 @@ def campaign(**kw) -> Campaign:
     kw.setdefault("name", f"Campaign {n}")
     kw.setdefault("invite_code", f"code{n:08d}")
     return _save(Campaign(**kw))
+
+
+# --- characters (issue 4) -------------------------------------------------------------------------------------
+
+
+def reference():
+    """The seeded reference content (races, archetypes, skills, perks, items) by kind and name."""
+    from sqlalchemy import select
+
+    from webapp.seed import load_reference
+
+    load_reference()
+    found = {}
+    for model in (Race, Archetype, Skill, Perk, Item):
+        rows = db.session.execute(select(model).where(model.owner_id.is_(None))).scalars()
+        found[model.__name__.lower()] = {row.name: row for row in rows}
+    return found
+
+
+def point_buy(**overrides) -> dict:
+    """Six base scores costing 27 points (15, 14, 13, 12, 10, 8), STR highest; keywords change any."""
+    scores = {"strength": 15, "constitution": 14, "dexterity": 13, "intelligence": 8, "wisdom": 12, "charisma": 10}
+    return {**scores, **overrides}

@@ -1,0 +1,277 @@
+"""Characters over JSON: list, read, create, change, delete, their sheet, skills, perks, experience, export, import."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import Field, create_model
+
+from webapp.api.pagination import ListQuery, paginate
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import BadQuery, Schema, endpoint
+from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
+from webapp.services import access, character_growth, character_transfer, characters
+from webapp.services.errors import InvalidInput
+from webapp.services.sheets import LoadedSheet, load_sheet
+
+TAG = "characters"
+SORTS = {"created_at": Character.created_at, "name": Character.name, "level": Character.level}
+
+
+class CharacterCreate(Schema):
+    name: str = Field(min_length=1, max_length=characters.MAX_NAME)
+    sex: str = Field("", max_length=characters.MAX_SEX)
+    age: int | None = Field(None, ge=0, le=characters.MAX_AGE)
+    description: str = Field("", max_length=characters.MAX_DESCRIPTION)
+    race_id: uuid.UUID
+    archetype_id: uuid.UUID
+    strength: int = Field(description="Base score, 8–15 (point buy)")
+    constitution: int = Field(description="Base score, 8–15 (point buy)")
+    dexterity: int = Field(description="Base score, 8–15 (point buy)")
+    intelligence: int = Field(description="Base score, 8–15 (point buy)")
+    wisdom: int = Field(description="Base score, 8–15 (point buy)")
+    charisma: int = Field(description="Base score, 8–15 (point buy)")
+    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
+
+
+class CharacterPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=characters.MAX_NAME)
+    sex: str | None = Field(None, max_length=characters.MAX_SEX)
+    age: int | None = Field(None, ge=0, le=characters.MAX_AGE)
+    description: str | None = Field(None, max_length=characters.MAX_DESCRIPTION)
+    race_id: uuid.UUID | None = None
+    archetype_id: uuid.UUID | None = None
+    strength: int | None = None
+    constitution: int | None = None
+    dexterity: int | None = None
+    intelligence: int | None = None
+    wisdom: int | None = None
+    charisma: int | None = None
+    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
+
+
+class _CharacterListBase(ListQuery):
+    mine: bool = Field(False, description="Only the caller's own characters.")
+    race_id: uuid.UUID | None = None
+    archetype_id: uuid.UUID | None = None
+    level_min: int | None = Field(None, ge=1, le=20)
+    level_max: int | None = Field(None, ge=1, le=20)
+    sort: Literal["created_at", "name", "level"] = "created_at"
+
+
+CharacterListQuery = create_model(
+    "CharacterListQuery",
+    __base__=_CharacterListBase,
+    **{
+        f"{attribute}_{end}": (int | None, Field(None, ge=1, le=30, description=f"{end.title()} base {attribute}."))
+        for attribute in ATTRIBUTE_NAMES
+        for end in ("min", "max")
+    },
+)
+
+
+class ExperienceAward(Schema):
+    amount: int = Field(description="Experience points to add, 1–1,000,000.")
+
+
+class SkillPick(Schema):
+    skill_id: uuid.UUID
+
+
+class PerkPick(Schema):
+    perk_id: uuid.UUID
+
+
+def _iso(moment: datetime) -> str:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def serialise(character: Character) -> dict:
+    """The character shape of SPEC §6.1: the create / PATCH fields plus id, owner_id, level, experience, times."""
+    return {
+        "id": str(character.id),
+        "owner_id": str(character.owner_id) if character.owner_id else None,
+        "name": character.name,
+        "sex": character.sex,
+        "age": character.age,
+        "description": character.description,
+        "race_id": str(character.race_id),
+        "archetype_id": str(character.archetype_id),
+        **{attribute: getattr(character, attribute) for attribute in ATTRIBUTE_NAMES},
+        "visibility": Visibility(character.visibility).value,
+        "level": character.level,
+        "experience": character.experience,
+        "created_at": _iso(character.created_at),
+        "updated_at": _iso(character.updated_at),
+    }
+
+
+def _public(caller) -> bool:
+    # Anonymous callers only ever see PUBLIC characters, so their answers may be cached by anyone.
+    return caller.user is None
+
+
+@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery)
+def character_list(caller, query):
+    attributes = {a: (getattr(query, f"{a}_min"), getattr(query, f"{a}_max")) for a in ATTRIBUTE_NAMES}
+    filters = characters.CharacterFilters(
+        mine=query.mine,
+        race_id=query.race_id,
+        archetype_id=query.archetype_id,
+        level_min=query.level_min,
+        level_max=query.level_max,
+        attributes=attributes,
+        search=query.search,
+    )
+    try:
+        select = characters.character_query(caller.user, filters)
+    except InvalidInput as error:
+        raise BadQuery(error.violations) from None
+    rows, pagination = paginate(select, Character, SORTS[query.sort], query.limit, query.cursor, query.order)
+    return json_response({"data": [serialise(c) for c in rows], "pagination": pagination}, public=_public(caller))
+
+
+@endpoint("GET", "/characters/stats", "Character statistics", TAG)
+def character_stats(caller):
+    return json_response(characters.character_stats(caller.user), public=_public(caller))
+
+
+@endpoint("POST", "/characters", "Create a character", TAG, body=CharacterCreate, status=201, auth="write")
+def character_create(caller, body):
+    character = characters.create_character(caller.user, body.model_dump())
+    location = f"/api/v1/characters/{character.id}"
+    return json_response(serialise(character), status=201, headers={"Location": location})
+
+
+@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG)
+def character_get(caller, character_id):
+    character = characters.get_character(caller.user, character_id)
+    return json_response(serialise(character), public=_public(caller))
+
+
+@endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
+def character_update(caller, character_id, body):
+    changes = body.model_dump(exclude_unset=True)
+    character = characters.update_character(
+        caller.user, character_id, changes, expect=lambda current: require_fresh(serialise(current))
+    )
+    return json_response(serialise(character))
+
+
+@endpoint("DELETE", "/characters/<uuid:character_id>", "Delete a character", TAG, status=204, auth="write")
+def character_delete(caller, character_id):
+    characters.delete_character(caller.user, character_id, expect=lambda current: require_fresh(serialise(current)))
+    return no_content()
+
+
+def sheet_json(actor, loaded: LoadedSheet) -> dict:
+    """GET /characters/<id>/sheet: the rules' sheet with skills, perks and equipment named for this actor."""
+    equipment = {slot: None for slot in loaded.sheet.equipment_ids}
+    for row in loaded.character.equipment:
+        equipment[str(row.slot)] = {
+            "id": str(row.item.id),
+            "name": access.shown_name(actor, row.item),
+            "slot": str(row.item.slot),
+            "rarity": str(row.item.rarity),
+        }
+    return loaded.sheet.to_dict(
+        skills=[_known(actor, row) for row in loaded.skill_rows()],
+        perks=[_known(actor, row) for row in loaded.perk_rows()],
+        equipment=equipment,
+    )
+
+
+def _known(actor, row: dict) -> dict:
+    entity = row["entity"]
+    return {
+        "id": str(entity.id),
+        "name": access.shown_name(actor, entity),
+        "required_level": entity.required_level,
+        "learned": row["learned"],
+        "granted_by": row["granted_by"],
+    }
+
+
+@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG)
+def character_sheet(caller, character_id):
+    loaded = load_sheet(caller.user, character_id)
+    return json_response(sheet_json(caller.user, loaded), public=_public(caller))
+
+
+def _known_list(actor, character_id, kind: str) -> dict:
+    loaded = load_sheet(actor, character_id)
+    rows = loaded.skill_rows() if kind == "skills" else loaded.perk_rows()
+    return {"data": [_known(actor, row) for row in rows]}
+
+
+@endpoint("GET", "/characters/<uuid:character_id>/skills", "A character's skills", TAG)
+def character_skills(caller, character_id):
+    return json_response(_known_list(caller.user, character_id, "skills"), public=_public(caller))
+
+
+@endpoint(
+    "POST", "/characters/<uuid:character_id>/skills", "Learn a skill", TAG, body=SkillPick, status=201, auth="write"
+)
+def character_skill_learn(caller, character_id, body):
+    character_growth.learn_skill(caller.user, character_id, body.skill_id)
+    return json_response(_known_list(caller.user, character_id, "skills"), status=201)
+
+
+@endpoint(
+    "DELETE", "/characters/<uuid:character_id>/skills/<uuid:skill_id>", "Forget a skill", TAG, status=204, auth="write"
+)
+def character_skill_forget(caller, character_id, skill_id):
+    character_growth.forget_skill(caller.user, character_id, skill_id)
+    return no_content()
+
+
+@endpoint("GET", "/characters/<uuid:character_id>/perks", "A character's perks", TAG)
+def character_perks(caller, character_id):
+    return json_response(_known_list(caller.user, character_id, "perks"), public=_public(caller))
+
+
+@endpoint("POST", "/characters/<uuid:character_id>/perks", "Take a perk", TAG, body=PerkPick, status=201, auth="write")
+def character_perk_take(caller, character_id, body):
+    character_growth.take_perk(caller.user, character_id, body.perk_id)
+    return json_response(_known_list(caller.user, character_id, "perks"), status=201)
+
+
+@endpoint(
+    "DELETE", "/characters/<uuid:character_id>/perks/<uuid:perk_id>", "Give up a perk", TAG, status=204, auth="write"
+)
+def character_perk_forget(caller, character_id, perk_id):
+    character_growth.forget_perk(caller.user, character_id, perk_id)
+    return no_content()
+
+
+@endpoint(
+    "POST", "/characters/<uuid:character_id>/experience", "Add experience", TAG, body=ExperienceAward, auth="write"
+)
+def character_experience(caller, character_id, body):
+    character = character_growth.add_experience(caller.user, character_id, body.amount)
+    return json_response(serialise(character))
+
+
+@endpoint("GET", "/characters/<uuid:character_id>/export", "Export a character as JSON", TAG)
+def character_export(caller, character_id):
+    document = character_transfer.export_character(caller.user, character_id)
+    return json_response(document, public=_public(caller))
+
+
+@endpoint(
+    "POST",
+    "/characters/import",
+    "Import a character from JSON",
+    TAG,
+    body=character_transfer.CharacterDocument,
+    status=201,
+    auth="write",
+)
+def character_import(caller, body):
+    result = character_transfer.import_character(caller.user, body)
+    data = {
+        "character": serialise(result.character),
+        "unmatched": [{"field": v.field, "message": v.message} for v in result.unmatched],
+        "notes": result.notes,
+    }
+    return json_response(data, status=201, headers={"Location": f"/api/v1/characters/{result.character.id}"})

@@ -1,0 +1,103 @@
+"""A character grows: experience and level, skills learned or forgotten, perks taken or given up."""
+
+from webapp import rules
+from webapp.extensions import db
+from webapp.models import Character, Perk, Skill
+from webapp.services import access
+from webapp.services.access import Action
+from webapp.services.characters import resolve
+from webapp.services.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from webapp.services.sheets import LoadedSheet, level_cap_of, load_sheet
+
+MAX_AWARD = 1_000_000
+
+
+def add_experience(actor, character_id, amount: int) -> Character:
+    """Add experience; the level follows (up to the campaign's cap while in one). Commits once.
+
+    Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
+    Raises NotFound, Forbidden, InvalidInput (amount not 1–1,000,000) or RuleViolation (field amount) when the
+    owner tries while the character is an approved member of a campaign.
+    """
+    loaded = load_sheet(actor, character_id)
+    character = loaded.character
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AWARD:
+        message = f"Add between 1 and {MAX_AWARD:,} experience points"
+        raise InvalidInput([Violation("amount", message)], message)
+    if loaded.in_campaign and not (access.is_admin(actor) or access.is_gm_of(actor, character)):
+        campaign = loaded.campaign.name
+        message = f"{character.name} is in the campaign {campaign}; there only its game master awards experience"
+        if access.owns(actor, character):
+            raise RuleViolation("amount", message)
+        raise Forbidden(message)
+    if not access.can(actor, Action.AWARD, character):
+        raise Forbidden(f"Only {character.name}'s owner adds experience.")
+    character.experience += amount
+    character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
+    db.session.commit()
+    return character
+
+
+def learn_skill(actor, character_id, skill_id) -> Character:
+    """Learn a skill the race or archetype teaches, at or above its level; commits once.
+
+    Raises NotFound, Forbidden, InvalidInput (no such skill) or RuleViolation (field skill_id: already known,
+    level too low, not taught).
+    """
+    loaded = load_sheet(actor, character_id, Action.EDIT)
+    skill = resolve(actor, Skill, skill_id, "skill_id")
+    data = loaded.data
+    wanted = rules.SkillData(skill.id, skill.name, skill.required_level)
+    RuleViolation.raise_if_any(
+        rules.check_learn_skill(data.name, data.level, wanted, data.race, data.archetype, data.skill_ids)
+    )
+    loaded.character.skills.append(skill)
+    db.session.commit()
+    return loaded.character
+
+
+def take_perk(actor, character_id, perk_id) -> Character:
+    """Take a perk at or above its level while a perk slot (1 + level // 4) is free; commits once.
+
+    Raises NotFound, Forbidden, InvalidInput (no such perk) or RuleViolation (field perk_id).
+    """
+    loaded = load_sheet(actor, character_id, Action.EDIT)
+    perk = resolve(actor, Perk, perk_id, "perk_id")
+    data = loaded.data
+    wanted = rules.PerkData(perk.id, perk.name, perk.required_level)
+    RuleViolation.raise_if_any(rules.check_take_perk(data.name, data.level, wanted, len(data.perk_ids), data.perk_ids))
+    loaded.character.perks.append(perk)
+    db.session.commit()
+    return loaded.character
+
+
+def forget_skill(actor, character_id, skill_id) -> Character:
+    """Forget a learned skill; commits once. Raises NotFound (not learned) or RuleViolation (only granted)."""
+    return _forget(actor, character_id, skill_id, "skills")
+
+
+def forget_perk(actor, character_id, perk_id) -> Character:
+    """Give up a taken perk; commits once. Raises NotFound (not taken) or RuleViolation (only granted)."""
+    return _forget(actor, character_id, perk_id, "perks")
+
+
+def _forget(actor, character_id, entity_id, kind: str) -> Character:
+    loaded = load_sheet(actor, character_id, Action.EDIT)
+    learned = getattr(loaded.character, kind)
+    match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)
+    if match is None:
+        _refuse_granted(loaded, entity_id, kind)
+        noun = kind.removesuffix("s")
+        raise NotFound(f"{loaded.character.name} doesn't have that {noun}.")
+    learned.remove(match)
+    db.session.commit()
+    return loaded.character
+
+
+def _refuse_granted(loaded: LoadedSheet, entity_id, kind: str) -> None:
+    rows = loaded.skill_rows() if kind == "skills" else loaded.perk_rows()
+    for row in rows:
+        if str(row["entity"].id) == str(entity_id) and row["granted_by"]:
+            items = " and ".join(row["granted_by"])
+            field = f"{kind.removesuffix('s')}_id"
+            raise RuleViolation(field, f"{items} grants {row['entity'].name}; unequip it to lose it")
