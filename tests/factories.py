@@ -138,3 +138,25 @@ def point_buy(**overrides) -> dict:
     """Six base scores costing 27 points (15, 14, 13, 12, 10, 8), STR highest; keywords change any."""
     scores = {"strength": 15, "constitution": 14, "dexterity": 13, "intelligence": 8, "wisdom": 12, "charisma": 10}
     return {**scores, **overrides}
+
+
+# --- accounts (issue 3) ---------------------------------------------------------------------------------------
+
+
+def personal_token(user_, scope: str = "read", **kw):
+    """A personal API token of `user_`; returns (row, secret), the secret ready for `Authorization: Bearer`."""
+    from webapp.auth.credentials import add_personal_token
+    from webapp.models import TokenScope
+
+    row, secret = add_personal_token(user_, kw.pop("name", f"Token {_n()}"), TokenScope(scope), kw.pop("expires_at", None))
+    for key, value in kw.items():
+        setattr(row, key, value)
+    db.session.commit()
+    return row, secret
+
+
+def access_token(user_) -> str:
+    """A JWT access token for `user_`, as /api/v1/auth/login would issue."""
+    from webapp.auth.tokens import issue_access_token
+
+    return issue_access_token(user_.id, user_.security_stamp)

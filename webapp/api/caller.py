@@ -72,12 +72,13 @@ def _personal_token(secret: str) -> Caller:
         raise Unauthenticated("This API token is not valid.")
     if row.expires_at is not None and _aware(row.expires_at) <= now:
         raise Unauthenticated("This API token has expired.")
-    if not may_sign_in(row.user):
+    user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
+    if not may_sign_in(user):
         raise Unauthenticated("This account cannot use the API.")
     if row.last_used_at is None or now - _aware(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
-    return Caller(user=row.user, scope=row.scope.value, via="token", campaign_id=row.campaign_id)
+    return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
 
 
 def _aware(moment: datetime) -> datetime:

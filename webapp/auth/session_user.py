@@ -4,8 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.orm import joinedload
 
+from webapp.auth import bp
 from webapp.extensions import db, login_manager
 from webapp.models import User, UserSession
 from webapp.services.access import may_sign_in
@@ -26,17 +28,25 @@ def load_user(session_id: str) -> User | None:
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now or not may_sign_in(row.user):
         return None
+    user, session_id = row.user, str(row.id)  # taken before the commit below expires the row
     if row.last_seen_at is None or now - _aware(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
-    user = row.user
-    user.session_id = str(row.id)
+    user.session_id = session_id
     return user
 
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything is stored in UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@bp.teardown_app_request
+def _forget_caller(_error=None) -> None:
+    """Who called is cached on `g`; when an app context outlives its request (tests, scripts) the next request
+    must not inherit it."""
+    g.pop("_login_user", None)
+    g.pop("api_caller", None)
 
 
 login_manager.login_view = "auth.login"

@@ -160,6 +160,31 @@ def shown_name(actor, obj) -> str:
     return obj.name if can(actor, Action.VIEW, obj) else HIDDEN_LABEL
 
 
+def shown_description(actor, obj) -> str:
+    """The description to show for a nested entity: "[hidden]" when the actor may not see it."""
+    if obj is None:
+        return ""
+    return getattr(obj, "description", "") if can(actor, Action.VIEW, obj) else HIDDEN_LABEL
+
+
+def nested(actor, obj) -> dict | None:
+    """A nested entity as others may see it: id always, name and description masked when not visible."""
+    if obj is None:
+        return None
+    seen = can(actor, Action.VIEW, obj)
+    return {
+        "id": obj.id,
+        "name": obj.name if seen else HIDDEN_LABEL,
+        "description": getattr(obj, "description", "") if seen else HIDDEN_LABEL,
+        "hidden": not seen,
+    }
+
+
+def may_hide(actor, obj) -> bool:
+    """Staff hide what they may see and change (moderators: others' PUBLIC and HIDDEN; admins: anything)."""
+    return is_staff(actor) and can(actor, Action.VIEW, obj) and can(actor, Action.HIDE, obj)
+
+
 def may_set_visibility(actor, obj, visibility: Visibility) -> bool:
     """Only staff hide content or bring it back; owners choose between PUBLIC and PRIVATE."""
     current = getattr(obj, "visibility", None)
@@ -216,6 +241,10 @@ def can_set_role(actor, target: User) -> bool:
     return user is not None and user.role == Role.ADMIN and user.id != target.id and target.role != Role.ADMIN
 
 
+def can_unban(actor, target: User) -> bool:
+    return can_ban(actor, target)
+
+
 def can_edit_user(actor, target: User) -> bool:
     user = _user(actor)
     if user is None:
@@ -231,6 +260,51 @@ def load_user(actor, user_id, manage: bool = False) -> User:
     if manage and not can_edit_user(actor, target):
         raise Forbidden("You can't change this account.")
     return target
+
+
+def require_staff(actor) -> User:
+    """Moderators and admins pass; everyone else is told there is nothing here (404)."""
+    if not is_staff(actor):
+        raise NotFound("There is nothing here.")
+    return _user(actor)
+
+
+def require_admin(actor) -> User:
+    """Admins pass; moderators may know the page exists (403); everyone else gets a 404."""
+    require_staff(actor)
+    if not is_admin(actor):
+        raise Forbidden("Only administrators can do this.")
+    return _user(actor)
+
+
+def load_user_to_ban(actor, user_id) -> User:
+    """A user the actor may ban or unban: 404 for non-staff, 403 for a staff member without the right."""
+    require_staff(actor)
+    target = load_plain(User, user_id)
+    if not can_ban(actor, target):
+        raise Forbidden("You can't ban or unban this account.")
+    return target
+
+
+def load_user_to_promote(actor, user_id) -> User:
+    """A user whose role the actor may change: admins only, never themselves or another admin."""
+    require_staff(actor)
+    target = load_plain(User, user_id)
+    if not can_set_role(actor, target):
+        raise Forbidden("You can't change this account's role.")
+    return target
+
+
+def require_account_credential(via: str) -> None:
+    """Passwords and tokens are managed by a signed-in person (browser or access token), never by a
+    personal token: a leaked script token must not mint new tokens or lock its owner out."""
+    if via == "token":
+        raise Forbidden("Personal API tokens can't manage passwords or tokens; sign in instead.")
+
+
+def actor_id(actor) -> str:
+    user = _user(actor)
+    return str(user.id) if user else "anonymous"
 
 
 def load_plain(model: type[T], object_id) -> T:

@@ -1,0 +1,3 @@
+"""Accounts tests read real mail from the loopback SMTP server."""
+
+from tests.mailbox import mailbox, smtp_server  # noqa: F401 - fixtures

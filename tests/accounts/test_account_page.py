@@ -1,0 +1,170 @@
+"""The /account page: profile, password change, sessions and "sign out everywhere"."""
+
+import json
+
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "seven ravens over the keep"
+
+
+def sign_in(app, user, password=PASSWORD, remember=False):
+    browser = app.test_client()
+    data = {"email": user.email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = browser.post("/login", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return browser
+
+
+def test_account_page_needs_sign_in(client):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_account_page_shows_profile_sessions_and_tokens(client, auth, make):
+    user = make.user(display_name="Ada", email="ada@example.com")
+    auth.login(user)
+    page = client.get("/account")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "ada@example.com" in body
+    assert "This device" in body
+    assert "Sign out everywhere" in body
+    assert "Personal API tokens" in body
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_profile_update_with_htmx_swaps_the_section_and_toasts(client, auth, make, htmx, db):
+    user = make.user(display_name="Ada")
+    auth.login(user)
+    response = client.post("/account/profile", data={"display_name": "Ada Lovelace", "bio": "Counts."}, headers=htmx)
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
+    assert json.loads(response.headers["HX-Trigger"])["toast"]["level"] == "success"
+    db.session.refresh(user)
+    assert (user.display_name, user.bio) == ("Ada Lovelace", "Counts.")
+
+
+def test_profile_needs_a_name_beside_the_field(client, auth, make, htmx):
+    auth.login(make.user())
+    response = client.post("/account/profile", data={"display_name": ""}, headers=htmx)
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_password_change_refuses_a_wrong_current_password_beside_the_field(client, auth, make, htmx):
+    auth.login(make.user())
+    response = client.post(
+        "/account/password", data={"current_password": "not my password", "new_password": NEW_PASSWORD}, headers=htmx
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "not your current password" in body
+    assert 'id="current_password-error"' in body
+
+
+def test_password_change_keeps_this_browser_and_signs_out_the_others(app, make, mailbox):
+    user = make.user(email="ada@example.com")
+    here, there = sign_in(app, user), sign_in(app, user)
+    response = here.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD})
+    assert response.status_code == 303
+    assert here.get("/account").status_code == 200
+    assert there.get("/account").status_code == 302
+    assert mailbox.wait_for(to="ada@example.com", subject="password was changed")
+    assert app.test_client().post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 422
+
+
+def test_sign_out_everywhere_ends_another_browsers_session(app, make):
+    user = make.user()
+    here, there = sign_in(app, user), sign_in(app, user, remember=True)
+    assert there.get("/account").status_code == 200
+
+    response = here.post("/account/sessions/end-all")
+
+    assert response.status_code == 303
+    assert there.get("/account").status_code == 302
+    assert here.get("/account").status_code == 200
+
+
+def test_one_other_session_can_be_ended(app, make, db):
+    from webapp.auth.sessions import active_sessions
+
+    user = make.user()
+    here, there = sign_in(app, user), sign_in(app, user)
+    sessions = active_sessions(user)
+    assert len(sessions) == 2
+    page = here.get("/account").get_data(as_text=True)
+    other = next(s for s in sessions if f"/account/sessions/{s.id}/end" in page)
+
+    assert here.post(f"/account/sessions/{other.id}/end").status_code == 303
+    assert there.get("/account").status_code == 302
+    assert here.get("/account").status_code == 200
+
+
+def test_someone_elses_session_cannot_be_ended(app, make):
+    from webapp.auth.sessions import active_sessions
+
+    alice, bob = make.user(), make.user()
+    alice_browser = sign_in(app, alice)
+    sign_in(app, bob)
+    bobs = active_sessions(bob)[0]
+    assert alice_browser.post(f"/account/sessions/{bobs.id}/end").status_code == 404
+
+
+def test_sign_out_ends_the_session_row(client, auth, make, db):
+    from webapp.auth.sessions import active_sessions
+
+    user = make.user()
+    auth.login(user)
+    assert len(active_sessions(user)) == 1
+    auth.logout()
+    assert active_sessions(user) == []
+
+
+def test_remember_me_sets_a_lasting_cookie_and_plain_sign_in_does_not(app, make):
+    user = make.user()
+    remembered = app.test_client()
+    response = remembered.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    assert any(h.startswith("remember_token=") for h in response.headers.getlist("Set-Cookie"))
+    plain = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    assert not any(h.startswith("remember_token=") for h in plain.headers.getlist("Set-Cookie"))
+
+
+def test_remembered_browser_comes_back_without_the_session_cookie(app, make):
+    user = make.user()
+    browser = sign_in(app, user, remember=True)
+    browser.delete_cookie("session")
+    assert browser.get("/account").status_code == 200
+
+
+def test_sign_in_gives_a_fresh_session(app, make):
+    user = make.user()
+    browser = app.test_client()
+    browser.get("/login")
+    before = browser.get_cookie("session")
+    browser.post("/login", data={"email": user.email, "password": PASSWORD})
+    after = browser.get_cookie("session")
+    assert after is not None and (before is None or before.value != after.value)
+    with browser.session_transaction() as session:
+        first = session["_user_id"]
+    browser.post("/logout")
+    browser.post("/login", data={"email": user.email, "password": PASSWORD})
+    with browser.session_transaction() as session:
+        assert session["_user_id"] != first
+
+
+def test_htmx_sign_in_navigates_with_hx_redirect(client, make, htmx):
+    user = make.user()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD}, headers=htmx)
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/"
+
+
+def test_sign_in_never_redirects_off_site(client, make):
+    user = make.user()
+    response = client.post(
+        "/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,128 @@
+"""Sign-in for scripts: register, log in, refresh (rotating), log out, change password, verify email."""
+
+import uuid
+
+from pydantic import BaseModel, Field
+
+from webapp.api.limits import api_key, json_account_key
+from webapp.api.responses import json_response, no_content
+from webapp.api.spec import Query, Schema, endpoint
+from webapp.auth.limits import LOGIN_LIMIT, REGISTER_LIMIT
+from webapp.extensions import limiter
+from webapp.models import Role
+from webapp.net import client_address
+from webapp.services import access, accounts
+
+TAG = "auth"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+class RegisterBody(Schema):
+    # Stripping whitespace would change a password; the service trims the email and the name itself.
+    model_config = {**Schema.model_config, "str_strip_whitespace": False}
+
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=12, max_length=128)
+    display_name: str = Field(min_length=1, max_length=100)
+
+
+class Registered(BaseModel):
+    id: uuid.UUID
+    email: str
+    role: Role
+
+
+class LoginBody(Schema):
+    model_config = {**Schema.model_config, "str_strip_whitespace": False}
+
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name
+    expires_in: int = Field(description="Seconds until the access token expires (900).")
+
+
+class RefreshBody(Schema):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordBody(Schema):
+    model_config = {**Schema.model_config, "str_strip_whitespace": False}
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=12, max_length=128)
+
+
+class VerifyQuery(Query):
+    token: str = Field(min_length=1, max_length=500)
+
+
+class Verified(BaseModel):
+    id: uuid.UUID
+    email: str
+    email_verified: bool
+
+
+def _tokens(pair: dict, status: int = 200):
+    return json_response(pair, status=status, headers=NO_STORE)
+
+
+@endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=Registered, status=201)
+@limiter.shared_limit(REGISTER_LIMIT, scope="register-ip", key_func=client_address, override_defaults=False)
+def auth_register(caller, body: RegisterBody):
+    user = accounts.register_user(body.email, body.password, body.display_name)
+    return json_response({"id": user.id, "email": user.email, "role": user.role}, status=201, headers=NO_STORE)
+
+
+@endpoint("POST", "/auth/login", "Log in for an access and a refresh token", TAG, body=LoginBody, response=TokenPair)
+@limiter.shared_limit(LOGIN_LIMIT, scope="login-ip", key_func=client_address, override_defaults=False)
+@limiter.shared_limit(LOGIN_LIMIT, scope="login-account", key_func=json_account_key, override_defaults=False)
+def auth_login(caller, body: LoginBody):
+    return _tokens(accounts.issue_tokens(body.email, body.password))
+
+
+@endpoint("POST", "/auth/refresh", "Trade a refresh token for a new pair", TAG, body=RefreshBody, response=TokenPair)
+def auth_refresh(caller, body: RefreshBody):
+    return _tokens(accounts.refresh_tokens(body.refresh_token))
+
+
+@endpoint("POST", "/auth/logout", "Revoke a refresh token and its family", TAG, body=RefreshBody, status=204)
+def auth_logout(caller, body: RefreshBody):
+    accounts.sign_out_token(body.refresh_token)
+    return no_content()
+
+
+@endpoint("POST", "/auth/logout-all", "End every session and token of the account", TAG, status=204, auth="required")
+def auth_logout_all(caller):
+    access.require_account_credential(caller.via)
+    keep = caller.user.session_id if caller.via == "session" else None
+    accounts.sign_out_everywhere(caller.user, keep_session=keep)
+    return no_content()
+
+
+@endpoint(
+    "PUT", "/auth/password", "Change the password (ends every other session and token)", TAG,
+    body=PasswordBody, response=TokenPair, auth="write",
+)
+def auth_password(caller, body: PasswordBody):
+    access.require_account_credential(caller.via)
+    keep = caller.user.session_id if caller.via == "session" else None
+    accounts.change_password(caller.user, body.current_password, body.new_password, keep_session=keep)
+    return _tokens(accounts.new_token_pair(caller.user))
+
+
+@endpoint("POST", "/auth/verify/send", "Mail a new email-verification link", TAG, status=204, auth="required")
+@limiter.limit("3/minute", key_func=api_key, override_defaults=False)
+def auth_verify_send(caller):
+    accounts.send_verification(caller.user)
+    return no_content()
+
+
+@endpoint("GET", "/auth/verify/confirm", "Confirm an email address", TAG, query=VerifyQuery, response=Verified)
+def auth_verify_confirm(caller, query: VerifyQuery):
+    user = accounts.verify_email(query.token)
+    return json_response({"id": user.id, "email": user.email, "email_verified": True}, headers=NO_STORE)

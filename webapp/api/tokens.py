@@ -1,0 +1,76 @@
+"""Personal API tokens: create (the secret is shown once), list without secrets, revoke."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from webapp.api.responses import json_response, no_content
+from webapp.api.spec import Schema, endpoint
+from webapp.auth.credentials import MAX_PERSONAL_TOKENS, is_expired
+from webapp.services import access, accounts
+
+TAG = "tokens"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class TokenCreate(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    scope: Literal["read", "write"] = "read"
+    expires_at: AwareDatetime | None = Field(None, description="ISO 8601 with a zone; omit for no expiry.")
+
+
+class TokenCreated(BaseModel):
+    id: uuid.UUID
+    token: str = Field(description="The secret: shown once, never again.")
+
+
+class TokenOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    scope: Literal["read", "write"]
+    prefix: str = Field(description="The first characters of the secret, to tell tokens apart.")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    expired: bool
+
+
+def token_out(row) -> dict:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "scope": row.scope.value,
+        "prefix": row.prefix,
+        "created_at": row.created_at,
+        "last_used_at": row.last_used_at,
+        "expires_at": row.expires_at,
+        "expired": is_expired(row.expires_at),
+    }
+
+
+@endpoint("POST", "/tokens", "Create a personal API token", TAG, body=TokenCreate, response=TokenCreated, status=201,
+          auth="write")
+def token_create(caller, body: TokenCreate):
+    access.require_account_credential(caller.via)
+    row, secret = accounts.create_personal_token(caller.user, body.name, body.scope, body.expires_at)
+    return json_response({"id": row.id, "token": secret}, status=201, headers=NO_STORE)
+
+
+@endpoint("GET", "/tokens", "List your personal API tokens (without secrets)", TAG, auth="required")
+def token_list(caller):
+    access.require_account_credential(caller.via)
+    rows = accounts.personal_tokens(caller.user)
+    body = {
+        "data": [token_out(row) for row in rows],
+        "pagination": {"limit": MAX_PERSONAL_TOKENS, "has_next": False, "next_cursor": None},
+    }
+    return json_response(body, headers=NO_STORE)
+
+
+@endpoint("DELETE", "/tokens/<uuid:token_id>", "Revoke a personal API token", TAG, status=204, auth="write")
+def token_delete(caller, token_id):
+    access.require_account_credential(caller.via)
+    accounts.revoke_personal_token(caller.user, token_id)
+    return no_content()

@@ -1,0 +1,149 @@
+"""Users over JSON: one's own profile; for staff, search, stats, roles and bans."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from webapp.api.pagination import ListQuery
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import Schema, endpoint
+from webapp.models import Role, User
+from webapp.services import access, accounts, moderation
+
+TAG = "users"
+
+
+class UserListQuery(ListQuery):
+    role: Literal["USER", "MODERATOR", "ADMIN"] | None = None
+    status: Literal["banned", "unverified"] | None = None
+
+
+class UserPatch(Schema):
+    display_name: str | None = Field(None, min_length=1, max_length=100)
+    bio: str | None = Field(None, max_length=2000)
+    image_id: uuid.UUID | None = Field(None, description="Avatar image; null removes it.")
+    role: Literal["USER", "MODERATOR", "ADMIN"] | None = Field(None, description="Admins only.")
+
+
+class RoleBody(Schema):
+    role: Literal["USER", "MODERATOR", "ADMIN"]
+
+
+class BanBody(Schema):
+    reason: str = Field(min_length=1, max_length=moderation.MAX_REASON)
+    until: AwareDatetime | None = Field(None, description="When the ban lifts; omit for a lasting ban.")
+
+
+class BanOut(BaseModel):
+    reason: str
+    until: datetime | None
+    by_id: uuid.UUID | None
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    bio: str
+    role: Role
+    email_verified: bool
+    is_active: bool
+    avatar_image_id: uuid.UUID | None
+    last_login_at: datetime | None
+    ban: BanOut | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserStats(BaseModel):
+    total: int
+    by_role: dict[str, int]
+    banned: int
+    unverified: int
+
+
+def user_out(user: User) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "bio": user.bio or "",
+        "role": user.role,
+        "email_verified": user.email_verified,
+        "is_active": user.is_active,
+        "avatar_image_id": user.avatar_image_id,
+        "last_login_at": user.last_login_at,
+        "ban": moderation.ban_state(user),
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+
+
+@endpoint("GET", "/users", "List users (staff)", TAG, query=UserListQuery, auth="required")
+def user_list(caller, query: UserListQuery):
+    filters = moderation.UserFilter(search=query.search, role=Role(query.role) if query.role else None,
+                                    status=query.status)
+    rows, pagination = moderation.search_users(caller.user, filters, query.limit, query.cursor, query.order)
+    return json_response({"data": [user_out(u) for u in rows], "pagination": pagination})
+
+
+@endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStats,
+          auth="required")
+def user_stats(caller):
+    return json_response(moderation.user_stats(caller.user))
+
+
+@endpoint("GET", "/users/me", "Your own profile", TAG, response=UserOut, auth="required")
+def user_me(caller):
+    return json_response(user_out(access.load_user(caller.user, caller.user.id)))
+
+
+@endpoint("GET", "/users/<uuid:user_id>", "Get a user (yourself, or anyone for staff)", TAG, response=UserOut,
+          auth="required")
+def user_get(caller, user_id):
+    return json_response(user_out(access.load_user(caller.user, user_id)))
+
+
+@endpoint("PATCH", "/users/<uuid:user_id>", "Change a profile (yours; admins: non-admins')", TAG, body=UserPatch,
+          response=UserOut, auth="write")
+def user_update(caller, user_id, body: UserPatch):
+    target = access.load_user(caller.user, user_id, manage=True)
+    require_fresh(user_out(target))
+    given = body.model_fields_set
+    if "role" in given and body.role is not None:
+        moderation.set_role(caller.user, target.id, body.role)
+    if given - {"role"}:
+        change = accounts.ProfileChange(
+            display_name=body.display_name if "display_name" in given else None,
+            bio=body.bio if "bio" in given else None,
+            image_id=body.image_id if "image_id" in given else ...,
+        )
+        target = accounts.update_profile(caller.user, target.id, change)
+    return json_response(user_out(target))
+
+
+@endpoint("PUT", "/users/<uuid:user_id>/role", "Set a user's role (admins)", TAG, body=RoleBody, response=UserOut,
+          auth="write")
+def user_role(caller, user_id, body: RoleBody):
+    return json_response(user_out(moderation.set_role(caller.user, user_id, body.role)))
+
+
+@endpoint("DELETE", "/users/<uuid:user_id>", "Delete an account (yours; admins: non-admins')", TAG, status=204,
+          auth="write")
+def user_delete(caller, user_id):
+    access.require_account_credential(caller.via)
+    accounts.delete_account(caller.user, user_id)
+    return no_content()
+
+
+@endpoint("POST", "/users/<uuid:user_id>/ban", "Ban a user (staff)", TAG, body=BanBody, response=UserOut,
+          auth="write")
+def user_ban(caller, user_id, body: BanBody):
+    return json_response(user_out(moderation.ban_user(caller.user, user_id, body.reason, body.until)))
+
+
+@endpoint("POST", "/users/<uuid:user_id>/unban", "Lift a ban (staff)", TAG, response=UserOut, auth="write")
+def user_unban(caller, user_id):
+    return json_response(user_out(moderation.unban_user(caller.user, user_id)))

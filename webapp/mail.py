@@ -1,0 +1,58 @@
+"""Outgoing mail: SMTP when MAIL_URL is set (smtp://, smtp+starttls://, smtps://), otherwise the log."""
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+
+log = logging.getLogger("tavern.mail")
+TIMEOUT = 10
+
+
+class MailError(RuntimeError):
+    """The mail server refused the message or could not be reached."""
+
+
+def send(to: str, subject: str, text: str) -> None:
+    """Send a plain-text mail; raises MailError when MAIL_URL is set and delivery fails."""
+    url = current_app.config.get("MAIL_URL")
+    if not url:
+        # Development without a mail server: the message is only readable here, links included.
+        log.info("mail to %s: %s\n%s", to, subject, text)
+        return
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM", "Tavern <no-reply@tavern.localhost>")
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(text)
+    try:
+        _deliver(url, message)
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail to %s could not be sent: %s", to, type(error).__name__)
+        raise MailError("The mail could not be sent.") from error
+    log.info("mail sent to %s: %s", to, subject)
+
+
+def send_template(to: str, subject: str, template: str, **context) -> None:
+    """Render templates/mail/<template> as the body and send it."""
+    send(to, subject, render_template(f"mail/{template}", **context))
+
+
+def _deliver(url: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    if parts.scheme == "smtps":
+        smtp = smtplib.SMTP_SSL(host, parts.port or 465, timeout=TIMEOUT, context=ssl.create_default_context())
+    elif parts.scheme in {"smtp", "smtp+starttls"}:
+        smtp = smtplib.SMTP(host, parts.port or 25, timeout=TIMEOUT)
+    else:
+        raise smtplib.SMTPException(f"unsupported MAIL_URL scheme {parts.scheme!r}")
+    with smtp:
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)

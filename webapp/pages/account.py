@@ -1,0 +1,140 @@
+"""The account page: profile, email verification, password, browser sessions and personal API tokens."""
+
+import json
+from datetime import UTC, datetime, time
+
+from flask import flash, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.auth.forms import ChangePasswordForm, ProfileForm, TokenForm
+from webapp.auth.redirects import go
+from webapp.pages import bp
+from webapp.pages.render import is_fragment_request, render
+from webapp.services import accounts
+from webapp.services.errors import InvalidInput, Violation
+
+TEMPLATE = "account/index.html"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _context(**forms) -> dict:
+    me = _me()
+    profile = forms.pop("profile_form", None) or ProfileForm(obj=me, formdata=None)
+    return {
+        "me": me,
+        "profile_form": profile,
+        "password_form": forms.pop("password_form", None) or ChangePasswordForm(formdata=None),
+        "token_form": forms.pop("token_form", None) or TokenForm(formdata=None),
+        "sessions": accounts.sessions_of(me),
+        "current_session": me.session_id,
+        "tokens": accounts.personal_tokens(me),
+        "new_token": None,
+        **forms,
+    }
+
+
+def _done(block: str, message: str, **extra):
+    """After a change: the updated section plus a toast for htmx, a redirect with a flash otherwise."""
+    if is_fragment_request():
+        response = render(TEMPLATE, block, **_context(**extra))
+        response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
+        return response
+    flash(message, "success")
+    return go(url_for("pages.account_show"))
+
+
+def _invalid(block: str, form, error: InvalidInput | None = None, **extra):
+    for violation in error.violations if error else ():
+        field = getattr(form, violation.field, None)
+        if field is not None:
+            field.errors = [*field.errors, violation.message]
+    return render(TEMPLATE, block, status=422, **_context(**extra))
+
+
+@bp.get("/account")
+@login_required
+def account_show():
+    return render(TEMPLATE, **_context())
+
+
+@bp.post("/account/profile")
+@login_required
+def account_profile_update():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _invalid("profile", form, profile_form=form)
+    change = accounts.ProfileChange(display_name=form.display_name.data, bio=form.bio.data or "")
+    try:
+        accounts.update_profile(_me(), _me().id, change)
+    except InvalidInput as error:
+        return _invalid("profile", form, error, profile_form=form)
+    return _done("profile", "Your profile is saved.")
+
+
+@bp.post("/account/password")
+@login_required
+def account_password_update():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _invalid("password", form, password_form=form)
+    try:
+        accounts.change_password(_me(), form.current_password.data, form.new_password.data, _me().session_id)
+    except InvalidInput as error:
+        return _invalid("password", form, error, password_form=form)
+    return _done("password", "Your password is changed. Every other device has been signed out.")
+
+
+@bp.post("/account/sessions/<session_id>/end")
+@login_required
+def account_session_end(session_id: str):
+    accounts.end_other_session(_me(), session_id, _me().session_id)
+    return _done("sessions", "That device is signed out.")
+
+
+@bp.post("/account/sessions/end-all")
+@login_required
+def account_sessions_end_all():
+    accounts.sign_out_everywhere(_me(), keep_session=_me().session_id)
+    return _done("sessions", "Every other device is signed out.")
+
+
+@bp.post("/account/tokens")
+@login_required
+def account_token_create():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _invalid("tokens", form, token_form=form)
+    expires_at = None
+    if form.expires_on.data:
+        expires_at = datetime.combine(form.expires_on.data, time(23, 59, 59), tzinfo=UTC)
+    try:
+        row, secret = accounts.create_personal_token(_me(), form.name.data, form.scope.data, expires_at)
+    except InvalidInput as error:
+        error.violations = [
+            Violation("expires_on", v.message) if v.field == "expires_at" else v for v in error.violations
+        ]
+        return _invalid("tokens", form, error, token_form=form)
+    # The secret is shown once, in this very response: never through a redirect or the session.
+    response = render(TEMPLATE, "tokens", **_context(new_token={"row": row, "secret": secret}))
+    response.headers["Cache-Control"] = "no-store"
+    if is_fragment_request():
+        message = f"Token “{row.name}” created. Copy it now: it won't be shown again."
+        response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
+    return response
+
+
+@bp.post("/account/tokens/<token_id>/revoke")
+@login_required
+def account_token_revoke(token_id: str):
+    accounts.revoke_personal_token(_me(), token_id)
+    return _done("tokens", "The token is revoked.")
+
+
+@bp.after_request
+def _no_store_for_account(response):
+    if request.endpoint and request.endpoint.startswith("pages.account_"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
