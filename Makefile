@@ -40,5 +40,8 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 
+bench: install
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,195 @@
+"""The served stack for the benchmark: Gunicorn with the production config behind Nginx, each stopped by its PID."""
+
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+APP = "bench.hello:create_app()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 and localhost: (certificate, key)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    if not cert.exists():
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    return cert, key
+
+
+def tls_context(cert: Path) -> ssl.SSLContext:
+    """Verifies the benchmark's own certificate, and only it."""
+    return ssl.create_default_context(cafile=str(cert))
+
+
+def render_nginx_conf(prefix: Path, port: int, app_port: int, cert: Path, key: Path) -> Path:
+    """Fill the template's @NAME@ fields; every path nginx writes to stays under `prefix`."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    values = {"PREFIX": prefix, "PORT": port, "APP_PORT": app_port, "CERT": cert, "KEY": key, "ROOT": ROOT}
+    text = TEMPLATE.read_text()
+    for name, value in values.items():
+        text = text.replace(f"@{name}@", str(value))
+    target = prefix / "nginx.conf"
+    target.write_text(text)
+    return target
+
+
+def wait_until_up(url: str, context: ssl.SSLContext | None = None, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2, context=context):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:g} s")
+
+
+class Process:
+    """A server we started: stopped by its own PID, never by name."""
+
+    def __init__(self, name: str, command: list[str], env: dict, log: Path) -> None:
+        self.name = name
+        self.log_path = log
+        self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def check_alive(self) -> None:
+        if self.popen.poll() is not None:
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{tail}")
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._log.close()
+
+
+@dataclass
+class Stack:
+    """Gunicorn and Nginx for one phase; `url` is Nginx's HTTPS address."""
+
+    gunicorn: Process
+    nginx: Process
+    url: str
+    context: ssl.SSLContext
+
+    def worker_pids(self) -> list[int]:
+        return worker_pids(self.gunicorn.pid)
+
+    def stop(self) -> None:
+        self.nginx.stop()
+        self.gunicorn.stop()
+
+
+def start_stack(workdir: Path, env: dict, name: str) -> Stack:
+    """Start Gunicorn (deploy/gunicorn.conf.py, production env) and Nginx in front of it on free loopback ports."""
+    cert, key = self_signed_certificate(workdir / "tls")
+    app_port, port = free_port(), free_port()
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    gunicorn_env = {**env, "PORT": str(app_port)}
+    gunicorn = Process(
+        "gunicorn",
+        [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{app_port}", APP],
+        gunicorn_env,
+        logs / f"gunicorn-{name}.log",
+    )
+    nginx_prefix = workdir / "nginx"
+    conf = render_nginx_conf(nginx_prefix, port, app_port, cert, key)
+    nginx = Process(
+        "nginx", [nginx_binary(), "-c", str(conf), "-p", str(nginx_prefix)], env, logs / f"nginx-{name}.log"
+    )
+    context = tls_context(cert)
+    stack = Stack(gunicorn, nginx, f"https://127.0.0.1:{port}", context)
+    try:
+        wait_until_up(f"http://127.0.0.1:{app_port}/health")
+        gunicorn.check_alive()
+        wait_until_up(stack.url + "/health", context)
+        nginx.check_alive()
+        _wait_for_workers(gunicorn.pid, int(env.get("WEB_CONCURRENCY", "2")))
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def nginx_binary() -> str:
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def _wait_for_workers(master: int, expected: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(worker_pids(master)) < expected:
+        time.sleep(0.2)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The Gunicorn master's children (its workers)."""
+    path = Path(f"/proc/{master}/task/{master}/children")
+    try:
+        return sorted(int(pid) for pid in path.read_text().split())
+    except OSError:
+        return []
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """Resident memory of a process in MB: now (VmRSS) and its peak so far (VmHWM)."""
+    figures = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in {"VmRSS", "VmHWM"}:
+                figures[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return {"rss_mb": figures.get("VmRSS", 0.0), "peak_mb": figures.get("VmHWM", 0.0)}
+
+
+def environment(database_url: str, redis_url: str, workdir: Path) -> dict:
+    """Production settings, as the issue asks: APP_ENV=production, limits off, quiet logs, a Redis DB of our own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST", "BENCH_"))}
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": os.urandom(24).hex(),
+            "JWT_SECRET": os.urandom(32).hex(),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_ENABLED": "0",
+            "LOG_LEVEL": "WARNING",
+            "TRUSTED_PROXIES": "127.0.0.1",
+            "STORAGE_PATH": str(workdir / "uploads"),
+            "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
+            "FLASK_APP": "webapp:create_app",
+        }
+    )
+    return env
