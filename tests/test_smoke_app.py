@@ -58,3 +58,12 @@ def test_page_shell_carries_csrf_token_for_htmx_and_no_inline_script(client):
     assert "vendor/htmx.min.js" in page
     assert '"422", "swap": true' in page
     assert "<script>" not in page
+
+
+def test_foreign_keys_are_enforced_in_every_test(db, make):
+    """The per-test wipe must leave SQLite enforcing foreign keys, as PostgreSQL always does."""
+    import sqlalchemy as sa
+
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

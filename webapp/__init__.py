@@ -22,7 +22,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import extensions, redis_store
+    from webapp import extensions, redis_store, storage
     from webapp.database import configure_engine
 
     extensions.db.init_app(app)
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     extensions.cache.init_app(app)
     extensions.limiter.init_app(app)
     redis_store.init_app(app)
+    storage.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

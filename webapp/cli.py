@@ -6,8 +6,11 @@ from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
+    from webapp.images import cli as images_cli
+
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
+    images_cli.init_app(app)
 
 
 @click.command("seed")

@@ -43,6 +43,7 @@ class BaseConfig:
         self.S3_BUCKET = env.get("S3_BUCKET")
         self.S3_ENDPOINT_URL = env.get("S3_ENDPOINT_URL")
         self.AWS_REGION = env.get("AWS_REGION", "us-east-1")
+        self.S3_PATH_STYLE = _flag("S3_PATH_STYLE", bool(self.S3_ENDPOINT_URL))
         self.MAIL_URL = env.get("MAIL_URL") or None
         self.MAIL_FROM = env.get("MAIL_FROM", "Tavern <no-reply@tavern.localhost>")
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").upper()

@@ -77,17 +77,3 @@ def install(app):
 def installed(install, backend) -> Storage:
     """Each backend in turn, installed as the app's storage for this test."""
     return install(backend)
-
-
-@pytest.fixture
-def foreign_keys_enforced(app):
-    """Fresh SQLite connections, which create_app's connect hook switches foreign keys on for.
-
-    Needed because tests/conftest.py's table wipe leaves its pooled connection with foreign keys off
-    (SQLite ignores `PRAGMA foreign_keys=ON` inside a transaction); drop this once that is fixed.
-    """
-    from webapp.extensions import db
-
-    if db.engine.dialect.name == "sqlite":
-        db.session.remove()
-        db.engine.dispose()

@@ -118,7 +118,7 @@ def test_failed_thumbnail_write_removes_the_picture_already_written(installed, m
     assert image_rows() == 0
 
 
-def test_deleting_an_image_deletes_its_objects_and_what_showed_it_falls_back(installed, make, foreign_keys_enforced):
+def test_deleting_an_image_deletes_its_objects_and_what_showed_it_falls_back(installed, make):
     owner = make.user()
     image = create_image(owner, picture(300, 200))
     hero = make.character(owner=owner, image_id=image.id)
