@@ -117,6 +117,27 @@ def campaign(**kw) -> Campaign:
     return _save(Campaign(**kw))
 
 
+def membership(campaign_, character_, status: str = "APPROVED", **kw):
+    """A character's active membership in a campaign (APPROVED unless told), its level under the campaign's cap."""
+    from webapp.models import Membership, MembershipStatus
+    from webapp.models.base import utcnow
+
+    status = MembershipStatus(status)
+    kw.setdefault("user_id", character_.owner_id)
+    kw.setdefault("active", True)
+    kw.setdefault("joined_at", utcnow() if status == MembershipStatus.APPROVED else None)
+    return _save(Membership(campaign_id=campaign_.id, character_id=character_.id, status=status, **kw))
+
+
+def party(size: int = 3, gm=None, **campaign_kw):
+    """A campaign run by `gm` (a new user unless given) with `size` APPROVED characters of different players."""
+    campaign_ = campaign(owner=gm or user(), **campaign_kw)
+    characters = [character() for _ in range(size)]
+    for character_ in characters:
+        membership(campaign_, character_)
+    return campaign_, characters
+
+
 # --- characters (issue 4) -------------------------------------------------------------------------------------
 
 

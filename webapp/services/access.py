@@ -22,7 +22,8 @@ class Action(enum.StrEnum):
     EDIT = "edit"
     DELETE = "delete"
     HIDE = "hide"
-    AWARD = "award"  # a GM giving experience or items to a character
+    AWARD = "award"  # giving a character experience or loot: its GM's job while it is in a campaign
+    RUN = "run"  # a GM running a campaign: members, awards, notes, invite code, rules
 
 
 def _user(actor) -> User | None:
@@ -52,6 +53,8 @@ def owns(actor, obj) -> bool:
 def can(actor, action: Action, obj) -> bool:
     """The access matrix of the spec for owned content (characters, compendium entries, images, campaigns)."""
     role = role_of(actor)
+    if action == Action.AWARD:
+        return isinstance(obj, Character) and _may_award(actor, obj)
     if role == Role.ADMIN or owns(actor, obj):
         return True
     visibility = obj.visibility
@@ -61,8 +64,6 @@ def can(actor, action: Action, obj) -> bool:
         if visibility == Visibility.HIDDEN:
             return role == Role.MODERATOR
         return _private_reader(actor, obj)
-    if action == Action.AWARD:
-        return isinstance(obj, Character) and is_gm_of(actor, obj)
     if role == Role.MODERATOR:
         if visibility == Visibility.PUBLIC:
             return action in {Action.EDIT, Action.HIDE}
@@ -99,7 +100,8 @@ def is_gm_of(actor, character: Character) -> bool:
     return db.session.execute(query).first() is not None
 
 
-def is_member_of(actor, campaign: Campaign) -> bool:
+def is_member_of(actor, campaign: Campaign, approved_only: bool = False) -> bool:
+    """True when the actor has an active membership (any status, or only APPROVED) in the campaign."""
     user = _user(actor)
     if user is None:
         return False
@@ -112,7 +114,69 @@ def is_member_of(actor, campaign: Campaign) -> bool:
         )
         .limit(1)
     )
+    if approved_only:
+        query = query.where(Membership.status == MembershipStatus.APPROVED)
     return db.session.execute(query).first() is not None
+
+
+def _may_award(actor, character: Character) -> bool:
+    """While a character is in a campaign only its GM (or an admin) gives it experience; otherwise its owner."""
+    if role_of(actor) == Role.ADMIN or is_gm_of(actor, character):
+        return True
+    return owns(actor, character) and not in_a_campaign(character)
+
+
+def in_a_campaign(character: Character) -> bool:
+    """True when the character is an APPROVED member of an active campaign."""
+    query = (
+        sa.select(Membership.id)
+        .where(
+            Membership.character_id == character.id,
+            Membership.status == MembershipStatus.APPROVED,
+            Membership.active.is_(True),
+        )
+        .limit(1)
+    )
+    return db.session.execute(query).first() is not None
+
+
+def can_see_roster(actor, campaign: Campaign) -> bool:
+    """The party list (names, levels, portraits) is for the GM and the APPROVED members; sheets stay per character."""
+    return can(actor, Action.RUN, campaign) or is_member_of(actor, campaign, approved_only=True)
+
+
+def can_read_member(actor, character: Character, runs_campaign: bool) -> bool:
+    """Whether someone looking at a party reads this member's sheet: the GM always, anyone else as `can` says.
+
+    Without a query: a character is in one campaign at a time, so the GM exception can only be this one's.
+    """
+    if runs_campaign:
+        return True
+    if character.visibility == Visibility.PRIVATE:
+        return role_of(actor) == Role.ADMIN or owns(actor, character)
+    return can(actor, Action.VIEW, character)
+
+
+def can_leave(actor, membership: Membership) -> bool:
+    """A player takes back their own join request or leaves with their own character."""
+    user = _user(actor)
+    return user is not None and membership.user_id == user.id
+
+
+def check_token_campaign(token_campaign_id, campaign_id) -> None:
+    """An API token tied to one campaign reaches no other: NotFound, as if the others did not exist."""
+    if token_campaign_id is not None and str(token_campaign_id) != str(campaign_id):
+        raise NotFound("No such campaign.")
+
+
+def visible_campaigns(actor):
+    """A WHERE clause for campaign lists: what `visible` allows, plus the campaigns the actor is a member of."""
+    user = _user(actor)
+    seen = visible(actor, Campaign)
+    if user is None:
+        return seen
+    mine = sa.select(Membership.campaign_id).where(Membership.user_id == user.id, Membership.active.is_(True))
+    return sa.or_(seen, Campaign.id.in_(mine))
 
 
 def check(actor, action: Action, obj: T) -> T:

@@ -1,0 +1,279 @@
+"""The campaigns API: campaigns, members, events, awards and compliance, with the SPEC §6.1 shapes."""
+
+import pytest
+
+from webapp.auth.tokens import PERSONAL_PREFIX, digest, issue_access_token, new_secret
+from webapp.extensions import db
+from webapp.models import ApiToken, TokenScope, User, Visibility
+
+
+def bearer(make, user) -> dict:
+    return {"Authorization": f"Bearer {issue_access_token(user.id, user.security_stamp)}"}
+
+
+def campaign_token(user, campaign) -> str:
+    """A personal write token of `user` tied to one campaign; returns the secret."""
+    secret = new_secret(PERSONAL_PREFIX)
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            name="Campaign bot",
+            scope=TokenScope.WRITE,
+            campaign_id=campaign.id,
+            token_hash=digest(secret),
+            prefix=secret[:8],
+        )
+    )
+    db.session.commit()
+    return secret
+
+
+def player_of(character) -> User:
+    return db.session.get(User, character.owner_id)
+
+
+@pytest.fixture
+def gm(make):
+    return make.user(display_name="Greta the GM")
+
+
+@pytest.fixture
+def party(make, gm):
+    return make.party(3, gm=gm, name="The Sunken Keep")
+
+
+@pytest.fixture
+def as_gm(make, gm):
+    return bearer(make, gm)
+
+
+def test_creating_a_campaign_answers_201_with_rules_and_the_invite_code_for_the_gm_only(client, make, gm, as_gm):
+    elf = make.race(name="Elf")
+    response = client.post(
+        "/api/v1/campaigns",
+        json={
+            "name": "The Sunken Keep",
+            "description": "Bring rope.",
+            "visibility": "PUBLIC",
+            "rules": {"level_cap": 5, "allowed_race_ids": [str(elf.id)], "max_rarity": "RARE", "point_budget": 20},
+        },
+        headers=as_gm,
+    )
+    assert response.status_code == 201
+    data = response.get_json()
+    assert response.headers["Location"] == f"/api/v1/campaigns/{data['id']}"
+    assert data["rules"] == {
+        "level_cap": 5,
+        "allowed_race_ids": [str(elf.id)],
+        "allowed_archetype_ids": [],
+        "max_rarity": "RARE",
+        "point_budget": 20,
+    }
+    assert data["gm"]["id"] == str(gm.id) and data["status"] == "ACTIVE"
+    assert len(data["invite_code"]) == 12
+    seen_by_other = client.get(f"/api/v1/campaigns/{data['id']}", headers=bearer(make, make.user())).get_json()
+    assert "invite_code" not in seen_by_other
+    anonymous = client.get(f"/api/v1/campaigns/{data['id']}")
+    assert "invite_code" not in anonymous.get_json() and "public" in anonymous.headers["Cache-Control"]
+
+
+def test_unknown_fields_and_bad_rules_are_refused(client, as_gm):
+    assert client.post("/api/v1/campaigns", json={"name": "K", "colour": "red"}, headers=as_gm).status_code == 422
+    response = client.post("/api/v1/campaigns", json={"name": "K", "rules": {"level_cap": 21}}, headers=as_gm)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "rules.level_cap"
+
+
+def test_join_approve_award_and_the_log(client, make, gm, as_gm):
+    campaign = make.campaign(owner=gm)
+    heroes = [make.character(), make.character()]
+    for hero in heroes:
+        response = client.post(
+            "/api/v1/campaigns/join",
+            json={"invite_code": campaign.invite_code, "character_id": str(hero.id)},
+            headers=bearer(make, player_of(hero)),
+        )
+        assert response.status_code == 201
+        membership = response.get_json()
+        assert membership["status"] == "PENDING" and membership["character"]["id"] == str(hero.id)
+        approved = client.post(f"/api/v1/campaigns/{campaign.id}/members/{membership['id']}/approve", headers=as_gm)
+        assert approved.status_code == 200 and approved.get_json()["status"] == "APPROVED"
+
+    response = client.post(
+        f"/api/v1/campaigns/{campaign.id}/awards", json={"experience": 1000, "all": True}, headers=as_gm
+    )
+    assert response.status_code == 200
+    result = response.get_json()
+    assert {c["level"] for c in result["characters"]} == {5}
+    assert [e["kind"] for e in result["events"]] == ["XP_AWARD", "XP_AWARD"]
+
+    page = client.get(f"/api/v1/campaigns/{campaign.id}/events?limit=3", headers=as_gm).get_json()
+    assert [e["kind"] for e in page["data"]] == ["XP_AWARD", "XP_AWARD", "JOINED"]
+    assert page["pagination"]["has_next"]
+    rest = client.get(
+        f"/api/v1/campaigns/{campaign.id}/events?limit=3&cursor={page['pagination']['next_cursor']}", headers=as_gm
+    ).get_json()
+    assert [e["kind"] for e in rest["data"]] == ["JOIN_REQUESTED", "JOINED", "JOIN_REQUESTED"]
+    assert not rest["pagination"]["has_next"]
+
+
+def test_after_rotating_the_invite_code_the_old_one_answers_404(client, make, gm, as_gm):
+    campaign = make.campaign(owner=gm)
+    old = campaign.invite_code
+    rotated = client.post(f"/api/v1/campaigns/{campaign.id}/invite-code", headers=as_gm).get_json()
+    assert rotated["invite_code"] != old
+    hero = make.character()
+    for code, status in ((old, 404), (rotated["invite_code"], 201)):
+        response = client.post(
+            "/api/v1/campaigns/join",
+            json={"invite_code": code, "character_id": str(hero.id)},
+            headers=bearer(make, player_of(hero)),
+        )
+        assert response.status_code == status
+
+
+def test_another_campaigns_gm_gets_404_for_a_members_private_character_and_its_gm_gets_200(client, make, gm):
+    campaign = make.campaign(owner=gm)
+    hero = make.character(visibility=Visibility.PRIVATE)
+    make.membership(campaign, hero)
+    other_gm = make.user()
+    make.party(1, gm=other_gm)
+    assert client.get(f"/api/v1/characters/{hero.id}", headers=bearer(make, other_gm)).status_code == 404
+    assert client.get(f"/api/v1/characters/{hero.id}", headers=bearer(make, gm)).status_code == 200
+    assert client.get(f"/api/v1/characters/{hero.id}/sheet", headers=bearer(make, gm)).status_code == 200
+
+
+def test_in_a_campaign_only_the_gm_adds_experience(client, make, party, gm):
+    campaign, characters = party
+    hero = characters[0]
+    own = client.post(
+        f"/api/v1/characters/{hero.id}/experience", json={"amount": 500}, headers=bearer(make, player_of(hero))
+    )
+    assert own.status_code in {403, 422}
+    by_gm = client.post(f"/api/v1/characters/{hero.id}/experience", json={"amount": 500}, headers=bearer(make, gm))
+    assert by_gm.status_code == 200 and by_gm.get_json()["experience"] == 500
+
+
+def test_members_list_shows_numbers_only_where_the_sheet_may_be_read(client, make, party, gm, as_gm):
+    campaign, characters = party
+    secret = make.character(name="Secret Sable", visibility=Visibility.PRIVATE)
+    make.membership(campaign, secret)
+    as_gm_data = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    assert len(as_gm_data) == 4 and all(m["stats"] is not None for m in as_gm_data)
+    as_member = client.get(
+        f"/api/v1/campaigns/{campaign.id}/members", headers=bearer(make, player_of(characters[0]))
+    ).get_json()["data"]
+    by_name = {m["character"]["name"]: m for m in as_member}
+    assert by_name["Secret Sable"]["stats"] is None and by_name["Secret Sable"]["character"]["level"] == 1
+    assert by_name[characters[1].name]["stats"]["max_health"] > 0
+    outsider = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=bearer(make, make.user()))
+    assert outsider.status_code == 403
+
+
+def test_an_unchanged_member_list_answers_304(client, party, as_gm, make):
+    campaign, characters = party
+    first = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm)
+    again = client.get(
+        f"/api/v1/campaigns/{campaign.id}/members", headers={**as_gm, "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.data == b""
+    make.give(characters[0], make.item(weight=5.0))
+    changed = client.get(
+        f"/api/v1/campaigns/{campaign.id}/members", headers={**as_gm, "If-None-Match": first.headers["ETag"]}
+    )
+    assert changed.status_code == 200
+
+
+def test_lowering_the_level_cap_lists_exactly_the_characters_above_it(client, make, party, as_gm):
+    campaign, characters = party
+    for character, xp in zip(characters, (100, 600, 1000), strict=True):  # levels 2, 4, 5
+        character.experience = xp
+    db.session.commit()
+    before = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
+    assert before["data"] == []
+    patched = client.patch(f"/api/v1/campaigns/{campaign.id}", json={"rules": {"level_cap": 3}}, headers=as_gm)
+    assert patched.status_code == 200 and patched.get_json()["rules"]["level_cap"] == 3
+    report = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
+    assert {entry["character"]["id"] for entry in report["data"]} == {str(characters[1].id), str(characters[2].id)}
+    assert report["data"][0]["violations"][0]["field"] == "level"
+    member = bearer(make, player_of(characters[0]))
+    assert client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=member).status_code == 403
+
+
+def test_a_stale_if_match_answers_412(client, party, as_gm):
+    campaign, _ = party
+    etag = client.get(f"/api/v1/campaigns/{campaign.id}", headers=as_gm).headers["ETag"]
+    assert (
+        client.patch(
+            f"/api/v1/campaigns/{campaign.id}", json={"name": "A"}, headers={**as_gm, "If-Match": etag}
+        ).status_code
+        == 200
+    )
+    stale = client.patch(f"/api/v1/campaigns/{campaign.id}", json={"name": "B"}, headers={**as_gm, "If-Match": etag})
+    assert stale.status_code == 412
+
+
+def test_a_player_leaves_and_the_gm_removes(client, make, party, as_gm):
+    campaign, characters = party
+    members = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    mine = next(m for m in members if m["character"]["id"] == str(characters[0].id))
+    other = next(m for m in members if m["character"]["id"] == str(characters[1].id))
+    player = bearer(make, player_of(characters[0]))
+    assert client.delete(f"/api/v1/campaigns/{campaign.id}/members/{other['id']}", headers=player).status_code == 403
+    assert client.delete(f"/api/v1/campaigns/{campaign.id}/members/{mine['id']}", headers=player).status_code == 204
+    assert client.delete(f"/api/v1/campaigns/{campaign.id}/members/{other['id']}", headers=as_gm).status_code == 204
+    kinds = [e["kind"] for e in client.get(f"/api/v1/campaigns/{campaign.id}/events", headers=as_gm).get_json()["data"]]
+    assert kinds[:2] == ["REMOVED", "LEFT"]
+
+
+def test_notes_are_markdown_rendered_sanitised(client, party, as_gm):
+    campaign, _ = party
+    response = client.post(
+        f"/api/v1/campaigns/{campaign.id}/events",
+        json={"body": "**Rope** <script>alert(1)</script> [x](javascript:alert(1))"},
+        headers=as_gm,
+    )
+    assert response.status_code == 201
+    html = response.get_json()["body_html"]
+    assert "<strong>Rope</strong>" in html and "<script>" not in html and 'href="javascript' not in html
+
+
+def test_a_private_campaign_is_invisible_outside(client, make, gm, as_gm):
+    campaign, (hero,) = make.party(1, gm=gm, visibility=Visibility.PRIVATE)
+    outsider = bearer(make, make.user())
+    assert client.get(f"/api/v1/campaigns/{campaign.id}", headers=outsider).status_code == 404
+    assert client.get(f"/api/v1/campaigns/{campaign.id}/events", headers=outsider).status_code == 404
+    assert client.get(f"/api/v1/campaigns/{campaign.id}").status_code == 404
+    listed = client.get("/api/v1/campaigns", headers=outsider).get_json()["data"]
+    assert listed == []
+    member_list = client.get("/api/v1/campaigns", headers=bearer(make, player_of(hero))).get_json()["data"]
+    assert [c["id"] for c in member_list] == [str(campaign.id)]
+
+
+def test_campaign_stats_count_what_the_caller_sees(client, make, gm, as_gm):
+    make.party(2, gm=gm)
+    make.campaign(owner=gm, visibility=Visibility.PRIVATE)
+    make.campaign(visibility=Visibility.PRIVATE)
+    stats = client.get("/api/v1/campaigns/stats", headers=as_gm).get_json()
+    assert stats["total"] == 2 and stats["members"] == 2
+    assert stats["by_visibility"]["PRIVATE"] == 1
+    assert client.get("/api/v1/campaigns/stats").get_json()["total"] == 1
+
+
+def test_archive_then_changes_are_409_and_delete_is_204(client, party, as_gm):
+    campaign, _ = party
+    archived = client.post(f"/api/v1/campaigns/{campaign.id}/archive", headers=as_gm)
+    assert archived.get_json()["status"] == "ARCHIVED"
+    award = client.post(f"/api/v1/campaigns/{campaign.id}/awards", json={"experience": 5, "all": True}, headers=as_gm)
+    assert award.status_code == 409
+    assert client.delete(f"/api/v1/campaigns/{campaign.id}", headers=as_gm).status_code == 204
+    assert client.get(f"/api/v1/campaigns/{campaign.id}", headers=as_gm).status_code == 404
+
+
+def test_a_token_tied_to_one_campaign_reaches_no_other(client, make, gm):
+    mine, _ = make.party(1, gm=gm)
+    other = make.campaign(owner=gm)
+    headers = {"Authorization": f"Bearer {campaign_token(gm, mine)}"}
+    assert client.get(f"/api/v1/campaigns/{mine.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/campaigns/{other.id}", headers=headers).status_code == 404
+    assert [c["id"] for c in client.get("/api/v1/campaigns", headers=headers).get_json()["data"]] == [str(mine.id)]

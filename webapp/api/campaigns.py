@@ -1,0 +1,357 @@
+"""Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from flask import url_for
+from pydantic import Field
+
+from webapp import rules
+from webapp.api.pagination import ListQuery, paginate
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import Query, Schema, endpoint
+from webapp.markdown import render_markdown
+from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
+from webapp.services import access, awards, campaigns
+from webapp.services.access import Action
+from webapp.services.campaign_events import events_query
+
+TAG = "campaigns"
+RarityName = Literal["COMMON", "UNCOMMON", "RARE", "EPIC", "LEGENDARY"]
+SORTS = {"created_at": Campaign.created_at, "name": Campaign.name}
+
+
+class RulesBody(Schema):
+    level_cap: int | None = Field(None, ge=1, le=rules.MAX_LEVEL, description="Characters stop at this level.")
+    allowed_race_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every race.")
+    allowed_archetype_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every archetype.")
+    max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
+    point_budget: int | None = Field(
+        None, ge=0, le=campaigns.MAX_BUDGET, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
+    )
+
+
+class RulesPatch(RulesBody):
+    allowed_race_ids: list[uuid.UUID] | None = None
+    allowed_archetype_ids: list[uuid.UUID] | None = None
+
+
+class CampaignCreate(Schema):
+    name: str = Field(min_length=1, max_length=campaigns.MAX_NAME)
+    description: str = Field("", max_length=campaigns.MAX_DESCRIPTION)
+    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
+    rules: RulesBody = Field(default_factory=RulesBody)
+
+
+class CampaignPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=campaigns.MAX_NAME)
+    description: str | None = Field(None, max_length=campaigns.MAX_DESCRIPTION)
+    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
+    rules: RulesPatch | None = None
+
+
+class CampaignListQuery(ListQuery):
+    status: Literal["ACTIVE", "ARCHIVED"] | None = None
+    sort: Literal["created_at", "name"] = "created_at"
+
+
+class JoinRequest(Schema):
+    invite_code: str = Field(min_length=1, max_length=64)
+    character_id: uuid.UUID
+
+
+class AwardBody(Schema):
+    experience: int | None = Field(None, ge=1, le=awards.MAX_EXPERIENCE, description="XP for each character.")
+    item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
+    quantity: int = Field(1, ge=1, le=awards.MAX_QUANTITY, description="How many of the item each one gets.")
+    character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")
+    all: bool = Field(False, description="Everyone in the party instead of character_ids.")
+    reason: str = Field("", max_length=awards.MAX_REASON, description='Shown in the log: "for the flooded cellar".')
+
+
+class NoteBody(Schema):
+    body: str = Field(min_length=1, max_length=campaigns.MAX_NOTE, description="Markdown; rendered sanitised.")
+
+
+class EventListQuery(Query):
+    limit: int = Field(20, ge=1, le=100, description="Events per page (1–100).")
+    cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
+    order: Literal["asc", "desc"] = "desc"
+    kind: Literal[tuple(kind.value for kind in EventKind)] | None = None  # type: ignore[valid-type]
+
+
+# --- shapes ------------------------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def rules_json(campaign: Campaign) -> dict:
+    return {
+        "level_cap": campaign.level_cap,
+        "allowed_race_ids": [str(race.id) for race in campaign.allowed_races],
+        "allowed_archetype_ids": [str(archetype.id) for archetype in campaign.allowed_archetypes],
+        "max_rarity": str(campaign.max_rarity) if campaign.max_rarity else None,
+        "point_budget": campaign.point_budget,
+    }
+
+
+def campaign_json(actor, campaign: Campaign) -> dict:
+    """A campaign; the invite code only for those who run it."""
+    data = {
+        "id": str(campaign.id),
+        "name": campaign.name,
+        "description": campaign.description,
+        "visibility": str(campaign.visibility),
+        "status": str(campaign.status),
+        "owner_id": str(campaign.owner_id),
+        "gm": {"id": str(campaign.gm.id), "display_name": campaign.gm.display_name},
+        "rules": rules_json(campaign),
+        "created_at": _iso(campaign.created_at),
+        "updated_at": _iso(campaign.updated_at),
+    }
+    if access.can(actor, Action.RUN, campaign):
+        data["invite_code"] = campaign.invite_code
+    return data
+
+
+def character_json(actor, character: Character) -> dict:
+    return {
+        "id": str(character.id),
+        "name": character.name,
+        "level": character.level,
+        "experience": character.experience,
+        "race": access.shown_name(actor, character.race),
+        "archetype": access.shown_name(actor, character.archetype),
+        "image_id": str(character.image_id) if character.image_id else None,
+    }
+
+
+def membership_json(actor, membership: Membership, sheet: rules.Sheet | None = None) -> dict:
+    """A membership with its player and character; `stats` only where the caller may read the sheet."""
+    stats = None
+    if sheet is not None:
+        stats = {
+            "level": sheet.level,
+            "max_health": sheet.max_health.value,
+            "max_mana": sheet.max_mana.value,
+            "max_stamina": sheet.max_stamina.value,
+            "load": sheet.load.value,
+            "capacity": sheet.capacity.value,
+            "encumbered": sheet.encumbered,
+        }
+    return {
+        "id": str(membership.id),
+        "campaign_id": str(membership.campaign_id),
+        "status": str(membership.status),
+        "active": membership.active,
+        "joined_at": _iso(membership.joined_at),
+        "created_at": _iso(membership.created_at),
+        "user": {"id": str(membership.user.id), "display_name": membership.user.display_name},
+        "character": character_json(actor, membership.character),
+        "stats": stats,
+    }
+
+
+def event_json(event: CampaignEvent) -> dict:
+    return {
+        "id": str(event.id),
+        "kind": str(event.kind),
+        "body": event.body,
+        "body_html": str(render_markdown(event.body)),
+        "actor": {"id": str(event.actor.id), "display_name": event.actor.display_name} if event.actor else None,
+        "character": {"id": str(event.character.id), "name": event.character.name} if event.character else None,
+        "data": event.data,
+        "created_at": _iso(event.created_at),
+    }
+
+
+def _public(caller) -> bool:
+    # Anonymous callers only ever see PUBLIC campaigns, so their answers may be cached by anyone.
+    return caller.user is None
+
+
+def _scoped(caller, campaign_id) -> None:
+    access.check_token_campaign(caller.campaign_id, campaign_id)
+
+
+# --- campaigns ---------------------------------------------------------------------------------------------
+
+
+@endpoint("GET", "/campaigns", "List campaigns", TAG, query=CampaignListQuery)
+def campaign_list(caller, query):
+    status = CampaignStatus(query.status) if query.status else None
+    select = campaigns.campaigns_query(caller.user, search=query.search, status=status)
+    if caller.campaign_id is not None:
+        select = select.where(Campaign.id == caller.campaign_id)
+    rows, pagination = paginate(select, Campaign, SORTS[query.sort], query.limit, query.cursor, query.order)
+    data = [campaign_json(caller.user, campaign) for campaign in rows]
+    return json_response({"data": data, "pagination": pagination}, public=_public(caller))
+
+
+@endpoint("GET", "/campaigns/stats", "Campaign statistics", TAG)
+def campaign_stats(caller):
+    return json_response(campaigns.campaign_stats(caller.user), public=_public(caller))
+
+
+@endpoint("POST", "/campaigns", "Create a campaign", TAG, body=CampaignCreate, status=201, auth="write")
+def campaign_create(caller, body):
+    campaign = campaigns.create_campaign(
+        caller.user,
+        name=body.name,
+        description=body.description,
+        visibility=body.visibility,
+        **body.rules.model_dump(),
+    )
+    location = url_for("api.campaign_get", campaign_id=campaign.id)
+    return json_response(campaign_json(caller.user, campaign), status=201, headers={"Location": location})
+
+
+@endpoint("GET", "/campaigns/<uuid:campaign_id>", "Get a campaign", TAG)
+def campaign_get(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    campaign = campaigns.load_campaign(caller.user, campaign_id)
+    return json_response(campaign_json(caller.user, campaign), public=_public(caller))
+
+
+@endpoint("PATCH", "/campaigns/<uuid:campaign_id>", "Change a campaign", TAG, body=CampaignPatch, auth="write")
+def campaign_update(caller, campaign_id, body):
+    _scoped(caller, campaign_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"rules"})
+    if body.rules is not None:
+        changes.update(body.rules.model_dump(exclude_unset=True))
+    _fresh(caller, campaign_id)
+    campaign = campaigns.update_campaign(caller.user, campaign_id, changes)
+    return json_response(campaign_json(caller.user, campaign))
+
+
+@endpoint("DELETE", "/campaigns/<uuid:campaign_id>", "Delete a campaign", TAG, status=204, auth="write")
+def campaign_delete(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    _fresh(caller, campaign_id)
+    campaigns.delete_campaign(caller.user, campaign_id)
+    return no_content()
+
+
+@endpoint("POST", "/campaigns/<uuid:campaign_id>/archive", "Archive a campaign", TAG, auth="write")
+def campaign_archive(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    campaign = campaigns.archive_campaign(caller.user, campaign_id)
+    return json_response(campaign_json(caller.user, campaign))
+
+
+@endpoint("POST", "/campaigns/<uuid:campaign_id>/invite-code", "Rotate the invite code", TAG, auth="write")
+def campaign_invite_rotate(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    campaign = campaigns.rotate_invite_code(caller.user, campaign_id)
+    return json_response(campaign_json(caller.user, campaign))
+
+
+def _fresh(caller, campaign_id) -> None:
+    """If-Match against the campaign as the caller last read it: a GM's two tabs don't overwrite each other."""
+    current = campaigns.load_campaign(caller.user, campaign_id)
+    require_fresh(campaign_json(caller.user, current))
+
+
+# --- members -----------------------------------------------------------------------------------------------
+
+
+@endpoint("POST", "/campaigns/join", "Ask to join a campaign", TAG, body=JoinRequest, status=201, auth="write")
+def campaign_join(caller, body):
+    membership = campaigns.request_join(caller.user, body.invite_code, body.character_id)
+    return json_response(membership_json(caller.user, membership), status=201)
+
+
+@endpoint("GET", "/campaigns/<uuid:campaign_id>/members", "List a campaign's members", TAG)
+def campaign_members(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    roster = campaigns.roster(caller.user, campaign_id)
+    data = [membership_json(caller.user, e.membership, e.sheet) for e in roster.members + roster.pending]
+    return json_response({"data": data})
+
+
+@endpoint(
+    "POST",
+    "/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>/approve",
+    "Approve a join request",
+    TAG,
+    auth="write",
+)
+def campaign_member_approve(caller, campaign_id, membership_id):
+    _scoped(caller, campaign_id)
+    membership = campaigns.approve_membership(caller.user, campaign_id, membership_id)
+    return json_response(membership_json(caller.user, membership))
+
+
+@endpoint(
+    "DELETE",
+    "/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>",
+    "Reject, remove or leave",
+    TAG,
+    status=204,
+    auth="write",
+)
+def campaign_member_remove(caller, campaign_id, membership_id):
+    _scoped(caller, campaign_id)
+    campaigns.remove_membership(caller.user, campaign_id, membership_id)
+    return no_content()
+
+
+# --- awards, events, compliance ----------------------------------------------------------------------------
+
+
+@endpoint("POST", "/campaigns/<uuid:campaign_id>/awards", "Award XP or items", TAG, body=AwardBody, auth="write")
+def campaign_award(caller, campaign_id, body):
+    _scoped(caller, campaign_id)
+    result = awards.award(
+        caller.user,
+        campaign_id,
+        experience=body.experience,
+        item_id=body.item_id,
+        quantity=body.quantity,
+        character_ids=body.character_ids,
+        everyone=body.all,
+        reason=body.reason,
+    )
+    return json_response(
+        {
+            "characters": [character_json(caller.user, character) for character in result.characters],
+            "events": [event_json(event) for event in result.events],
+        }
+    )
+
+
+@endpoint("GET", "/campaigns/<uuid:campaign_id>/events", "A campaign's log", TAG, query=EventListQuery)
+def campaign_events(caller, campaign_id, query):
+    _scoped(caller, campaign_id)
+    select = events_query(caller.user, campaign_id)
+    if query.kind:
+        select = select.where(CampaignEvent.kind == EventKind(query.kind))
+    rows, pagination = paginate(select, CampaignEvent, CampaignEvent.created_at, query.limit, query.cursor, query.order)
+    return json_response({"data": [event_json(event) for event in rows], "pagination": pagination})
+
+
+@endpoint("POST", "/campaigns/<uuid:campaign_id>/events", "Write a note", TAG, body=NoteBody, status=201, auth="write")
+def campaign_note(caller, campaign_id, body):
+    _scoped(caller, campaign_id)
+    event = campaigns.add_note(caller.user, campaign_id, body.body)
+    return json_response(event_json(event), status=201)
+
+
+@endpoint("GET", "/campaigns/<uuid:campaign_id>/compliance", "Who breaks the campaign's rules", TAG)
+def campaign_compliance(caller, campaign_id):
+    _scoped(caller, campaign_id)
+    campaign, report = campaigns.compliance_report(caller.user, campaign_id)
+    data = [
+        {
+            "membership_id": str(entry.membership.id),
+            "character": character_json(caller.user, entry.character),
+            "violations": [{"field": v.field, "message": v.message} for v in entry.violations],
+        }
+        for entry in report
+    ]
+    return json_response({"campaign_id": str(campaign.id), "rules": rules_json(campaign), "data": data})

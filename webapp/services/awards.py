@@ -1,0 +1,193 @@
+"""A GM's rewards: experience and items for one, several or all of the party, all or nothing."""
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from webapp import rules
+from webapp.extensions import db
+from webapp.models import (
+    Campaign,
+    CampaignEvent,
+    Character,
+    EventKind,
+    InventoryEntry,
+    Item,
+    Membership,
+    MembershipStatus,
+)
+from webapp.services import access, sheets
+from webapp.services.campaign_events import record
+from webapp.services.campaigns import CHARACTER_CARD, level_cap_of, load_running, sync_level
+from webapp.services.errors import InvalidInput, RuleViolation, Violation
+
+MAX_EXPERIENCE = 1_000_000
+MAX_QUANTITY = 1000
+MAX_REASON = 200
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    campaign: Campaign
+    characters: list[Character]
+    events: list[CampaignEvent]
+
+
+def award(
+    actor,
+    campaign_id,
+    *,
+    experience: int | None = None,
+    item_id=None,
+    quantity: int = 1,
+    character_ids: list | None = None,
+    everyone: bool = False,
+    reason: str = "",
+) -> AwardResult:
+    """Give experience and/or an item to some or all APPROVED members' characters, in one transaction.
+
+    Levels follow the rules under the campaign's cap; every character gets an event per reward. Either every
+    character is rewarded or, on any failure, none is. Raises NotFound / Forbidden (not the GM), Conflict
+    (archived), InvalidInput (nothing to give, no one to give it to, a character not in the party) or
+    RuleViolation (an item above the campaign's rarity, one the player can't see, or too heavy for someone).
+    """
+    reason = " ".join((reason or "").split())
+    _check_amounts(experience, item_id, quantity, character_ids, everyone, reason)
+    campaign = load_running(actor, campaign_id, options=())
+    item = access.load(actor, Item, item_id) if item_id is not None else None
+    if item is not None and not rules.rarity_allowed(str(item.rarity), _rarity(campaign)):
+        raise RuleViolation(
+            "item_id", f"{item.name} is {item.rarity}; “{campaign.name}” allows up to {campaign.max_rarity}."
+        )
+    try:
+        memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
+        cap = level_cap_of(campaign)
+        events = []
+        for membership in memberships:
+            character = membership.character
+            if experience:
+                events.append(give_experience(actor, campaign, character, experience, cap, reason))
+            if item is not None:
+                events.append(give_item(actor, campaign, membership, item, quantity, reason))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return _reloaded(campaign, [m.character_id for m in memberships], [event.id for event in events])
+
+
+def give_experience(actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):
+    """Add experience (the session's change, not committed) and log it; the level follows the rules."""
+    before = character.level
+    character.experience += amount
+    sync_level(character, cap)
+    body = f"{character.name} earned {amount} XP{' ' + reason if reason else ''}."
+    if character.level > before:
+        body += f" Now level {character.level}."
+    data = {"experience": amount, "level_before": before, "level_after": character.level}
+    return record(campaign, EventKind.XP_AWARD, actor, body, character, data)
+
+
+def give_item(actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
+    """Put an item into a member's inventory (the session's change) and log it; the load rule applies."""
+    character = membership.character
+    if not access.can(membership.user, access.Action.VIEW, item):
+        raise RuleViolation("item_id", f"{character.name}'s player can't see {item.name}; make it PUBLIC first.")
+    add_to_inventory(character, item, quantity)
+    body = f"{character.name} received {quantity} × {item.name}{' ' + reason if reason else ''}."
+    data = {"item_id": str(item.id), "item_name": item.name, "quantity": quantity}
+    return record(campaign, EventKind.ITEM_GRANT, actor, body, character, data)
+
+
+def add_to_inventory(character: Character, item: Item, quantity: int) -> None:
+    """Stack the item into the inventory unless the load would pass twice the capacity (RuleViolation)."""
+    sheet = rules.compute_sheet(sheets.character_data(character))
+    RuleViolation.raise_if_any(
+        rules.check_load(character.name, sheet.capacity.value, sheet.load.value, item.weight * quantity)
+    )
+    entry = next((entry for entry in character.inventory if entry.item_id == item.id), None)
+    if entry is None:
+        character.inventory.append(InventoryEntry(item=item, quantity=quantity))
+    else:
+        entry.quantity += quantity
+
+
+def _check_amounts(experience, item_id, quantity, character_ids, everyone, reason) -> None:
+    problems = []
+    if experience is None and item_id is None:
+        problems.append(Violation("experience", "Award experience, an item, or both."))
+    if experience is not None and not 1 <= experience <= MAX_EXPERIENCE:
+        problems.append(Violation("experience", f"Award between 1 and {MAX_EXPERIENCE:,} XP."))
+    if not 1 <= quantity <= MAX_QUANTITY:
+        problems.append(Violation("quantity", f"Grant between 1 and {MAX_QUANTITY} at a time."))
+    if everyone and character_ids:
+        problems.append(Violation("character_ids", "Choose characters or the whole party, not both."))
+    if not everyone and not character_ids:
+        problems.append(Violation("character_ids", "Choose who gets it: one or more characters, or the whole party."))
+    if len(reason) > MAX_REASON:
+        problems.append(Violation("reason", f"Keep the reason under {MAX_REASON} characters."))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _targets(campaign: Campaign, character_ids, everyone: bool, with_sheets: bool) -> list[Membership]:
+    """The APPROVED memberships to reward, their characters locked and loaded (with the sheet for item grants)."""
+    wanted: set[uuid.UUID] = set()
+    for raw in character_ids or []:
+        try:
+            wanted.add(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
+        except ValueError:
+            raise InvalidInput([Violation("character_ids", f"{raw} is not in this party.")]) from None
+    members = sa.select(Membership.character_id).where(
+        Membership.campaign_id == campaign.id,
+        Membership.active.is_(True),
+        Membership.status == MembershipStatus.APPROVED,
+    )
+    if not everyone:
+        members = members.where(Membership.character_id.in_(wanted))
+    # Lock the characters first: concurrent awards then add up instead of overwriting each other.
+    locked = list(
+        db.session.execute(
+            sa.select(Character.id).where(Character.id.in_(members)).order_by(Character.id).with_for_update()
+        ).scalars()
+    )
+    missing = wanted - set(locked)
+    if missing:
+        raise InvalidInput([Violation("character_ids", f"{sorted(map(str, missing))[0]} is not in this party.")])
+    if not locked:
+        raise InvalidInput([Violation("all", "The party is empty: approve a join request first.")])
+    character_load = joinedload(Membership.character)
+    if with_sheets:
+        character_load = character_load.options(*sheets.SHEET_OPTIONS)
+    query = (
+        sa.select(Membership)
+        .where(
+            Membership.campaign_id == campaign.id,
+            Membership.active.is_(True),
+            Membership.character_id.in_(locked),
+        )
+        .options(joinedload(Membership.user), character_load)
+        .order_by(Membership.joined_at, Membership.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.session.execute(query).scalars())
+
+
+def _reloaded(campaign: Campaign, character_ids: list, event_ids: list) -> AwardResult:
+    """The committed result in two queries (a commit expires what the session held)."""
+    characters = db.session.execute(
+        sa.select(Character).where(Character.id.in_(character_ids)).options(*CHARACTER_CARD).order_by(Character.name)
+    ).scalars()
+    events = db.session.execute(
+        sa.select(CampaignEvent)
+        .where(CampaignEvent.id.in_(event_ids))
+        .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
+        .order_by(CampaignEvent.id)
+    ).scalars()
+    return AwardResult(campaign, list(characters), list(events))
+
+
+def _rarity(campaign: Campaign) -> str | None:
+    return str(campaign.max_rarity) if campaign.max_rarity else None

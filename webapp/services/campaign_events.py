@@ -1,0 +1,55 @@
+"""A campaign's log: every change to a campaign writes one event, in the same transaction as the change."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from webapp.extensions import db
+from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
+from webapp.services import access
+from webapp.services.errors import Forbidden
+
+
+def record(
+    campaign: Campaign,
+    kind: EventKind,
+    actor: User | None,
+    body: str,
+    character: Character | None = None,
+    data: dict | None = None,
+) -> CampaignEvent:
+    """Add an event to the session; the calling service commits it with the change it describes."""
+    event = CampaignEvent(
+        campaign_id=campaign.id,
+        actor_id=actor.id if actor is not None else None,
+        character_id=character.id if character is not None else None,
+        kind=kind,
+        body=body,
+        data=data or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def events_query(actor, campaign_id) -> sa.Select:
+    """The campaign's events, newest first once paged, with actor and character loaded.
+
+    Raises NotFound when the actor may not see the campaign, Forbidden when they may see it but are not in the
+    party (the log names the party's characters).
+    """
+    campaign = access.load(actor, Campaign, campaign_id)
+    if not access.can_see_roster(actor, campaign):
+        raise Forbidden("The log is for the game master and the party.")
+    return (
+        sa.select(CampaignEvent)
+        .where(CampaignEvent.campaign_id == campaign.id)
+        .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
+    )
+
+
+def load_event(event_id) -> CampaignEvent:
+    query = (
+        sa.select(CampaignEvent)
+        .where(CampaignEvent.id == event_id)
+        .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
+    )
+    return db.session.execute(query).scalar_one()
