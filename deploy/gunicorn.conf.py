@@ -4,20 +4,58 @@ import os
 import shutil
 import tempfile
 
+# Worker model, chosen by measurement (wrk, 2 vCPU, PostgreSQL + Redis on loopback, wrk on the same CPUs,
+# so only ratios within one run count):
+#
+#   config (workers x threads)   GET /health   GET /    GET / while 4 clients sit in a 100 ms I/O wait
+#   sync 2                       ~1,400 r/s    ~530     ~35 r/s, p50 220 ms (every worker was waiting)
+#   sync 4                         ~900        ~290     ~65-130 r/s, p99 1.0-1.3 s
+#   gthread 2 x 4                  ~850        ~420     ~90-390 r/s, p99 180-510 ms
+#   gthread 2 x 8                  ~900        ~590     ~350-530 r/s, p50 14-20 ms
+#
+# Sync workers win only on trivial CPU-bound requests; one request waiting on the database, Redis or S3
+# stalls a whole process, and the figure of the last column collapses. More processes cost memory and a
+# connection pool each, and on 2 CPUs they only add context switches. gthread with one or two workers per
+# CPU and 8 threads keeps the CPUs busy while requests wait on I/O (the GIL is released there), so the
+# defaults are 2 workers x 8 threads per instance (2 vCPU). Each worker's SQLAlchemy pool (5 + 10 overflow)
+# covers its 8 threads; PostgreSQL sees at most instances x workers x threads connections (4 x 2 x 8 = 64).
+# Nginx buffers slow clients, so no thread waits on a slow network.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+
+# Timeouts, consistent with nginx.conf: Nginx waits proxy_read_timeout (30 s) for an answer, so a request
+# may take as long as a silent worker is tolerated (timeout, 30 s). Idle keep-alive connections from Nginx
+# are closed by Nginx after 4 s, before Gunicorn's 5 s, so Nginx never reuses a connection that Gunicorn
+# is closing (which would be a 502). graceful_timeout lets in-flight requests finish on a deploy; the
+# container's stop grace period (30 s in docker-compose.yml and Terraform) is longer.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 20
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
+
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100" if max_requests else "0"))
 accesslog = None  # the app writes one JSON line per request itself
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
+proc_name = "tavern"
 wsgi_app = "webapp:create_app()"
+
+# X-Forwarded-Proto (https) is believed only from the proxies the app trusts as well (TRUSTED_PROXIES takes
+# addresses and networks, comma-separated, as both the app and Gunicorn accept them).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1"
+
+# The heartbeat file must live in memory: on a container's overlay filesystem fchmod can block a worker.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# Gunicorn's control socket defaults to one path per user, which several instances on one host (blue and
+# green, the tests) would share; nothing here uses gunicornc, so it is off unless a path is given.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # Prometheus collects from every worker through files in one directory; it must exist before any
 # worker imports prometheus_client, so it is set here, in the master, at configuration time.
@@ -38,6 +76,7 @@ def on_starting(server) -> None:
 
 
 def child_exit(server, worker) -> None:
+    """Fold a finished worker's live gauges out of the totals (its counters stay counted)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

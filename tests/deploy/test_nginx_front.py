@@ -1,0 +1,170 @@
+"""The project's nginx.conf, with a self-signed certificate, in front of two Gunicorn instances that share
+PostgreSQL and Redis: TLS, redirects, headers, static files, gzip, the upload limit, shared sessions."""
+
+import gzip
+import re
+import socket
+import ssl
+import uuid
+
+import psycopg
+import pytest
+
+from tests.deploy.conftest import client_ip, production_env
+from tests.deploy.stack import Browser, csrf_token, libpq_url, nginx
+from tests.servers import ROOT, gunicorn
+
+pytestmark = pytest.mark.slow
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+@pytest.fixture(scope="module")
+def front(deploy_database, real_services, tmp_path_factory):
+    _, redis_url = real_services
+    env = production_env(deploy_database, redis_url, LOG_LEVEL="INFO")  # request lines show who served
+    logs = tmp_path_factory.mktemp("front")
+    with (
+        gunicorn(env, workers=1, log_path=logs / "a.log") as a,
+        gunicorn(env, workers=1, log_path=logs / "b.log") as b,
+        nginx(logs, [a, b]) as server,
+    ):
+        yield {"a": a, "b": b, "nginx": server, "logs": logs}
+
+
+@pytest.fixture
+def visitor(front) -> Browser:
+    return Browser(cafile=front["nginx"].cafile, headers={"X-Forwarded-For": client_ip()})
+
+
+def _handshake(front, version: ssl.TLSVersion) -> str:
+    context = ssl.create_default_context(cafile=str(front["nginx"].cafile))
+    context.minimum_version = context.maximum_version = version
+    if version < ssl.TLSVersion.TLSv1_2:
+        context.set_ciphers("ALL:@SECLEVEL=0")
+    with (
+        socket.create_connection(("127.0.0.1", front["nginx"].https_port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        return tls.version()
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
+def test_tls_answers_with_tls_1_2_and_1_3_only(front):
+    assert _handshake(front, ssl.TLSVersion.TLSv1_3) == "TLSv1.3"
+    assert _handshake(front, ssl.TLSVersion.TLSv1_2) == "TLSv1.2"
+    for old in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1):
+        with pytest.raises(ssl.SSLError):
+            _handshake(front, old)
+
+
+def test_plain_http_is_redirected_to_https_with_the_path_kept(front, visitor):
+    response = visitor.get(f"http://127.0.0.1:{front['nginx'].http_port}/characters?page=2")
+    assert response.status == 301
+    assert response.header("Location") == "https://127.0.0.1/characters?page=2"
+
+
+def test_pages_carry_hsts_and_the_apps_security_headers(front, visitor):
+    for path in ("/", "/login", "/no/such/page"):
+        response = visitor.get(front["nginx"].base + path)
+        assert response.status in (200, 404), path
+        assert response.header("Strict-Transport-Security") == HSTS, path
+        assert "default-src 'self'" in response.header("Content-Security-Policy"), path
+        assert response.header("X-Content-Type-Options") == "nosniff", path
+        assert response.header("X-Frame-Options") == "DENY", path
+        assert response.header("Referrer-Policy"), path
+        assert response.header("Server") == "nginx", "server_tokens off hides the version"
+
+
+def test_static_files_come_from_nginx_with_long_caching_for_versioned_urls(front, visitor):
+    original = (ROOT / "static/css/app.css").read_bytes()
+    versioned = visitor.get(front["nginx"].base + "/static/css/app.css?v=3f2a")
+    assert versioned.status == 200
+    assert versioned.body == original
+    assert versioned.header("Cache-Control") == "public, max-age=31536000, immutable"
+    assert versioned.header("Strict-Transport-Security") == HSTS
+    assert versioned.header("X-Content-Type-Options") == "nosniff"
+    # The app stamps every answer with X-Request-ID; a file served by Nginx has none.
+    assert versioned.header("X-Request-ID") is None
+    plain = visitor.get(front["nginx"].base + "/static/css/app.css")
+    assert plain.header("Cache-Control") == "public, max-age=3600"
+    missing = visitor.get(front["nginx"].base + "/static/css/nothing-here.css")
+    assert missing.status == 404 and missing.header("X-Request-ID") is None
+    logs = (front["logs"] / "a.log").read_text() + (front["logs"] / "b.log").read_text()
+    assert "/static/" not in logs, "a static file reached Gunicorn"
+
+
+def test_text_is_gzipped(front, visitor):
+    response = visitor.get(front["nginx"].base + "/static/vendor/htmx.min.js", headers={"Accept-Encoding": "gzip"})
+    assert response.header("Content-Encoding") == "gzip"
+    assert gzip.decompress(response.body) == (ROOT / "static/vendor/htmx.min.js").read_bytes()
+    assert "Accept-Encoding" in response.header("Vary")
+    page = visitor.get(front["nginx"].base + "/login", headers={"Accept-Encoding": "gzip"})
+    assert page.header("Content-Encoding") == "gzip"
+    assert b"Sign in" in gzip.decompress(page.body)
+
+
+def test_metrics_are_not_published_at_the_edge(front, visitor):
+    assert visitor.get(front["nginx"].base + "/metrics").status == 404
+    assert visitor.get(front["a"] + "/metrics").status == 200
+
+
+def test_uploads_above_the_apps_limit_are_refused_by_nginx(front, visitor):
+    too_big = b"x" * (6 * 1024 * 1024 + 1)
+    response = visitor.request("POST", front["nginx"].base + "/login", too_big, {"Content-Type": "text/plain"})
+    assert response.status == 413
+    assert response.header("X-Request-ID") is None, "Nginx, not the app, refused it"
+    within = visitor.request(
+        "POST", front["nginx"].base + "/login", b"x" * (5 * 1024 * 1024), {"Content-Type": "text/plain"}
+    )
+    assert within.status != 413
+    assert within.header("X-Request-ID"), "the app answered"
+
+
+def test_request_ids_and_https_reach_the_app(front, visitor):
+    response = visitor.get(front["nginx"].base + "/health", headers={"X-Request-ID": "edge-check-42"})
+    assert response.status == 200
+    assert response.header("X-Request-ID") == "edge-check-42"
+    generated = visitor.get(front["nginx"].base + "/health").header("X-Request-ID")
+    assert re.fullmatch(r"[0-9a-f]{32}", generated), "Nginx's own request id is passed on"
+    # On HTTPS the app's CSRF check also demands a same-origin Referer: it only does so when Gunicorn
+    # believed Nginx's X-Forwarded-Proto, and it compares with the Host that Nginx passed on.
+    login = front["nginx"].base + "/login"
+    token = csrf_token(visitor.get(login).text)
+    form = {"csrf_token": token, "email": "nobody@example.com", "password": "not the right password"}
+    without_referer = visitor.post_form(login, form)
+    assert without_referer.status == 400
+    with_referer = visitor.post_form(login, form, headers={"Referer": login})
+    assert with_referer.status == 422, "a wrong password, past the CSRF check"
+
+
+def test_a_session_started_on_one_instance_is_valid_on_the_other(front, deploy_database):
+    ip = client_ip()
+    visitor = Browser(headers={"X-Forwarded-For": ip})
+    name = f"Wanderer {uuid.uuid4().hex[:6]}"
+    register = front["a"] + "/register"
+    token = csrf_token(visitor.get(register).text)
+    form = {"csrf_token": token, "display_name": name, "email": f"{uuid.uuid4().hex[:10]}@example.com",
+            "password": "a lantern in the deep mine"}  # fmt: skip
+    assert visitor.post_form(register, form).status == 303
+    on_b = visitor.get(front["b"] + "/")
+    assert on_b.status == 200
+    assert name in on_b.text, "instance B does not know the session started on instance A"
+    # The client address recorded with the session is the one Nginx / the proxy chain vouched for.
+    with psycopg.connect(libpq_url(deploy_database)) as connection:
+        recorded = {row[0] for row in connection.execute("SELECT ip_address FROM user_sessions")}
+    assert ip in recorded
+
+
+def test_a_session_started_through_nginx_holds_whichever_instance_answers(front):
+    visitor = Browser(cafile=front["nginx"].cafile, headers={"X-Forwarded-For": client_ip()})
+    base = front["nginx"].base
+    name = f"Traveller {uuid.uuid4().hex[:6]}"
+    token = csrf_token(visitor.get(base + "/register").text)
+    form = {"csrf_token": token, "display_name": name, "email": f"{uuid.uuid4().hex[:10]}@example.com",
+            "password": "a lantern in the deep mine"}  # fmt: skip
+    assert visitor.post_form(base + "/register", form, headers={"Referer": base + "/register"}).status == 303
+    pages = [visitor.get(base + "/") for _ in range(8)]
+    assert all(p.status == 200 and name in p.text for p in pages)
+    served = [(front["logs"] / f"{x}.log").read_text().count('"route": "/"') for x in ("a", "b")]
+    assert all(count > 0 for count in served), f"both instances should have served pages, saw {served}"
