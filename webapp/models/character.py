@@ -22,6 +22,10 @@ class Character(HasImage, OwnedContent, Base):
         sa.UniqueConstraint("owner_id", "name", name="uq_characters_owner_name"),
         sa.Index("ix_characters_race_archetype", "race_id", "archetype_id"),
         sa.Index("ix_characters_visibility_level", "visibility", "level"),
+        # Keyset pagination of the character list, one per sort order: (sort column, id) walks an index.
+        sa.Index("ix_characters_created_at_id", "created_at", "id"),
+        sa.Index("ix_characters_level_id", "level", "id"),
+        sa.Index("ix_characters_name_id", "name", "id"),
         sa.CheckConstraint("experience >= 0", name="experience_not_negative"),
         sa.CheckConstraint("level BETWEEN 1 AND 20", name="level_range"),
         *(
