@@ -1,0 +1,189 @@
+"""Compendium API: races, archetypes, skills, perks, items and tags, each registered from its kind's description."""
+
+import functools
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import request
+from pydantic import BaseModel, Field, create_model, field_validator
+
+from webapp.api.pagination import ListQuery
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import Schema, endpoint
+from webapp.caching import compendium_cached, key_of
+from webapp.models import ATTRIBUTE_NAMES, Visibility
+from webapp.services import compendium
+from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Kind
+from webapp.services.compendium_kinds import Field as KindField
+
+VISIBILITIES = tuple(v.value for v in Visibility)
+
+
+class CompendiumQuery(ListQuery):
+    order: Literal["asc", "desc"] = "asc"
+    owner: Literal["mine", "system"] | None = Field(None, description="Only your homebrew, or only system content.")
+
+    @field_validator("max_level", check_fields=False)
+    @classmethod
+    def _level_range(cls, high, info):
+        low = info.data.get("min_level")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"max_level ({high}) is below min_level ({low})")
+        return high
+
+
+def _python_type(f: KindField):
+    if f.type == CHOICE:
+        return Literal[f.choices]
+    return {INT: int, FLOAT: float, BOOL: bool}.get(f.type, str)
+
+
+def _field_info(f: KindField, required: bool):
+    constraints: dict[str, Any] = {"description": f.hint or f.label}
+    if f.minimum is not None:
+        constraints["ge"] = f.minimum
+    if f.maximum is not None:
+        constraints["le"] = f.maximum
+    if f.max_length is not None:
+        constraints["max_length"] = f.max_length
+    if f.name == "name":
+        constraints["min_length"] = 1
+    if required:
+        return Field(..., **constraints)
+    return Field(None if f.required else f.default, **constraints)
+
+
+@functools.cache
+def body_model(kind: Kind, partial: bool) -> type[BaseModel]:
+    """The request body of POST (partial=False) or PATCH (every field optional) for a kind."""
+    fields: dict[str, Any] = {}
+    for f in kind.fields:
+        python_type = _python_type(f)
+        if partial:
+            fields[f.name] = (python_type | None, _field_info(f, required=False))
+        else:
+            fields[f.name] = (python_type, _field_info(f, required=f.required))
+    for relation in kind.relations:
+        fields[relation.field] = (
+            list[uuid.UUID] | None if partial else list[uuid.UUID],
+            Field(default=None if partial else []),
+        )
+    if kind.has_image:
+        fields["image_id"] = (uuid.UUID | None, None)
+    visibility = Literal[tuple(v.value for v in Visibility)]
+    fields["visibility"] = (
+        visibility | None,
+        Field(None if partial else "PUBLIC", description="HIDDEN is for moderators."),
+    )
+    name = f"{kind.singular.capitalize()}{'Patch' if partial else 'Create'}"
+    return create_model(name, __base__=Schema, **fields)
+
+
+@functools.cache
+def response_model(kind: Kind) -> type[BaseModel]:
+    fields: dict[str, Any] = {"id": (uuid.UUID, ...)}
+    fields.update({f.name: (_python_type(f), ...) for f in kind.fields})
+    fields.update({r.field: (list[uuid.UUID], ...) for r in kind.relations})
+    if kind.has_image:
+        fields["image_id"] = (uuid.UUID | None, ...)
+    fields["visibility"] = (Literal[VISIBILITIES], ...)
+    fields["owner_id"] = (uuid.UUID | None, Field(..., description="null for system content"))
+    fields["created_at"] = (datetime, ...)
+    fields["updated_at"] = (datetime, ...)
+    return create_model(kind.singular.capitalize(), **fields)
+
+
+@functools.cache
+def query_model(kind: Kind) -> type[CompendiumQuery]:
+    """The list query of a kind: search, sort, order, cursor, tag and the kind's own filters."""
+    fields: dict[str, Any] = {"sort": (Literal[kind.sorts], "name")}
+    if any(r.field == "tag_ids" for r in kind.relations):
+        fields["tag"] = (uuid.UUID | None, Field(None, description="Only entries with this tag."))
+    for name in kind.choice_filters:
+        fields[name] = (Literal[kind.field(name).choices] | None, None)
+    if kind.level_field:
+        fields["min_level"] = (int | None, Field(None, ge=1, le=20, description="Lowest required level."))
+        fields["max_level"] = (int | None, Field(None, ge=1, le=20, description="Highest required level."))
+    if kind.bonus_filter:
+        fields["bonus"] = (Literal[ATTRIBUTE_NAMES] | None, Field(None, description="Gives a bonus to this attribute."))
+    return create_model(f"{kind.singular.capitalize()}Query", __base__=CompendiumQuery, **fields)
+
+
+def filters_from(kind: Kind, query: CompendiumQuery) -> "compendium.Filters":
+    return compendium.Filters(
+        search=query.search or None,
+        tag_id=getattr(query, "tag", None),
+        owner=query.owner,
+        choices={name: getattr(query, name) for name in kind.choice_filters if getattr(query, name) is not None},
+        min_level=getattr(query, "min_level", None),
+        max_level=getattr(query, "max_level", None),
+        bonus=getattr(query, "bonus", None),
+    )
+
+
+def list_for(actor, kind: Kind, query: CompendiumQuery, **options) -> "compendium.EntryPage":
+    """One page of the list a query asks for; options go to compendium.list_entries (relations, total)."""
+    filters = filters_from(kind, query)
+    sorting = {"sort": query.sort, "order": query.order, "limit": query.limit, "cursor": query.cursor}
+    return compendium.list_entries(actor, kind, filters, **sorting, **options)
+
+
+def _page(caller, kind: Kind, query: CompendiumQuery) -> dict:
+    page = list_for(caller.user, kind, query)
+    data = [compendium.as_dict(kind, row, page.relation_ids.get(row.id, {})) for row in page.rows]
+    return {"data": data, "pagination": page.pagination}
+
+
+def _register(kind: Kind) -> None:
+    tag = kind.label
+    query_schema, create_schema, patch_schema = query_model(kind), body_model(kind, False), body_model(kind, True)
+
+    def entry_list(caller, query):
+        if caller.user is None:
+            # Anonymous answers depend only on the query: shared, and dropped by any write to the kind.
+            key = key_of("api-list", query.model_dump_json())
+            return json_response(compendium_cached(kind.name, key, lambda: _page(caller, kind, query)), public=True)
+        return json_response(_page(caller, kind, query))
+
+    def entry_stats(caller):
+        return json_response(compendium.entry_stats(caller.user, kind))
+
+    def entry_get(caller, entry_id):
+        entry = compendium.get_entry(caller.user, kind, entry_id)
+        data = compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry))
+        return json_response(data, public=caller.user is None)
+
+    def entry_create(caller, body):
+        entry = compendium.create_entry(caller.user, kind, body.model_dump(exclude_unset=True))
+        data = compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry))
+        return json_response(data, status=201, headers={"Location": f"{request.path}/{entry.id}"})
+
+    def entry_update(caller, entry_id, body):
+        if request.headers.get("If-Match"):
+            current = compendium.get_entry(caller.user, kind, entry_id)
+            require_fresh(compendium.as_dict(kind, current, compendium.relation_ids_of(kind, current)))
+        entry = compendium.update_entry(caller.user, kind, entry_id, body.model_dump(exclude_unset=True))
+        return json_response(compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry)))
+
+    def entry_delete(caller, entry_id):
+        compendium.delete_entry(caller.user, kind, entry_id)
+        return no_content()
+
+    one, many, item = kind.singular, kind.name, f"/{kind.name}/<uuid:entry_id>"
+    routes = (
+        (entry_list, "list", "GET", f"/{many}", f"List {many}", {"query": query_schema}),
+        (entry_stats, "stats", "GET", f"/{many}/stats", f"Statistics of {many}", {}),
+        (entry_get, "get", "GET", item, f"Get a {one}", {"response": response_model(kind)}),
+        (entry_create, "create", "POST", f"/{many}", f"Create a {one}", {"body": create_schema, "status": 201}),
+        (entry_update, "update", "PATCH", item, f"Change a {one}", {"body": patch_schema}),
+        (entry_delete, "delete", "DELETE", item, f"Delete a {one}", {"status": 204}),
+    )
+    for view, verb, method, path, summary, options in routes:
+        view.__name__ = view.__qualname__ = f"{one}_{verb}"
+        auth = "optional" if method == "GET" else "write"
+        endpoint(method, path, summary, tag, auth=auth, **options)(view)
+
+
+for _kind in KINDS.values():
+    _register(_kind)

@@ -1,0 +1,148 @@
+"""A character's inventory and equipment over JSON, with a dry run that previews an equipment change."""
+
+import uuid
+
+from flask import request
+from pydantic import Field, create_model
+
+from webapp import rules
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import Query, Schema, endpoint
+from webapp.models import Item
+from webapp.services import access, compendium, equipment, inventory
+from webapp.services.access import HIDDEN_LABEL, Action
+from webapp.services.compendium_kinds import KINDS
+from webapp.services.errors import NotFound
+from webapp.services.sheets import LoadedSheet, load_sheet
+
+TAG = "inventory"
+ITEMS = KINDS["items"]
+CHARACTER = "/characters/<uuid:character_id>"
+
+
+class InventoryAdd(Schema):
+    item_id: uuid.UUID
+    quantity: int = Field(1, ge=1, le=inventory.MAX_QUANTITY)
+
+
+class InventoryPatch(Schema):
+    quantity: int = Field(ge=1, le=inventory.MAX_QUANTITY)
+
+
+EquipmentChange = create_model(
+    "EquipmentChange",
+    __base__=Schema,
+    **{
+        slot: (uuid.UUID | None, Field(None, description=f"{rules.SLOT_LABELS[slot]}: an item id, or null to empty"))
+        for slot in rules.EQUIP_SLOTS
+    },
+)
+
+
+class EquipmentQuery(Query):
+    dry_run: bool = Field(False, description="Answer with the preview and save nothing.")
+
+
+def items_as_dicts(actor, items: list[Item]) -> dict:
+    """Items in the compendium's shape, by id; an item the actor may not see keeps only its id and numbers."""
+    relation_ids = compendium.relation_ids_for(ITEMS, [item.id for item in items])
+    shown = {}
+    for item in items:
+        data = compendium.as_dict(ITEMS, item, relation_ids.get(item.id, {}))
+        if not access.can(actor, Action.VIEW, item):
+            data.update(name=HIDDEN_LABEL, description=HIDDEN_LABEL)
+        shown[item.id] = data
+    return shown
+
+
+def _inventory(actor, loaded: LoadedSheet) -> dict:
+    entries = loaded.character.inventory
+    items = items_as_dicts(actor, [entry.item for entry in entries])
+    ordered = sorted(entries, key=lambda entry: (entry.item.name.casefold(), str(entry.item_id)))
+    return {"data": [{"item": items[entry.item_id], "quantity": entry.quantity} for entry in ordered]}
+
+
+def _entry(actor, loaded: LoadedSheet, item_id) -> dict:
+    for line in _inventory(actor, loaded)["data"]:
+        if line["item"]["id"] == str(item_id):
+            return line
+    raise NotFound(f"{loaded.character.name} doesn't carry that item.")
+
+
+def _equipment(actor, loaded: LoadedSheet) -> dict:
+    worn = equipment.equipment_of(loaded)
+    items = items_as_dicts(actor, [item for item in worn.values() if item is not None])
+    return {slot: None if item is None else items[item.id] for slot, item in worn.items()}
+
+
+def _public(caller) -> bool:
+    return caller.user is None
+
+
+@endpoint("GET", f"{CHARACTER}/inventory", "A character's inventory", TAG)
+def inventory_list(caller, character_id):
+    return json_response(_inventory(caller.user, load_sheet(caller.user, character_id)), public=_public(caller))
+
+
+@endpoint("GET", f"{CHARACTER}/inventory/<uuid:item_id>", "One item of a character's inventory", TAG)
+def inventory_get(caller, character_id, item_id):
+    loaded = load_sheet(caller.user, character_id)
+    return json_response(_entry(caller.user, loaded, item_id), public=_public(caller))
+
+
+@endpoint("POST", f"{CHARACTER}/inventory", "Add an item", TAG, body=InventoryAdd, status=201, auth="write")
+def inventory_add(caller, character_id, body):
+    inventory.add_item(caller.user, character_id, body.item_id, body.quantity)
+    loaded = load_sheet(caller.user, character_id)
+    return json_response(_entry(caller.user, loaded, body.item_id), status=201)
+
+
+@endpoint("PATCH", f"{CHARACTER}/inventory/<uuid:item_id>", "Change a quantity", TAG, body=InventoryPatch, auth="write")
+def inventory_update(caller, character_id, item_id, body):
+    if request.headers.get("If-Match"):
+        require_fresh(_entry(caller.user, load_sheet(caller.user, character_id), item_id))
+    inventory.set_quantity(caller.user, character_id, item_id, body.quantity)
+    loaded = load_sheet(caller.user, character_id)
+    return json_response(_entry(caller.user, loaded, item_id))
+
+
+@endpoint("DELETE", f"{CHARACTER}/inventory/<uuid:item_id>", "Drop an item", TAG, status=204, auth="write")
+def inventory_drop(caller, character_id, item_id):
+    inventory.drop_item(caller.user, character_id, item_id)
+    return no_content()
+
+
+@endpoint("POST", f"{CHARACTER}/inventory/<uuid:item_id>/use", "Use up one consumable", TAG, auth="write")
+def inventory_use(caller, character_id, item_id):
+    """Answers the remaining line, or 204 when the last one was used."""
+    if inventory.use_item(caller.user, character_id, item_id) is None:
+        return no_content()
+    loaded = load_sheet(caller.user, character_id)
+    return json_response(_entry(caller.user, loaded, item_id))
+
+
+@endpoint("GET", f"{CHARACTER}/equipment", "A character's equipment", TAG)
+def equipment_get(caller, character_id):
+    loaded = equipment.get_equipment(caller.user, character_id)
+    return json_response(_equipment(caller.user, loaded), public=_public(caller))
+
+
+@endpoint(
+    "PUT",
+    f"{CHARACTER}/equipment",
+    "Change equipment (dry_run previews)",
+    TAG,
+    body=EquipmentChange,
+    query=EquipmentQuery,
+    auth="write",
+)
+def equipment_put(caller, character_id, body, query):
+    """Only the slots named change; with dry_run the answer is {allowed, violations, displaced, before, after}."""
+    changes = {slot: getattr(body, slot) for slot in body.model_fields_set}
+    if query.dry_run:
+        preview = equipment.preview_equipment(caller.user, character_id, changes)
+        return json_response(preview.to_dict(), headers={"Cache-Control": "no-store"})
+    if request.headers.get("If-Match"):
+        require_fresh(_equipment(caller.user, equipment.get_equipment(caller.user, character_id)))
+    equipment.change_equipment(caller.user, character_id, changes)
+    return json_response(_equipment(caller.user, equipment.get_equipment(caller.user, character_id)))

@@ -1,0 +1,73 @@
+"""Shared caches with named invalidation; a cache that fails is a cache that missed, never an error."""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from webapp.extensions import cache
+from webapp.observability import CACHE_REQUESTS
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def _get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - any cache failure (Redis down, timeout) reads as a miss
+        log.warning("cache read failed", extra={"event": "cache_error"})
+        return None
+
+
+def _set(key: str, value, timeout: int | None = None) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed", extra={"event": "cache_error"})
+
+
+def cached(key: str, build: Callable[[], T], name: str = "default", timeout: int | None = None) -> T:
+    """Return the cached value under key, or build, store and return it; build must not return None."""
+    value = _get(key)
+    if value is not None:
+        CACHE_REQUESTS.labels(name, "hit").inc()
+        return value
+    CACHE_REQUESTS.labels(name, "miss").inc()
+    value = build()
+    _set(key, value, timeout)
+    return value
+
+
+def _generation(name: str) -> str | None:
+    """The current generation of a named group of keys; bumping it orphans every key built with the old one."""
+    key = f"generation:{name}"
+    value = _get(key)
+    if value is None:
+        value = uuid.uuid4().hex[:12]
+        try:
+            cache.add(key, value, timeout=0)
+            value = cache.get(key) or value
+        except Exception:  # noqa: BLE001
+            return None
+    return value
+
+
+def key_of(*parts) -> str:
+    """A short, stable key for arbitrary parts (query strings can be long)."""
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
+
+
+def compendium_cached(kind: str, key: str, build: Callable[[], T]) -> T:
+    """Cache something built from one compendium kind until `invalidate_compendium(kind)` is called."""
+    generation = _generation(f"compendium:{kind}")
+    if generation is None:
+        CACHE_REQUESTS.labels("compendium", "miss").inc()
+        return build()
+    return cached(f"compendium:{kind}:{generation}:{key}", build, name="compendium")
+
+
+def invalidate_compendium(kind: str) -> None:
+    """Forget every cached list and page of this kind (the old keys expire on their own)."""
+    _set(f"generation:compendium:{kind}", uuid.uuid4().hex[:12], timeout=0)

@@ -1,0 +1,139 @@
+"""Equipping and unequipping: plan a change with the rules, preview it before → after, or save it."""
+
+import dataclasses
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from webapp import rules
+from webapp.extensions import db
+from webapp.models import EquippedItem, Item
+from webapp.services import access
+from webapp.services.access import Action
+from webapp.services.errors import RuleViolation, Violation
+from webapp.services.inventory import load_locked
+from webapp.services.sheets import LoadedSheet, item_data, load_sheet
+
+
+@dataclass(frozen=True)
+class EquipPreview:
+    """What a change of equipment does; when refused, `after` equals `before` and `violations` say why."""
+
+    loaded: LoadedSheet
+    changes: dict[str, Item | None]  # the slots asked for, by slot
+    allowed: bool
+    violations: list[Violation]
+    displaced: list[Item]  # items that leave a slot unasked: swapped out, or the off hand cleared
+    before: rules.Sheet
+    after: rules.Sheet
+    new_equipment: dict[str, Item]
+
+    def to_dict(self) -> dict:
+        """The JSON shape of PUT /characters/<id>/equipment?dry_run=true."""
+        return {
+            "allowed": self.allowed,
+            "violations": [{"field": v.field, "message": v.message} for v in self.violations],
+            "displaced": [str(item.id) for item in self.displaced],
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+        }
+
+
+def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
+    """Every slot in body order with the item in it, or None."""
+    worn = {str(row.slot): row.item for row in loaded.character.equipment}
+    return {slot: worn.get(slot) for slot in rules.EQUIP_SLOTS}
+
+
+def get_equipment(actor, character_id) -> LoadedSheet:
+    """The character's sheet for reading its equipment; raises NotFound when the actor may not see it."""
+    return load_sheet(actor, character_id, Action.VIEW)
+
+
+def preview_equipment(actor, character_id, changes: Mapping[str, object]) -> EquipPreview:
+    """Plan putting items (by id) into slots, None emptying one, without saving anything.
+
+    Raises NotFound (may not see the character) or Forbidden (may not change it); everything the rules refuse
+    comes back as violations by slot.
+    """
+    return _plan(actor, load_sheet(actor, character_id, Action.EDIT), changes)
+
+
+def change_equipment(actor, character_id, changes: Mapping[str, object]) -> EquipPreview:
+    """Plan and save a change of equipment; commits once. Items swapped out stay in the inventory.
+
+    Raises NotFound, Forbidden, or RuleViolation with every refusal by slot (required level, slot, not in the
+    inventory, quantity short of the slots it fills, two hands, an item the actor cannot see).
+    """
+    preview = _plan(actor, load_locked(actor, character_id), changes)
+    RuleViolation.raise_if_any(preview.violations)
+    character = preview.loaded.character
+    rows = {str(row.slot): row for row in character.equipment}
+    for slot in rules.EQUIP_SLOTS:
+        item, row = preview.new_equipment.get(slot), rows.get(slot)
+        if item is None and row is not None:
+            character.equipment.remove(row)
+        elif item is not None and row is None:
+            character.equipment.append(EquippedItem(slot=slot, item_id=item.id, item=item))
+        elif item is not None and row.item_id != item.id:
+            row.item = item
+    db.session.commit()
+    return preview
+
+
+def _item_id(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPreview:
+    wanted = {slot: _item_id(value) for slot, value in changes.items() if value not in (None, "")}
+    ids = {item_id for item_id in wanted.values() if item_id is not None}
+    query = (
+        sa.select(Item)
+        .where(Item.id.in_(ids), access.visible(actor, Item))
+        .options(selectinload(Item.bonus_skills), selectinload(Item.bonus_perks))
+    )
+    visible = {item.id: item for item in db.session.scalars(query)} if ids else {}
+    # An item the actor cannot see is refused exactly like one that does not exist.
+    violations = [
+        Violation(slot, "There is no such item.")
+        for slot, item_id in wanted.items()
+        if item_id not in visible and slot in rules.SLOT_ACCEPTS
+    ]
+    refused = {violation.field for violation in violations}
+    asked = {slot: visible.get(wanted.get(slot)) for slot in changes if slot not in refused}
+    data = loaded.data
+    quantities = {entry.item_id: entry.quantity for entry in loaded.character.inventory}
+    rule_items = {slot: None if item is None else _rule_item(item, data) for slot, item in asked.items()}
+    plan = rules.plan_equipment(data, rule_items, quantities)
+    violations += plan.violations
+    known = {entry.item.id: entry.item for entry in loaded.character.inventory}
+    known.update({row.item.id: row.item for row in loaded.character.equipment})
+    known.update(visible)
+    allowed = not violations
+    new_equipment = {slot: known[item.id] for slot, item in plan.new_equipment.items()} if allowed else {}
+    after = rules.compute_sheet(dataclasses.replace(data, equipment=plan.new_equipment)) if allowed else loaded.sheet
+    return EquipPreview(
+        loaded=loaded,
+        changes=asked,
+        allowed=allowed,
+        violations=violations,
+        displaced=[known[item.id] for item in plan.displaced] if allowed else [],
+        before=loaded.sheet,
+        after=after,
+        new_equipment=new_equipment,
+    )
+
+
+def _rule_item(item: Item, data: rules.CharacterData) -> rules.ItemData:
+    """The item as the rules already know it from the character, so bonuses are read once."""
+    for known, _quantity in data.inventory:
+        if known.id == item.id:
+            return known
+    return item_data(item)
