@@ -342,18 +342,17 @@ def require_admin(actor) -> User:
 
 
 def load_user_to_ban(actor, user_id) -> User:
-    """A user the actor may ban or unban: 404 for non-staff, 403 for a staff member without the right."""
-    require_staff(actor)
-    target = load_plain(User, user_id)
+    """A user the actor may ban or unban: 404 when the actor may not see the user, 403 without the right."""
+    target = load_user(actor, user_id)
     if not can_ban(actor, target):
         raise Forbidden("You can't ban or unban this account.")
     return target
 
 
 def load_user_to_promote(actor, user_id) -> User:
-    """A user whose role the actor may change: admins only, never themselves or another admin."""
-    require_staff(actor)
-    target = load_plain(User, user_id)
+    """A user whose role the actor may change: admins only, never themselves or another admin (403); 404 when
+    the actor may not see the user at all."""
+    target = load_user(actor, user_id)
     if not can_set_role(actor, target):
         raise Forbidden("You can't change this account's role.")
     return target
