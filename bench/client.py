@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_HEADER = re.compile(r'"X-CSRFToken":\s*"([^"]+)"')
 
 
 @dataclass
@@ -96,3 +97,24 @@ class Client:
         )
         if answer.status not in (302, 303):
             raise RuntimeError(f"Signing in answered {answer.status}: {answer.body[:500]!r}")
+
+    def create_token(self, name: str = "bench") -> str:
+        """A personal read token through POST /api/v1/tokens, as a signed-in user's page script would ask for one."""
+        page = self.get("/")
+        match = CSRF_HEADER.search(page.body.decode())
+        if not match:
+            raise RuntimeError("The home page carries no X-CSRFToken for htmx")
+        answer = self.request(
+            "POST",
+            "/api/v1/tokens",
+            body=json.dumps({"name": name, "scope": "read"}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": match.group(1),
+                "Referer": self.base_url + "/",
+                "Origin": self.base_url,
+            },
+        )
+        if answer.status != 201:
+            raise RuntimeError(f"Creating a token answered {answer.status}: {answer.body[:500]!r}")
+        return answer.json()["token"]

@@ -192,7 +192,7 @@ def run_phase(
     try:
         browser = Client(stack.url, stack.context)
         browser.sign_in(dataset.BENCH_EMAIL, dataset.BENCH_PASSWORD)
-        token = create_token(engine)
+        token = browser.create_token()
         character_id = bench_character(engine)
         script = Client(stack.url, stack.context)
         deep_cursor = walk_list(script, token)
@@ -253,25 +253,6 @@ def check_target(client: Client, target: Target, headers: dict) -> str | None:
     if answer.status != 200 or not kind.startswith(target.expect):
         return f"answered {answer.status} {kind or 'without a content type'}"
     return None
-
-
-def create_token(engine: sa.Engine) -> str:
-    """A personal read token for the bench user, stored as the app stores them (hash only)."""
-    from sqlalchemy.orm import Session
-
-    from webapp.auth.tokens import PERSONAL_PREFIX, digest, new_secret
-    from webapp.models import ApiToken, TokenScope, User
-
-    secret = new_secret(PERSONAL_PREFIX)
-    with Session(engine) as session:
-        user_id = session.execute(sa.select(User.id).where(User.email == dataset.BENCH_EMAIL)).scalar_one()
-        session.add(
-            ApiToken(
-                user_id=user_id, name="bench", scope=TokenScope.READ, token_hash=digest(secret), prefix=secret[:12]
-            )
-        )
-        session.commit()
-    return secret
 
 
 def bench_character(engine: sa.Engine) -> str:

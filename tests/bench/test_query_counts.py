@@ -1,0 +1,60 @@
+"""Every page and endpoint `make bench` measures runs a fixed, small number of queries on the bench's own data."""
+
+import pytest
+import sqlalchemy as sa
+
+from bench import dataset
+from webapp.models import Character, User
+from webapp.seed import load_reference
+
+
+@pytest.fixture
+def world(db, make):
+    """The benchmark's data on a small scale: 40 characters of 30 items each; the bench user owns the first 10."""
+    load_reference()
+    dataset.build(db.engine, 40, progress=False)
+    user = db.session.execute(sa.select(User).where(User.email == dataset.BENCH_EMAIL)).scalar_one()
+    character_id = db.session.execute(
+        sa.select(Character.id).where(Character.owner_id == user.id).order_by(Character.created_at).limit(1)
+    ).scalar_one()
+    _, token = make.personal_token(user)
+    return {"user": user, "character_id": character_id, "token": {"Authorization": f"Bearer {token}"}}
+
+
+@pytest.fixture
+def signed_in(client, world):
+    answer = client.post("/login", data={"email": dataset.BENCH_EMAIL, "password": dataset.BENCH_PASSWORD})
+    assert answer.status_code == 303
+    return client
+
+
+def count(client, queries, path: str, headers: dict | None = None) -> int:
+    """Queries of one request, after a first one has warmed what a running server would have warm."""
+    assert client.get(path, headers=headers).status_code == 200
+    with queries:
+        answer = client.get(path, headers=headers)
+    assert answer.status_code == 200
+    return queries.count
+
+
+def test_home_page(client, world, queries):
+    assert count(client, queries, "/") == 1, queries.statements  # the gallery, race and archetype joined
+
+
+def test_api_character(client, world, queries):
+    path = f"/api/v1/characters/{world['character_id']}"
+    # the token with its user, the character with race and archetype
+    assert count(client, queries, path, world["token"]) == 2, queries.statements
+
+
+def test_api_character_list_first_and_deep_pages(client, world, queries):
+    first = count(client, queries, "/api/v1/characters?limit=5", world["token"])
+    cursor = None
+    for _ in range(5):
+        page = client.get(
+            "/api/v1/characters?limit=5" + (f"&cursor={cursor}" if cursor else ""), headers=world["token"]
+        )
+        cursor = page.get_json()["pagination"]["next_cursor"]
+    deep = count(client, queries, f"/api/v1/characters?limit=5&cursor={cursor}", world["token"])
+
+    assert first == deep == 2, queries.statements  # the token with its user, one page with race and archetype
