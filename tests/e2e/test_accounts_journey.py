@@ -1,0 +1,60 @@
+"""A new player's first visit, in a real browser: register, confirm the address by mail, sign in, change the
+password, and find the old one refused."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+EMAIL = "brannoc@example.com"
+FIRST_PASSWORD = "a lantern in the deep mine"
+NEW_PASSWORD = "seven ravens over the keep"
+
+
+def sign_in(page: Page, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+@pytest.mark.e2e
+def test_register_verify_sign_in_change_password_and_old_password_is_refused(page: Page, live_server, mailbox):
+    page.goto("/register")
+    page.get_by_label("Display name").fill("Brannoc")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(FIRST_PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status").filter(has_text="We sent a link")).to_be_visible()
+
+    link = mailbox.link(mailbox.wait_for(to=EMAIL, subject="Confirm your email"), "/verify-email/")
+    assert link.startswith(live_server)
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
+
+    sign_out(page)
+    sign_in(page, FIRST_PASSWORD)
+    expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("Brannoc")).click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    page.get_by_label("Current password").fill(FIRST_PASSWORD)
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status").filter(has_text="Your password is changed")).to_be_visible()
+    assert mailbox.wait_for(to=EMAIL, subject="password was changed")
+
+    sign_out(page)
+    sign_in(page, FIRST_PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text("don't match an account")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()
