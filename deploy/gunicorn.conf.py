@@ -47,8 +47,8 @@ wsgi_app = "webapp:create_app()"
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES") or "127.0.0.1,::1"
 
 # The heartbeat file must live in memory: on a container's overlay filesystem fchmod can block a worker.
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+if os.path.isdir("/dev/shm"):  # noqa: S108 - a private heartbeat file, as Gunicorn's docs advise
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
 
 # Gunicorn's control socket defaults to one path per user, which several instances on one host (blue and
 # green, the tests) would share; nothing here uses gunicornc, so it is off unless a path is given.

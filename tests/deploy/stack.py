@@ -45,10 +45,10 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
-def stop_pid(pid: int, timeout: float = 10.0) -> None:
-    """SIGTERM one process by its PID, SIGKILL if it lingers."""
+def stop_pid(pid: int, timeout: float = 10.0, sig: int = signal.SIGTERM) -> None:
+    """Signal one process by its PID (SIGTERM unless told), SIGKILL if it lingers."""
     try:
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, sig)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + timeout
@@ -242,7 +242,8 @@ def moto_s3(tmp_path: Path):
         wait_for_port(port, timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
-        stop_pid(process.pid)
+        # It keeps nothing worth a graceful stop, and waits for idle keep-alive connections if asked nicely.
+        stop_pid(process.pid, timeout=1, sig=signal.SIGINT)
         process.wait(timeout=10)
         log.close()
 
