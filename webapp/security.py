@@ -41,9 +41,21 @@ def _csrf_unless_bearer() -> None:
     csrf.protect()
 
 
+def _policy() -> str:
+    """CSP, with the object storage's origin among image sources: a PRIVATE image redirects to a signed URL."""
+    from webapp.storage import storage
+
+    store, cached = current_app.extensions.get("csp", (None, CSP))
+    if store is not storage():
+        origin = storage().origin()
+        cached = CSP.replace("img-src 'self'", f"img-src 'self' {origin}") if origin else CSP
+        current_app.extensions["csp"] = (storage(), cached)
+    return cached
+
+
 def _security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", _policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -89,6 +90,17 @@ class Storage(ABC):
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         return (obj.key for obj in self.list_objects(prefix))
+
+    def origin(self) -> str | None:
+        """Scheme, host and port of the URLs `url_for` hands out (pages must allow them as image sources)."""
+        try:
+            url = self.url_for("images/origin-probe.webp", 60)
+        except Exception:  # signing needs credentials; without them there are no URLs to allow either
+            return None
+        if not url:
+            return None
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 class LocalStorage(Storage):

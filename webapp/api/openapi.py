@@ -35,6 +35,7 @@ ERRORS = {
     "404": "Not found (or not visible to you)",
     "409": "Conflicts with existing data",
     "412": "Stale If-Match",
+    "413": "Request body or upload too large",
     "415": "Body is not JSON",
     "422": "Invalid input or a rule forbids it",
     "429": "Too many requests",
@@ -124,6 +125,7 @@ def document() -> dict:
                 "description": text,
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
             }
+        operation["responses"].update(spec.responses)
         if spec.auth != "optional":
             operation["security"] = [{"bearer": []}, {"cookie": []}]
         paths.setdefault(openapi_path, {})[spec.method.lower()] = operation

@@ -69,9 +69,15 @@ def endpoint(
     status=200,
     auth="optional",
     multipart=False,
+    responses=None,
 ):
-    """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared."""
-    spec = Endpoint(path, method, summary, tag, body, query, response, status, auth, multipart=multipart)
+    """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
+
+    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200).
+    """
+    spec = Endpoint(
+        path, method, summary, tag, body, query, response, status, auth, responses=responses or {}, multipart=multipart
+    )
     REGISTRY.append(spec)
 
     def decorate(view):

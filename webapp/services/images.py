@@ -1,4 +1,4 @@
-"""Images: store an upload's objects with its row, hand them out, delete them, sweep orphans (no permissions)."""
+"""Images: store an upload's objects with its row, hand them out, change, list and delete them, sweep orphans."""
 
 import logging
 import secrets
@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.images.processing import CONTENT_TYPE, process_upload
 from webapp.models import Image, User, Visibility
-from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services import access
+from webapp.services.access import Action
+from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"
@@ -22,6 +24,7 @@ MAX_DESCRIPTION = 500
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_CACHE = "private, no-store"
 ORPHAN_GRACE = timedelta(hours=1)
+CHOOSABLE_VISIBILITY = (Visibility.PUBLIC, Visibility.PRIVATE)
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,100 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
         raise NotFound("That image is no longer available.") from error
     cache = PUBLIC_CACHE if image.visibility == Visibility.PUBLIC else PRIVATE_CACHE
     return Delivery(image.content_type, cache, stream=stream)
+
+
+# --- the same operations for an actor, permissions decided by `access` -------------------------------------
+
+
+def upload_image(actor, data: bytes, description: str = "", visibility: Visibility | str = Visibility.PRIVATE) -> Image:
+    """Store an upload owned by the actor; commits once.
+
+    Raises Forbidden (not signed in, or unverified where that is required), TooLarge (413) above 5 MB, or
+    InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP, a long description, or a visibility
+    other than PUBLIC or PRIVATE (only staff hide).
+    """
+    owner = access.require_creator(actor)
+    if str(visibility) not in {choice.value for choice in CHOOSABLE_VISIBILITY}:
+        raise InvalidInput([Violation("visibility", "Choose PUBLIC or PRIVATE.")], "Choose PUBLIC or PRIVATE.")
+    return create_image(owner, data, description, visibility)
+
+
+def get_image(actor, image_id, action: Action = Action.VIEW) -> Image:
+    """One image; NotFound when the actor may not see it (a PRIVATE image of someone else), Forbidden when seen
+    but `action` is not allowed."""
+    return access.load(actor, Image, image_id, action)
+
+
+def image_query(actor, mine: bool = False, search: str | None = None, visibility: Visibility | None = None):
+    """A select of the images the actor may see, optionally only their own, by description or visibility.
+
+    Raises Forbidden when `mine` is asked without signing in.
+    """
+    query = sa.select(Image).where(access.visible(actor, Image))
+    if mine:
+        if getattr(actor, "is_authenticated", False) is not True:
+            raise Forbidden("Sign in to see your images.")
+        query = query.where(Image.owner_id == actor.id)
+    if visibility is not None:
+        query = query.where(Image.visibility == Visibility(visibility))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Image.description.ilike(pattern, escape="\\"))
+    return query
+
+
+def image_stats(actor) -> dict:
+    """Counts and bytes over the images the actor may see: total, total_size, by_visibility."""
+    rows = db.session.execute(
+        sa.select(Image.visibility, sa.func.count(), sa.func.coalesce(sa.func.sum(Image.size), 0))
+        .where(access.visible(actor, Image))
+        .group_by(Image.visibility)
+    ).all()
+    by_visibility = {choice.value: 0 for choice in Visibility}
+    for visibility, count, _ in rows:
+        by_visibility[Visibility(visibility).value] = count
+    return {
+        "total": sum(count for _, count, _ in rows),
+        "total_size": int(sum(size for _, _, size in rows)),
+        "by_visibility": by_visibility,
+    }
+
+
+def update_image(actor, image_id, changes: dict, expect=None) -> Image:
+    """Change an image's description and visibility; commits once. The picture itself never changes: a new
+    picture is a new upload.
+
+    `expect(image)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, or InvalidInput
+    (unknown field, description over 500 characters, a visibility only staff may set).
+    """
+    unknown = [Violation(key, "Unknown field.") for key in changes if key not in {"description", "visibility"}]
+    if unknown:
+        raise InvalidInput(unknown, unknown[0].message)
+    image = get_image(actor, image_id, Action.EDIT)
+    if expect is not None:
+        expect(image)
+    description, visibility = _checked_details(
+        changes["description"] if changes.get("description") is not None else image.description,
+        changes["visibility"] if changes.get("visibility") is not None else image.visibility,
+    )
+    if not access.may_set_visibility(actor, image, visibility):
+        message = "Only moderators hide an image or bring it back."
+        raise InvalidInput([Violation("visibility", message)], message)
+    image.description, image.visibility = description, visibility
+    db.session.commit()
+    return image
+
+
+def remove_image(actor, image_id, expect=None) -> None:
+    """Delete an image and its stored objects; whatever showed it (a portrait, an avatar, an entry's picture)
+    is set to no image by the database and falls back to a placeholder.
+
+    Raises NotFound (may not see it) or Forbidden (may see it but not delete it).
+    """
+    image = get_image(actor, image_id, Action.DELETE)
+    if expect is not None:
+        expect(image)
+    delete_image(image)
 
 
 def remove_orphans(grace: timedelta = ORPHAN_GRACE) -> int:

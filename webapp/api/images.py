@@ -1,0 +1,205 @@
+"""Images over JSON: upload (multipart), list, read, describe, delete, stats, and the picture files themselves."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from flask import Response, redirect, request, url_for
+from pydantic import BaseModel, Field
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from webapp.api.pagination import ListQuery, paginate
+from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
+from webapp.images.processing import MAX_BYTES
+from webapp.models import Image, Visibility
+from webapp.services import images
+from webapp.services.errors import InvalidInput, TooLarge, Violation
+
+TAG = "images"
+SORTS = {"created_at": Image.created_at, "size": Image.size}
+FORM_FIELDS = {"description", "visibility"}
+TOO_LARGE = f"Images can be at most {MAX_BYTES // (1024 * 1024)} MB."
+PICTURE = {
+    "description": "The picture as WebP. A PUBLIC image is sent with `Cache-Control: public, max-age=31536000, "
+    "immutable`; any other is sent with `private, no-store`, or answered 302 to a signed URL valid for five "
+    "minutes when the storage is S3.",
+    "content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}},
+}
+SIGNED_REDIRECT = {"description": "A PRIVATE image on S3: a signed URL valid for five minutes (`Location`)."}
+
+
+class ImageOut(BaseModel):
+    id: uuid.UUID
+    owner_id: uuid.UUID | None
+    content_type: Literal["image/webp"]
+    width: int
+    height: int
+    size: int = Field(description="Bytes of the stored WebP picture.")
+    url: str = Field(description="Path of the picture (GET; same origin as the API).")
+    thumbnail_url: str = Field(description="Path of the 256 px thumbnail.")
+    visibility: Visibility
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImagePatch(Schema):
+    description: str | None = Field(None, max_length=images.MAX_DESCRIPTION)
+    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = Field(
+        None, description="Owners choose PUBLIC or PRIVATE; only staff hide an image or bring it back."
+    )
+
+
+class ImageListQuery(ListQuery):
+    mine: bool = Field(False, description="Only the caller's own images.")
+    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
+    sort: Literal["created_at", "size"] = "created_at"
+
+
+class ImageStats(BaseModel):
+    total: int
+    total_size: int
+    by_visibility: dict[str, int]
+
+
+def _iso(moment: datetime) -> str:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def serialise(image: Image) -> dict:
+    """The image shape of SPEC §6.1, plus owner, description and times; URLs are paths on this server."""
+    return {
+        "id": str(image.id),
+        "owner_id": str(image.owner_id) if image.owner_id else None,
+        "content_type": image.content_type,
+        "width": image.width,
+        "height": image.height,
+        "size": image.size,
+        "url": url_for("api.image_file", image_id=image.id),
+        "thumbnail_url": url_for("api.image_thumbnail", image_id=image.id),
+        "visibility": Visibility(image.visibility).value,
+        "description": image.description,
+        "created_at": _iso(image.created_at),
+        "updated_at": _iso(image.updated_at),
+    }
+
+
+def _public(caller) -> bool:
+    return caller.user is None
+
+
+def read_upload() -> tuple[bytes, str, str]:
+    """The multipart body's `file`, `description` and `visibility` (default PRIVATE).
+
+    Raises TooLarge (413) above the request limit, UnsupportedMediaType (415) when the body is not multipart,
+    InvalidInput (422) for unknown fields or a missing file.
+    """
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the picture as multipart/form-data with a `file` field.")
+    try:
+        files, form = request.files, request.form
+    except RequestEntityTooLarge:
+        raise TooLarge(TOO_LARGE) from None
+    unknown = [Violation(key, "Unknown field.") for key in [*form, *files] if key not in FORM_FIELDS | {"file"}]
+    unknown += [Violation(key, "Send files only as `file`.") for key in files if key in FORM_FIELDS]
+    if unknown:
+        raise InvalidInput(unknown, unknown[0].message)
+    upload = files.get("file")
+    data = upload.read() if upload is not None else b""
+    if not data:
+        message = "Attach a JPEG, PNG or WebP picture as the `file` field."
+        raise InvalidInput([Violation("file", message)], message)
+    return data, form.get("description", ""), form.get("visibility", Visibility.PRIVATE.value)
+
+
+def send_picture(image: Image, thumbnail: bool) -> Response:
+    """A picture the caller may see: streamed, or a redirect to a short-lived signed URL. A PUBLIC picture never
+    changes (a new picture is a new image), so its ETag is its id and a revalidation needs no storage at all."""
+    tag = f'"{image.id.hex}{"-thumb" if thumbnail else ""}"'
+    if image.visibility == Visibility.PUBLIC and tag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers={"ETag": tag, "Cache-Control": images.PUBLIC_CACHE})
+    delivery = images.deliver_image(image, thumbnail=thumbnail)
+    headers = {"Cache-Control": delivery.cache_control, "X-Content-Type-Options": "nosniff"}
+    if delivery.redirect_url is not None:
+        response = redirect(delivery.redirect_url, 302)
+        response.headers.update(headers)
+        return response
+    stream = delivery.stream
+    response = Response(stream, mimetype=delivery.content_type, headers=headers, direct_passthrough=True)
+    if stream.content_length is not None:
+        response.content_length = stream.content_length
+    if delivery.cache_control == images.PUBLIC_CACHE:
+        response.headers["ETag"] = tag
+    else:
+        response.headers["Vary"] = "Authorization, Cookie"
+    return response
+
+
+@endpoint(
+    "POST",
+    "/images",
+    "Upload an image (multipart: file, description, visibility)",
+    TAG,
+    response=ImageOut,
+    status=201,
+    auth="write",
+    multipart=True,
+)
+def image_create(caller):
+    data, description, visibility = read_upload()
+    image = images.upload_image(caller.user, data, description, visibility)
+    location = url_for("api.image_get", image_id=image.id)
+    return json_response(serialise(image), status=201, headers={"Location": location})
+
+
+@endpoint("GET", "/images", "List images", TAG, query=ImageListQuery)
+def image_list(caller, query: ImageListQuery):
+    select = images.image_query(caller.user, mine=query.mine, search=query.search, visibility=query.visibility)
+    rows, pagination = paginate(select, Image, SORTS[query.sort], query.limit, query.cursor, query.order)
+    return json_response({"data": [serialise(i) for i in rows], "pagination": pagination}, public=_public(caller))
+
+
+@endpoint("GET", "/images/stats", "Image statistics", TAG, response=ImageStats)
+def image_stats(caller):
+    return json_response(images.image_stats(caller.user), public=_public(caller))
+
+
+@endpoint("GET", "/images/<uuid:image_id>", "Get an image's details", TAG, response=ImageOut)
+def image_get(caller, image_id):
+    return json_response(serialise(images.get_image(caller.user, image_id)), public=_public(caller))
+
+
+@endpoint("PATCH", "/images/<uuid:image_id>", "Change an image's description or visibility", TAG, body=ImagePatch,
+          response=ImageOut, auth="write")
+def image_update(caller, image_id, body: ImagePatch):
+    changes = body.model_dump(exclude_unset=True)
+    image = images.update_image(
+        caller.user, image_id, changes, expect=lambda current: require_fresh(serialise(current))
+    )
+    return json_response(serialise(image))
+
+
+@endpoint(
+    "DELETE",
+    "/images/<uuid:image_id>",
+    "Delete an image and its files; portraits, avatars and entries showing it fall back to placeholders",
+    TAG,
+    status=204,
+    auth="write",
+)
+def image_delete(caller, image_id):
+    images.remove_image(caller.user, image_id, expect=lambda current: require_fresh(serialise(current)))
+    return no_content()
+
+
+@endpoint("GET", "/images/<uuid:image_id>/file", "The picture (WebP, at most 2048 px)", TAG,
+          responses={"200": PICTURE, "302": SIGNED_REDIRECT})
+def image_file(caller, image_id):
+    return send_picture(images.get_image(caller.user, image_id), thumbnail=False)
+
+
+@endpoint("GET", "/images/<uuid:image_id>/thumbnail", "The thumbnail (WebP, at most 256 px)", TAG,
+          responses={"200": PICTURE, "302": SIGNED_REDIRECT})
+def image_thumbnail(caller, image_id):
+    return send_picture(images.get_image(caller.user, image_id), thumbnail=True)
