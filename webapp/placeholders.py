@@ -1,6 +1,7 @@
 """Placeholder portraits: a deterministic SVG from race, archetype and initials, wherever no image is set."""
 
 import colorsys
+import functools
 import hashlib
 import math
 from collections.abc import Callable
@@ -17,6 +18,9 @@ def initials_for(name: str) -> str:
     return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
 
+# A pure function of few inputs (races × archetypes × initials × sizes) that every card of every page calls:
+# computed once per worker, not once per card.
+@functools.lru_cache(maxsize=4096)
 def portrait_svg(race: str | None, archetype: str | None, initials: str, size: int = 256) -> str:
     """An SVG document: the race picks the background colours, the archetype the emblem and its colour.
 
