@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+NGINX_CONF = ROOT / "nginx.conf"
 APP = "bench.hello:create_app()"
 
 
@@ -24,9 +24,9 @@ def free_port() -> int:
 
 
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A throwaway certificate for 127.0.0.1 and localhost: (certificate, key)."""
+    """A throwaway certificate for 127.0.0.1 and localhost, named as nginx.conf expects: (certificate, key)."""
     directory.mkdir(parents=True, exist_ok=True)
-    cert, key = directory / "cert.pem", directory / "key.pem"
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
     if not cert.exists():
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "7", "-subj", "/CN=localhost",
@@ -41,13 +41,32 @@ def tls_context(cert: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(cert))
 
 
-def render_nginx_conf(prefix: Path, port: int, app_port: int, cert: Path, key: Path) -> Path:
-    """Fill the template's @NAME@ fields; every path nginx writes to stays under `prefix`."""
-    prefix.mkdir(parents=True, exist_ok=True)
-    values = {"PREFIX": prefix, "PORT": port, "APP_PORT": app_port, "CERT": cert, "KEY": key, "ROOT": ROOT}
-    text = TEMPLATE.read_text()
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", str(value))
+def render_nginx_conf(prefix: Path, http_port: int, https_port: int, app_port: int) -> Path:
+    """The project's nginx.conf with the container's paths and ports replaced by loopback ones under `prefix`.
+
+    Every replacement must apply, so a change of nginx.conf's shape stops the benchmark instead of silently
+    measuring something else. The certificate goes to prefix/certs, the upstream (Gunicorn) to prefix/tavern.
+    """
+    for sub in ("logs", "cache", "tavern", "certs"):
+        (prefix / sub).mkdir(parents=True, exist_ok=True)
+    self_signed_certificate(prefix / "certs")
+    (prefix / "tavern" / "upstream.conf").write_text(f"server 127.0.0.1:{app_port};\n")
+    text = NGINX_CONF.read_text()
+    replacements = [
+        ("user nginx;", "user root;" if os.geteuid() == 0 else ""),
+        ("/var/run/nginx.pid", str(prefix / "nginx.pid")),
+        ("/var/log/nginx/", f"{prefix}/logs/"),
+        ("/var/cache/nginx/", f"{prefix}/cache/"),
+        ("/etc/nginx/tavern/", f"{prefix}/tavern/"),
+        ("/etc/nginx/certs/", f"{prefix}/certs/"),
+        ("/srv/tavern/static/", f"{ROOT / 'static'}/"),
+        ("listen 80 ", f"listen 127.0.0.1:{http_port} "),
+        ("listen 443 ", f"listen 127.0.0.1:{https_port} "),
+    ]
+    for old, new in replacements:
+        if old not in text:
+            raise RuntimeError(f"nginx.conf no longer contains {old!r}; update bench/servers.py")
+        text = text.replace(old, new)
     target = prefix / "nginx.conf"
     target.write_text(text)
     return target
@@ -112,8 +131,7 @@ class Stack:
 
 def start_stack(workdir: Path, env: dict, name: str) -> Stack:
     """Start Gunicorn (deploy/gunicorn.conf.py, production env) and Nginx in front of it on free loopback ports."""
-    cert, key = self_signed_certificate(workdir / "tls")
-    app_port, port = free_port(), free_port()
+    app_port, http_port, port = free_port(), free_port(), free_port()
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     gunicorn_env = {**env, "PORT": str(app_port)}
@@ -124,10 +142,15 @@ def start_stack(workdir: Path, env: dict, name: str) -> Stack:
         logs / f"gunicorn-{name}.log",
     )
     nginx_prefix = workdir / "nginx"
-    conf = render_nginx_conf(nginx_prefix, port, app_port, cert, key)
+    conf = render_nginx_conf(nginx_prefix, http_port, port, app_port)
+    # In the foreground ("daemon off"), so that it is our child and is stopped by its own PID.
     nginx = Process(
-        "nginx", [nginx_binary(), "-c", str(conf), "-p", str(nginx_prefix)], env, logs / f"nginx-{name}.log"
+        "nginx",
+        [nginx_binary(), "-c", str(conf), "-p", str(nginx_prefix), "-g", "daemon off;"],
+        env,
+        logs / f"nginx-{name}.log",
     )
+    cert = nginx_prefix / "certs" / "fullchain.pem"
     context = tls_context(cert)
     stack = Stack(gunicorn, nginx, f"https://127.0.0.1:{port}", context)
     try:

@@ -83,19 +83,20 @@ def test_lua_scripts_report_through_real_wrk(tmp_path, tiny_server, wrk_binary):
     assert {"/a alice", "/b ", "/missing "} <= set(_Hello.seen)
 
 
-def test_nginx_config_is_valid_and_keeps_its_files_under_the_prefix(tmp_path):
+def test_projects_nginx_conf_runs_on_loopback_with_every_file_under_the_prefix(tmp_path):
     if not shutil.which("nginx") and not shutil.which("/usr/sbin/nginx"):
         pytest.skip("nginx is not installed")
-    cert, key = servers.self_signed_certificate(tmp_path / "tls")
-    conf = servers.render_nginx_conf(tmp_path / "nginx", 8443, 5000, cert, key)
+    prefix = tmp_path / "nginx"
+
+    conf = servers.render_nginx_conf(prefix, 8080, 8443, 5000)
 
     text = conf.read_text()
-    checked = subprocess.run([servers.nginx_binary(), "-t", "-c", str(conf), "-p", str(tmp_path / "nginx")],
+    checked = subprocess.run([servers.nginx_binary(), "-t", "-c", str(conf), "-p", str(prefix)],
                              capture_output=True, text=True)  # fmt: skip
-
-    assert not re.search(r"@[A-Z_]+@", text)
-    assert "listen 127.0.0.1:8443 ssl" in text and "server 127.0.0.1:5000" in text
     assert checked.returncode == 0, checked.stderr
+    assert "listen 127.0.0.1:8443 ssl" in text and "listen 127.0.0.1:8080 " in text
+    assert (prefix / "tavern" / "upstream.conf").read_text() == "server 127.0.0.1:5000;\n"
+    assert not re.search(r"/var/|/etc/nginx/(certs|tavern)|/srv/", text)
 
 
 def test_hello_route_exists_only_in_the_benchmarks_app(monkeypatch, tmp_path):
