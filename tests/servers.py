@@ -43,8 +43,10 @@ def migrate(env: dict) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int = 2, log_path: Path | None = None):
-    """Run Gunicorn with the project's config; yields the base URL; stops it on exit."""
+def gunicorn(env: dict, workers: int = 2, log_path: Path | None = None, ready_timeout: float = 60.0):
+    """Run Gunicorn with the project's config; yields the base URL; stops it on exit.
+
+    Workers boot in a few seconds, but far slower when the machine is busy, hence the generous wait."""
     port = free_port()
     env = {**env, "WEB_CONCURRENCY": str(workers), "PORT": str(port)}
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
@@ -57,7 +59,7 @@ def gunicorn(env: dict, workers: int = 2, log_path: Path | None = None):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base + "/health")
+        wait_until_up(base + "/health", timeout=ready_timeout)
         yield base
     finally:
         process.terminate()
