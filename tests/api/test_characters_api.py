@@ -46,8 +46,8 @@ def test_creating_a_character_answers_201_with_the_spec_shape(client, ref, playe
     assert response.headers["Location"] == f"/api/v1/characters/{data['id']}"
     assert set(data) == {
         "id", "owner_id", "name", "sex", "age", "description", "race_id", "archetype_id", "strength",
-        "constitution", "dexterity", "intelligence", "wisdom", "charisma", "visibility", "level", "experience",
-        "created_at", "updated_at",
+        "constitution", "dexterity", "intelligence", "wisdom", "charisma", "visibility", "image_id", "level",
+        "experience", "created_at", "updated_at",
     }  # fmt: skip
     assert data["owner_id"] == str(player.id)
     assert (data["level"], data["experience"], data["visibility"]) == (1, 0, "PRIVATE")

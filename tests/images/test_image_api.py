@@ -1,6 +1,7 @@
 """The images API: multipart upload, who may see a PRIVATE picture, caching, limits, changes and deletion."""
 
 import io
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -351,3 +352,82 @@ def test_image_routes_are_documented_with_a_multipart_upload_and_picture_respons
     file_route = doc["paths"]["/api/v1/images/{image_id}/file"]["get"]["responses"]
     assert "image/webp" in file_route["200"]["content"] and "302" in file_route
     assert {"413", "422"} <= set(doc["paths"]["/api/v1/images"]["post"]["responses"])
+
+
+# --- image_id on what shows a picture ------------------------------------------------------------------------
+
+
+def character_body(make, **overrides) -> dict:
+    race, archetype = make.race(), make.archetype()
+    scores = make.point_buy()
+    return {"name": "Brannoc", "race_id": str(race.id), "archetype_id": str(archetype.id), **scores, **overrides}
+
+
+def test_a_character_takes_an_image_the_caller_may_see_as_its_portrait(client, make, owner, private_image):
+    created = client.post(
+        "/api/v1/characters", json=character_body(make, image_id=str(private_image.id)), headers=bearer(owner)
+    )
+    assert created.status_code == 201
+    assert created.get_json()["image_id"] == str(private_image.id)
+
+    character_id = created.get_json()["id"]
+    removed = client.patch(f"/api/v1/characters/{character_id}", json={"image_id": None}, headers=bearer(owner))
+    assert removed.status_code == 200 and removed.get_json()["image_id"] is None
+
+    public = create_image(make.user(), picture(30, 30), visibility=Visibility.PUBLIC)  # someone else's, but PUBLIC
+    again = client.patch(f"/api/v1/characters/{character_id}", json={"image_id": str(public.id)}, headers=bearer(owner))
+    assert again.status_code == 200 and again.get_json()["image_id"] == str(public.id)
+
+
+def test_a_character_refuses_another_players_private_image_with_a_clear_message(client, make, private_image):
+    player = make.user()
+    hero = make.character(owner=player)
+
+    response = client.patch(f"/api/v1/characters/{hero.id}", json={"image_id": str(private_image.id)},
+                            headers=bearer(player))
+    created = client.post("/api/v1/characters", json=character_body(make, image_id=str(private_image.id)),
+                          headers=bearer(player))
+
+    assert response.status_code == 422
+    assert errors_of(response) == {"image_id": "There is no such image, or it is another player's private picture"}
+    assert created.status_code == 422 and "image_id" in errors_of(created)
+
+
+def test_a_user_takes_an_avatar_only_from_images_they_may_see(client, make, owner, private_image):
+    player = make.user()
+
+    refused = client.patch(f"/api/v1/users/{player.id}", json={"image_id": str(private_image.id)},
+                           headers=bearer(player))
+    accepted = client.patch(f"/api/v1/users/{owner.id}", json={"image_id": str(private_image.id)},
+                            headers=bearer(owner))
+
+    assert refused.status_code == 422 and "image_id" in errors_of(refused)
+    assert accepted.status_code == 200 and accepted.get_json()["avatar_image_id"] == str(private_image.id)
+
+
+@pytest.mark.parametrize("kind", ["races", "archetypes", "skills", "perks", "items"])
+def test_compendium_entries_take_only_images_the_caller_may_see(client, make, owner, private_image, kind):
+    player = make.user()
+    entry = client.post(f"/api/v1/{kind}", json=compendium_body(kind), headers=bearer(owner))
+    assert entry.status_code == 201, entry.get_json()
+    entry_id = entry.get_json()["id"]
+
+    accepted = client.patch(f"/api/v1/{kind}/{entry_id}", json={"image_id": str(private_image.id)},
+                            headers=bearer(owner))
+    refused = client.post(f"/api/v1/{kind}", json={**compendium_body(kind), "image_id": str(private_image.id)},
+                          headers=bearer(player))
+
+    assert accepted.status_code == 200 and accepted.get_json()["image_id"] == str(private_image.id)
+    assert refused.status_code == 422 and "image_id" in errors_of(refused)
+
+
+def compendium_body(kind: str) -> dict:
+    name = f"Homebrew {kind} {uuid.uuid4().hex[:6]}"
+    return {
+        "races": {"name": name},
+        "archetypes": {"name": name, "health_per_level": 8, "mana_per_level": 2, "stamina_per_level": 6,
+                       "primary_attribute": "strength"},
+        "skills": {"name": name, "required_level": 1},
+        "perks": {"name": name, "required_level": 1},
+        "items": {"name": name, "rarity": "COMMON", "slot": "NONE"},
+    }[kind]

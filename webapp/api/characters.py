@@ -32,6 +32,7 @@ class CharacterCreate(Schema):
     wisdom: int = Field(description="Base score, 8–15 (point buy)")
     charisma: int = Field(description="Base score, 8–15 (point buy)")
     visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
+    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see (POST /images first).")
 
 
 class CharacterPatch(Schema):
@@ -48,6 +49,7 @@ class CharacterPatch(Schema):
     wisdom: int | None = None
     charisma: int | None = None
     visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
+    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see; null removes it.")
 
 
 class _CharacterListBase(ListQuery):
@@ -99,6 +101,7 @@ def serialise(character: Character) -> dict:
         "archetype_id": str(character.archetype_id),
         **{attribute: getattr(character, attribute) for attribute in ATTRIBUTE_NAMES},
         "visibility": Visibility(character.visibility).value,
+        "image_id": str(character.image_id) if character.image_id else None,
         "level": character.level,
         "experience": character.experience,
         "created_at": _iso(character.created_at),

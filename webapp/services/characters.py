@@ -10,7 +10,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import ATTRIBUTE_NAMES, Archetype, Campaign, Character, Membership, Perk, Race, Skill, Visibility
+from webapp.models import (
+    ATTRIBUTE_NAMES,
+    Archetype,
+    Campaign,
+    Character,
+    Image,
+    Membership,
+    Perk,
+    Race,
+    Skill,
+    Visibility,
+)
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
@@ -21,7 +32,7 @@ MAX_SEX = 30
 MAX_DESCRIPTION = 5000
 MAX_AGE = 100_000
 IDENTITY_FIELDS = ("name", "sex", "age", "description")
-EDITABLE_FIELDS = (*IDENTITY_FIELDS, "race_id", "archetype_id", *ATTRIBUTE_NAMES, "visibility")
+EDITABLE_FIELDS = (*IDENTITY_FIELDS, "race_id", "archetype_id", *ATTRIBUTE_NAMES, "visibility", "image_id")
 CHOOSABLE_VISIBILITY = (Visibility.PUBLIC, Visibility.PRIVATE)
 RACE_OPTIONS = (selectinload(Race.skills),)
 ARCHETYPE_OPTIONS = (selectinload(Archetype.skills), selectinload(Archetype.required_races))
@@ -165,6 +176,17 @@ def resolve(actor, model: type, object_id, field_name: str, options=()) -> Any:
         raise InvalidInput([Violation(field_name, f"There is no such {kind}")], f"There is no such {kind}.") from None
 
 
+def resolve_image(actor, image_id) -> Image | None:
+    """The portrait the actor may see (None removes it); InvalidInput on "image_id" for one they may not."""
+    if image_id is None:
+        return None
+    try:
+        return access.load(actor, Image, image_id, Action.VIEW)
+    except NotFound:
+        message = "There is no such image, or it is another player's private picture"
+        raise InvalidInput([Violation("image_id", message)], message + ".") from None
+
+
 def resolve_race(actor, race_id) -> Race:
     return resolve(actor, Race, race_id, "race_id", RACE_OPTIONS)
 
@@ -245,6 +267,7 @@ def create_character(
     archetype = resolve_archetype(actor, fields.get("archetype_id"))
     skills = visible_by_ids(actor, Skill, skill_ids, "skill_ids")
     perks = visible_by_ids(actor, Perk, perk_ids, "perk_ids")
+    image = resolve_image(actor, fields.get("image_id"))
     scores = {attribute: fields.get(attribute) for attribute in ATTRIBUTE_NAMES}
     rule_problems = rules.check_point_buy(scores, budget) + starting_violations(name, race, archetype, skills, perks)
     rules.RuleViolation.raise_if_any(rule_problems)
@@ -261,6 +284,7 @@ def create_character(
         level=rules.level_for_xp(0),
         skills=skills,
         perks=perks,
+        image_id=image.id if image is not None else None,
         **scores,
     )
     db.session.add(character)
@@ -279,7 +303,7 @@ def update_character(
     """Change the named fields of a character; commits once.
 
     `expect(character)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, InvalidInput
-    (unknown field, shape, taken name, unknown race or archetype, visibility not allowed) or RuleViolation
+    (unknown field, shape, taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation
     (point buy, archetype needs another race).
     """
     unknown = [Violation(key, "Unknown field.") for key in changes if key not in EDITABLE_FIELDS]
@@ -294,7 +318,8 @@ def update_character(
         expect(character)
     changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
     problems = identity_violations(changes)
-    problems += [Violation(key, "This can't be empty") for key in changes if key != "age" and changes[key] is None]
+    nullable = ("age", "image_id")
+    problems += [Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None]
     if "visibility" in changes and changes["visibility"] is not None:
         problems += visibility_violations(actor, character, changes["visibility"])
     if changes.get("name") and changes["name"] != character.name:
@@ -310,6 +335,9 @@ def update_character(
     if any(attribute in changes for attribute in ATTRIBUTE_NAMES):
         rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
     RuleViolation.raise_if_any(rule_problems)
+    if "image_id" in changes:
+        image = resolve_image(actor, changes["image_id"])
+        changes = {**changes, "image_id": image.id if image is not None else None}
     for key, value in changes.items():
         if key == "visibility":
             value = Visibility(value)
