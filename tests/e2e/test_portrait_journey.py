@@ -1,0 +1,93 @@
+"""Pictures in a real browser: a player uploads a portrait on the sheet (chosen, then dropped) and sees it replace
+the generated placeholder; an avatar on the account page; a refused file explained beside the field."""
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+from tests.images.samples import picture
+from webapp.extensions import db
+from webapp.models import Character, Image, User, Visibility
+
+THUMBNAIL = re.compile(r"/api/v1/images/[0-9a-f-]{36}/thumbnail$")
+
+
+def sign_in(page: Page, user: User) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile(user.display_name))).to_be_visible()
+
+
+def png(width: int, height: int) -> dict:
+    return {"name": "portrait.png", "mimeType": "image/png", "buffer": picture(width, height)}
+
+
+def drop_file(page: Page, selector: str, data: bytes, name: str, mime: str) -> None:
+    """Drop a file on an element the way a person dragging it from their desktop would."""
+    transfer = page.evaluate_handle(
+        """([encoded, name, mime]) => {
+            const bytes = Uint8Array.from(atob(encoded), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: mime }));
+            return transfer;
+        }""",
+        [base64.b64encode(data).decode(), name, mime],
+    )
+    for kind in ("dragenter", "dragover", "drop"):
+        page.dispatch_event(selector, kind, {"dataTransfer": transfer})
+
+
+def stored_image(user: User) -> Image | None:
+    db.session.expire_all()
+    return db.session.query(Image).filter_by(owner_id=user.id).order_by(Image.created_at.desc()).first()
+
+
+@pytest.mark.e2e
+def test_account_avatar_is_uploaded_and_replaces_the_placeholder(page: Page, live_server, make):
+    player = make.user(display_name="Ysolde")
+    sign_in(page, player)
+    page.goto("/account")
+    avatar = page.locator("#account-avatar .avatar")
+    expect(avatar.locator("svg")).to_be_visible()
+
+    page.get_by_label("Upload an avatar").set_input_files(png(400, 300))
+
+    expect(avatar.get_by_role("img", name="Your avatar")).to_have_attribute("src", THUMBNAIL)
+    expect(page.get_by_role("status").filter(has_text="Your avatar is saved.")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove avatar")).to_be_visible()
+    loaded = avatar.get_by_role("img", name="Your avatar").evaluate("img => img.complete && img.naturalWidth")
+    assert loaded == 256
+    image = stored_image(player)
+    assert image.visibility == Visibility.PUBLIC
+    assert db.session.get(User, player.id).avatar_image_id == image.id
+
+
+@pytest.mark.e2e
+def test_refused_files_are_explained_beside_the_field(page: Page, live_server, make):
+    player = make.user(display_name="Ysolde")
+    sign_in(page, player)
+    page.goto("/account")
+    field = page.get_by_label("Upload an avatar")
+
+    field.set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"these are my notes, not a picture"})
+
+    error = page.locator("#avatar-upload-error")
+    expect(error).to_have_text("That file is not a JPEG, PNG or WebP image.")  # the server's verdict (422)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "avatar-upload-hint avatar-upload-error")
+
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if "/uploads/images" in request.url else None)
+    field.set_input_files({"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * (5 * 1024 * 1024 + 1)})
+
+    expect(error).to_contain_text("images can be at most 5 MB")  # checked before anything is sent
+    field.set_input_files({"name": "scan.gif", "mimeType": "image/gif", "buffer": b"GIF89a"})
+    expect(error).to_have_text("That file is not a JPEG, PNG or WebP image.")
+    assert sent == []
+    assert stored_image(player) is None
+    expect(page.locator("#account-avatar .avatar svg")).to_be_visible()
