@@ -297,8 +297,9 @@ def markdown(result: Result) -> str:
         "The ceiling is a bare `/bench/hello` route served by the same app and stack (registered only by "
         "bench/hello.py), measured before and after the targets; ratios divide by their mean. The load generator "
         "shares the machine's cores with Nginx, Gunicorn and PostgreSQL, so compare ratios, not absolute numbers. "
-        "The home page and compendium fragment are anonymous; sheet and inventory use the signed-in session; the "
-        "API uses the token. The deep list page is the deepest cursor reached by walking the list to its end.",
+        "The home page and compendium fragment are anonymous (with the cookies a browser keeps from its first page); "
+        "sheet and inventory use the signed-in session; the API uses the token. The deep list page is the deepest "
+        "cursor reached by walking the list to its end.",
         "",
     ]  # fmt: skip
     for phase in result.phases:

@@ -174,7 +174,7 @@ def targets(character_id: str, deep_cursor: str | None) -> list[Target]:
         Target("home", "Home page", "/"),
         Target("sheet", "Character sheet (signed in)", f"/characters/{character_id}", who="session"),
         Target("inventory", "Inventory page (signed in)", f"/characters/{character_id}/inventory", who="session"),
-        Target("compendium", "Compendium search fragment", "/compendium/items?q=steel", htmx=True),
+        Target("compendium", "Compendium search fragment", "/compendium/items?search=steel", htmx=True),
         Target("api_character", "GET /api/v1/characters/<id>", f"/api/v1/characters/{character_id}", "token", JSON),
         Target("api_list_first", "GET /api/v1/characters (first page)", "/api/v1/characters?limit=20", "token", JSON),
         Target("api_list_deep", "GET /api/v1/characters (deep page)", deep or "", "token", JSON),
@@ -196,8 +196,11 @@ def run_phase(
         character_id = bench_character(engine)
         script = Client(stack.url, stack.context)
         deep_cursor = walk_list(script, token)
+        # A visitor who is not signed in still keeps the cookies of the first page, as a browser does.
+        visitor = Client(stack.url, stack.context)
+        visitor.get("/")
         headers = {
-            "anonymous": {},
+            "anonymous": {"Cookie": visitor.cookie_header()} if visitor.cookies else {},
             "session": {"Cookie": browser.cookie_header()},
             "token": {"Authorization": f"Bearer {token}"},
         }
