@@ -43,7 +43,7 @@ def test_home_page(client, world, queries):
 
 def test_api_character(client, world, queries):
     path = f"/api/v1/characters/{world['character_id']}"
-    # the token with its user, the character with race and archetype
+    # the token with its user, the character
     assert count(client, queries, path, world["token"]) == 2, queries.statements
 
 
@@ -57,4 +57,4 @@ def test_api_character_list_first_and_deep_pages(client, world, queries):
         cursor = page.get_json()["pagination"]["next_cursor"]
     deep = count(client, queries, f"/api/v1/characters?limit=5&cursor={cursor}", world["token"])
 
-    assert first == deep == 2, queries.statements  # the token with its user, one page with race and archetype
+    assert first == deep == 2, queries.statements  # the token with its user, one page of characters
