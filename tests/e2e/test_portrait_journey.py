@@ -11,6 +11,7 @@ from tests.factories import PASSWORD
 from tests.images.samples import picture
 from webapp.extensions import db
 from webapp.models import Character, Image, User, Visibility
+from webapp.services.images import create_image
 
 THUMBNAIL = re.compile(r"/api/v1/images/[0-9a-f-]{36}/thumbnail$")
 
@@ -55,9 +56,21 @@ def test_account_avatar_is_uploaded_and_replaces_the_placeholder(page: Page, liv
     avatar = page.locator("#account-avatar .avatar")
     expect(avatar.locator("svg")).to_be_visible()
 
-    page.get_by_label("Upload an avatar").set_input_files(png(400, 300))
+    page.evaluate(
+        """() => {
+            window.seenProgress = [];
+            document.addEventListener("htmx:xhr:progress", () => {
+                const bar = document.querySelector("#avatar-upload-progress");
+                if (bar) window.seenProgress.push([bar.hidden, bar.value]);
+            });
+        }"""
+    )
+
+    page.get_by_label("Upload an avatar").set_input_files(png(1600, 1200))
 
     expect(avatar.get_by_role("img", name="Your avatar")).to_have_attribute("src", THUMBNAIL)
+    progress = page.evaluate("window.seenProgress")
+    assert progress[0][0] is False and [False, 100] in progress, progress  # shown while uploading, up to 100%
     expect(page.get_by_role("status").filter(has_text="Your avatar is saved.")).to_be_visible()
     expect(page.get_by_role("button", name="Remove avatar")).to_be_visible()
     loaded = avatar.get_by_role("img", name="Your avatar").evaluate("img => img.complete && img.naturalWidth")
@@ -74,7 +87,7 @@ def test_refused_files_are_explained_beside_the_field(page: Page, live_server, m
     page.goto("/account")
     field = page.get_by_label("Upload an avatar")
 
-    field.set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"these are my notes, not a picture"})
+    field.set_input_files({"name": "notes.png", "mimeType": "image/png", "buffer": b"my notes, not a picture"})
 
     error = page.locator("#avatar-upload-error")
     expect(error).to_have_text("That file is not a JPEG, PNG or WebP image.")  # the server's verdict (422)
@@ -91,3 +104,60 @@ def test_refused_files_are_explained_beside_the_field(page: Page, live_server, m
     assert sent == []
     assert stored_image(player) is None
     expect(page.locator("#account-avatar .avatar svg")).to_be_visible()
+
+
+@pytest.mark.e2e
+def test_portrait_uploaded_on_the_sheet_replaces_the_placeholder(page: Page, live_server, make):
+    player = make.user(display_name="Ysolde")
+    hero = make.character(
+        owner=player, name="Brannoc the Bold", race=make.race(name="Dwarf"), archetype=make.archetype(name="Sellsword")
+    )
+    sign_in(page, player)
+    page.goto(f"/characters/{hero.id}")
+    portrait = page.locator("#character-portrait .sheet-portrait")
+    expect(portrait.locator("svg")).to_be_visible()
+    expect(portrait.locator("svg text")).to_have_text("BB")
+
+    page.get_by_text("Change portrait").click()
+    page.get_by_label("Upload a portrait").set_input_files(png(900, 1200))
+
+    picture_on_sheet = portrait.get_by_role("img", name="Portrait of Brannoc the Bold")
+    expect(picture_on_sheet).to_have_attribute("src", THUMBNAIL)
+    expect(portrait.locator("svg")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Brannoc the Bold's portrait is saved.")).to_be_visible()
+    assert picture_on_sheet.evaluate("img => img.complete && [img.naturalWidth, img.naturalHeight]") == [192, 256]
+    first = stored_image(player)
+    assert db.session.get(Character, hero.id).image_id == first.id
+    assert first.visibility == Visibility.PUBLIC  # as visible as the character it portrays
+
+    page.reload()  # saved, not just swapped in
+    expect(picture_on_sheet).to_have_attribute("src", f"/api/v1/images/{first.id}/thumbnail")
+
+    page.get_by_text("Change portrait").click()
+    drop_file(page, "#portrait-upload [data-drop-zone]", picture(500, 500), "dropped.png", "image/png")
+
+    expect(picture_on_sheet).not_to_have_attribute("src", f"/api/v1/images/{first.id}/thumbnail")
+    expect(picture_on_sheet).to_have_attribute("src", THUMBNAIL)
+    assert picture_on_sheet.evaluate("img => img.complete && img.naturalWidth") == 256
+    assert stored_image(player).id != first.id
+
+    page.get_by_text("Change portrait").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove portrait").click()
+    expect(portrait.locator("svg text")).to_have_text("BB")
+
+
+@pytest.mark.e2e
+def test_a_private_portrait_falls_back_to_the_placeholder_for_whoever_may_not_see_it(page: Page, live_server, make):
+    owner = make.user(display_name="Ysolde")
+    secret = create_image(owner, picture(300, 300), visibility=Visibility.PRIVATE)
+    hero = make.character(owner=owner, name="Ada", image_id=secret.id, visibility=Visibility.PUBLIC)
+    stranger = make.user(display_name="Corwin")
+    sign_in(page, stranger)
+
+    page.goto(f"/characters/{hero.id}")
+
+    portrait = page.locator("#character-portrait .sheet-portrait img")
+    expect(portrait).to_have_attribute("src", re.compile(r"^/placeholders/portrait\.svg\?"))
+    assert portrait.evaluate("img => img.complete && img.naturalWidth") > 0
+    expect(page.get_by_text("Change portrait")).to_have_count(0)
