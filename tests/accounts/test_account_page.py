@@ -168,3 +168,31 @@ def test_sign_in_never_redirects_off_site(client, make):
         "/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/"
+
+
+def test_a_session_idle_for_a_while_is_touched_and_still_works(client, auth, make, db):
+    from datetime import UTC, datetime, timedelta
+
+    from webapp.auth.sessions import active_sessions
+
+    user = make.user()
+    auth.login(user)
+    row = active_sessions(user)[0]
+    row.last_seen_at = datetime.now(UTC) - timedelta(hours=1)
+    db.session.commit()
+    assert client.get("/account").status_code == 200
+    db.session.refresh(row)
+    assert row.last_seen_at.replace(tzinfo=UTC) > datetime.now(UTC) - timedelta(minutes=1)
+
+
+def test_an_expired_session_is_signed_out(client, auth, make, db):
+    from datetime import UTC, datetime, timedelta
+
+    from webapp.auth.sessions import active_sessions
+
+    user = make.user()
+    auth.login(user)
+    row = active_sessions(user)[0]
+    row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/account").status_code == 302
