@@ -169,7 +169,8 @@ def personal_token(user_, scope: str = "read", **kw):
     from webapp.auth.credentials import add_personal_token
     from webapp.models import TokenScope
 
-    row, secret = add_personal_token(user_, kw.pop("name", f"Token {_n()}"), TokenScope(scope), kw.pop("expires_at", None))
+    name, expires_at = kw.pop("name", f"Token {_n()}"), kw.pop("expires_at", None)
+    row, secret = add_personal_token(user_, name, TokenScope(scope), expires_at)
     for key, value in kw.items():
         setattr(row, key, value)
     db.session.commit()
