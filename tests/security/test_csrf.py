@@ -71,8 +71,6 @@ def test_bearer_token_api_calls_are_exempt(client, make, csrf_enabled):
     user = make.user()
     headers = {"Authorization": f"Bearer {make.access_token(user)}"}
     assert client.patch(f"/api/v1/users/{user.id}", json={"bio": "script"}, headers=headers).status_code == 200
-    login = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
-    assert login.status_code == 400  # no bearer, no cookie token: a cross-site page can't log anyone in
 
 
 def test_every_form_on_the_account_and_admin_pages_carries_a_token(client, auth, make, app):
