@@ -68,9 +68,7 @@ def test_the_report_gives_every_reason_a_character_breaks_the_rules(make, gm):
     hero = make.character(race=orc, strength=15, constitution=15, dexterity=15)
     make.give(hero, make.item(name="Sunblade", rarity="LEGENDARY"))
     make.membership(campaign, hero)
-    campaigns.update_campaign(
-        gm, campaign.id, {"allowed_race_ids": [elf.id], "max_rarity": "RARE", "point_budget": 20}
-    )
+    campaigns.update_campaign(gm, campaign.id, {"allowed_race_ids": [elf.id], "max_rarity": "RARE", "point_budget": 20})
     _, (entry,) = campaigns.compliance_report(gm, campaign.id)
     fields = [v.field for v in entry.violations]
     assert "race_id" in fields and "inventory" in fields

@@ -13,18 +13,17 @@ from webapp.models import (
     CampaignEvent,
     Character,
     EventKind,
-    InventoryEntry,
     Item,
     Membership,
     MembershipStatus,
 )
-from webapp.services import access, sheets
+from webapp.services import access, inventory, sheets
 from webapp.services.campaign_events import record
 from webapp.services.campaigns import CHARACTER_CARD, level_cap_of, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 
 MAX_EXPERIENCE = 1_000_000
-MAX_QUANTITY = 1000
+MAX_QUANTITY = inventory.MAX_QUANTITY
 MAX_REASON = 200
 
 
@@ -57,10 +56,6 @@ def award(
     _check_amounts(experience, item_id, quantity, character_ids, everyone, reason)
     campaign = load_running(actor, campaign_id, options=())
     item = access.load(actor, Item, item_id) if item_id is not None else None
-    if item is not None and not rules.rarity_allowed(str(item.rarity), _rarity(campaign)):
-        raise RuleViolation(
-            "item_id", f"{item.name} is {item.rarity}; “{campaign.name}” allows up to {campaign.max_rarity}."
-        )
     try:
         memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
         cap = level_cap_of(campaign)
@@ -91,27 +86,16 @@ def give_experience(actor, campaign: Campaign, character: Character, amount: int
 
 
 def give_item(actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
-    """Put an item into a member's inventory (the session's change) and log it; the load rule applies."""
+    """Put an item into a member's pack (the session's change) and log it; the inventory's rules apply."""
     character = membership.character
     if not access.can(membership.user, access.Action.VIEW, item):
         raise RuleViolation("item_id", f"{character.name}'s player can't see {item.name}; make it PUBLIC first.")
-    add_to_inventory(character, item, quantity)
+    data = sheets.character_data(character, level_cap_of(campaign))
+    loaded = sheets.LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
+    inventory.put_in_pack(loaded, item, quantity)
     body = f"{character.name} received {quantity} × {item.name}{' ' + reason if reason else ''}."
     data = {"item_id": str(item.id), "item_name": item.name, "quantity": quantity}
     return record(campaign, EventKind.ITEM_GRANT, actor, body, character, data)
-
-
-def add_to_inventory(character: Character, item: Item, quantity: int) -> None:
-    """Stack the item into the inventory unless the load would pass twice the capacity (RuleViolation)."""
-    sheet = rules.compute_sheet(sheets.character_data(character))
-    RuleViolation.raise_if_any(
-        rules.check_load(character.name, sheet.capacity.value, sheet.load.value, item.weight * quantity)
-    )
-    entry = next((entry for entry in character.inventory if entry.item_id == item.id), None)
-    if entry is None:
-        character.inventory.append(InventoryEntry(item=item, quantity=quantity))
-    else:
-        entry.quantity += quantity
 
 
 def _check_amounts(experience, item_id, quantity, character_ids, everyone, reason) -> None:
@@ -187,7 +171,3 @@ def _reloaded(campaign: Campaign, character_ids: list, event_ids: list) -> Award
         .order_by(CampaignEvent.id)
     ).scalars()
     return AwardResult(campaign, list(characters), list(events))
-
-
-def _rarity(campaign: Campaign) -> str | None:
-    return str(campaign.max_rarity) if campaign.max_rarity else None

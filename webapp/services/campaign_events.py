@@ -8,6 +8,8 @@ from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
 from webapp.services import access
 from webapp.services.errors import Forbidden
 
+PAGE_SIZE = 20
+
 
 def record(
     campaign: Campaign,
@@ -39,11 +41,23 @@ def events_query(actor, campaign_id) -> sa.Select:
     campaign = access.load(actor, Campaign, campaign_id)
     if not access.can_see_roster(actor, campaign):
         raise Forbidden("The log is for the game master and the party.")
+    return events_of(campaign)
+
+
+def events_of(campaign: Campaign) -> sa.Select:
+    """The campaign's events with actor and character, for a caller that has checked who may read them."""
     return (
         sa.select(CampaignEvent)
         .where(CampaignEvent.campaign_id == campaign.id)
         .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
     )
+
+
+def page_of(query: sa.Select, cursor: str | None = None, limit: int = PAGE_SIZE, order: str = "desc"):
+    """One page of events, newest first: (events, pagination); raises BadQuery for a cursor we did not give out."""
+    from webapp.api.pagination import paginate  # the API package imports the services: import it late
+
+    return paginate(query, CampaignEvent, CampaignEvent.created_at, limit, cursor, order)
 
 
 def load_event(event_id) -> CampaignEvent:

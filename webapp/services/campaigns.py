@@ -27,7 +27,7 @@ from webapp.models import (
     Visibility,
 )
 from webapp.models.base import utcnow
-from webapp.services import access, sheets
+from webapp.services import access, campaign_events, sheets
 from webapp.services.access import Action
 from webapp.services.campaign_events import load_event, record
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
@@ -538,7 +538,7 @@ def remove_membership(actor, campaign_id, membership_id) -> Membership:
     _end(membership)
     record(campaign, kind, actor, body, membership.character)
     db.session.commit()
-    return membership
+    return load_membership(membership.id)
 
 
 def load_membership(membership_id) -> Membership:
@@ -581,6 +581,13 @@ def _end(membership: Membership) -> None:
 
 
 @dataclass(frozen=True)
+class ComplianceEntry:
+    membership: Membership
+    character: Character
+    violations: list[Violation]
+
+
+@dataclass(frozen=True)
 class RosterEntry:
     membership: Membership
     character: Character
@@ -598,6 +605,17 @@ class Roster:
     pending: list[RosterEntry]
     runs: bool  # the viewer is the GM (or an admin)
     own: list[Membership] = field(default_factory=list)  # the viewer's memberships here
+    in_party: bool = False  # the GM or an APPROVED member: reads the roster and the log
+
+    def compliance(self) -> list[ComplianceEntry]:
+        """The members whose characters break the campaign's rules, each with every reason (no more queries)."""
+        campaign_rules = rules_of(self.campaign)
+        report = []
+        for entry in self.members:
+            violations = rules.check_compliance(campaign_rules, sheets.character_data(entry.character))
+            if violations:
+                report.append(ComplianceEntry(entry.membership, entry.character, violations))
+        return report
 
     @property
     def version(self) -> str:
@@ -632,7 +650,8 @@ def roster(actor, campaign_id) -> Roster:
         options=(joinedload(Membership.user), joinedload(Membership.character).options(*sheets.SHEET_OPTIONS)),
     )
     own = [m for m in memberships if access.can_leave(actor, m)]
-    if not runs and not access.can_see_roster(actor, campaign):
+    in_party = runs or access.can_see_roster(actor, campaign)
+    if not in_party:
         if not own:
             raise Forbidden("The party is visible to its game master and members.")
         memberships = own  # someone waiting for approval sees their own request only
@@ -647,34 +666,42 @@ def roster(actor, campaign_id) -> Roster:
         if access.can_read_member(actor, character, runs):
             sheet = rules.compute_sheet(sheets.character_data(character, cap if approved else rules.MAX_LEVEL))
         (members if approved else pending).append(RosterEntry(membership, character, sheet))
-    return Roster(campaign, members, pending, runs=runs, own=own)
+    return Roster(campaign, members, pending, runs=runs, own=own, in_party=in_party)
 
 
 @dataclass(frozen=True)
-class ComplianceEntry:
-    membership: Membership
-    character: Character
-    violations: list[Violation]
+class Dashboard:
+    campaign: Campaign
+    roster: Roster | None  # None: the viewer may see the campaign but not its party
+    events: list[CampaignEvent]
+    events_pagination: dict | None
+    compliance: list[ComplianceEntry]
 
 
-def compliance_report(actor, campaign_id) -> tuple[Campaign, list[ComplianceEntry]]:
+def dashboard(actor, campaign_id, before: str | None = None) -> Dashboard:
+    """Everything /campaigns/<id> shows this viewer, in a fixed number of queries whatever the party's size.
+
+    `before` is a log cursor (older entries). Raises NotFound when the actor may not see the campaign.
+    """
+    try:
+        view = roster(actor, campaign_id)
+    except Forbidden:
+        return Dashboard(load_campaign(actor, campaign_id), None, [], None, [])
+    events, pagination = [], None
+    if view.in_party:
+        events, pagination = campaign_events.page_of(campaign_events.events_of(view.campaign), before)
+    return Dashboard(view.campaign, view, events, pagination, view.compliance() if view.runs else [])
+
+
+def compliance_report(actor, campaign_id) -> tuple[Campaign, list["ComplianceEntry"]]:
     """Every APPROVED member's character that breaks one of the campaign's rules, with every reason; GM only.
 
     Raises NotFound or Forbidden (not the GM).
     """
-    campaign = load_campaign(actor, campaign_id, Action.RUN)
-    campaign_rules = rules_of(campaign)
-    memberships = _active_memberships(
-        campaign.id,
-        approved_only=True,
-        options=(joinedload(Membership.user), joinedload(Membership.character).options(*sheets.SHEET_OPTIONS)),
-    )
-    report = []
-    for membership in memberships:
-        violations = rules.check_compliance(campaign_rules, sheets.character_data(membership.character))
-        if violations:
-            report.append(ComplianceEntry(membership, membership.character, violations))
-    return campaign, report
+    view = roster(actor, campaign_id)
+    if not view.runs:
+        raise Forbidden("The compliance report is for the game master.")
+    return view.campaign, view.compliance()
 
 
 # --- helpers -----------------------------------------------------------------------------------------------

@@ -89,11 +89,27 @@ def add_item(actor, character_id, item_id, quantity: int = 1) -> InventoryEntry:
     """Put items into the pack (onto the stack when it is there already); commits once.
 
     Raises NotFound / Forbidden for the character, InvalidInput (item_id: no item the actor can see; quantity
-    out of 1–9999) or RuleViolation (quantity: the load would pass twice the capacity).
+    out of 1–9999) or RuleViolation (item_id: above the campaign's highest rarity; quantity: too heavy).
     """
     quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
     item = resolve(actor, Item, item_id, "item_id")
+    entry = put_in_pack(loaded, item, quantity)
+    db.session.commit()
+    return entry
+
+
+def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntry:
+    """Stack items into the pack without committing (add_item, a GM's grant): the caller commits.
+
+    Raises RuleViolation (item_id: above the highest rarity of the character's campaign; quantity: the load
+    would pass twice the capacity) or InvalidInput (quantity: the stack would pass 9999).
+    """
+    campaign = loaded.campaign
+    highest = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
+    if not rules.rarity_allowed(str(item.rarity), highest):
+        message = f"{item.name} is {item.rarity}; the campaign {campaign.name} allows up to {campaign.max_rarity}"
+        raise RuleViolation("item_id", message)
     _check_load(loaded, item.weight * quantity)
     entry = _find(loaded, item.id)
     if entry is None:
@@ -102,7 +118,6 @@ def add_item(actor, character_id, item_id, quantity: int = 1) -> InventoryEntry:
     if entry.quantity + quantity > MAX_QUANTITY:
         raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
     entry.quantity += quantity
-    db.session.commit()
     return entry
 
 
