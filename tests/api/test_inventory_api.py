@@ -1,21 +1,11 @@
 """Inventory and equipment over JSON: the rules of SPEC §3 in force, and the dry run's preview."""
 
-import pytest
 from flask import g
 
+from tests.inventory import fixtures
 from webapp.models import Visibility
 
-
-@pytest.fixture
-def player(make, auth):
-    user = make.user()
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def hero(make, player):
-    return make.character(owner=player, name="Brannoc")
+player, hero, arms = fixtures.player, fixtures.hero, fixtures.arms
 
 
 def url(character, rest: str = "") -> str:
@@ -88,18 +78,6 @@ def test_someone_elses_character_is_404_or_403(client, auth, make):
     assert client.get(url(private_hero, "inventory")).status_code == 404
     assert client.post(url(stranger_hero, "inventory"), json={"item_id": str(rope.id)}).status_code == 403
     assert client.put(url(stranger_hero, "equipment"), json={"head": None}).status_code == 403
-
-
-@pytest.fixture
-def arms(make, hero):
-    sword = make.item(name="Arming Sword", slot="ONE_HAND", damage=5, weight=1.4)
-    shield = make.item(name="Kite Shield", slot="ONE_HAND", defense=3, weight=5.0)
-    greatsword = make.item(name="Two-Handed Sword", slot="TWO_HANDS", damage=12, weight=3.2)
-    for item in (sword, shield, greatsword):
-        make.give(hero, item)
-    make.equip(hero, sword, "main_hand")
-    make.equip(hero, shield, "off_hand")
-    return sword, shield, greatsword
 
 
 def test_equipping_a_two_handed_sword_over_sword_and_shield_empties_the_off_hand(client, hero, arms):

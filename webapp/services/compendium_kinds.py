@@ -158,7 +158,7 @@ KINDS: dict[str, Kind] = {
                     CHOICE,
                     default="NONE",
                     choices=tuple(s.value for s in ItemSlot),
-                    hint="Where it is worn or held; NONE for things that are only carried.",
+                    hint="Where it is worn or held; None for things only carried.",
                 ),
                 _level(),
                 Field("weight", "Weight", FLOAT, default=0.0, minimum=0, maximum=1000, hint="In kilograms."),
