@@ -58,3 +58,7 @@ def test_api_character_list_first_and_deep_pages(client, world, queries):
     deep = count(client, queries, f"/api/v1/characters?limit=5&cursor={cursor}", world["token"])
 
     assert first == deep == 2, queries.statements  # the token with its user, one page of characters
+
+
+def test_compendium_search_fragment_is_served_from_the_cache(client, world, queries, htmx):
+    assert count(client, queries, "/compendium/items?search=steel", htmx) == 0, queries.statements

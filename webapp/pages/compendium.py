@@ -145,7 +145,8 @@ def compendium_list(kind):
     html = _ours(_results_html(kind, query, violations, block))
     if violations and is_fragment_request():
         return make_response(html, 422)
-    has_tags = any(r.field == "tag_ids" for r in kind.relations)
+    # The tag filter's choices are for the whole page only: a fragment would fetch them for nothing.
+    has_tags = any(r.field == "tag_ids" for r in kind.relations) and not is_fragment_request()
     return _fragment_or_page(
         html,
         "compendium/list.html",
@@ -262,6 +263,8 @@ def _values(kind: Kind, form: FlaskForm) -> dict:
     values = {f.name: form[f.name].data if form[f.name].data is not None else "" for f in kind.fields}
     values.update({r.field: form[r.field].data for r in kind.relations})
     values["visibility"] = form.visibility.data
+    if kind.has_image and "image_id" in request.form:  # the upload widget's hidden input (templates/images/)
+        values["image_id"] = request.form["image_id"] or None
     return values
 
 
