@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.images.samples import picture
 from webapp.extensions import db
-from webapp.models import Character, Image, User, Visibility
+from webapp.models import Character, Image, Skill, User, Visibility
 from webapp.services.images import create_image
 
 HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([0-9a-f-]{36})" data-upload-value>')
@@ -351,3 +351,40 @@ def test_every_page_loads_the_upload_script_and_no_inline_script(client, player)
     assert '<script src="/static/js/upload.js" defer></script>' in page
     assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", page)
     assert ' style="' not in page
+
+
+# --- compendium entries ---------------------------------------------------------------------------------------
+
+
+def test_a_homebrew_entry_form_has_the_upload_widget_and_saves_the_uploaded_picture(client, player, make, htmx):
+    skill = make.skill(name="Lockpicking", owner_id=player.id)
+    form = client.get(f"/compendium/skills/{skill.id}/edit").get_data(as_text=True)
+    assert '<label for="entry-image-file">Picture</label>' in form
+    tags = client.get("/compendium/tags/new").get_data(as_text=True)
+    assert "entry-image-file" not in tags  # tags have no picture
+
+    uploaded = post_picture(client, picture(120, 80), htmx, url="/uploads/images?widget=entry-image&visibility=PUBLIC")
+    field, image_id = HIDDEN_INPUT.search(uploaded.get_data(as_text=True)).groups()
+    saved = client.post(
+        f"/compendium/skills/{skill.id}/edit",
+        data={"name": "Lockpicking", "required_level": "1", "visibility": "PUBLIC", field: image_id},
+    )
+
+    assert saved.status_code == 303
+    detail = client.get(f"/compendium/skills/{skill.id}").get_data(as_text=True)
+    assert f'src="/api/v1/images/{image_id}/thumbnail"' in detail and 'alt="Picture of Lockpicking"' in detail
+    again = client.get(f"/compendium/skills/{skill.id}/edit").get_data(as_text=True)
+    assert f'value="{image_id}" data-upload-value' in again  # kept when the form is saved again
+
+
+def test_a_homebrew_entry_refuses_another_players_private_picture(client, player, make):
+    theirs = create_image(make.user(), picture(30, 30), visibility=Visibility.PRIVATE)
+    skill = make.skill(name="Lockpicking", owner_id=player.id)
+
+    response = client.post(
+        f"/compendium/skills/{skill.id}/edit",
+        data={"name": "Lockpicking", "required_level": "1", "visibility": "PUBLIC", "image_id": str(theirs.id)},
+    )
+
+    assert response.status_code == 422
+    assert db.session.get(Skill, skill.id).image_id is None
