@@ -460,7 +460,8 @@ def request_join(actor, invite_code: str, character_id) -> Membership:
     """
     user = _signed_in(actor)
     campaign = find_by_invite_code(invite_code)
-    character = access.load(actor, Character, character_id)
+    # Locked until the commit: two requests with the same character then run one after the other.
+    character = access.load(actor, Character, character_id, for_update=True)
     if not access.owns(actor, character):
         raise Forbidden(f"Only {character.name}'s player can ask to join with them.")
     if access.owns(actor, campaign):
@@ -470,7 +471,6 @@ def request_join(actor, invite_code: str, character_id) -> Membership:
             sa.select(Membership)
             .where(Membership.character_id == character.id)
             .options(joinedload(Membership.campaign))
-            .with_for_update()
         ).scalars()
     )
     for membership in memberships:
