@@ -315,7 +315,9 @@ def update_character(
     changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
     problems = identity_violations(changes)
     nullable = ("age", "image_id")
-    problems += [Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None]
+    problems += [
+        Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None
+    ]
     if "visibility" in changes and changes["visibility"] is not None:
         problems += visibility_violations(actor, character, changes["visibility"])
     if changes.get("name") and changes["name"] != character.name:

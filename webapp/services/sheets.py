@@ -1,7 +1,7 @@
 """A character as the rules see it, and one loader that fetches everything its sheet needs in five queries."""
 
 import uuid
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,13 +54,20 @@ CARD_OPTIONS = (
 )
 
 
-def race_data(race: Race | None, *, complete: bool = True) -> rules.RaceData | None:
-    """The race as the rules see it; `complete` reads its skills (they must be loaded)."""
+Namer = Callable[[Any], str]
+
+
+def _name(obj, namer: Namer | None) -> str:
+    return obj.name if namer is None else namer(obj)
+
+
+def race_data(race: Race | None, *, complete: bool = True, namer: Namer | None = None) -> rules.RaceData | None:
+    """The race as the rules see it; `complete` reads its skills (they must be loaded); `namer` names it."""
     if race is None:
         return None
     return rules.RaceData(
         id=race.id,
-        name=race.name,
+        name=_name(race, namer),
         bonuses={name: getattr(race, f"{name}_bonus") for name in ATTRIBUTE_NAMES},
         health_pct=race.health_pct,
         mana_pct=race.mana_pct,
@@ -69,29 +76,31 @@ def race_data(race: Race | None, *, complete: bool = True) -> rules.RaceData | N
     )
 
 
-def archetype_data(archetype: Archetype | None, *, complete: bool = True) -> rules.ArchetypeData | None:
+def archetype_data(
+    archetype: Archetype | None, *, complete: bool = True, namer: Namer | None = None
+) -> rules.ArchetypeData | None:
     """The archetype as the rules see it; `complete` reads its skills and required races (they must be loaded)."""
     if archetype is None:
         return None
     required = archetype.required_races if complete else []
     return rules.ArchetypeData(
         id=archetype.id,
-        name=archetype.name,
+        name=_name(archetype, namer),
         health_per_level=archetype.health_per_level,
         mana_per_level=archetype.mana_per_level,
         stamina_per_level=archetype.stamina_per_level,
         primary_attribute=str(archetype.primary_attribute),
         required_race_ids=frozenset(race.id for race in required),
-        required_race_names=tuple(race.name for race in required),
+        required_race_names=tuple(_name(race, namer) for race in required),
         skill_ids=frozenset(skill.id for skill in archetype.skills) if complete else frozenset(),
     )
 
 
-def item_data(item: Item, *, complete: bool = True) -> rules.ItemData:
+def item_data(item: Item, *, complete: bool = True, namer: Namer | None = None) -> rules.ItemData:
     """The item as the rules see it; `complete` reads the skills and perks it grants (they must be loaded)."""
     return rules.ItemData(
         id=item.id,
-        name=item.name,
+        name=_name(item, namer),
         slot=str(item.slot),
         rarity=str(item.rarity),
         required_level=item.required_level,
@@ -112,19 +121,21 @@ def base_scores(character: Character) -> dict[str, int]:
 
 
 def character_data(
-    character: Character, level_cap: int = rules.MAX_LEVEL, *, complete: bool = True
+    character: Character, level_cap: int = rules.MAX_LEVEL, *, complete: bool = True, namer: Namer | None = None
 ) -> rules.CharacterData:
     """The character as the rules see it.
 
     complete=True needs everything load_sheet (or SHEET_OPTIONS) loads. complete=False needs only CARD_OPTIONS
     and leaves inventory, skills, perks and granted bonuses empty: right for attributes, pools, attack and
     defense, wrong for load and skills. A relation that is needed but not loaded raises (lazy="raise").
+    `namer` names race, archetype and items (breakdowns and messages quote them), e.g. "[hidden]" for a viewer
+    who may not see one.
     """
     items: dict[Hashable, rules.ItemData] = {}
 
     def convert(item: Item) -> rules.ItemData:
         if item.id not in items:
-            items[item.id] = item_data(item, complete=complete)
+            items[item.id] = item_data(item, complete=complete, namer=namer)
         return items[item.id]
 
     equipment = {str(row.slot): convert(row.item) for row in character.equipment}
@@ -133,8 +144,8 @@ def character_data(
         name=character.name,
         base=base_scores(character),
         experience=character.experience,
-        race=race_data(character.race, complete=complete),
-        archetype=archetype_data(character.archetype, complete=complete),
+        race=race_data(character.race, complete=complete, namer=namer),
+        archetype=archetype_data(character.archetype, complete=complete, namer=namer),
         equipment=equipment,
         inventory=inventory,
         skill_ids=frozenset(skill.id for skill in character.skills) if complete else frozenset(),
@@ -159,6 +170,7 @@ class LoadedSheet:
     campaign: Campaign | None
     data: rules.CharacterData
     sheet: rules.Sheet
+    perk_choices: list[Perk] | None = None  # visible perks not yet taken, when asked for (sorted by level, name)
 
     @property
     def in_campaign(self) -> bool:
@@ -196,12 +208,13 @@ def _known_rows(learned, learned_ids, all_ids, granted) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["entity"].name.casefold())
 
 
-def load_sheet(actor, character_id, action: Action = Action.VIEW) -> LoadedSheet:
+def load_sheet(actor, character_id, action: Action = Action.VIEW, *, perk_choices: bool = False) -> LoadedSheet:
     """Load a character and all its sheet needs, check `action` through access, compute the sheet.
 
     Five queries whatever the inventory's size (plus the access module's own for a GM reading a PRIVATE
     character): the character with race, archetype, required races and active membership; inventory; equipment;
-    every skill and every perk involved. Raises NotFound (may not see it) or Forbidden (may not do `action`).
+    every skill and every perk involved (with `perk_choices`, also every perk the actor may see, in the same
+    query). Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
     key = _uuid(character_id)
     query = (
@@ -221,9 +234,16 @@ def load_sheet(actor, character_id, action: Action = Action.VIEW) -> LoadedSheet
         raise NotFound("No such character.")
     character, membership, campaign = row
     access.check(actor, action, character)
-    _attach_skills_and_perks(character)
-    data = character_data(character, level_cap_of(membership, campaign))
-    return LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
+    choices = _attach_skills_and_perks(character, actor, perk_choices)
+    data = character_data(
+        character, level_cap_of(membership, campaign), namer=lambda obj: access.shown_name(actor, obj)
+    )
+    loaded = LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
+    if perk_choices:
+        loaded.perk_choices = sorted(
+            (perk for perk in choices if perk.id not in data.perk_ids), key=lambda p: (p.required_level, p.name)
+        )
+    return loaded
 
 
 def _uuid(value) -> uuid.UUID:
@@ -233,8 +253,11 @@ def _uuid(value) -> uuid.UUID:
         raise NotFound("No such character.") from None
 
 
-def _attach_skills_and_perks(character: Character) -> None:
-    """Fill the skill and perk lists of the character, its race, archetype and items: one query for each kind."""
+def _attach_skills_and_perks(character: Character, actor=None, with_choices: bool = False) -> list[Perk]:
+    """Fill the skill and perk lists of the character, its race, archetype and items: one query for each kind.
+
+    With `with_choices`, returns every perk the actor may see (else an empty list), from the same query.
+    """
     items = {entry.item.id: entry.item for entry in character.inventory}
     items.update({row.item.id: row.item for row in character.equipment})
     skills = _linked(
@@ -246,13 +269,15 @@ def _attach_skills_and_perks(character: Character) -> None:
             ("item", item_bonus_skills.c.item_id, item_bonus_skills.c.skill_id, list(items)),
         ],
     )
-    perks = _linked(
-        Perk,
-        [
-            ("character", character_perks.c.character_id, character_perks.c.perk_id, [character.id]),
-            ("item", item_bonus_perks.c.item_id, item_bonus_perks.c.perk_id, list(items)),
-        ],
-    )
+    perk_links = [
+        ("character", character_perks.c.character_id, character_perks.c.perk_id, [character.id]),
+        ("item", item_bonus_perks.c.item_id, item_bonus_perks.c.perk_id, list(items)),
+    ]
+    extra = []
+    if with_choices:
+        owner = sa.cast(sa.null(), sa.Uuid)
+        extra.append(sa.select(sa.literal("choice", sa.String), owner, Perk.id).where(access.visible(actor, Perk)))
+    perks = _linked(Perk, perk_links, extra)
     set_committed_value(character, "skills", skills.get(("character", character.id), []))
     set_committed_value(character.race, "skills", skills.get(("race", character.race_id), []))
     set_committed_value(character.archetype, "skills", skills.get(("archetype", character.archetype_id), []))
@@ -260,10 +285,12 @@ def _attach_skills_and_perks(character: Character) -> None:
     for item_id, item in items.items():
         set_committed_value(item, "bonus_skills", skills.get(("item", item_id), []))
         set_committed_value(item, "bonus_perks", perks.get(("item", item_id), []))
+    return perks.get(("choice", None), [])
 
 
-def _linked(model, links) -> dict[tuple[str, Any], list]:
-    """Rows of `model` reached through several association tables, grouped by (kind, owner id), sorted by name."""
+def _linked(model, links, extra=()) -> dict[tuple[str, Any], list]:
+    """Rows of `model` reached through several association tables (and `extra` selects of the same three
+    columns), grouped by (kind, owner id), sorted by name."""
     parts = [
         sa.select(sa.literal(kind, sa.String).label("kind"), owner.label("owner_id"), target.label("target_id")).where(
             owner.in_(owner_ids)
@@ -271,7 +298,7 @@ def _linked(model, links) -> dict[tuple[str, Any], list]:
         for kind, owner, target, owner_ids in links
         if owner_ids
     ]
-    union = sa.union_all(*parts).subquery()
+    union = sa.union_all(*parts, *extra).subquery()
     query = (
         sa.select(model, union.c.kind, union.c.owner_id)
         .join(union, union.c.target_id == model.id)

@@ -1,0 +1,188 @@
+"""The character builder at /characters/new: one step at a time, each a fragment with its own URL."""
+
+import sqlalchemy as sa
+from flask import flash, make_response, redirect, request, url_for
+from flask_login import login_required
+from jinja2_fragments.flask import render_blocks
+from sqlalchemy.orm import selectinload
+
+from webapp import rules
+from webapp.extensions import db
+from webapp.models import Archetype, Race
+from webapp.pages import bp
+from webapp.pages.character_forms import AttributesForm, ChoiceForm, NewIdentityForm, PicksForm
+from webapp.pages.characters import go, me, put_errors
+from webapp.pages.render import is_fragment_request, render
+from webapp.services import access, builder
+from webapp.services.characters import ARCHETYPE_OPTIONS
+from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.sheets import archetype_data, race_data
+
+TEMPLATE = "builder/builder.html"
+STEP = "<any(identity, race, archetype, attributes, skills, review):step>"
+
+
+@bp.get("/characters/new")
+@login_required
+def builder_start():
+    draft = builder.open_draft(me())
+    return redirect(url_for("pages.builder_step", step=draft.row.step or builder.STEPS[0]), code=303)
+
+
+@bp.get(f"/characters/new/{STEP}")
+@login_required
+def builder_step(step):
+    draft = builder.open_draft(me())
+    return _page(draft, step)
+
+
+@bp.post(f"/characters/new/{STEP}")
+@login_required
+def builder_save(step):
+    actor = me()
+    forms: dict = {}
+    try:
+        if step == "review":
+            character = builder.finish(actor)
+            flash(f"{character.name} is ready. Welcome to the tavern!", "success")
+            return go(url_for("pages.character_show", character_id=character.id))
+        draft = _save_step(actor, step, forms)
+    except (InvalidInput, RuleViolation) as error:
+        draft = builder.open_draft(actor)
+        if "identity_form" in forms and error.violations:
+            put_errors(forms["identity_form"], error)
+        return _page(draft, step, status=422, errors=_messages(error.violations), **forms)
+    following = builder.next_step(step)
+    if not is_fragment_request():
+        return redirect(url_for("pages.builder_step", step=following), code=303)
+    response = _page(draft, following)
+    response.headers["HX-Push-Url"] = url_for("pages.builder_step", step=following)
+    return response
+
+
+def _save_step(actor, step: str, forms: dict) -> builder.Draft:
+    if step == "identity":
+        form = forms["identity_form"] = NewIdentityForm()
+        if not form.validate():
+            raise InvalidInput([], "Some fields need attention.")  # WTForms already put its errors on the fields
+        return builder.save_identity(actor, form.fields_dict())
+    if step in {"race", "archetype"}:
+        choice = ChoiceForm().choice.data
+        save = builder.save_race if step == "race" else builder.save_archetype
+        return save(actor, choice or None)
+    if step == "attributes":
+        return builder.save_attributes(actor, AttributesForm().scores())
+    picks = PicksForm()
+    return builder.save_picks(actor, picks.skill_ids.data or [], picks.perk_ids.data or [])
+
+
+@bp.post("/characters/new/attributes/preview")
+@login_required
+def builder_preview():
+    """A stepper press or a typed score: the point buy and the live preview, saved in the draft as they go."""
+    adjust = request.form.get("adjust")
+    scores = builder.adjust_scores(AttributesForm().scores(), adjust)
+    draft, violations = builder.preview_scores(me(), scores)
+    status = 422 if violations else 200
+    adjusted = (adjust or "").partition(":")[0]
+    errors = _messages(violations)
+    context = _context(draft, "attributes", scores=scores, errors=errors, preview_oob=True, adjusted=adjusted)
+    if not is_fragment_request():
+        return render(TEMPLATE, status=status, **context)
+    response = make_response(render_blocks(TEMPLATE, ["point_buy_update", "preview"], **context), status)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+@bp.post("/characters/new/discard")
+@login_required
+def builder_discard():
+    builder.discard(me())
+    flash("The draft is gone. Start again whenever you like.", "success")
+    return go(url_for("pages.builder_step", step=builder.STEPS[0]))
+
+
+def _messages(violations: list[Violation]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for violation in violations:
+        found.setdefault(violation.field, []).append(violation.message)
+    return found
+
+
+def _page(draft: builder.Draft, step: str, status: int = 200, **extra):
+    return render(TEMPLATE, "builder", status=status, **_context(draft, step, **extra))
+
+
+def _context(draft: builder.Draft, step: str, **extra) -> dict:
+    actor = me()
+    data = draft.data
+    scores = extra.pop("scores", None) or draft.scores
+    context = {
+        "draft": draft,
+        "step": step,
+        "steps": [
+            {"key": key, "title": builder.STEP_TITLES[key], "number": index + 1, "done": draft.done(key)}
+            for index, key in enumerate(builder.STEPS)
+        ],
+        "titles": builder.STEP_TITLES,
+        "previous": builder.STEPS[builder.STEPS.index(step) - 1] if step != builder.STEPS[0] else None,
+        "following": builder.next_step(step) if step != builder.STEPS[-1] else None,
+        "preview": draft.preview(),
+        "scores": scores,
+        "point_rows": _point_rows(scores),
+        "budget": rules.DEFAULT_BUDGET,
+        "errors": {},
+        "preview_oob": False,
+        "identity_form": NewIdentityForm(formdata=None, data=_identity_data(data)),
+    }
+    if step == "race":
+        context["races"] = _visible(actor, Race, selectinload(Race.skills))
+    if step == "archetype":
+        context["archetypes"] = _visible(actor, Archetype, *ARCHETYPE_OPTIONS)
+        context["archetype_problems"] = {
+            archetype.id: rules.check_archetype_race(draft.name, archetype_data(archetype), race_data(draft.race))
+            for archetype in context["archetypes"]
+        }
+    if step == "skills":
+        context["skill_options"] = builder.skill_options(draft)
+        context["perk_options"] = builder.perk_options(actor)
+        chosen = set(data.get("skill_ids", [])) | set(data.get("perk_ids", []))
+        context["chosen"] = chosen
+    if step == "review":
+        review = draft.character_data()
+        context["problems"] = rules.check_point_buy(draft.scores) + rules.check_archetype_race(
+            review.name, review.archetype, review.race
+        )
+    context.update(extra)
+    return context
+
+
+def _identity_data(data: dict) -> dict:
+    return {
+        "name": data.get("name", ""),
+        "sex": data.get("sex", ""),
+        "age": data.get("age"),
+        "description": data.get("description", ""),
+        "visibility": data.get("visibility", "PRIVATE"),
+    }
+
+
+def _visible(actor, model, *options) -> list:
+    query = sa.select(model).where(access.visible(actor, model)).options(*options).order_by(model.name)
+    return list(db.session.execute(query).scalars())
+
+
+def _point_rows(scores: dict) -> list[dict]:
+    rows = []
+    for name in rules.ATTRIBUTES:
+        value = scores.get(name)
+        rows.append(
+            {
+                "name": name,
+                "label": name.capitalize(),
+                "short": rules.SHORT_LABELS[name],
+                "value": value,
+                "cost": rules.POINT_COST.get(value) if isinstance(value, int) else None,
+            }
+        )
+    return rows

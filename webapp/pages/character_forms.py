@@ -1,0 +1,103 @@
+"""Forms of the character pages and the builder (shape only; the services apply the rules)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp import rules
+from webapp.services.character_growth import MAX_AWARD
+from webapp.services.characters import MAX_AGE, MAX_DESCRIPTION, MAX_NAME, MAX_SEX
+
+VISIBILITY_CHOICES = {
+    "PRIVATE": "Private — only you (and your game master) can see it",
+    "PUBLIC": "Public — shown in the gallery; anyone can read the sheet",
+}
+
+
+class IdentityForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Give your character a name"), Length(max=MAX_NAME)])
+    sex = StringField("Sex", validators=[Optional(), Length(max=MAX_SEX)], description="Optional, in your own words.")
+    age = IntegerField(
+        "Age",
+        validators=[Optional(), NumberRange(min=0, max=MAX_AGE, message=f"A whole number from 0 to {MAX_AGE}")],
+        description="Optional, in years.",
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=MAX_DESCRIPTION)],
+        description="Looks, history, quirks. Up to 5,000 characters.",
+    )
+
+    def fields_dict(self) -> dict:
+        return {
+            "name": (self.name.data or "").strip(),
+            "sex": (self.sex.data or "").strip(),
+            "age": self.age.data,
+            "description": (self.description.data or "").strip(),
+        }
+
+
+class NewIdentityForm(IdentityForm):
+    visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES, default="PRIVATE")
+
+    def fields_dict(self) -> dict:
+        return {**super().fields_dict(), "visibility": self.visibility.data}
+
+
+class VisibilityForm(FlaskForm):
+    visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES)
+
+
+class ExperienceForm(FlaskForm):
+    amount = IntegerField(
+        "Experience to add",
+        validators=[
+            InputRequired(message="How much experience?"),
+            NumberRange(min=1, max=MAX_AWARD, message=f"Add between 1 and {MAX_AWARD:,} experience points"),
+        ],
+    )
+
+
+class SkillForm(FlaskForm):
+    skill_id = SelectField("Skill to learn", validate_choice=False)
+
+
+class PerkForm(FlaskForm):
+    perk_id = SelectField("Perk to take", validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Character file (.json)", description="A file exported from a Tavern character sheet.")
+    document = TextAreaField(
+        "…or paste the JSON", validators=[Optional(), Length(max=500_000)], description="Used when no file is chosen."
+    )
+
+
+class ChoiceForm(FlaskForm):
+    """One pick among compendium entries (the builder's race and archetype steps)."""
+
+    choice = RadioField(validate_choice=False, validators=[InputRequired(message="Choose one")])
+
+
+class AttributesForm(FlaskForm):
+    strength = IntegerField("Strength")
+    constitution = IntegerField("Constitution")
+    dexterity = IntegerField("Dexterity")
+    intelligence = IntegerField("Intelligence")
+    wisdom = IntegerField("Wisdom")
+    charisma = IntegerField("Charisma")
+
+    def scores(self) -> dict:
+        return {name: getattr(self, name).data for name in rules.ATTRIBUTES}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PicksForm(FlaskForm):
+    skill_ids = MultiCheckboxField("Starting skills", validate_choice=False)
+    perk_ids = MultiCheckboxField("Starting perk", validate_choice=False)

@@ -1,0 +1,161 @@
+"""What the sheet shows, computed for the templates: portrait, attribute chart, paper doll, bars and panels."""
+
+import math
+import re
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from markupsafe import Markup
+
+from webapp import rules
+from webapp.pages.images import entity_portrait
+from webapp.rules.wording import format_kg
+from webapp.services import access
+from webapp.services.access import Action
+from webapp.services.sheets import LoadedSheet
+
+# The paper doll in body order: head and face on top, hands and rings at the sides, feet at the bottom.
+DOLL = (
+    "amulet", "head", "face",
+    "main_hand", "chest", "off_hand",
+    "ring_left", "belt", "ring_right",
+    "hands", "legs", "cloak",
+    "backpack", "feet",
+)  # fmt: skip
+STAT_CARDS = (
+    ("max_health", "Max health"),
+    ("max_mana", "Max mana"),
+    ("max_stamina", "Max stamina"),
+    ("attack", "Attack"),
+    ("defense", "Defense"),
+)
+
+
+def character_portrait(actor, character, size: int = 96) -> Markup:
+    """The character's picture, or its generated placeholder (race and archetype as the actor may see them)."""
+    return entity_portrait(actor, character, size, f"Portrait of {character.name}")
+
+
+def url_for_path(template: str, **values) -> str | None:
+    """The URL of whichever page serves `template` (e.g. "/characters/<character_id>/inventory"), if any does.
+
+    Lets the sheet link to pages other parts of the app add, without naming their endpoints.
+    """
+    for rule in current_app.url_map.iter_rules():
+        if "GET" in (rule.methods or ()) and _shape(rule.rule) == template:
+            return url_for(rule.endpoint, **values)
+    return None
+
+
+def _shape(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"<\1>", rule)
+
+
+@dataclass(frozen=True)
+class ChartAxis:
+    label: str
+    value: int
+    x: float
+    y: float
+    label_x: float
+    label_y: float
+
+
+def attribute_chart(attributes: dict[str, rules.AttributeStat], size: int = 240) -> dict:
+    """A hexagon (radar) chart of the six effective scores: coordinates for inline SVG, nothing else."""
+    centre, radius = size / 2, size / 2 - 36
+    top = max(20, *(stat.value for stat in attributes.values()))
+
+    def point(index: int, fraction: float, extra: float = 0) -> tuple[float, float]:
+        angle = math.radians(-90 + 60 * index)
+        distance = radius * fraction + extra
+        return round(centre + distance * math.cos(angle), 1), round(centre + distance * math.sin(angle), 1)
+
+    def polygon(fractions: list[float]) -> str:
+        return " ".join("{},{}".format(*point(i, fraction)) for i, fraction in enumerate(fractions))
+
+    axes = []
+    for index, name in enumerate(rules.ATTRIBUTES):
+        x, y = point(index, 1)
+        label_x, label_y = point(index, 1, 18)
+        axes.append(ChartAxis(rules.SHORT_LABELS[name], attributes[name].value, x, y, label_x, label_y))
+    return {
+        "size": size,
+        "centre": centre,
+        "top": top,
+        "grid": [polygon([step] * 6) for step in (0.25, 0.5, 0.75, 1)],
+        "shape": polygon([attributes[name].value / top for name in rules.ATTRIBUTES]),
+        "axes": axes,
+        "summary": ", ".join(f"{rules.SHORT_LABELS[name]} {attributes[name].value}" for name in rules.ATTRIBUTES),
+    }
+
+
+def paper_doll(actor, loaded: LoadedSheet) -> list[dict]:
+    worn = {str(row.slot): row.item for row in loaded.character.equipment}
+    return [
+        {
+            "slot": slot,
+            "label": rules.SLOT_LABELS[slot],
+            "fits": rules.SLOT_FITS[slot],
+            "item": worn.get(slot),
+            "name": access.shown_name(actor, worn[slot]) if slot in worn else None,
+        }
+        for slot in DOLL
+    ]
+
+
+def experience_bar(loaded: LoadedSheet) -> dict:
+    """Progress from the start of this level to the next; full at the cap."""
+    start, following = rules.xp_progress(loaded.character.experience, loaded.data.level_cap)
+    if following is None:
+        return {"value": 1, "max": 1, "next": None, "to_go": 0}
+    return {
+        "value": loaded.character.experience - start,
+        "max": following - start,
+        "next": following,
+        "to_go": following - loaded.character.experience,
+    }
+
+
+def learnable_skills(loaded: LoadedSheet) -> list[dict]:
+    """Skills the race or archetype teach that are not learned yet, by level; higher ones say what they need."""
+    character = loaded.character
+    taught = {skill.id: skill for skill in [*character.race.skills, *character.archetype.skills]}
+    level = loaded.data.level
+    return [
+        {"skill": skill, "ready": skill.required_level <= level}
+        for skill in sorted(taught.values(), key=lambda s: (s.required_level, s.name))
+        if skill.id not in loaded.data.skill_ids
+    ]
+
+
+def sheet_context(actor, loaded: LoadedSheet) -> dict:
+    """Everything templates/characters/sheet.html reads, for the whole page or any of its blocks."""
+    character, sheet = loaded.character, loaded.sheet
+    can_edit = access.can(actor, Action.EDIT, character)
+    return {
+        "loaded": loaded,
+        "character": character,
+        "sheet": sheet,
+        "race_name": access.shown_name(actor, character.race),
+        "archetype_name": access.shown_name(actor, character.archetype),
+        "portrait": character_portrait(actor, character, 112),
+        "chart": attribute_chart(sheet.attributes),
+        "doll": paper_doll(actor, loaded),
+        "xp": experience_bar(loaded),
+        "stat_cards": [(label, getattr(sheet, key)) for key, label in STAT_CARDS],
+        "skills": loaded.skill_rows(),
+        "perks": loaded.perk_rows(),
+        "learnable": learnable_skills(loaded) if can_edit else [],
+        "perk_choices": loaded.perk_choices or [],
+        "max_perks": rules.max_perks(loaded.data.level),
+        "inventory_count": sum(entry.quantity for entry in character.inventory),
+        "inventory_url": url_for_path("/characters/<character_id>/inventory", character_id=character.id),
+        "campaign_url": (
+            url_for_path("/campaigns/<campaign_id>", campaign_id=loaded.campaign.id) if loaded.campaign else None
+        ),
+        "can_edit": can_edit,
+        "can_delete": access.can(actor, Action.DELETE, character),
+        "is_owner": access.owns(actor, character),
+        "format_kg": format_kg,
+    }
