@@ -28,11 +28,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Timeouts, consistent with nginx.conf: Nginx waits proxy_read_timeout (30 s) for an answer, so a request
 # may take as long as a silent worker is tolerated (timeout, 30 s). Idle keep-alive connections from Nginx
 # are closed by Nginx after 4 s, before Gunicorn's 5 s, so Nginx never reuses a connection that Gunicorn
-# is closing (which would be a 502). graceful_timeout lets in-flight requests finish on a deploy; the
-# container's stop grace period (30 s in docker-compose.yml and Terraform) is longer.
+# is closing (which would be a 502). Behind AWS's load balancer (60 s idle timeout) the same rule needs the
+# opposite numbers, so Terraform sets GUNICORN_KEEPALIVE=75. graceful_timeout lets in-flight requests
+# finish on a deploy; the container's stop grace period (30 s in docker-compose.yml and Terraform) is longer.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100" if max_requests else "0"))

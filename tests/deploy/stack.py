@@ -2,6 +2,7 @@
 and stopped by its own PID, plus a small HTTPS client that trusts the test certificate."""
 
 import http.client
+import importlib
 import os
 import re
 import shutil
@@ -33,6 +34,17 @@ def require_tool(name: str, path: str | None = None) -> str:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_module(name: str, package: str):
+    """Import a test-only module; skip locally when it is missing, fail under CI=true."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        message = f"{package} is not installed (.ci/run installs it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> None:
