@@ -1,0 +1,239 @@
+"""The campaign pages: my campaigns, new, the GM dashboard and its fragments, and /join/<code>."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Campaign, CampaignEvent, Character, EventKind, Membership, MembershipStatus, User, Visibility
+from webapp.services import campaigns
+
+
+def player_of(character) -> User:
+    return db.session.get(User, character.owner_id)
+
+
+def fresh(model, key):
+    db.session.expire_all()
+    return db.session.get(model, key)
+
+
+def test_a_gm_creates_a_campaign_and_sees_its_invite_link(client, auth, gm, make):
+    elf = make.race(name="Elf")
+    auth.login(gm)
+    response = client.post(
+        "/campaigns/new",
+        data={"name": "The Sunken Keep", "visibility": "PRIVATE", "level_cap": "6", "allowed_races": [str(elf.id)]},
+    )
+    assert response.status_code == 303
+    campaign = campaigns.load_campaign(gm, db.session.execute(sa.select(Campaign.id)).scalar_one())
+    assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}")
+    assert (campaign.level_cap, [r.name for r in campaign.allowed_races]) == (6, ["Elf"])
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/join/{campaign.invite_code}" in page
+    assert 'id="invite-link"' in page and "Copy link" in page
+
+
+def test_the_form_shows_service_errors_beside_the_field(client, auth, gm, make, htmx):
+    make.campaign(owner=gm, name="Keep")
+    auth.login(gm)
+    response = client.post("/campaigns/new", data={"name": "Keep", "visibility": "PUBLIC"}, headers=htmx)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "You already run a campaign called" in body and 'aria-invalid="true"' in body and "<html" not in body
+
+
+def test_my_campaigns_lists_what_i_run_and_where_my_characters_play(client, auth, gm, make):
+    campaign, (hero,) = make.party(1, gm=gm, name="The Sunken Keep")
+    auth.login(gm)
+    assert "The Sunken Keep" in client.get("/campaigns").get_data(as_text=True)
+    auth.logout()
+    auth.login(player_of(hero))
+    page = client.get("/campaigns").get_data(as_text=True)
+    assert "The Sunken Keep" in page and hero.name in page
+
+
+def test_a_player_opens_the_invite_link_and_asks_to_join(client, auth, gm, make):
+    campaign = make.campaign(owner=gm, name="The Sunken Keep")
+    hero = make.character(name="Brannoc")
+    busy = make.character(name="Ysolde", owner_id=hero.owner_id)
+    make.membership(make.campaign(name="Elsewhere"), busy)
+    auth.login(player_of(hero))
+    page = client.get(f"/join/{campaign.invite_code}").get_data(as_text=True)
+    assert "Brannoc" in page and "Plays in “Elsewhere”" in page
+    assert re.search(r'value="' + str(busy.id) + r'"\s+disabled', page)
+    response = client.post(f"/join/{campaign.invite_code}", data={"character_id": str(hero.id)})
+    assert response.status_code == 303
+    membership = db.session.execute(sa.select(Membership).where(Membership.character_id == hero.id)).scalar_one()
+    assert membership.status == MembershipStatus.PENDING
+    assert "waiting for the game master" in client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+
+
+def test_the_join_page_needs_a_sign_in_and_a_live_code(client, auth, gm, make):
+    campaign = make.campaign(owner=gm)
+    assert client.get(f"/join/{campaign.invite_code}").status_code == 302
+    auth.login(make.user())
+    assert client.get("/join/not-a-real-code").status_code == 404
+    old = campaign.invite_code
+    auth.logout()
+    auth.login(gm)
+    client.post(f"/campaigns/{campaign.id}/invite-code")
+    auth.logout()
+    auth.login(make.user())
+    assert client.get(f"/join/{old}").status_code == 404
+
+
+def test_the_gm_approves_from_the_dashboard_and_the_roster_fragment_comes_back(client, auth, gm, make, htmx):
+    campaign = make.campaign(owner=gm)
+    hero = make.character(name="Brannoc")
+    membership = make.membership(campaign, hero, status="PENDING")
+    auth.login(gm)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Join requests" in page and "Approve Brannoc" in page
+    response = client.post(f"/campaigns/{campaign.id}/members/{membership.id}/approve", headers=htmx)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="roster"') and "Brannoc" in body and "Join requests" not in body
+    assert "campaign-changed" in response.headers["HX-Trigger"]
+    assert fresh(Membership, membership.id).status == MembershipStatus.APPROVED
+
+
+def test_awarding_xp_to_all_from_the_dashboard(client, auth, gm, party, htmx):
+    campaign, characters = party
+    auth.login(gm)
+    response = client.post(
+        f"/campaigns/{campaign.id}/awards", data={"target": "all", "experience": "1000", "item_id": ""}, headers=htmx
+    )
+    assert response.status_code == 200
+    assert "Awarded to" in response.headers["HX-Trigger"]
+    assert {fresh(Character, c.id).level for c in characters} == {5}
+    log = client.get(f"/campaigns/{campaign.id}/log", headers=htmx).get_data(as_text=True)
+    assert log.count("earned 1000 XP") == 3
+
+
+def test_an_award_without_anything_to_give_is_422_beside_the_field(client, auth, gm, party, htmx):
+    campaign, _ = party
+    auth.login(gm)
+    response = client.post(f"/campaigns/{campaign.id}/awards", data={"target": "all"}, headers=htmx)
+    assert response.status_code == 422
+    assert "Award experience, an item, or both." in response.get_data(as_text=True)
+
+
+def test_granting_an_item_found_by_search(client, auth, gm, party, make, htmx):
+    campaign, characters = party
+    make.item(name="Coil of Rope", weight=1.0)
+    crown = make.item(name="Crown of Ropes", rarity="LEGENDARY")
+    campaign.max_rarity = "RARE"
+    db.session.commit()
+    auth.login(gm)
+    found = client.get(f"/campaigns/{campaign.id}/award-items?item_search=rope", headers=htmx).get_data(as_text=True)
+    assert "Coil of Rope" in found and re.search(r'value="' + str(crown.id) + r'"\s+disabled', found)
+    rope_id = re.search(r'value="([0-9a-f-]{36})"\s*>', found).group(1)
+    response = client.post(
+        f"/campaigns/{campaign.id}/awards",
+        data={"target": str(characters[0].id), "item_id": rope_id, "quantity": "2"},
+        headers=htmx,
+    )
+    assert response.status_code == 200
+    assert db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.ITEM_GRANT)).scalar_one()
+
+
+def test_the_roster_answers_304_while_nothing_changes(client, auth, gm, party, make, htmx):
+    campaign, characters = party
+    auth.login(gm)
+    first = client.get(f"/campaigns/{campaign.id}/roster", headers=htmx)
+    assert first.status_code == 200 and first.headers["ETag"]
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'hx-trigger="every 10s' in page and first.headers["ETag"].strip('"') in page
+    unchanged = client.get(f"/campaigns/{campaign.id}/roster", headers={**htmx, "If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    make.give(characters[0], make.item(weight=4.0), 3)
+    changed = client.get(f"/campaigns/{campaign.id}/roster", headers={**htmx, "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "12 kg" in changed.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("viewer", ["gm", "member"])
+def test_the_dashboard_costs_the_same_queries_whatever_the_party_size(client, auth, make, queries, viewer):
+    counts = []
+    for size in (2, 7):
+        gm = make.user()
+        campaign, characters = make.party(size, gm=gm)
+        for character in characters:
+            make.give(character, make.item(), 2)
+            make.equip(character, make.item(slot="HEAD"), "head")
+        make.membership(campaign, make.character(), status="PENDING")
+        auth.login(gm if viewer == "gm" else player_of(characters[0]))
+        with queries:
+            assert client.get(f"/campaigns/{campaign.id}").status_code == 200
+        counts.append(queries.count)
+        auth.logout()
+    assert counts[0] == counts[1]
+
+
+def test_members_see_names_and_levels_but_not_each_others_private_sheets(client, auth, party, make):
+    campaign, characters = party
+    secret = make.character(name="Secret Sable", visibility=Visibility.PRIVATE)
+    make.membership(campaign, secret)
+    auth.login(player_of(characters[0]))
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Secret Sable" in page and "Private sheet." in page
+    assert f"/characters/{secret.id}" not in page
+    assert "Invite players" not in page and "Award experience" not in page and "Rules check" not in page
+
+
+def test_outsiders_see_a_public_campaign_but_not_its_party_and_never_a_private_one(client, auth, gm, make):
+    public, (hero,) = make.party(1, gm=gm, name="Open Table", visibility=Visibility.PUBLIC)
+    private, _ = make.party(1, gm=gm, name="Closed Table", visibility=Visibility.PRIVATE)
+    auth.login(make.user())
+    page = client.get(f"/campaigns/{public.id}").get_data(as_text=True)
+    assert "Open Table" in page and hero.name not in page and public.invite_code not in page
+    assert client.get(f"/campaigns/{private.id}").status_code == 404
+
+
+def test_notes_are_rendered_as_sanitised_markdown(client, auth, gm, party, htmx):
+    campaign, _ = party
+    auth.login(gm)
+    response = client.post(
+        f"/campaigns/{campaign.id}/notes", data={"body": "**Rope** <script>alert(1)</script>"}, headers=htmx
+    )
+    assert response.status_code == 200
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "<strong>Rope</strong>" in page and "<script>alert(1)</script>" not in page
+
+
+def test_the_compliance_panel_lists_who_breaks_the_rules(client, auth, gm, make):
+    campaign, characters = make.party(2, gm=gm, level_cap=3)
+    characters[1].experience = 1000
+    db.session.commit()
+    auth.login(gm)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"{characters[1].name} is level 5, above the campaign" in page and "cap of 3" in page
+    assert f"{characters[0].name} is level" not in page
+
+
+def test_a_player_leaves_from_the_dashboard(client, auth, party):
+    campaign, characters = party
+    membership = db.session.execute(sa.select(Membership).where(Membership.character_id == characters[0].id))
+    membership = membership.scalar_one()
+    auth.login(player_of(characters[0]))
+    response = client.post(f"/campaigns/{campaign.id}/members/{membership.id}/remove")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/campaigns")
+    assert not fresh(Membership, membership.id).active
+
+
+def test_archiving_from_the_dashboard(client, auth, gm, party):
+    campaign, _ = party
+    auth.login(gm)
+    response = client.post(f"/campaigns/{campaign.id}/archive")
+    assert response.status_code == 303
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "This campaign is archived" in page and "Award experience" not in page
+
+
+def test_the_dashboard_keeps_to_the_csp(client, auth, gm, party):
+    campaign, _ = party
+    auth.login(gm)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert " style=" not in page and "<script>" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)

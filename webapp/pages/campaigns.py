@@ -1,0 +1,353 @@
+"""The campaign pages: my campaigns, new and edit, the GM dashboard with its live roster, and /join/<code>."""
+
+import json
+
+from flask import Response, flash, make_response, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.auth.redirects import go
+from webapp.markdown import render_markdown
+from webapp.models import MembershipStatus
+from webapp.pages import bp
+from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
+from webapp.pages.render import is_fragment_request, render
+from webapp.rules import RARITY_ORDER, load_limit
+from webapp.rules.wording import format_kg
+from webapp.services import access, awards, campaign_events, campaigns, compendium
+from webapp.services.compendium import Filters
+from webapp.services.compendium_kinds import KINDS
+from webapp.services.errors import InvalidInput, RuleViolation
+
+DASHBOARD = "campaigns/dashboard.html"
+RULE_FIELDS = {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
+ITEM_RESULTS = 12
+
+
+def me():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _toast(response: Response, message: str, level: str = "success", changed: bool = True) -> Response:
+    """Announce the outcome; `campaign-changed` tells the roster, log and compliance panels to refresh."""
+    events = {"toast": {"message": message, "level": level}}
+    if changed:
+        events["campaign-changed"] = True
+    response.headers["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+def _done(campaign_id, message: str, block: str | None = None, **state) -> Response:
+    """After a change: the refreshed block and a toast for htmx; a redirect with a flash otherwise."""
+    if block is None or not is_fragment_request():
+        if not is_fragment_request():
+            flash(message, "success")
+            return redirect(url_for("pages.campaign_show", campaign_id=campaign_id), code=303)
+        return _toast(make_response("", 204), message)
+    return _toast(_dashboard(campaign_id, block, **state), message)
+
+
+def _put_errors(form, error: RuleViolation | InvalidInput, aliases: dict | None = None) -> None:
+    """Each violation beside its field (under its form name when the service calls it something else)."""
+    for violation in error.violations:
+        name = (aliases or {}).get(violation.field, violation.field)
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors") and not callable(field.errors):
+            field.errors = [*field.errors, violation.message]
+        else:
+            form.form_errors.append(violation.message)
+
+
+def _rules_choices(form: CampaignForm) -> None:
+    actor = me()
+    form.allowed_races.choices = choices(compendium.choices(actor, "races"))
+    form.allowed_archetypes.choices = choices(compendium.choices(actor, "archetypes"))
+
+
+# --- my campaigns and new ones -----------------------------------------------------------------------------
+
+
+@bp.get("/campaigns")
+@login_required
+def campaign_list():
+    running, playing = campaigns.my_campaigns(me())
+    sizes = campaigns.party_sizes([c.id for c in running] + [m.campaign_id for m in playing])
+    return render("campaigns/list.html", None, running=running, playing=playing, sizes=sizes)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def campaign_new():
+    form = CampaignForm()
+    _rules_choices(form)
+    if form.validate_on_submit():
+        try:
+            values = form.values()
+            campaign = campaigns.create_campaign(me(), **values)
+        except InvalidInput as error:
+            _put_errors(
+                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
+            )
+        else:
+            flash(f"“{campaign.name}” is ready. Share the invite link with your players.", "success")
+            return go(url_for("pages.campaign_show", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    return render("campaigns/form.html", "form", status=status, form=form, campaign=None)
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def campaign_edit(campaign_id):
+    campaign = campaigns.load_running(me(), campaign_id)
+    if request.method == "GET":
+        form = CampaignForm(
+            formdata=None,
+            name=campaign.name,
+            description=campaign.description,
+            visibility=str(campaign.visibility),
+            level_cap=campaign.level_cap,
+            point_budget=campaign.point_budget,
+            max_rarity=str(campaign.max_rarity) if campaign.max_rarity else "",
+            allowed_races=[str(race.id) for race in campaign.allowed_races],
+            allowed_archetypes=[str(archetype.id) for archetype in campaign.allowed_archetypes],
+        )
+    else:
+        form = CampaignForm()
+    _rules_choices(form)
+    if form.validate_on_submit():
+        values = form.values()
+        if str(campaign.visibility) == "HIDDEN":
+            values.pop("visibility")
+        try:
+            campaigns.update_campaign(me(), campaign_id, values)
+        except InvalidInput as error:
+            _put_errors(
+                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
+            )
+        else:
+            flash("Campaign saved.", "success")
+            return go(url_for("pages.campaign_show", campaign_id=campaign_id))
+    status = 422 if request.method == "POST" else 200
+    return render("campaigns/form.html", "form", status=status, form=form, campaign=campaign)
+
+
+# --- the dashboard -----------------------------------------------------------------------------------------
+
+
+def _dashboard(campaign_id, block: str | None = None, status: int = 200, **state) -> Response:
+    actor = me()
+    view = campaigns.dashboard(actor, campaign_id, before=request.args.get("before") or None)
+    return render(DASHBOARD, block, status=status, **_context(view), **state)
+
+
+def _context(view: campaigns.Dashboard, **forms) -> dict:
+    campaign, roster = view.campaign, view.roster
+    runs = roster is not None and roster.runs
+    award_form = AwardForm(formdata=None)
+    if roster is not None:
+        award_form.target.choices = choices(
+            [("all", "The whole party")] + [(entry.character.id, entry.character.name) for entry in roster.members]
+        )
+    return {
+        "campaign": campaign,
+        "roster": roster,
+        "runs": runs,
+        "events": view.events,
+        "events_pagination": view.events_pagination,
+        "compliance": view.compliance,
+        "invite_url": url_for("pages.campaign_join", code=campaign.invite_code, _external=True) if runs else None,
+        "award_form": award_form,
+        "note_form": NoteForm(formdata=None),
+        "item_results": None,
+        "markdown": render_markdown,
+        "format_kg": format_kg,
+        "load_limit": load_limit,
+        "rarity_order": RARITY_ORDER,
+        **forms,
+    }
+
+
+@bp.get("/campaigns/<uuid:campaign_id>")
+def campaign_show(campaign_id):
+    return _dashboard(campaign_id, "main")
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/roster")
+def campaign_roster(campaign_id):
+    """The roster polls every 10 s with the version it shows: an unchanged roster costs a bodiless 304."""
+    if not is_fragment_request():
+        return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
+    roster = campaigns.roster(me(), campaign_id)
+    etag = f'"{roster.version}"'
+    if etag in {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}:
+        response = make_response("", 304)
+    else:
+        response = render(DASHBOARD, "roster", **_roster_context(roster))
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def _roster_context(roster: campaigns.Roster) -> dict:
+    return {
+        "campaign": roster.campaign,
+        "roster": roster,
+        "runs": roster.runs,
+        "format_kg": format_kg,
+        "load_limit": load_limit,
+    }
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/log")
+def campaign_log(campaign_id):
+    """The log (block "log"), or with `before` the next page of older entries (block "events_page")."""
+    before = request.args.get("before") or None
+    if not is_fragment_request():
+        return redirect(url_for("pages.campaign_show", campaign_id=campaign_id, before=before))
+    events, pagination = campaign_events.page_of(campaign_events.events_query(me(), campaign_id), before)
+    block = "events_page" if before else "log"
+    return render(
+        DASHBOARD,
+        block,
+        campaign=campaigns.load_campaign(me(), campaign_id),
+        events=events,
+        events_pagination=pagination,
+        markdown=render_markdown,
+        runs=False,
+        note_form=NoteForm(formdata=None),
+    )
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/compliance")
+@login_required
+def campaign_compliance(campaign_id):
+    if not is_fragment_request():
+        return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
+    campaign, report = campaigns.compliance_report(me(), campaign_id)
+    return render(DASHBOARD, "compliance", campaign=campaign, compliance=report, runs=True)
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/invite-code")
+@login_required
+def campaign_invite_rotate(campaign_id):
+    campaigns.rotate_invite_code(me(), campaign_id)
+    return _done(campaign_id, "New invite link ready; the old one no longer works.", "invite")
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/archive")
+@login_required
+def campaign_archive(campaign_id):
+    campaign = campaigns.archive_campaign(me(), campaign_id)
+    flash(f"“{campaign.name}” is archived; every character in it is free again.", "success")
+    return go(url_for("pages.campaign_show", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>/approve")
+@login_required
+def campaign_member_approve(campaign_id, membership_id):
+    membership = campaigns.approve_membership(me(), campaign_id, membership_id)
+    return _done(campaign_id, f"{membership.character.name} joined the party.", "roster")
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>/remove")
+@login_required
+def campaign_member_remove(campaign_id, membership_id):
+    membership = campaigns.remove_membership(me(), campaign_id, membership_id)
+    name = membership.character.name
+    if access.can_leave(me(), membership):
+        flash(f"{name} left the campaign.", "success")
+        return go(url_for("pages.campaign_list"))
+    was = "Request declined" if membership.status == MembershipStatus.PENDING else f"{name} left the party"
+    return _done(campaign_id, f"{was}.", "roster")
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/awards")
+@login_required
+def campaign_award(campaign_id):
+    form = AwardForm()
+    view = campaigns.dashboard(me(), campaign_id)
+    context = _context(view)
+    form.target.choices = context["award_form"].target.choices
+    if form.validate_on_submit():
+        target = form.target.data
+        try:
+            result = awards.award(
+                me(),
+                campaign_id,
+                experience=form.experience.data,
+                item_id=form.item_id.data or None,
+                quantity=form.quantity.data or 1,
+                character_ids=None if target == "all" else [target],
+                everyone=target == "all",
+                reason=form.reason.data or "",
+            )
+        except (InvalidInput, RuleViolation) as error:
+            _put_errors(form, error, {"character_ids": "target", "all": "target"})
+        else:
+            names = ", ".join(character.name for character in result.characters)
+            return _done(campaign_id, f"Awarded to {names}.", "award")
+    context["award_form"] = form
+    return render(DASHBOARD, "award", status=422, **context)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/award-items")
+@login_required
+def campaign_award_items(campaign_id):
+    """Items matching the GM's search, for the award form; those above the campaign's rarity are shown disabled."""
+    campaign = campaigns.load_running(me(), campaign_id, options=())
+    query = (request.args.get("item_search") or "").strip()[:100]
+    page = compendium.list_entries(
+        me(), KINDS["items"], Filters(search=query or None), limit=ITEM_RESULTS, with_relations=False
+    )
+    highest = RARITY_ORDER.index(str(campaign.max_rarity)) if campaign.max_rarity else len(RARITY_ORDER)
+    results = [(item, RARITY_ORDER.index(str(item.rarity)) <= highest) for item in page.rows]
+    if not is_fragment_request():
+        return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
+    return render(
+        DASHBOARD, "item_results", campaign=campaign, item_results=results, item_search=query, format_kg=format_kg
+    )
+
+
+@bp.post("/campaigns/<uuid:campaign_id>/notes")
+@login_required
+def campaign_note(campaign_id):
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            campaigns.add_note(me(), campaign_id, form.body.data)
+        except InvalidInput as error:
+            _put_errors(form, error)
+        else:
+            return _done(campaign_id, "Note added to the log.", "notes")
+    return _dashboard(campaign_id, "notes", status=422, note_form=form)
+
+
+# --- joining -----------------------------------------------------------------------------------------------
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@login_required
+def campaign_join(code):
+    campaign, characters, busy = campaigns.join_choices(me(), code)
+    form = JoinForm()
+    form.character_id.choices = choices((c.id, c.name) for c in characters if c.id not in busy)
+    if form.validate_on_submit():
+        try:
+            membership = campaigns.request_join(me(), code, form.character_id.data)
+        except RuleViolation as error:
+            _put_errors(form, error)
+        else:
+            flash(f"{membership.character.name} asked to join. The game master will answer soon.", "success")
+            return go(url_for("pages.campaign_show", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "campaigns/join.html",
+        "form",
+        status=status,
+        form=form,
+        campaign=campaign,
+        characters=characters,
+        busy=busy,
+        code=code,
+        markdown=render_markdown,
+    )
