@@ -4,7 +4,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import character_growth, inventory
+from webapp.services import character_growth, characters, inventory
 from webapp.services.errors import RuleViolation
 
 
@@ -26,3 +26,13 @@ def test_outside_a_campaign_any_rarity_goes(make):
 def test_the_gm_adds_experience_up_to_the_campaigns_cap(make, gm):
     campaign, (hero,) = make.party(1, gm=gm, level_cap=3)
     assert character_growth.add_experience(gm, hero.id, 5000).level == 3
+
+
+def test_changing_base_scores_in_a_campaign_counts_against_its_point_budget(make, gm):
+    campaign, (hero,) = make.party(1, gm=gm, point_budget=20)
+    loner = make.character()
+    scores = {"strength": 15, "constitution": 15}  # 9 + 9 + four 10s at 2 each: 26 points
+    with pytest.raises(RuleViolation) as error:
+        characters.update_character(db.session.get(User, hero.owner_id), hero.id, scores)
+    assert "the budget is 20" in error.value.message
+    assert characters.update_character(db.session.get(User, loner.owner_id), loner.id, scores).strength == 15

@@ -24,6 +24,7 @@ from webapp.models import (
 )
 from webapp.services import access
 from webapp.services.access import Action
+from webapp.services.campaigns import campaign_rules_for
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import CARD_OPTIONS, archetype_data, base_scores, race_data
 
@@ -293,10 +294,10 @@ def update_character(
     character_id,
     changes: Mapping[str, Any],
     *,
-    budget: int = rules.DEFAULT_BUDGET,
+    budget: int | None = None,
     expect: Callable[[Character], None] | None = None,
 ) -> Character:
-    """Change the named fields of a character; commits once.
+    """Change the named fields of a character; commits once. The point-buy budget defaults to the campaign's.
 
     `expect(character)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, InvalidInput
     (unknown field, shape, taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation
@@ -331,6 +332,9 @@ def update_character(
     if "race_id" in changes or "archetype_id" in changes:
         rule_problems += rules.check_archetype_race(name, archetype_data(archetype), race_data(race))
     if any(attribute in changes for attribute in ATTRIBUTE_NAMES):
+        if budget is None:
+            campaign_rules = campaign_rules_for(character)
+            budget = campaign_rules.effective_budget if campaign_rules else rules.DEFAULT_BUDGET
         rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
     RuleViolation.raise_if_any(rule_problems)
     if "image_id" in changes:
