@@ -3,7 +3,7 @@
 import functools
 
 from flask import Response, abort, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -25,6 +25,7 @@ from webapp.auth.redirects import go
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
+from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
@@ -45,11 +46,6 @@ def _kind(name: str) -> Kind:
     if kind is None:
         abort(404)
     return kind
-
-
-def me():
-    """The signed-in user, or None for a visitor."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def choice_label(value: str) -> str:

@@ -1,0 +1,54 @@
+"""A player equips a sword in a real browser: search, add, preview the change, equip, watch the stats, unequip."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.e2e
+def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, make):
+    player = make.user(email="brannoc@example.com", display_name="Brannoc's player")
+    hero = make.character(owner=player, name="Brannoc")
+    make.item(name="Iron Short Sword", slot="ONE_HAND", damage=4, weight=12.0)
+    make.item(name="Rope", weight=1.0)
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(player.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile("Brannoc's player"))).to_be_visible()
+
+    page.goto(f"/characters/{hero.id}/inventory")
+    meter = page.locator("#load-meter")
+    attack = page.locator('#stats-panel [data-stat="attack"]')
+    expect(meter).to_have_attribute("value", "0.0")
+    expect(attack).to_have_text("0")
+
+    page.get_by_label("Search the compendium").fill("sword")
+    add = page.get_by_role("button", name="Add Iron Short Sword")
+    expect(add).to_be_visible()
+    expect(page.locator("#add-results")).not_to_contain_text("Rope")
+    add.click()
+    expect(page.get_by_role("status").filter(has_text="Added 1 × Iron Short Sword")).to_be_visible()
+    expect(meter).to_have_attribute("value", "12.0")
+    expect(page.locator("#load-text")).to_contain_text("12 kg of 50 kg capacity")
+
+    page.get_by_role("link", name="Equip Iron Short Sword").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_visible()
+    expect(dialog.locator('[data-after="attack"]')).to_have_text("4")
+    expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
+    dialog.get_by_role("button", name="Equip Iron Short Sword").click()
+
+    expect(dialog).to_be_hidden()
+    expect(attack).to_have_text("4")
+    expect(page.locator('[data-slot="main_hand"]')).to_contain_text("Iron Short Sword")
+
+    page.get_by_role("button", name="Unequip Iron Short Sword from main hand").click()
+    expect(attack).to_have_text("0")
+    expect(page.locator('[data-slot="main_hand"]')).to_contain_text("Empty")
+    expect(meter).to_have_attribute("value", "12.0")  # unequipped, still carried

@@ -1,0 +1,143 @@
+"""The inventory page: add from a search, quantities, use, drop, and equip through a preview dialog."""
+
+import json
+
+from tests.inventory import fixtures
+from webapp.models import Visibility
+
+player, hero, arms = fixtures.player, fixtures.hero, fixtures.arms
+
+
+def page(hero, rest: str = "") -> str:
+    return f"/characters/{hero.id}/{rest or 'inventory'}"
+
+
+def events(response) -> dict:
+    return json.loads(response.headers["HX-Trigger"])
+
+
+def test_the_page_shows_load_equipment_pack_and_stats(client, hero, arms):
+    body = client.get(page(hero)).get_data(as_text=True)
+    assert 'id="load-meter"' in body and "9.6 kg</strong> of" in body
+    assert "Arming Sword" in body and "Empty — fits a helmet, hat or hood" in body
+    assert 'data-stat="attack">5<' in body and 'data-stat="defense">13<' in body
+    assert 'hx-trigger="stats-changed from:body"' in body
+    assert "<dialog" in body
+
+
+def test_the_page_reads_in_a_constant_number_of_queries(client, hero, make, queries):
+    make.give(hero, make.item())
+    with queries:
+        client.get(page(hero))
+    few = queries.count
+    for _ in range(10):
+        make.give(hero, make.item(slot="RING", tags=[make.tag()]))
+    with queries:
+        client.get(page(hero))
+    assert queries.count == few
+
+
+def test_searching_offers_items_with_the_reason_one_is_too_heavy(client, hero, make, htmx):
+    make.item(name="Iron Short Sword", slot="ONE_HAND", weight=1.2)
+    make.item(name="Sword of Ages", slot="TWO_HANDS", weight=150.0, required_level=9)
+    response = client.get(page(hero, "inventory?search=sword"), headers=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "Iron Short Sword" in body
+    assert "Too heavy: Brannoc would carry 150 kg; the limit is 100 kg" in body
+    assert "To equip it: Needs level 9; Brannoc is level 1" in body
+
+
+def test_adding_returns_the_inventory_and_tells_the_stats_panel(client, hero, make, htmx):
+    rope = make.item(name="Rope", weight=2.0)
+    response = client.post(page(hero), data={"item_id": str(rope.id), "quantity": "3"}, headers=htmx)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="inventory"' in body and "<html" not in body and "6 kg</strong> of" in body
+    assert events(response) == {"toast": {"message": "Added 3 × Rope.", "level": "success"}, "stats-changed": None}
+
+
+def test_a_refused_addition_is_an_error_toast_with_the_reason(client, hero, make, htmx):
+    anvil = make.item(name="Anvil", weight=120.0)
+    response = client.post(page(hero), data={"item_id": str(anvil.id), "quantity": "1"}, headers=htmx)
+    assert response.status_code == 422
+    assert "Too heavy" in response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#toasts"
+
+
+def test_without_htmx_changes_redirect_back_with_a_message(client, hero, make):
+    rope = make.item(name="Rope")
+    response = client.post(page(hero), data={"item_id": str(rope.id), "quantity": "1"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(page(hero))
+    hidden = make.item(name="Secret", owner_id=make.user().id, visibility=Visibility.PRIVATE)
+    refused = client.post(page(hero), data={"item_id": str(hidden.id), "quantity": "1"}, follow_redirects=True)
+    assert "There is no such item" in refused.get_data(as_text=True)
+
+
+def test_the_preview_shows_before_after_and_what_is_displaced(client, hero, arms, htmx):
+    _sword, _shield, greatsword = arms
+    response = client.get(page(hero, f"equipment/preview?item_id={greatsword.id}"), headers=htmx)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert "Takes off <strong>Arming Sword</strong> and <strong>Kite Shield</strong>" in body
+    assert '<td>5</td>\n            <td data-after="attack"><strong>12</strong>' in body
+    assert '<td>13</td>\n            <td data-after="defense"><strong>10</strong>' in body
+    assert "Stays the same" in body and "<li>Strength: 10</li>" in body
+    assert "Not allowed" not in body
+
+
+def test_the_preview_says_why_not_and_disables_equip(client, hero, make, htmx):
+    crown = make.item(name="Crown", slot="HEAD", required_level=5)
+    make.give(hero, crown)
+    body = client.get(page(hero, f"equipment/preview?item_id={crown.id}"), headers=htmx).get_data(as_text=True)
+    assert "Needs level 5; Brannoc is level 1" in body
+    assert "disabled>Equip" in body and "Before → after" not in body
+
+
+def test_the_preview_without_javascript_is_a_whole_page(client, hero, arms):
+    body = client.get(page(hero, f"equipment/preview?item_id={arms[2].id}")).get_data(as_text=True)
+    assert "<html" in body and "Before → after" in body
+
+
+def test_equipping_and_unequipping(client, hero, arms, htmx):
+    _sword, _shield, greatsword = arms
+    response = client.post(
+        page(hero, "equipment"), data={"slot": "main_hand", "item_id": str(greatsword.id)}, headers=htmx
+    )
+    assert response.status_code == 200
+    assert set(events(response)) == {"toast", "stats-changed", "equip-done"}
+    body = response.get_data(as_text=True)
+    assert 'data-slot="off_hand">\n            <span class="slot-label">Off hand</span>' in body
+    stats = client.get(page(hero, "inventory/stats"), headers=htmx).get_data(as_text=True)
+    assert 'data-stat="attack">12<' in stats
+    unequipped = client.post(page(hero, "equipment"), data={"slot": "main_hand", "item_id": ""}, headers=htmx)
+    assert events(unequipped)["toast"]["message"] == "Main hand emptied."
+    stats = client.get(page(hero, "inventory/stats"), headers=htmx).get_data(as_text=True)
+    assert 'data-stat="attack">0<' in stats
+
+
+def test_quantity_use_and_drop(client, hero, make, htmx):
+    potion = make.item(name="Healing Potion", is_consumable=True, weight=0.5)
+    make.give(hero, potion, 2)
+    changed = client.post(page(hero, f"inventory/{potion.id}/quantity"), data={"quantity": "4"}, headers=htmx)
+    assert events(changed)["toast"]["message"] == "Healing Potion: 4 now."
+    used = client.post(page(hero, f"inventory/{potion.id}/use"), headers=htmx)
+    assert events(used)["toast"]["message"] == "Used one."
+    assert 'value="3"' in used.get_data(as_text=True)
+    dropped = client.post(page(hero, f"inventory/{potion.id}/drop"), headers=htmx)
+    assert "The pack is empty." in dropped.get_data(as_text=True)
+    bad = client.post(page(hero, f"inventory/{potion.id}/quantity"), data={"quantity": "0"}, headers=htmx)
+    assert bad.status_code in (404, 422)
+
+
+def test_others_may_look_at_a_public_inventory_but_not_change_it(client, auth, make, htmx):
+    theirs = make.character(name="Theirs")
+    private = make.character(name="Hidden", visibility=Visibility.PRIVATE)
+    rope = make.item(name="Rope")
+    make.give(theirs, rope)
+    auth.login(make.user())
+    body = client.get(page(theirs)).get_data(as_text=True)
+    assert "Rope" in body and "Drop" not in body and "Add items" not in body
+    assert client.get(page(private)).status_code == 404
+    assert client.post(page(theirs), data={"item_id": str(rope.id), "quantity": "1"}).status_code == 403
+    assert client.post(page(theirs, "equipment"), data={"slot": "head", "item_id": ""}).status_code == 403

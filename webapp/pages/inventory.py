@@ -1,0 +1,252 @@
+"""The inventory page: search and add items, quantities, drop, use, and equip through a before → after preview."""
+
+import json
+from collections.abc import Callable
+
+from flask import Response, flash, redirect, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from webapp import rules
+from webapp.pages import bp
+from webapp.pages.characters import me
+from webapp.pages.render import is_fragment_request, render
+from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll, url_for_path
+from webapp.rules.wording import format_kg, needs_level
+from webapp.services import access, compendium, equipment, inventory
+from webapp.services.access import Action
+from webapp.services.compendium_kinds import KINDS
+from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.sheets import LoadedSheet, load_sheet
+
+PAGE = "inventory/show.html"
+PREVIEW = "inventory/preview.html"
+SEARCH_RESULTS = 12
+
+
+class QuantityForm(FlaskForm):
+    quantity = IntegerField(
+        "Quantity", [InputRequired("Enter a number."), NumberRange(1, inventory.MAX_QUANTITY)], default=1
+    )
+
+
+class EquipForm(FlaskForm):
+    item_id = HiddenField(validators=[Optional()])
+    slot = SelectField("Slot", choices=[SelectChoice(slot, rules.SLOT_LABELS[slot]) for slot in rules.EQUIP_SLOTS])
+
+
+def _url(character_id) -> str:
+    return url_for("pages.inventory_show", character_id=character_id)
+
+
+def _load(character_id, action: Action = Action.VIEW) -> LoadedSheet:
+    return load_sheet(me(), character_id, action)
+
+
+def _meter(sheet: rules.Sheet) -> dict:
+    """The encumbrance bar: green up to the capacity, amber when encumbered, red in the last tenth to the limit."""
+    limit = sheet.load_limit.value
+    return {"value": min(sheet.load.value, limit), "max": limit, "low": sheet.capacity.value, "high": limit * 0.9}
+
+
+def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
+    actor, character, sheet = me(), loaded.character, loaded.sheet
+    may_edit = access.can(actor, Action.EDIT, character)
+    return {
+        "character": character,
+        "loaded": loaded,
+        "sheet": sheet,
+        "stacks": inventory.stacks(actor, loaded),
+        "doll": paper_doll(actor, loaded),
+        "meter": _meter(sheet),
+        "stat_cards": [(label, getattr(sheet, key)) for key, label in STAT_CARDS],
+        "may_edit": may_edit,
+        "search": search,
+        "results": _search(loaded, search) if may_edit and search else [],
+        "portrait": character_portrait(actor, character, 64),
+        "sheet_url": url_for_path("/characters/<character_id>", character_id=character.id),
+        "format_kg": format_kg,
+        "slots_for": rules.slots_for,
+        "slot_labels": rules.SLOT_LABELS,
+        "shown_name": lambda obj: access.shown_name(actor, obj),
+    }
+
+
+def _search(loaded: LoadedSheet, search: str) -> list[dict]:
+    """Items to add, each with why it can't be carried (too heavy) or worn (level) before anything is saved."""
+    filters = compendium.Filters(search=search[:100])
+    page = compendium.list_entries(me(), KINDS["items"], filters, limit=SEARCH_RESULTS, with_relations=False)
+    sheet, data = loaded.sheet, loaded.data
+    results = []
+    for item in page.rows:
+        heavy = rules.check_load(data.name, sheet.capacity.value, sheet.load.value, item.weight)
+        needs = item.required_level > data.level and rules.slots_for(str(item.slot))
+        results.append(
+            {
+                "item": item,
+                "too_heavy": heavy[0].message if heavy else None,
+                "needs_level": needs_level(item.required_level, data.name, data.level) if needs else None,
+            }
+        )
+    return results
+
+
+def _changed(character_id, message: str | Callable[[LoadedSheet], str], close_dialog: bool = False) -> Response:
+    """After a change: the inventory fragment, a toast and `stats-changed` for htmx; a 303 with a flash otherwise.
+
+    `message` may be worked out from the reloaded character (the service's objects are expired by its commit).
+    """
+    loaded = _load(character_id)
+    text = message(loaded) if callable(message) else message
+    if not is_fragment_request():
+        flash(text, "success")
+        return redirect(_url(character_id), code=303)
+    response = render(PAGE, "inventory", **_context(loaded))
+    events = {"toast": {"message": text, "level": "success"}, "stats-changed": None}
+    if close_dialog:
+        events["equip-done"] = None
+    response.headers["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:
+    """The name and quantity of a carried item, as the reloaded character has it."""
+    entry = next(entry for entry in loaded.character.inventory if str(entry.item_id) == str(item_id))
+    return access.shown_name(me(), entry.item), entry.quantity
+
+
+def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
+    """Without htmx a refusal comes back to the page as a message; htmx shows the same error as a toast."""
+    if is_fragment_request():
+        raise error
+    for violation in error.violations:
+        flash(violation.message, "error")
+    return redirect(_url(character_id), code=303)
+
+
+@bp.get("/characters/<uuid:character_id>/inventory")
+def inventory_show(character_id):
+    search = (request.args.get("search") or "").strip() or None
+    context = _context(_load(character_id), search)
+    block = "search_results" if "search" in request.args else "inventory"
+    return render(PAGE, block, **context)
+
+
+@bp.get("/characters/<uuid:character_id>/inventory/stats")
+def inventory_stats(character_id):
+    return render(PAGE, "stats", **_context(_load(character_id)))
+
+
+@bp.post("/characters/<uuid:character_id>/inventory")
+@login_required
+def inventory_add(character_id):
+    form = QuantityForm()
+    item_id = request.form.get("item_id", "")
+    try:
+        if not form.validate():
+            raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
+        inventory.add_item(me(), character_id, item_id, form.quantity.data)
+    except (RuleViolation, InvalidInput) as error:
+        return _refused(character_id, error)
+    added = form.quantity.data
+    return _changed(character_id, lambda loaded: f"Added {added} × {_carried(loaded, item_id)[0]}.")
+
+
+@bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/quantity")
+@login_required
+def inventory_quantity(character_id, item_id):
+    form = QuantityForm()
+    try:
+        if not form.validate():
+            raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
+        inventory.set_quantity(me(), character_id, item_id, form.quantity.data)
+    except (RuleViolation, InvalidInput) as error:
+        return _refused(character_id, error)
+    return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)))
+
+
+@bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/use")
+@login_required
+def inventory_use(character_id, item_id):
+    try:
+        left = inventory.use_item(me(), character_id, item_id)
+    except RuleViolation as error:
+        return _refused(character_id, error)
+    return _changed(character_id, "Used one." if left else "Used the last one.")
+
+
+@bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/drop")
+@login_required
+def inventory_drop(character_id, item_id):
+    inventory.drop_item(me(), character_id, item_id)
+    return _changed(character_id, "Dropped.")
+
+
+def _preview_slot(loaded: LoadedSheet, item, asked: str | None) -> str:
+    """The slot asked for if the item fits it, else the first free slot it fits, else the first it fits."""
+    fits = rules.slots_for(str(item.slot)) or list(rules.EQUIP_SLOTS)
+    if asked in fits:
+        return asked
+    worn = {str(row.slot) for row in loaded.character.equipment}
+    return next((slot for slot in fits if slot not in worn), fits[0])
+
+
+def _comparison(before: rules.Sheet, after: rules.Sheet) -> list[dict]:
+    """Every derived number before → after, attributes first, then pools, attack, defense and carrying."""
+    rows = [
+        (name.capitalize(), before.attributes[name].value, after.attributes[name].value) for name in rules.ATTRIBUTES
+    ]
+    rows += [(label, getattr(before, key).value, getattr(after, key).value) for key, label in STAT_CARDS]
+    rows += [
+        ("Capacity", format_kg(before.capacity.value), format_kg(after.capacity.value)),
+        ("Load limit", format_kg(before.load_limit.value), format_kg(after.load_limit.value)),
+    ]
+    return [{"label": label, "before": old, "after": new, "changed": old != new} for label, old, new in rows]
+
+
+@bp.get("/characters/<uuid:character_id>/equipment/preview")
+@login_required
+def equipment_preview(character_id):
+    """What equipping an item into a slot would do, before anything is saved: the body of the equip dialog."""
+    actor = me()
+    item = compendium.get_entry(actor, KINDS["items"], request.args.get("item_id", ""))
+    loaded = _load(character_id, Action.EDIT)
+    slot = _preview_slot(loaded, item, request.args.get("slot"))
+    preview = equipment.preview_equipment(actor, character_id, {slot: item.id})
+    fits = rules.slots_for(str(item.slot))
+    form = EquipForm(formdata=None, item_id=str(item.id), slot=slot)
+    form.slot.choices = [SelectChoice(fit, rules.SLOT_LABELS[fit]) for fit in fits or [slot]]
+    return render(
+        PREVIEW,
+        "preview",
+        character=preview.loaded.character,
+        item=item,
+        slot=slot,
+        form=form,
+        preview=preview,
+        comparison=_comparison(preview.before, preview.after),
+        load=(format_kg(preview.before.load.value), format_kg(preview.before.capacity.value)),
+        after_capacity=format_kg(preview.after.capacity.value),
+        encumbered=(preview.before.encumbered, preview.after.encumbered),
+        inventory_url=_url(character_id),
+    )
+
+
+@bp.post("/characters/<uuid:character_id>/equipment")
+@login_required
+def equipment_update(character_id):
+    """Equip the posted item into the posted slot, or empty the slot when no item is posted."""
+    slot = request.form.get("slot", "")
+    item_id = request.form.get("item_id") or None
+    try:
+        preview = equipment.change_equipment(me(), character_id, {slot: item_id})
+    except RuleViolation as error:
+        return _refused(character_id, error)
+    label = rules.SLOT_LABELS.get(slot, slot)
+    if item_id is None:
+        return _changed(character_id, f"{label} emptied.")
+    worn = preview.new_equipment.get(slot)
+    return _changed(character_id, f"Equipped {worn.name} ({label.lower()}).", close_dialog=True)
