@@ -24,8 +24,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     APP_VERSION=${APP_VERSION} \
     FLASK_APP=webapp:create_app \
     PORT=8000 \
-    GUNICORN_BIND=0.0.0.0:8000 \
-    PROMETHEUS_MULTIPROC_DIR=/tmp/tavern-metrics
+    GUNICORN_BIND=0.0.0.0:8000
+# No PROMETHEUS_MULTIPROC_DIR here: deploy/gunicorn.conf.py makes a fresh one under /tmp for each server,
+# and one-off commands (flask db upgrade, backups) must not look for a folder that only Gunicorn creates.
 
 # pg_dump / pg_restore of the server's major version, for deploy/backup.sh and deploy/restore.sh.
 RUN apt-get update \

@@ -29,7 +29,6 @@ locals {
     { name = "GUNICORN_KEEPALIVE", value = "75" },
     { name = "WEB_CONCURRENCY", value = "2" },
     { name = "GUNICORN_THREADS", value = "8" },
-    { name = "PROMETHEUS_MULTIPROC_DIR", value = "/tmp/tavern-metrics" },
   ]
 
   # The image runs read-only; /tmp (metrics files, backup dumps) is the task's ephemeral storage.
