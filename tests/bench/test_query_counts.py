@@ -60,5 +60,17 @@ def test_api_character_list_first_and_deep_pages(client, world, queries):
     assert first == deep == 2, queries.statements  # the token with its user, one page of characters
 
 
+def test_character_sheet_signed_in(signed_in, world, queries):
+    path = f"/characters/{world['character_id']}"
+    # the browser session with its user; the sheet loader's five (character, inventory, equipment, skills, perks)
+    assert count(signed_in, queries, path) == 6, queries.statements
+
+
+def test_inventory_page_signed_in(signed_in, world, queries):
+    path = f"/characters/{world['character_id']}/inventory"
+    # the same six as the sheet: the page shows the same loaded character
+    assert count(signed_in, queries, path) == 6, queries.statements
+
+
 def test_compendium_search_fragment_is_served_from_the_cache(client, world, queries, htmx):
     assert count(client, queries, "/compendium/items?search=steel", htmx) == 0, queries.statements
