@@ -140,29 +140,31 @@ def inventory_stats(character_id):
     return render(PAGE, "stats", **_context(_load(character_id)))
 
 
+def _posted_quantity() -> int:
+    """The quantity a form posted; InvalidInput (field quantity) when it is missing or out of range."""
+    form = QuantityForm()
+    if not form.validate():
+        raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
+    return form.quantity.data
+
+
 @bp.post("/characters/<uuid:character_id>/inventory")
 @login_required
 def inventory_add(character_id):
-    form = QuantityForm()
     item_id = request.form.get("item_id", "")
     try:
-        if not form.validate():
-            raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
-        inventory.add_item(me(), character_id, item_id, form.quantity.data)
+        added = _posted_quantity()
+        inventory.add_item(me(), character_id, item_id, added)
     except (RuleViolation, InvalidInput) as error:
         return _refused(character_id, error)
-    added = form.quantity.data
     return _changed(character_id, lambda loaded: f"Added {added} × {_carried(loaded, item_id)[0]}.")
 
 
 @bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/quantity")
 @login_required
 def inventory_quantity(character_id, item_id):
-    form = QuantityForm()
     try:
-        if not form.validate():
-            raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
-        inventory.set_quantity(me(), character_id, item_id, form.quantity.data)
+        inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
     except (RuleViolation, InvalidInput) as error:
         return _refused(character_id, error)
     return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)))
