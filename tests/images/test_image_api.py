@@ -289,7 +289,8 @@ def test_stats_count_only_what_the_caller_may_see(client, make, owner, private_i
 
 def test_owner_changes_description_and_visibility(client, owner, private_image):
     response = client.patch(
-        f"/api/v1/images/{private_image.id}", json={"description": "At the well", "visibility": "PUBLIC"},
+        f"/api/v1/images/{private_image.id}",
+        json={"description": "At the well", "visibility": "PUBLIC"},
         headers=bearer(owner),
     )
 
@@ -383,10 +384,12 @@ def test_a_character_refuses_another_players_private_image_with_a_clear_message(
     player = make.user()
     hero = make.character(owner=player)
 
-    response = client.patch(f"/api/v1/characters/{hero.id}", json={"image_id": str(private_image.id)},
-                            headers=bearer(player))
-    created = client.post("/api/v1/characters", json=character_body(make, image_id=str(private_image.id)),
-                          headers=bearer(player))
+    response = client.patch(
+        f"/api/v1/characters/{hero.id}", json={"image_id": str(private_image.id)}, headers=bearer(player)
+    )
+    created = client.post(
+        "/api/v1/characters", json=character_body(make, image_id=str(private_image.id)), headers=bearer(player)
+    )
 
     assert response.status_code == 422
     assert errors_of(response) == {"image_id": "There is no such image, or it is another player's private picture"}
@@ -396,10 +399,12 @@ def test_a_character_refuses_another_players_private_image_with_a_clear_message(
 def test_a_user_takes_an_avatar_only_from_images_they_may_see(client, make, owner, private_image):
     player = make.user()
 
-    refused = client.patch(f"/api/v1/users/{player.id}", json={"image_id": str(private_image.id)},
-                           headers=bearer(player))
-    accepted = client.patch(f"/api/v1/users/{owner.id}", json={"image_id": str(private_image.id)},
-                            headers=bearer(owner))
+    refused = client.patch(
+        f"/api/v1/users/{player.id}", json={"image_id": str(private_image.id)}, headers=bearer(player)
+    )
+    accepted = client.patch(
+        f"/api/v1/users/{owner.id}", json={"image_id": str(private_image.id)}, headers=bearer(owner)
+    )
 
     assert refused.status_code == 422 and "image_id" in errors_of(refused)
     assert accepted.status_code == 200 and accepted.get_json()["avatar_image_id"] == str(private_image.id)
@@ -412,10 +417,12 @@ def test_compendium_entries_take_only_images_the_caller_may_see(client, make, ow
     assert entry.status_code == 201, entry.get_json()
     entry_id = entry.get_json()["id"]
 
-    accepted = client.patch(f"/api/v1/{kind}/{entry_id}", json={"image_id": str(private_image.id)},
-                            headers=bearer(owner))
-    refused = client.post(f"/api/v1/{kind}", json={**compendium_body(kind), "image_id": str(private_image.id)},
-                          headers=bearer(player))
+    accepted = client.patch(
+        f"/api/v1/{kind}/{entry_id}", json={"image_id": str(private_image.id)}, headers=bearer(owner)
+    )
+    refused = client.post(
+        f"/api/v1/{kind}", json={**compendium_body(kind), "image_id": str(private_image.id)}, headers=bearer(player)
+    )
 
     assert accepted.status_code == 200 and accepted.get_json()["image_id"] == str(private_image.id)
     assert refused.status_code == 422 and "image_id" in errors_of(refused)
@@ -425,8 +432,13 @@ def compendium_body(kind: str) -> dict:
     name = f"Homebrew {kind} {uuid.uuid4().hex[:6]}"
     return {
         "races": {"name": name},
-        "archetypes": {"name": name, "health_per_level": 8, "mana_per_level": 2, "stamina_per_level": 6,
-                       "primary_attribute": "strength"},
+        "archetypes": {
+            "name": name,
+            "health_per_level": 8,
+            "mana_per_level": 2,
+            "stamina_per_level": 6,
+            "primary_attribute": "strength",
+        },
         "skills": {"name": name, "required_level": 1},
         "perks": {"name": name, "required_level": 1},
         "items": {"name": name, "rarity": "COMMON", "slot": "NONE"},

@@ -170,7 +170,7 @@ def test_owner_sets_the_portrait_from_an_upload_and_the_sheet_portrait_is_swappe
     assert page.lstrip().startswith('<div id="character-portrait"')
     assert f'src="/api/v1/images/{image.id}/thumbnail"' in page
     assert 'alt="Portrait of Brannoc the Bold"' in page
-    assert "data-fallback=\"/placeholders/portrait.svg?" in page
+    assert 'data-fallback="/placeholders/portrait.svg?' in page
     assert "Remove portrait" in page
     assert json.loads(response.headers["HX-Trigger"])["toast"]["message"] == "Brannoc the Bold's portrait is saved."
     assert stored_image_id(hero) == image.id
@@ -284,7 +284,7 @@ def test_placeholder_is_a_cacheable_deterministic_svg(client):
 
 
 def test_placeholder_escapes_what_it_is_given(client):
-    response = client.get('/placeholders/portrait.svg?race=<script>alert(1)</script>&initials=<b>')
+    response = client.get("/placeholders/portrait.svg?race=<script>alert(1)</script>&initials=<b>")
 
     body = response.get_data(as_text=True)
     assert "<script" not in body and "<b>" not in body
@@ -388,3 +388,30 @@ def test_a_homebrew_entry_refuses_another_players_private_picture(client, player
 
     assert response.status_code == 422
     assert db.session.get(Skill, skill.id).image_id is None
+
+
+# --- the sheet and the cards -----------------------------------------------------------------------------------
+
+
+def test_the_sheet_offers_its_owner_the_portrait_upload_and_no_one_else(client, other_client, player, hero):
+    mine = client.get(f"/characters/{hero.id}").get_data(as_text=True)
+    theirs = other_client.get(f"/characters/{hero.id}").get_data(as_text=True)
+
+    assert '<div id="character-portrait"' in mine
+    assert '<label for="portrait-upload-file">Upload a portrait</label>' in mine
+    assert f'hx-post="/characters/{hero.id}/portrait" hx-trigger="image-uploaded"' in mine
+    assert '<div id="character-portrait"' in theirs and "portrait-upload" not in theirs
+
+
+def test_a_portrait_shows_on_the_sheet_and_the_cards_with_its_placeholder_to_fall_back_on(client, player, hero):
+    image = create_image(player, picture(300, 300), visibility=Visibility.PUBLIC)
+    hero.image_id = image.id
+    db.session.commit()
+
+    sheet = client.get(f"/characters/{hero.id}").get_data(as_text=True)
+    cards = client.get("/characters").get_data(as_text=True)
+
+    thumbnail = f'src="/api/v1/images/{image.id}/thumbnail"'
+    fallback = 'data-fallback="/placeholders/portrait.svg?race=Dwarf&amp;archetype=Sellsword&amp;initials=BB"'
+    assert thumbnail in sheet and fallback in sheet and "Remove portrait" in sheet
+    assert thumbnail in cards

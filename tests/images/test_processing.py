@@ -204,7 +204,7 @@ def test_pixel_bomb_is_refused_without_exhausting_memory():
     """Peak RSS is measured in a fresh interpreter, so that nothing else the suite did counts against it: VmHWM
     starts again at exec, while getrusage's ru_maxrss keeps the forked parent's (the whole test session's)."""
     script = textwrap.dedent(
-        """
+        r"""
         import re
         from tests.images.samples import jpeg_claiming, png_claiming, webp_claiming
         from webapp.images.processing import process_upload

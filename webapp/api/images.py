@@ -170,8 +170,15 @@ def image_get(caller, image_id):
     return json_response(serialise(images.get_image(caller.user, image_id)), public=_public(caller))
 
 
-@endpoint("PATCH", "/images/<uuid:image_id>", "Change an image's description or visibility", TAG, body=ImagePatch,
-          response=ImageOut, auth="write")
+@endpoint(
+    "PATCH",
+    "/images/<uuid:image_id>",
+    "Change an image's description or visibility",
+    TAG,
+    body=ImagePatch,
+    response=ImageOut,
+    auth="write",
+)
 def image_update(caller, image_id, body: ImagePatch):
     changes = body.model_dump(exclude_unset=True)
     image = images.update_image(
@@ -193,13 +200,23 @@ def image_delete(caller, image_id):
     return no_content()
 
 
-@endpoint("GET", "/images/<uuid:image_id>/file", "The picture (WebP, at most 2048 px)", TAG,
-          responses={"200": PICTURE, "302": SIGNED_REDIRECT})
+@endpoint(
+    "GET",
+    "/images/<uuid:image_id>/file",
+    "The picture (WebP, at most 2048 px)",
+    TAG,
+    responses={"200": PICTURE, "302": SIGNED_REDIRECT},
+)
 def image_file(caller, image_id):
     return send_picture(images.get_image(caller.user, image_id), thumbnail=False)
 
 
-@endpoint("GET", "/images/<uuid:image_id>/thumbnail", "The thumbnail (WebP, at most 256 px)", TAG,
-          responses={"200": PICTURE, "302": SIGNED_REDIRECT})
+@endpoint(
+    "GET",
+    "/images/<uuid:image_id>/thumbnail",
+    "The thumbnail (WebP, at most 256 px)",
+    TAG,
+    responses={"200": PICTURE, "302": SIGNED_REDIRECT},
+)
 def image_thumbnail(caller, image_id):
     return send_picture(images.get_image(caller.user, image_id), thumbnail=True)
