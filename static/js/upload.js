@@ -162,11 +162,19 @@
   });
 
   // A stored picture that can't be shown (deleted, or PRIVATE to this visitor) gives way to its placeholder.
-  document.addEventListener("error", function (event) {
-    var image = event.target;
-    if (!(image instanceof HTMLImageElement) || !image.dataset.fallback) return;
+  function fallBack(image) {
     var fallback = image.dataset.fallback;
     delete image.dataset.fallback;
     image.src = fallback;
+  }
+
+  document.addEventListener("error", function (event) {
+    var image = event.target;
+    if (image instanceof HTMLImageElement && image.dataset.fallback) fallBack(image);
   }, true);
+
+  // This script is deferred: a quick 404 may have come back before the listener above was there.
+  document.querySelectorAll("img[data-fallback]").forEach(function (image) {
+    if (image.complete && image.naturalWidth === 0) fallBack(image);
+  });
 })();
