@@ -5,7 +5,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.70"
+      version = "~> 5.80" # the listener's HSTS header attribute needs a recent 5.x
     }
     random = {
       source  = "hashicorp/random"
