@@ -8,10 +8,11 @@ resource "aws_lb" "main" {
   subnets                    = aws_subnet.public[*].id
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
+  enable_deletion_protection = var.environment == "production"
+
   # Gunicorn keeps idle connections for GUNICORN_KEEPALIVE (75 s on ECS), longer than this idle timeout,
   # so the load balancer never reuses a connection the app is closing.
-  idle_timeout               = 60
-  enable_deletion_protection = var.environment == "production"
+  idle_timeout = 60
 }
 
 resource "aws_lb_target_group" "app" {

@@ -39,6 +39,7 @@ locals {
     environment            = local.environment
     secrets                = local.app_secrets
     mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+
     # Longer than Gunicorn's graceful_timeout (20 s), so requests in flight finish on a deploy.
     stopTimeout = 30
   }
