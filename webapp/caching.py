@@ -71,3 +71,18 @@ def compendium_cached(kind: str, key: str, build: Callable[[], T]) -> T:
 def invalidate_compendium(kind: str) -> None:
     """Forget every cached list and page of this kind (the old keys expire on their own)."""
     _set(f"generation:compendium:{kind}", uuid.uuid4().hex[:12], timeout=0)
+
+
+def gallery_cached(key: str, build: Callable[[], T]) -> T:
+    """Cache something the public gallery shows until `invalidate_gallery()` is called (or a minute passes,
+    for the writes no listener sees)."""
+    generation = _generation("gallery")
+    if generation is None:
+        CACHE_REQUESTS.labels("gallery", "miss").inc()
+        return build()
+    return cached(f"gallery:{generation}:{key}", build, name="gallery", timeout=60)
+
+
+def invalidate_gallery() -> None:
+    """Forget every cached copy of the gallery (a character, race, archetype or picture changed)."""
+    _set("generation:gallery", uuid.uuid4().hex[:12], timeout=0)

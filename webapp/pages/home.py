@@ -1,11 +1,24 @@
 """The public front page: a gallery of PUBLIC characters."""
 
+from flask import render_template
+from flask_login import current_user
+from markupsafe import Markup
+
+from webapp.caching import gallery_cached
 from webapp.pages import bp
 from webapp.pages.render import render
 from webapp.services import gallery
 
+GALLERY_SIZE = 24
+
+
+def _gallery_html() -> str:
+    return render_template("home/_gallery.html", characters=gallery.public_characters(limit=GALLERY_SIZE))
+
 
 @bp.get("/")
 def home():
-    characters = gallery.public_characters(limit=24)
-    return render("home/index.html", "gallery", characters=characters)
+    # Visitors all see the same cards, so they share one rendered copy; a signed-in user may see names of
+    # hidden races or archetypes (their own, or as staff) and gets the gallery rendered for them.
+    html = _gallery_html() if current_user.is_authenticated else gallery_cached("visitors", _gallery_html)
+    return render("home/index.html", "gallery", gallery_html=Markup(html))  # noqa: S704 - our own template's output

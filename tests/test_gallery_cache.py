@@ -1,0 +1,61 @@
+"""Visitors share one cached gallery; any change to what a card shows makes it stale at once."""
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Character, Role, Visibility
+
+
+def test_a_visitors_second_look_at_the_gallery_runs_no_query(client, make, queries):
+    make.character(name="Brannoc the Bold")
+    client.get("/")
+    with queries:
+        page = client.get("/").get_data(as_text=True)
+    assert queries.count == 0
+    assert "Brannoc the Bold" in page
+
+
+def test_a_new_public_character_shows_at_once(client, make):
+    make.character(name="Brannoc the Bold")
+    client.get("/")
+    make.character(name="Ysolde")
+    assert "Ysolde" in client.get("/").get_data(as_text=True)
+
+
+def test_a_character_made_private_leaves_the_gallery_at_once(client, make):
+    hero = make.character(name="Brannoc the Bold")
+    client.get("/")
+    hero.visibility = Visibility.PRIVATE
+    db.session.commit()
+    assert "Brannoc the Bold" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_bulk_update_makes_the_gallery_stale_too(client, make):
+    hero = make.character(name="Brannoc the Bold")
+    client.get("/")
+    db.session.execute(sa.update(Character).where(Character.id == hero.id).values(level=7))
+    db.session.commit()
+    assert "Level 7" in client.get("/").get_data(as_text=True)
+
+
+def test_a_renamed_race_shows_at_once(client, make):
+    dwarf = make.race(name="Dwarf")
+    make.character(name="Brannoc the Bold", race=dwarf)
+    client.get("/")
+    dwarf.name = "Mountain dwarf"
+    db.session.commit()
+    assert "Mountain dwarf" in client.get("/").get_data(as_text=True)
+
+
+def test_visitors_copy_never_reaches_staff_and_staff_copy_never_reaches_visitors(client, make, auth):
+    secret = make.race(name="Shadowkin", visibility=Visibility.HIDDEN)
+    make.character(name="Brannoc the Bold", race=secret)
+    visitor = client.get("/").get_data(as_text=True)
+    auth.login(make.user(role=Role.MODERATOR))
+    moderator = client.get("/").get_data(as_text=True)
+    auth.logout()
+    visitor_again = client.get("/").get_data(as_text=True)
+
+    assert "Shadowkin" not in visitor and "[hidden]" in visitor
+    assert "Shadowkin" in moderator
+    assert "Shadowkin" not in visitor_again
