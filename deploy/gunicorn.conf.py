@@ -60,7 +60,8 @@ else:
 
 # Prometheus collects from every worker through files in one directory; it must exist before any
 # worker imports prometheus_client, so it is set here, in the master, at configuration time.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+_own_metrics_dir = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics_dir:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tavern-metrics-")
 os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
@@ -81,3 +82,9 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """Remove the metrics folder this configuration made for itself (a given one belongs to its owner)."""
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
