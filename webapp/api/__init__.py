@@ -4,8 +4,16 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from webapp.api import characters, meta  # noqa: E402,F401  - registers the routes on bp
-from webapp.api import auth_endpoints, limits, tokens, users  # noqa: E402,F401,I001  - auth, tokens, users; API-wide limits
-from webapp.api import campaigns  # noqa: E402,F401,I001  - campaigns, members, events, awards, compliance
-from webapp.api import compendium, inventory  # noqa: E402,F401,I001  - compendium, inventory and equipment routes
-from webapp.api import images  # noqa: E402,F401,I001  - image uploads, details and files
+# Importing the resource modules registers their routes on bp; limits applies the API-wide rate limits.
+from webapp.api import (  # noqa: E402,F401
+    auth_endpoints,
+    campaigns,
+    characters,
+    compendium,
+    images,
+    inventory,
+    limits,
+    meta,
+    tokens,
+    users,
+)

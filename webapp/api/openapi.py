@@ -36,6 +36,7 @@ ERRORS = {
     "409": "Conflicts with existing data",
     "412": "Stale If-Match",
     "413": "Request body or upload too large",
+    "414": "Request line too long",
     "415": "Body is not JSON",
     "422": "Invalid input or a rule forbids it",
     "429": "Too many requests",

@@ -29,7 +29,8 @@ def _default(value):
 
 
 def dumps(data) -> bytes:
-    return orjson.dumps(data, default=_default)
+    # Stored times are UTC; SQLite hands them back without a zone, so say so explicitly.
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NAIVE_UTC)
 
 
 def etag_of(body: bytes) -> str:

@@ -14,7 +14,8 @@ from webapp.services.errors import Forbidden, InvalidInput, ServiceError, Violat
 class Schema(BaseModel):
     """Base of every request body: unknown fields are errors, never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strict: JSON `false` is not the number 0 and "5" is not 5; ids and dates still parse from JSON strings.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class Query(BaseModel):
@@ -129,7 +130,7 @@ def parse_body(schema: type[BaseModel]) -> BaseModel:
     if not isinstance(data, dict):
         raise InvalidInput([Violation("body", "The body must be a JSON object.")])
     try:
-        return schema.model_validate(data)
+        return schema.model_validate_json(request.get_data())
     except ValidationError as error:
         raise InvalidInput(violations_from(error)) from None
 
