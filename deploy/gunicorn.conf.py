@@ -33,6 +33,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # finish on a deploy; the container's stop grace period (30 s in docker-compose.yml and Terraform) is longer.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+# Long but legal query strings (a cursor, a search and filters) reach the app, which answers 400 with reasons.
+limit_request_line = 8190
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))

@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass, field
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
@@ -20,6 +20,14 @@ class Schema(BaseModel):
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _booleans_are_words(cls, value, info: ValidationInfo):
+        """A flag in a query string is `true` or `false`; 0, 1, yes and on are mistakes, not synonyms."""
+        if cls.model_fields[info.field_name].annotation is bool and value not in ("true", "false", True, False):
+            raise ValueError("Use true or false.")
+        return value
 
 
 class NotAuthenticated(ServiceError):

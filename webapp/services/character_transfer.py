@@ -174,7 +174,8 @@ def import_character(actor, document: CharacterDocument) -> ImportResult:
         perks=perks,
         **scores,
     )
-    violations += _equipment_violations(character, race, archetype, document, equipment_items, inventory)
+    if all(score is not None for score in scores.values()):  # a sheet needs all six scores to be computed
+        violations += _equipment_violations(character, race, archetype, document, equipment_items, inventory)
     RuleViolation.raise_if_any(violations)
     character.inventory = [InventoryEntry(item=item, quantity=quantity) for item, quantity in inventory.values()]
     character.equipment = [
