@@ -59,3 +59,31 @@ def test_visitors_copy_never_reaches_staff_and_staff_copy_never_reaches_visitors
     assert "Shadowkin" not in visitor and "[hidden]" in visitor
     assert "Shadowkin" in moderator
     assert "Shadowkin" not in visitor_again
+
+
+def test_a_hit_asks_the_shared_cache_only_for_the_generation(client, make, monkeypatch):
+    from webapp.extensions import cache
+
+    make.character(name="Brannoc the Bold")
+    client.get("/")
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key: reads.append(key) or real_get(key))
+
+    assert "Brannoc the Bold" in client.get("/").get_data(as_text=True)
+    assert reads == ["generation:gallery"]
+
+
+def test_another_workers_invalidation_reaches_this_workers_copy(client, make):
+    from webapp.extensions import cache
+
+    hero = make.character(name="Brannoc the Bold")
+    client.get("/")
+    with db.engine.begin() as connection:  # a write this process's session never sees, as in another worker
+        connection.execute(sa.update(Character).where(Character.id == hero.id).values(name="Brannoc the Old"))
+    before = client.get("/").get_data(as_text=True)
+    cache.set("generation:gallery", "bumped-elsewhere", timeout=0)  # that worker's commit bumps the generation
+    db.session.expire_all()  # the tests share one session; a worker's next request starts a fresh one
+
+    assert "Brannoc the Bold" in before
+    assert "Brannoc the Old" in client.get("/").get_data(as_text=True)
