@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User
+from webapp.models.base import as_utc
 from webapp.security import bearer_token
 from webapp.services.access import may_sign_in
 
@@ -70,16 +71,12 @@ def _personal_token(secret: str) -> Caller:
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("This API token is not valid.")
-    if row.expires_at is not None and _aware(row.expires_at) <= now:
+    if row.expires_at is not None and as_utc(row.expires_at) <= now:
         raise Unauthenticated("This API token has expired.")
     user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
     if not may_sign_in(user):
         raise Unauthenticated("This account cannot use the API.")
-    if row.last_used_at is None or now - _aware(row.last_used_at) > LAST_USED_EVERY:
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
     return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

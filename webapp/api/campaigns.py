@@ -1,7 +1,7 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from flask import url_for
@@ -13,6 +13,7 @@ from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Query, Schema, endpoint
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
+from webapp.models.base import as_utc
 from webapp.services import access, awards, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
@@ -87,7 +88,7 @@ class EventListQuery(Query):
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def rules_json(campaign: Campaign) -> dict:

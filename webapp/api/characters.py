@@ -1,7 +1,7 @@
 """Characters over JSON: list, read, create, change, delete, their sheet, skills, perks, experience, export, import."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, create_model
@@ -10,6 +10,7 @@ from webapp.api.pagination import ListQuery, paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
+from webapp.models.base import as_utc
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.errors import InvalidInput
 from webapp.services.sheets import LoadedSheet, load_sheet
@@ -85,7 +86,7 @@ class PerkPick(Schema):
 
 
 def _iso(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def serialise(character: Character) -> dict:

@@ -1,7 +1,7 @@
 """Images over JSON: upload (multipart), list, read, describe, delete, stats, and the picture files themselves."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from flask import Response, redirect, request, url_for
@@ -13,6 +13,7 @@ from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
 from webapp.images.processing import MAX_BYTES
 from webapp.models import Image, Visibility
+from webapp.models.base import as_utc
 from webapp.services import images
 from webapp.services.errors import InvalidInput, TooLarge, Violation
 
@@ -64,7 +65,7 @@ class ImageStats(BaseModel):
 
 
 def _iso(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def serialise(image: Image) -> dict:

@@ -16,6 +16,7 @@ from webapp.auth.tokens import (
 )
 from webapp.extensions import db
 from webapp.models import ApiToken, RefreshToken, TokenScope, User
+from webapp.models.base import as_utc
 
 MAX_PERSONAL_TOKENS = 50
 
@@ -117,5 +118,5 @@ def revoke_all_personal(user: User) -> int:
 def is_expired(moment: datetime | None, now: datetime | None = None) -> bool:
     if moment is None:
         return False
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = as_utc(moment)
     return moment <= (now or datetime.now(UTC))

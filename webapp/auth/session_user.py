@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from webapp.auth import bp
 from webapp.extensions import db, login_manager
 from webapp.models import User, UserSession
+from webapp.models.base import as_utc
 from webapp.services.access import may_sign_in
 
 TOUCH_EVERY = timedelta(minutes=5)
@@ -26,19 +27,14 @@ def load_user(session_id: str) -> User | None:
         sa.select(UserSession).where(UserSession.id == key).options(joinedload(UserSession.user))
     ).scalar_one_or_none()
     now = datetime.now(UTC)
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now or not may_sign_in(row.user):
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
         return None
     user, session_id = row.user, str(row.id)  # taken before the commit below expires the row
-    if row.last_seen_at is None or now - _aware(row.last_seen_at) > TOUCH_EVERY:
+    if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
     user.session_id = session_id
     return user
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.teardown_app_request

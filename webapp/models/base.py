@@ -21,6 +21,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back without a zone, so give them one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def new_id() -> uuid.UUID:
     """A time-ordered UUIDv7, so ids sort by creation and index well."""
     return uuid.UUID(bytes=uuid7().bytes)

@@ -11,6 +11,7 @@ from flask_login import AnonymousUserMixin
 
 from webapp.extensions import db
 from webapp.models import Campaign, Character, Membership, MembershipStatus, Role, User, Visibility
+from webapp.models.base import as_utc
 from webapp.services.errors import Forbidden, NotFound
 
 T = TypeVar("T")
@@ -274,10 +275,7 @@ def is_banned(user: User, now: datetime | None = None) -> bool:
     if user.ban_reason is None:
         return False
     now = now or datetime.now(UTC)
-    until = user.banned_until
-    if until is not None and until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
-    return until is None or until > now
+    return user.banned_until is None or as_utc(user.banned_until) > now
 
 
 def may_sign_in(user: User) -> bool:

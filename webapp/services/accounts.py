@@ -18,6 +18,7 @@ from webapp.auth.passwords import hash_password, needs_rehash, verify_password
 from webapp.auth.sessions import active_sessions, end_all_sessions
 from webapp.extensions import db
 from webapp.models import ApiToken, Image, Role, TokenScope, User
+from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Violation
 
@@ -389,7 +390,7 @@ def create_personal_token(
     except ValueError:
         problems.append(Violation("scope", "Choose read or write."))
     if expires_at is not None:
-        expires_at = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
+        expires_at = as_utc(expires_at)
         if expires_at <= datetime.now(UTC):
             problems.append(Violation("expires_at", "Choose a moment in the future."))
     if credentials.count_personal_tokens(user) >= credentials.MAX_PERSONAL_TOKENS:

@@ -19,8 +19,9 @@ from webapp.models import (
 )
 from webapp.services import access, inventory, sheets
 from webapp.services.campaign_events import record
-from webapp.services.campaigns import CHARACTER_CARD, level_cap_of, load_running, sync_level
+from webapp.services.campaigns import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.sheets import campaign_level_cap
 
 MAX_EXPERIENCE = 1_000_000
 MAX_QUANTITY = inventory.MAX_QUANTITY
@@ -58,7 +59,7 @@ def award(
     item = access.load(actor, Item, item_id) if item_id is not None else None
     try:
         memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
-        cap = level_cap_of(campaign)
+        cap = campaign_level_cap(campaign)
         events = []
         for membership in memberships:
             character = membership.character
@@ -90,7 +91,7 @@ def give_item(actor, campaign: Campaign, membership: Membership, item: Item, qua
     character = membership.character
     if not access.can(membership.user, access.Action.VIEW, item):
         raise RuleViolation("item_id", f"{character.name}'s player can't see {item.name}; make it PUBLIC first.")
-    data = sheets.character_data(character, level_cap_of(campaign))
+    data = sheets.character_data(character, campaign_level_cap(campaign))
     loaded = sheets.LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
     inventory.put_in_pack(loaded, item, quantity)
     body = f"{character.name} received {quantity} × {item.name}{' ' + reason if reason else ''}."

@@ -91,10 +91,6 @@ def campaign_of(character: Character | uuid.UUID | str) -> Campaign | None:
     return db.session.execute(query).scalars().first()
 
 
-def level_cap_of(campaign: Campaign | None) -> int:
-    return rules.CampaignRules(level_cap=campaign.level_cap).effective_level_cap if campaign else rules.MAX_LEVEL
-
-
 def sync_level(character: Character, cap: int = rules.MAX_LEVEL) -> None:
     """Keep the stored level what the rules derive from experience, under the campaign's cap while a member."""
     character.level = rules.level_for_xp(character.experience, cap)
@@ -248,7 +244,7 @@ def update_campaign(actor, campaign_id, changes: dict) -> Campaign:
         )
     if "level_cap" in changed:
         for membership in _active_memberships(campaign.id, approved_only=True):
-            sync_level(membership.character, level_cap_of(campaign))
+            sync_level(membership.character, sheets.campaign_level_cap(campaign))
     _commit_unique_name()
     return load_campaign(actor, campaign.id)
 
@@ -509,7 +505,7 @@ def approve_membership(actor, campaign_id, membership_id) -> Membership:
     if membership.status == MembershipStatus.APPROVED:
         raise Conflict(f"{membership.character.name} is already in the party.")
     membership.status, membership.joined_at = MembershipStatus.APPROVED, utcnow()
-    sync_level(membership.character, level_cap_of(campaign))
+    sync_level(membership.character, sheets.campaign_level_cap(campaign))
     record(campaign, EventKind.JOINED, actor, f"{membership.character.name} joined the party.", membership.character)
     db.session.commit()
     return load_membership(membership.id)
@@ -655,7 +651,7 @@ def roster(actor, campaign_id) -> Roster:
         if not own:
             raise Forbidden("The party is visible to its game master and members.")
         memberships = own  # someone waiting for approval sees their own request only
-    cap = level_cap_of(campaign)
+    cap = sheets.campaign_level_cap(campaign)
     members, pending = [], []
     for membership in memberships:
         approved = membership.status == MembershipStatus.APPROVED

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from webapp.caching import invalidate_compendium
 from webapp.extensions import db
 from webapp.models import Image, Tag, User, Visibility
-from webapp.models.base import Base
+from webapp.models.base import Base, as_utc
 from webapp.rules.wording import with_article
 from webapp.services import access
 from webapp.services.access import Action
@@ -172,7 +172,7 @@ def as_dict(kind: Kind, entry, relation_ids: dict[str, list[str]]) -> dict:
 
 
 def _iso(moment: datetime) -> str:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return as_utc(moment).isoformat()
 
 
 def owner_name(entry) -> str | None:

@@ -22,6 +22,7 @@ from webapp.models import (
     User,
     Visibility,
 )
+from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.accounts import revoke_everything
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
@@ -121,7 +122,7 @@ def ban_user(actor, user_id, reason: str, until: datetime | None = None) -> User
     elif len(reason) > MAX_REASON:
         problems.append(Violation("reason", f"Use at most {MAX_REASON} characters."))
     if until is not None:
-        until = until if until.tzinfo else until.replace(tzinfo=UTC)
+        until = as_utc(until)
         if until <= datetime.now(UTC):
             problems.append(Violation("until", "Choose a moment in the future, or leave it empty for a lasting ban."))
     if problems:
@@ -236,14 +237,10 @@ def hidden_queue(actor, kind: str | None = None) -> list[QueueEntry]:
     owners = {}
     if owner_ids:
         owners = {u.id: u for u in db.session.execute(sa.select(User).where(User.id.in_(owner_ids))).scalars()}
-    rows.sort(key=lambda pair: _aware(pair[1].updated_at), reverse=True)
+    rows.sort(key=lambda pair: as_utc(pair[1].updated_at), reverse=True)
     return [QueueEntry(name, obj, owners.get(obj.owner_id)) for name, obj in rows]
 
 
 def label_of(obj) -> str:
     """A human name for any kind of content (images have a description, not a name)."""
     return getattr(obj, "name", None) or getattr(obj, "description", "") or str(obj.id)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -154,11 +154,16 @@ def character_data(
     )
 
 
+def campaign_level_cap(campaign: Campaign | None) -> int:
+    """A campaign's level cap as the rules apply it (20 without a campaign or a cap)."""
+    return rules.CampaignRules(level_cap=campaign.level_cap).effective_level_cap if campaign else rules.MAX_LEVEL
+
+
 def level_cap_of(membership: Membership | None, campaign: Campaign | None) -> int:
     """The level cap that applies: the campaign's while an APPROVED member, else 20."""
-    if membership is None or campaign is None or membership.status != MembershipStatus.APPROVED:
+    if membership is None or membership.status != MembershipStatus.APPROVED:
         return rules.MAX_LEVEL
-    return min(campaign.level_cap or rules.MAX_LEVEL, rules.MAX_LEVEL)
+    return campaign_level_cap(campaign)
 
 
 @dataclass
