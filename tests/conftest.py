@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests import factories
-from tests.support import AuthActions, QueryCounter, require_service
+from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
 from webapp import create_app
 from webapp.config import TestingConfig
 from webapp.extensions import db as _db
@@ -89,6 +89,7 @@ def _flush_shared_state(app) -> None:
 
     cache.clear()
     limiter.reset()
+    forget_worker_copies()
 
 
 @pytest.fixture

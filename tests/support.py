@@ -16,15 +16,38 @@ def require_service(variable: str, value: str | None) -> None:
     pytest.skip(message)
 
 
+def forget_worker_copies() -> None:
+    """What each worker keeps for itself (credentials, responses, generational copies) is dropped."""
+    from webapp import caching, response_cache
+    from webapp.auth import remembered
+
+    remembered.clear()
+    response_cache.clear()
+    caching.clear_local()
+
+
 class QueryCounter:
-    def __init__(self, engine: sa.Engine) -> None:
+    """Counts the statements sent inside `with queries:`.
+
+    By default each block starts with this worker's remembered credentials and kept responses forgotten, so
+    it counts what building the answer costs; `with queries.warm:` keeps them, to count what a repeat costs.
+    """
+
+    def __init__(self, engine: sa.Engine, cold: bool = True) -> None:
         self.engine = engine
+        self.cold = cold
         self.statements: list[str] = []
+
+    @property
+    def warm(self) -> "QueryCounter":
+        return QueryCounter(self.engine, cold=False)
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
 
     def __enter__(self) -> "QueryCounter":
+        if self.cold:
+            forget_worker_copies()
         self.statements = []
         sa.event.listen(self.engine, "before_cursor_execute", self._record)
         return self

@@ -67,8 +67,9 @@ def test_a_hit_asks_the_shared_cache_only_for_the_generation(client, make, monke
     make.character(name="Brannoc the Bold")
     client.get("/")
     reads = []
-    real_get = cache.get
+    real_get, real_get_many = cache.get, cache.get_many
     monkeypatch.setattr(cache, "get", lambda key: reads.append(key) or real_get(key))
+    monkeypatch.setattr(cache, "get_many", lambda *keys: reads.extend(keys) or real_get_many(*keys))
 
     assert "Brannoc the Bold" in client.get("/").get_data(as_text=True)
     assert reads == ["generation:gallery"]

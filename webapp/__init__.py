@@ -22,7 +22,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import extensions, redis_store, storage
+    from webapp import extensions, invalidation, redis_store, storage  # noqa: F401 - invalidation listens
     from webapp.database import configure_engine
 
     extensions.db.init_app(app)

@@ -17,12 +17,44 @@ from webapp.observability import CACHE_REQUESTS
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+
+class WorkerCopies:
+    """The latest `size` values this worker stored, each with when it was stored; safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, max_age: float | None = None):
+        """The value, if it is there (and younger than max_age seconds), else None."""
+        with self._lock:
+            held = self._items.get(key)
+            if held is None or (max_age is not None and time.monotonic() - held[0] >= max_age):
+                return None
+            self._items.move_to_end(key)
+            return held[1]
+
+    def put(self, key: str, value) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def pop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 # A value stored under a generation never changes (a change bumps the generation and so the key), so each
 # worker also keeps the latest ones it read: a hit then costs Redis one round trip (the generation), not two.
 # Kept no longer than Redis keeps them, so what no listener invalidates is as fresh as before.
-LOCAL_ENTRIES = 256
-_local: OrderedDict[str, tuple[float, object]] = OrderedDict()
-_local_lock = threading.Lock()
+_local = WorkerCopies(256)
 
 
 def _get(key: str):
@@ -52,18 +84,51 @@ def cached(key: str, build: Callable[[], T], name: str = "default", timeout: int
     return value
 
 
+def generations(names) -> dict[str, str] | None:
+    """The current generation of each named group of keys, in one round trip; None when the cache cannot say.
+
+    Bumping a generation orphans every key built with the old one. A name never seen starts one of its own.
+    """
+    names = list(dict.fromkeys(names))
+    try:
+        values = cache.get_many(*(f"generation:{name}" for name in names))
+    except Exception:  # noqa: BLE001
+        log.warning("cache read failed", extra={"event": "cache_error"})
+        return None
+    found = dict(zip(names, values, strict=True))
+    for name, value in found.items():
+        if value is None:
+            try:
+                cache.add(f"generation:{name}", uuid.uuid4().hex[:12], timeout=0)
+                found[name] = cache.get(f"generation:{name}")
+            except Exception:  # noqa: BLE001
+                return None
+            if found[name] is None:
+                return None
+    return found
+
+
 def _generation(name: str) -> str | None:
-    """The current generation of a named group of keys; bumping it orphans every key built with the old one."""
-    key = f"generation:{name}"
-    value = _get(key)
-    if value is None:
-        value = uuid.uuid4().hex[:12]
-        try:
-            cache.add(key, value, timeout=0)
-            value = cache.get(key) or value
-        except Exception:  # noqa: BLE001
-            return None
-    return value
+    found = generations([name])
+    return None if found is None else found[name]
+
+
+def bump(*names: str) -> None:
+    """Start new generations for these names: whatever was cached under the old ones is never read again."""
+    if names:
+        _set_many({f"generation:{name}": uuid.uuid4().hex[:12] for name in names}, timeout=0)
+
+
+def _set_many(mapping: dict, timeout: int | None = None) -> None:
+    try:
+        cache.set_many(mapping, timeout=timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed", extra={"event": "cache_error"})
+
+
+def clear_local() -> None:
+    """Drop this worker's copies (they would be checked against Redis anyway; tests start from nothing)."""
+    _local.clear()
 
 
 def key_of(*parts) -> str:
@@ -76,19 +141,12 @@ def _generational(key: str, build: Callable[[], T], name: str, timeout: int | No
 
     The copy is shared by the worker's requests: callers read what they get back and never change it.
     """
-    max_age = timeout or current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300
-    with _local_lock:
-        held = _local.get(key)
-        if held is not None and time.monotonic() - held[0] < max_age:
-            _local.move_to_end(key)
-            CACHE_REQUESTS.labels(name, "hit").inc()
-            return held[1]
+    held = _local.get(key, max_age=timeout or current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
+    if held is not None:
+        CACHE_REQUESTS.labels(name, "hit").inc()
+        return held
     value = cached(key, build, name=name, timeout=timeout)
-    with _local_lock:
-        _local[key] = (time.monotonic(), value)
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+    _local.put(key, value)
     return value
 
 
@@ -103,7 +161,7 @@ def compendium_cached(kind: str, key: str, build: Callable[[], T]) -> T:
 
 def invalidate_compendium(kind: str) -> None:
     """Forget every cached list and page of this kind (the old keys expire on their own)."""
-    _set(f"generation:compendium:{kind}", uuid.uuid4().hex[:12], timeout=0)
+    bump(f"compendium:{kind}")
 
 
 def gallery_cached(key: str, build: Callable[[], T]) -> T:
@@ -118,4 +176,4 @@ def gallery_cached(key: str, build: Callable[[], T]) -> T:
 
 def invalidate_gallery() -> None:
     """Forget every cached copy of the gallery (a character, race, archetype or picture changed)."""
-    _set("generation:gallery", uuid.uuid4().hex[:12], timeout=0)
+    bump("gallery")

@@ -8,6 +8,7 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from webapp.auth import remembered
 from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User
@@ -28,6 +29,11 @@ class Caller:
     scope: str  # "read" or "write"
     via: str  # "anonymous", "session", "jwt" or "token"
     campaign_id: object = None
+
+    @property
+    def key(self) -> tuple:
+        """What, besides the user, decides what this caller is shown (cached answers are kept apart by it)."""
+        return self.via, self.scope, self.campaign_id
 
     @property
     def can_write(self) -> bool:
@@ -65,10 +71,16 @@ def _resolve() -> Caller:
 
 
 def _personal_token(secret: str) -> Caller:
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == digest(secret)).options(joinedload(ApiToken.user))
-    ).scalar_one_or_none()
+    token_hash = digest(secret)
     now = datetime.now(UTC)
+    held = remembered.recall(f"token:{token_hash}", LAST_USED_EVERY.total_seconds())
+    if held is not None and (held.details.expires_at is None or held.details.expires_at > now):
+        scope, campaign_id = held.details.scope, held.details.campaign_id
+        return Caller(user=remembered.attach(held), scope=scope, via="token", campaign_id=campaign_id)
+    generation = remembered.current_generation()
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
+    ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("This API token is not valid.")
     if row.expires_at is not None and as_utc(row.expires_at) <= now:
@@ -76,7 +88,18 @@ def _personal_token(secret: str) -> Caller:
     user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
     if not may_sign_in(user):
         raise Unauthenticated("This account cannot use the API.")
+    expires_at = as_utc(row.expires_at) if row.expires_at is not None else None
+    remembered.remember(f"token:{token_hash}", user, generation, TokenGrant(scope, campaign_id, expires_at))
     if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
     return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a personal token allows, as remembered between requests."""
+
+    scope: str
+    campaign_id: object
+    expires_at: datetime | None

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
+from webapp import response_cache
 from webapp.api.pagination import ListQuery, paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
@@ -149,9 +150,12 @@ def character_create(caller, body):
 
 @endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG)
 def character_get(caller, character_id):
-    # The character's own row: its shape names race and archetype by id, so they are not joined.
-    character = access.load(caller.user, Character, character_id)
-    return json_response(serialise(character), public=_public(caller))
+    def build():
+        # The character's own row: its shape names race and archetype by id, so they are not joined.
+        character = access.load(caller.user, Character, character_id)
+        return json_response(serialise(character), public=_public(caller))
+
+    return response_cache.for_character("api_character", character_id, caller.user, build, *caller.key)
 
 
 @endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
@@ -199,8 +203,12 @@ def _known(actor, row: dict) -> dict:
 
 @endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG)
 def character_sheet(caller, character_id):
-    loaded = load_sheet(caller.user, character_id)
-    return json_response(sheet_json(caller.user, loaded), public=_public(caller))
+    def build():
+        loaded = load_sheet(caller.user, character_id)
+        response_cache.depends_on(*loaded.generations())
+        return json_response(sheet_json(caller.user, loaded), public=_public(caller))
+
+    return response_cache.for_character("api_sheet", character_id, caller.user, build, *caller.key)
 
 
 def _known_list(actor, character_id, kind: str) -> dict:

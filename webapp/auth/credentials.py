@@ -15,6 +15,7 @@ from webapp.auth.tokens import (
     new_secret,
 )
 from webapp.extensions import db
+from webapp.invalidation import CREDENTIALS, stale
 from webapp.models import ApiToken, RefreshToken, TokenScope, User
 from webapp.models.base import as_utc
 
@@ -112,6 +113,7 @@ def revoke_all_personal(user: User) -> int:
         .values(revoked_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
+    stale(db.session, CREDENTIALS)
     return db.session.execute(query).rowcount
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import g
 from sqlalchemy.orm import joinedload
 
-from webapp.auth import bp
+from webapp.auth import bp, remembered
 from webapp.extensions import db, login_manager
 from webapp.models import User, UserSession
 from webapp.models.base import as_utc
@@ -23,13 +23,20 @@ def load_user(session_id: str) -> User | None:
         key = uuid.UUID(session_id)
     except (ValueError, TypeError):
         return None
+    now = datetime.now(UTC)
+    held = remembered.recall(f"session:{key}", TOUCH_EVERY.total_seconds())
+    if held is not None and held.details > now:
+        user = remembered.attach(held)
+        user.session_id = str(key)
+        return user
+    generation = remembered.current_generation()
     row = db.session.execute(
         sa.select(UserSession).where(UserSession.id == key).options(joinedload(UserSession.user))
     ).scalar_one_or_none()
-    now = datetime.now(UTC)
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
         return None
     user, session_id = row.user, str(row.id)  # taken before the commit below expires the row
+    remembered.remember(f"session:{key}", user, generation, details=as_utc(row.expires_at))
     if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()

@@ -7,6 +7,7 @@ from flask import request, session
 from flask_login import login_user, logout_user
 
 from webapp.extensions import db
+from webapp.invalidation import CREDENTIALS, stale
 from webapp.models import User, UserSession
 from webapp.net import client_address
 
@@ -43,6 +44,7 @@ def end_session(user: User) -> None:
             .where(UserSession.id == _uuid(user.session_id), UserSession.revoked_at.is_(None))
             .values(revoked_at=datetime.now(UTC))
         )
+        stale(db.session, CREDENTIALS)
         db.session.commit()
     logout_user()
     session.clear()
@@ -53,6 +55,7 @@ def end_all_sessions(user: User, keep: str | None = None) -> int:
     query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     if keep:
         query = query.where(UserSession.id != _uuid(keep))
+    stale(db.session, CREDENTIALS)
     return db.session.execute(query.values(revoked_at=datetime.now(UTC))).rowcount
 
 

@@ -6,7 +6,7 @@ from functools import partial
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp import rules
+from webapp import response_cache, rules
 from webapp.pages import bp
 from webapp.pages.character_forms import (
     ExperienceForm,
@@ -87,6 +87,7 @@ def character_list():
 def _sheet(character_id, block: str | None = "sheet", status: int = 200, action: Action = Action.VIEW, **state):
     actor = me()
     loaded = load_sheet(actor, character_id, action, perk_choices=actor is not None)
+    response_cache.depends_on(*loaded.generations())
     context = sheet_context(actor, loaded)
     character = loaded.character
     context.update(
@@ -112,7 +113,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
-    return _sheet(character_id)
+    return response_cache.for_character("sheet", character_id, me(), lambda: _sheet(character_id))
 
 
 @bp.get("/characters/<uuid:character_id>/identity/edit")

@@ -10,7 +10,7 @@ from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp import rules
+from webapp import response_cache, rules
 from webapp.pages import bp
 from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
@@ -43,7 +43,9 @@ def _url(character_id) -> str:
 
 
 def _load(character_id, action: Action = Action.VIEW) -> LoadedSheet:
-    return load_sheet(me(), character_id, action)
+    loaded = load_sheet(me(), character_id, action)
+    response_cache.depends_on(*loaded.generations())
+    return loaded
 
 
 def _meter(sheet: rules.Sheet) -> dict:
@@ -129,6 +131,10 @@ def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
 
 @bp.get("/characters/<uuid:character_id>/inventory")
 def inventory_show(character_id):
+    return response_cache.for_character("inventory", character_id, me(), lambda: _inventory_page(character_id))
+
+
+def _inventory_page(character_id) -> Response:
     search = (request.args.get("search") or "").strip() or None
     context = _context(_load(character_id), search)
     block = "search_results" if "search" in request.args else "inventory"

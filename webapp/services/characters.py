@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from webapp import rules
+from webapp import invalidation, rules
 from webapp.extensions import db
+from webapp.invalidation import stale
 from webapp.models import (
     ATTRIBUTE_NAMES,
     Archetype,
@@ -372,6 +373,7 @@ def delete_character(actor, character_id, *, expect: Callable[[Character], None]
         raise Conflict(message, references)
     # The database cascades to inventory, equipment, skills, perks and past memberships in one statement.
     db.session.execute(sa.delete(Character).where(Character.id == character.id))
+    stale(db.session, invalidation.character(character.id))
     db.session.commit()
 
 

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from webapp.caching import invalidate_compendium
 from webapp.extensions import db
 from webapp.models import Image, Tag, User, Visibility
 from webapp.models.base import Base, as_utc
@@ -17,7 +16,7 @@ from webapp.rules.wording import with_article
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import visible_by_ids
-from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Field, Kind, Relation, dependents
+from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Field, Kind, Relation
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Violation
 
 MOST_USED = 5
@@ -496,29 +495,3 @@ def entry_stats(actor, kind: Kind) -> dict:
         "new_last_30_days": row[2],
         "most_used": _most_used(actor, kind),
     }
-
-
-# --- cache invalidation ----------------------------------------------------------------------------------
-
-_KIND_OF_MODEL = {kind.model: kind.name for kind in KINDS.values()}
-
-
-@sa.event.listens_for(Session, "after_flush")
-def _note_compendium_writes(session: Session, _context) -> None:
-    """Whoever writes (this service, moderation, the seed), the kinds it touched are noted for the commit."""
-    touched = session.info.setdefault("compendium_touched", set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        name = _KIND_OF_MODEL.get(type(obj))
-        if name is not None:
-            touched.update(dependents(name))
-
-
-@sa.event.listens_for(Session, "after_commit")
-def _invalidate_touched(session: Session) -> None:
-    for name in session.info.pop("compendium_touched", ()):
-        invalidate_compendium(name)
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_touched(session: Session) -> None:
-    session.info.pop("compendium_touched", None)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp import rules
+from webapp import invalidation, rules
 from webapp.extensions import db
 from webapp.models import (
     ATTRIBUTE_NAMES,
@@ -176,6 +176,10 @@ class LoadedSheet:
     data: rules.CharacterData
     sheet: rules.Sheet
     perk_choices: list[Perk] | None = None  # visible perks not yet taken, when asked for (sorted by level, name)
+
+    def generations(self) -> list[str]:
+        """The cache generations this sheet was read from (see webapp/invalidation.py)."""
+        return [*invalidation.character_view(self.character.id), invalidation.user(self.character.owner_id)]
 
     @property
     def in_campaign(self) -> bool:

@@ -1,0 +1,74 @@
+"""Credentials this worker has checked, kept until anything that could end a sign-in changes (no query per request).
+
+A session cookie or API token is checked against the database once; the user it named is kept as a detached
+copy and merged into each later request's session without SQL. Every such entry is tied to the `credentials`
+generation, read before the database check: a revoked session or token, a ban, a new role or password bumps
+it, and the next request checks again. Entries are also checked again after `max_age` seconds, so the
+bookkeeping the slow path does (last seen, last used) stays roughly current.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from webapp.caching import WorkerCopies, generations
+from webapp.extensions import db
+from webapp.invalidation import CREDENTIALS
+from webapp.models import User
+
+MAX_ENTRIES = 2048
+
+
+@dataclass(frozen=True)
+class Remembered:
+    user: User  # detached; never changed after it is stored
+    generation: str
+    details: Any = None
+
+
+_held = WorkerCopies(MAX_ENTRIES)
+
+
+def current_generation() -> str | None:
+    """Read before the database check whose outcome will be remembered under it."""
+    found = generations([CREDENTIALS])
+    return None if found is None else found[CREDENTIALS]
+
+
+def recall(key: str, max_age: float) -> Remembered | None:
+    """What was remembered under key, if nothing that could end a sign-in has changed since."""
+    held = _held.get(key, max_age)
+    if held is None:
+        return None
+    if current_generation() != held.generation:
+        _held.pop(key)
+        return None
+    return held
+
+
+def attach(held: Remembered) -> User:
+    """The remembered user, as a persistent object of this request's database session (no SQL)."""
+    return db.session.merge(held.user, load=False)
+
+
+def remember(key: str, user: User, generation: str | None, details: Any = None) -> None:
+    if generation is None:  # the cache cannot say what changed: check every time
+        return
+    _held.put(key, Remembered(_detached_copy(user), generation, details))
+
+
+def clear() -> None:
+    _held.clear()
+
+
+def _detached_copy(user: User) -> User:
+    """A copy with the user's columns only, detached, that merging can attach without loading anything."""
+    mapper = sa.inspect(User)
+    copy = mapper.class_manager.new_instance()
+    for column in mapper.column_attrs:
+        set_committed_value(copy, column.key, getattr(user, column.key))
+    make_transient_to_detached(copy)
+    return copy

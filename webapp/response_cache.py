@@ -1,0 +1,128 @@
+"""Whole GET responses kept per viewer until a generation they read moves: sheets, inventories, API reads.
+
+A view hands `respond()` what identifies the answer (the viewer among it), the generations it depends on and how
+to build it. The generations are read before building, so a write that lands meanwhile bumps one of them and
+the copy is never served. Whatever the build finds it read on the way (the owner, the campaign) it names with
+`depends_on()`. Each worker keeps its own copies; a hit costs one round trip to Redis, for the generations.
+
+The viewer's CSRF token is swapped for a marker in what is kept and back for each request's own token.
+Flashes, conditional requests and anything but a 200 are never kept or answered from a copy.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from webapp import invalidation
+from webapp.caching import WorkerCopies, generations, key_of
+from webapp.observability import CACHE_REQUESTS
+
+MAX_ENTRIES = 512
+_CSRF_MARK = f"csrf-{secrets.token_hex(12)}".encode()  # per process, like the copies it marks
+_KEPT_HEADERS = {"content-type", "cache-control", "vary", "etag", "hx-trigger"}
+
+
+@dataclass(frozen=True)
+class Copy:
+    generations: dict[str, str]
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+_copies = WorkerCopies(MAX_ENTRIES)
+
+
+def respond(name: str, parts: Iterable, depends: Iterable[str], build: Callable[[], Response]) -> Response:
+    """The kept copy of this answer when none of its generations moved, else build it (and keep it if it may be)."""
+    if not _may_use_copies():
+        return build()
+    key = key_of(name, *parts, request.full_path, *(request.headers.get(h, "") for h in _VARIES))
+    held = _copies.get(key, max_age=current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
+    depends = list(depends)
+    current = generations([*depends, *(held.generations if held else ())])
+    if current is None:  # Redis cannot say what changed: build every time
+        return build()
+    if held is not None and all(current.get(gen) == value for gen, value in held.generations.items()):
+        CACHE_REQUESTS.labels(name, "hit").inc()
+        return _replay(held)
+    CACHE_REQUESTS.labels(name, "miss").inc()
+    g.response_depends = {gen: current[gen] for gen in depends}
+    try:
+        response = build()
+        found = g.response_depends
+    finally:
+        g.pop("response_depends", None)
+    if _keepable(response):
+        _keep(key, found, response)
+    return response
+
+
+def for_character(name: str, character_id, viewer, build: Callable[[], Response], *parts) -> Response:
+    """`respond()` for a view of one character as `viewer` (a user, or None when signed out) sees it."""
+    depends = invalidation.character_view(character_id)
+    if viewer is not None:
+        depends.append(invalidation.user(viewer.id))
+    return respond(name, (character_id, viewer.id if viewer is not None else "anonymous", *parts), depends, build)
+
+
+def depends_on(*names: str) -> None:
+    """The answer being built read these too (read their generations now, before anything else changes)."""
+    found = g.get("response_depends")
+    if found is None:
+        return
+    missing = [name for name in names if name not in found]
+    if not missing:
+        return
+    current = generations(missing)
+    if current is None:
+        g.response_depends = None  # cannot tell when this would go stale: do not keep it
+        return
+    found.update(current)
+
+
+def clear() -> None:
+    _copies.clear()
+
+
+_VARIES = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+
+
+def _may_use_copies() -> bool:
+    return (
+        request.method == "GET"
+        and not current_app.config.get("RESPONSE_CACHE_DISABLED")
+        and "_flashes" not in session
+        and "If-None-Match" not in request.headers
+        and "If-Modified-Since" not in request.headers
+    )
+
+
+def _keepable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.direct_passthrough
+        and not response.is_streamed
+        and "_flashes" not in session
+    )
+
+
+def _keep(key: str, found: dict | None, response: Response) -> None:
+    if found is None:
+        return
+    body = response.get_data()
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token.encode(), _CSRF_MARK)
+    headers = tuple((k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS)
+    _copies.put(key, Copy(dict(found), response.status_code, headers, body))
+
+
+def _replay(held: Copy) -> Response:
+    body = held.body
+    if _CSRF_MARK in body:
+        body = body.replace(_CSRF_MARK, generate_csrf().encode())
+    return Response(body, status=held.status, headers=list(held.headers))
