@@ -40,7 +40,9 @@ class QueryCounter:
 
     @property
     def warm(self) -> "QueryCounter":
-        return QueryCounter(self.engine, cold=False)
+        """This counter, keeping what the worker holds for the next block only."""
+        self.cold = False
+        return self
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
@@ -54,6 +56,7 @@ class QueryCounter:
 
     def __exit__(self, *exc) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._record)
+        self.cold = True
 
     @property
     def count(self) -> int:

@@ -88,3 +88,4 @@ def test_another_workers_invalidation_reaches_this_workers_copy(client, make):
 
     assert "Brannoc the Bold" in before
     assert "Brannoc the Old" in client.get("/").get_data(as_text=True)
+

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from webapp.extensions import cache
 from webapp.observability import CACHE_REQUESTS
@@ -19,10 +19,14 @@ log = logging.getLogger(__name__)
 
 
 class WorkerCopies:
-    """The latest `size` values this worker stored, each with when it was stored; safe across threads."""
+    """The latest `size` values this worker stored, each with when it was stored; safe across threads.
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    With `weigh` (a value's size in bytes), the oldest also go once the kept values weigh more than `budget`.
+    """
+
+    def __init__(self, size: int, budget: int = 0, weigh: Callable[[object], int] | None = None) -> None:
+        self.size, self.budget, self.weigh = size, budget, weigh
+        self.weight = 0
         self._items: OrderedDict[str, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -37,18 +41,28 @@ class WorkerCopies:
 
     def put(self, key: str, value) -> None:
         with self._lock:
+            self._drop(key)
             self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.weight += self._weight(value)
+            while len(self._items) > self.size or (self.weigh and self.weight > self.budget and self._items):
+                self._drop(next(iter(self._items)))
 
     def pop(self, key: str) -> None:
         with self._lock:
-            self._items.pop(key, None)
+            self._drop(key)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.weight = 0
+
+    def _drop(self, key: str) -> None:
+        held = self._items.pop(key, None)
+        if held is not None:
+            self.weight -= self._weight(held[1])
+
+    def _weight(self, value) -> int:
+        return self.weigh(value) if self.weigh else 0
 
 
 # A value stored under a generation never changes (a change bumps the generation and so the key), so each
@@ -89,7 +103,31 @@ def generations(names) -> dict[str, str] | None:
 
     Bumping a generation orphans every key built with the old one. A name never seen starts one of its own.
     """
+    read = _read_this_request()
     names = list(dict.fromkeys(names))
+    wanted = [name for name in names if name not in read]
+    if wanted:
+        fetched = _fetch_generations(wanted)
+        if fetched is None:
+            return None
+        read.update(fetched)
+    return {name: read[name] for name in names}
+
+
+def _read_this_request() -> dict[str, str]:
+    """Generations this request has read: a request sees one moment, and asks Redis for each name once."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault("tavern.generations", {})
+
+
+def forget_read_generations() -> None:
+    """After this request's own commit moved some, read them afresh."""
+    if has_request_context():
+        request.environ.pop("tavern.generations", None)
+
+
+def _fetch_generations(names: list[str]) -> dict[str, str] | None:
     try:
         values = cache.get_many(*(f"generation:{name}" for name in names))
     except Exception:  # noqa: BLE001
@@ -117,6 +155,7 @@ def bump(*names: str) -> None:
     """Start new generations for these names: whatever was cached under the old ones is never read again."""
     if names:
         _set_many({f"generation:{name}": uuid.uuid4().hex[:12] for name in names}, timeout=0)
+        forget_read_generations()
 
 
 def _set_many(mapping: dict, timeout: int | None = None) -> None:

@@ -17,10 +17,12 @@ from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from webapp import invalidation
+from webapp.auth.session_user import remembered_session_user_id
 from webapp.caching import WorkerCopies, generations, key_of
 from webapp.observability import CACHE_REQUESTS
 
 MAX_ENTRIES = 512
+MAX_BYTES = 16 * 1024 * 1024  # per worker: an inventory page is about 100 kB, a sheet 30 kB
 _CSRF_MARK = f"csrf-{secrets.token_hex(12)}".encode()  # per process, like the copies it marks
 _KEPT_HEADERS = {"content-type", "cache-control", "vary", "etag", "hx-trigger"}
 
@@ -33,15 +35,20 @@ class Copy:
     body: bytes
 
 
-_copies = WorkerCopies(MAX_ENTRIES)
+_copies = WorkerCopies(MAX_ENTRIES, budget=MAX_BYTES, weigh=lambda copy: len(copy.body))
 
 
-def respond(name: str, parts: Iterable, depends: Iterable[str], build: Callable[[], Response]) -> Response:
-    """The kept copy of this answer when none of its generations moved, else build it (and keep it if it may be)."""
+def respond(
+    name: str, parts: Iterable, depends: Iterable[str], build: Callable[[], Response], max_age: int | None = None
+) -> Response:
+    """The kept copy of this answer when none of its generations moved, else build it (and keep it if it may be).
+
+    A copy is kept at most `max_age` seconds (the cache's default timeout unless said).
+    """
     if not _may_use_copies():
         return build()
     key = key_of(name, *parts, request.full_path, *(request.headers.get(h, "") for h in _VARIES))
-    held = _copies.get(key, max_age=current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
+    held = _copies.get(key, max_age=max_age or current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
     depends = list(depends)
     current = generations([*depends, *(held.generations if held else ())])
     if current is None:  # Redis cannot say what changed: build every time
@@ -61,12 +68,35 @@ def respond(name: str, parts: Iterable, depends: Iterable[str], build: Callable[
     return response
 
 
-def for_character(name: str, character_id, viewer, build: Callable[[], Response], *parts) -> Response:
-    """`respond()` for a view of one character as `viewer` (a user, or None when signed out) sees it."""
-    depends = invalidation.character_view(character_id)
-    if viewer is not None:
+def for_character(
+    name: str, character_id, viewer, build: Callable[[], Response], *parts, shows_viewer: bool = True
+) -> Response:
+    """`respond()` for a view of one character as `viewer` (a user, or None when signed out) sees it.
+
+    What the viewer may see follows their credentials (role, ban); a page also shows their name and picture.
+    """
+    depends = [*invalidation.character_view(character_id), invalidation.CREDENTIALS]
+    if viewer is not None and shows_viewer:
         depends.append(invalidation.user(viewer.id))
     return respond(name, (character_id, viewer.id if viewer is not None else "anonymous", *parts), depends, build)
+
+
+def for_viewer(name: str, viewer, depends: Iterable[str], build: Callable[[], Response], **options) -> Response:
+    """`respond()` for a page any viewer may open: kept per viewer, whose credentials and name it also reads."""
+    names = list(depends)
+    if viewer is not None:
+        names += [invalidation.CREDENTIALS, invalidation.user(viewer.id)]
+    return respond(name, (viewer.id if viewer is not None else "anonymous",), names, build, **options)
+
+
+def read_ahead(character_id) -> None:
+    """Read, in one round trip, every generation a repeat view of this character will check: the caller's
+    credentials, the character's names and (for a remembered browser session) the viewer's own."""
+    names = [*invalidation.character_view(character_id), invalidation.CREDENTIALS]
+    viewer_id = remembered_session_user_id()
+    if viewer_id is not None:
+        names.append(invalidation.user(viewer_id))
+    generations(names)
 
 
 def depends_on(*names: str) -> None:
@@ -94,7 +124,7 @@ _VARIES = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target"
 def _may_use_copies() -> bool:
     return (
         request.method == "GET"
-        and not current_app.config.get("RESPONSE_CACHE_DISABLED")
+        and current_app.config.get("WORKER_COPIES")
         and "_flashes" not in session
         and "If-None-Match" not in request.headers
         and "If-Modified-Since" not in request.headers

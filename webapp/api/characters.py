@@ -148,14 +148,16 @@ def character_create(caller, body):
     return json_response(serialise(character), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG)
+@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG, reads=response_cache.read_ahead)
 def character_get(caller, character_id):
     def build():
         # The character's own row: its shape names race and archetype by id, so they are not joined.
         character = access.load(caller.user, Character, character_id)
         return json_response(serialise(character), public=_public(caller))
 
-    return response_cache.for_character("api_character", character_id, caller.user, build, *caller.key)
+    return response_cache.for_character(
+        "api_character", character_id, caller.user, build, *caller.key, shows_viewer=False
+    )
 
 
 @endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
@@ -201,14 +203,20 @@ def _known(actor, row: dict) -> dict:
     }
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG)
+@endpoint(
+    "GET",
+    "/characters/<uuid:character_id>/sheet",
+    "A character's sheet with breakdowns",
+    TAG,
+    reads=response_cache.read_ahead,
+)
 def character_sheet(caller, character_id):
     def build():
         loaded = load_sheet(caller.user, character_id)
         response_cache.depends_on(*loaded.generations())
         return json_response(sheet_json(caller.user, loaded), public=_public(caller))
 
-    return response_cache.for_character("api_sheet", character_id, caller.user, build, *caller.key)
+    return response_cache.for_character("api_sheet", character_id, caller.user, build, *caller.key, shows_viewer=False)
 
 
 def _known_list(actor, character_id, kind: str) -> dict:

@@ -79,10 +79,12 @@ def endpoint(
     auth="optional",
     multipart=False,
     responses=None,
+    reads=None,
 ):
     """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
 
-    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200).
+    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200). `reads` is
+    called with the path's values before anything else, to read ahead what the answer's cache will check.
     """
     spec = Endpoint(
         path, method, summary, tag, body, query, response, status, auth, responses=responses or {}, multipart=multipart
@@ -92,6 +94,8 @@ def endpoint(
     def decorate(view):
         @functools.wraps(view)
         def wrapper(**kwargs):
+            if reads is not None:
+                reads(**kwargs)
             caller = _authorise(spec.auth)
             if spec.query is not None:
                 kwargs["query"] = parse_query(spec.query)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,7 +41,7 @@ def current_generation() -> str | None:
 
 def recall(key: str, max_age: float) -> Remembered | None:
     """What was remembered under key, if nothing that could end a sign-in has changed since."""
-    held = _held.get(key, max_age)
+    held = _held.get(key, max_age) if current_app.config.get("WORKER_COPIES") else None
     if held is None:
         return None
     if current_generation() != held.generation:
@@ -49,13 +50,18 @@ def recall(key: str, max_age: float) -> Remembered | None:
     return held
 
 
+def peek(key: str) -> Remembered | None:
+    """What is remembered under key, unchecked: for reading ahead, never for letting anyone in."""
+    return _held.get(key)
+
+
 def attach(held: Remembered) -> User:
     """The remembered user, as a persistent object of this request's database session (no SQL)."""
     return db.session.merge(held.user, load=False)
 
 
 def remember(key: str, user: User, generation: str | None, details: Any = None) -> None:
-    if generation is None:  # the cache cannot say what changed: check every time
+    if generation is None or not current_app.config.get("WORKER_COPIES"):  # nobody would say what changed
         return
     _held.put(key, Remembered(_detached_copy(user), generation, details))
 

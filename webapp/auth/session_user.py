@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import g
+from flask import g, session
 from sqlalchemy.orm import joinedload
 
 from webapp.auth import bp, remembered
@@ -44,12 +44,20 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def remembered_session_user_id():
+    """Whose session this browser's cookie names, if this worker remembers it (not checked: a hint)."""
+    session_id = session.get("_user_id")
+    held = remembered.peek(f"session:{session_id}") if session_id else None
+    return held.user.id if held is not None else None
+
+
 @bp.teardown_app_request
 def _forget_caller(_error=None) -> None:
-    """Who called is cached on `g`; when an app context outlives its request (tests, scripts) the next request
-    must not inherit it."""
+    """Who called (and their CSRF token) is cached on `g`; when an app context outlives its request (tests,
+    scripts) the next request must not inherit it."""
     g.pop("_login_user", None)
     g.pop("api_caller", None)
+    g.pop("csrf_token", None)  # Flask-WTF's signed token for this request's session
 
 
 login_manager.login_view = "auth.login"

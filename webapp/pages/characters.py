@@ -113,6 +113,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
+    response_cache.read_ahead(character_id)
     return response_cache.for_character("sheet", character_id, me(), lambda: _sheet(character_id))
 
 

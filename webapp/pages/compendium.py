@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
+from webapp import invalidation, response_cache
 from webapp.auth.redirects import go
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
@@ -136,6 +137,11 @@ def compendium_index():
 @bp.get("/compendium/<kind>")
 def compendium_list(kind):
     kind = _kind(kind)
+    depends = [invalidation.compendium(kind.name)]
+    return response_cache.for_viewer("compendium", me(), depends, lambda: _list_page(kind))
+
+
+def _list_page(kind: Kind) -> Response:
     query, violations = _list_query(kind)
     block = "rows" if query.cursor and is_fragment_request() else "results"
     html = _ours(_results_html(kind, query, violations, block))

@@ -4,6 +4,7 @@ from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
 
+from webapp import response_cache
 from webapp.caching import gallery_cached
 from webapp.pages import bp
 from webapp.pages.render import render
@@ -20,5 +21,13 @@ def _gallery_html() -> str:
 def home():
     # Visitors all see the same cards, so they share one rendered copy; a signed-in user may see names of
     # hidden races or archetypes (their own, or as staff) and gets the gallery rendered for them.
-    html = _gallery_html() if current_user.is_authenticated else gallery_cached("visitors", _gallery_html)
+    if current_user.is_authenticated:
+        return _home(_gallery_html())
+    # The gallery's own copy lasts a minute (some writes reach it only that way), and so does this one.
+    return response_cache.respond(
+        "home", ("anonymous",), ["gallery"], lambda: _home(gallery_cached("visitors", _gallery_html)), max_age=60
+    )
+
+
+def _home(html: str):
     return render("home/index.html", "gallery", gallery_html=Markup(html))  # noqa: S704 - our own template's output

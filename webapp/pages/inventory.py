@@ -131,6 +131,7 @@ def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
 
 @bp.get("/characters/<uuid:character_id>/inventory")
 def inventory_show(character_id):
+    response_cache.read_ahead(character_id)
     return response_cache.for_character("inventory", character_id, me(), lambda: _inventory_page(character_id))
 
 
