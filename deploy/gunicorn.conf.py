@@ -1,5 +1,7 @@
 """Gunicorn settings for Tavern, all overridable from the environment."""
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import tempfile
@@ -77,6 +79,23 @@ def on_starting(server) -> None:
             shutil.rmtree(path)
         else:
             os.remove(path)
+
+
+# glibc gives each thread that allocates under contention an arena of its own (up to 8 per CPU), and freed
+# memory stays in the arena it came from: with 8 threads a worker's resident size creeps up for nothing.
+# Two arenas measured the same throughput in `make bench` and a lower peak.
+MALLOC_ARENAS = int(os.environ.get("GUNICORN_MALLOC_ARENAS", "2"))
+M_ARENA_MAX = -8  # from glibc's malloc.h
+
+
+def post_fork(server, worker) -> None:
+    """Cap the worker's malloc arenas before its threads start (glibc only; elsewhere nothing happens)."""
+    if MALLOC_ARENAS <= 0:
+        return
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        server.log.info("malloc arenas left as they are (not glibc)")
 
 
 def child_exit(server, worker) -> None:
