@@ -201,3 +201,25 @@ def test_worker_copies_keep_the_latest_within_their_count_and_byte_budget():
     copies.put("f", "1")  # four entries: the least recently used ("c") goes
     assert copies.get("c") is None and copies.weight == 3
     assert copies.get("d", max_age=0) is None  # older than max_age: not returned
+
+
+def test_the_kept_character_list_follows_new_and_hidden_characters(client, make, owner, hero, queries):
+    _, secret = make.personal_token(owner)
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def names():
+        answer = client.get("/api/v1/characters?limit=50", headers=headers)
+        assert answer.status_code == 200
+        return {row["name"] for row in answer.get_json()["data"]}
+
+    assert names() == {"Brannoc"}
+    with queries.warm:
+        names()
+    assert queries.count == 0, queries.statements
+
+    other = make.character(name="Seraphine", visibility=Visibility.PUBLIC)
+    assert names() == {"Brannoc", "Seraphine"}
+
+    other.visibility = Visibility.PRIVATE
+    _db.session.commit()
+    assert names() == {"Brannoc"}

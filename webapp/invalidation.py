@@ -6,6 +6,7 @@ flush cannot see (bulk UPDATE or DELETE statements) name what they touch with `s
 The names:
 - ``character:<id>``: the character, its inventory, equipment, skills, perks and memberships;
 - ``campaign:<id>``: the campaign row (rules, GM, status) and its memberships;
+- ``characters``: any character row or membership (what lists of characters read);
 - ``campaigns``: any campaign row (what a character's views read of its campaign: GM, rules, level cap);
 - ``user:<id>``: a user's profile, role and anything shown about them;
 - ``credentials``: anything that can end a sign-in (sessions, tokens, bans, roles, passwords, deletions);
@@ -37,6 +38,7 @@ PENDING = "stale_generations"
 CREDENTIALS = "credentials"
 IMAGES = "images"
 CAMPAIGNS = "campaigns"
+CHARACTERS = "characters"
 _KIND_OF_MODEL = {kind.model: kind.name for kind in KINDS.values()}
 # Bookkeeping a request writes as it goes: it changes nothing anyone is shown and ends no sign-in.
 _NOISE = {
@@ -60,6 +62,11 @@ def user(user_id) -> str:
 
 def compendium(kind: str) -> str:
     return f"compendium:{kind}"
+
+
+def character_list() -> list[str]:
+    """What lists of characters read: any character or membership, and the names they filter by."""
+    return [CHARACTERS, CAMPAIGNS, compendium("races"), compendium("archetypes")]
 
 
 def character_view(character_id) -> list[str]:
@@ -103,20 +110,25 @@ def names_of(obj, change: str = "dirty") -> Iterator[str]:
         yield from (compendium(name) for name in dependents(kind))
     elif isinstance(obj, Character):
         yield character(_value(obj, "id"))
+        yield CHARACTERS
     elif isinstance(obj, InventoryEntry | EquippedItem):
         yield character(_value(obj, "character_id"))
     elif isinstance(obj, Membership):
         yield character(_value(obj, "character_id"))
         yield campaign(_value(obj, "campaign_id"))
+        yield CHARACTERS
     elif isinstance(obj, Campaign):
         yield campaign(_value(obj, "id"))
         yield CAMPAIGNS
-        if deleted:  # its campaign-bound tokens go with it
+        if deleted:  # its campaign-bound tokens and memberships go with it
             yield CREDENTIALS
+            yield CHARACTERS
     elif isinstance(obj, User):
         yield user(_value(obj, "id"))
         if ends_sign_ins:
             yield CREDENTIALS
+        if deleted:  # the database deletes their characters with them
+            yield CHARACTERS
     elif isinstance(obj, UserSession | ApiToken) and ends_sign_ins:
         yield CREDENTIALS
     elif isinstance(obj, Image) and deleted:

@@ -81,18 +81,25 @@ def for_character(
     return respond(name, (character_id, viewer.id if viewer is not None else "anonymous", *parts), depends, build)
 
 
-def for_viewer(name: str, viewer, depends: Iterable[str], build: Callable[[], Response], **options) -> Response:
+def for_viewer(
+    name: str, viewer, depends: Iterable[str], build: Callable[[], Response], parts: tuple = (), **options
+) -> Response:
     """`respond()` for a page any viewer may open: kept per viewer, whose credentials and name it also reads."""
     names = list(depends)
     if viewer is not None:
         names += [invalidation.CREDENTIALS, invalidation.user(viewer.id)]
-    return respond(name, (viewer.id if viewer is not None else "anonymous",), names, build, **options)
+    return respond(name, (viewer.id if viewer is not None else "anonymous", *parts), names, build, **options)
 
 
 def read_ahead(character_id) -> None:
-    """Read, in one round trip, every generation a repeat view of this character will check: the caller's
-    credentials, the character's names and (for a remembered browser session) the viewer's own."""
-    names = [*invalidation.character_view(character_id), invalidation.CREDENTIALS]
+    """Read, in one round trip, every generation a repeat view of this character will check."""
+    read_ahead_names(invalidation.character_view(character_id))
+
+
+def read_ahead_names(names: Iterable[str]) -> None:
+    """Read these generations, with the caller's credentials and (for a remembered browser session) the viewer's
+    own, in one round trip: what a repeat will check."""
+    names = [*names, invalidation.CREDENTIALS]
     viewer_id = remembered_session_user_id()
     if viewer_id is not None:
         names.append(invalidation.user(viewer_id))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from webapp import response_cache
+from webapp import invalidation, response_cache
 from webapp.api.pagination import ListQuery, paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
@@ -116,8 +116,19 @@ def _public(caller) -> bool:
     return caller.user is None
 
 
-@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery)
+def _read_ahead_list() -> None:
+    response_cache.read_ahead_names(invalidation.character_list())
+
+
+@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, reads=_read_ahead_list)
 def character_list(caller, query):
+    viewer = caller.user
+    return response_cache.for_viewer(
+        "api_characters", viewer, invalidation.character_list(), lambda: _list(caller, query), parts=caller.key
+    )
+
+
+def _list(caller, query):
     attributes = {a: (getattr(query, f"{a}_min"), getattr(query, f"{a}_max")) for a in ATTRIBUTE_NAMES}
     filters = characters.CharacterFilters(
         mine=query.mine,
