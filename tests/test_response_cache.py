@@ -107,9 +107,10 @@ def _gain_experience(make, hero, owner):
     "change", [_rename_character, _rename_owner_viewer, _change_race_name, _join_a_campaign, _gain_experience]
 )
 def test_a_committed_write_reaches_the_kept_sheet(player, make, hero, owner, change):
-    sheet(player, hero)
+    before = sheet(player, hero)
     expected = change(make, hero, owner)
     _db.session.commit()
+    assert expected not in before
     assert expected in sheet(player, hero)
 
 

@@ -122,9 +122,8 @@ def _read_ahead_list() -> None:
 
 @endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, reads=_read_ahead_list)
 def character_list(caller, query):
-    viewer = caller.user
     return response_cache.for_viewer(
-        "api_characters", viewer, invalidation.character_list(), lambda: _list(caller, query), parts=caller.key
+        "api_characters", caller.user, invalidation.character_list(), lambda: _list(caller, query), parts=caller.key
     )
 
 
