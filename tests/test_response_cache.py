@@ -224,3 +224,21 @@ def test_the_kept_character_list_follows_new_and_hidden_characters(client, make,
     other.visibility = Visibility.PRIVATE
     _db.session.commit()
     assert names() == {"Brannoc"}
+
+
+def test_a_deep_list_page_is_kept_only_once_asked_for_again(client, make, owner, queries):
+    for number in range(3):
+        make.character(owner=owner, name=f"Walker {number}", visibility=Visibility.PUBLIC)
+    _, secret = make.personal_token(owner)
+    headers = {"Authorization": f"Bearer {secret}"}
+    cursor = client.get("/api/v1/characters?limit=1", headers=headers).get_json()["pagination"]["next_cursor"]
+    deep = f"/api/v1/characters?limit=1&cursor={cursor}"
+
+    def asked() -> int:
+        with queries.warm:
+            assert client.get(deep, headers=headers).status_code == 200
+        return queries.count
+
+    assert asked() > 0  # built, and only remembered as asked for
+    assert asked() > 0  # built again, and kept this time
+    assert asked() == 0, queries.statements

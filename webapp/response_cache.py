@@ -6,7 +6,9 @@ the copy is never served. Whatever the build finds it read on the way (the owner
 `depends_on()`. Each worker keeps its own copies; a hit costs one round trip to Redis, for the generations.
 
 The viewer's CSRF token is swapped for a marker in what is kept and back for each request's own token.
-Flashes, conditional requests and anything but a 200 are never kept or answered from a copy.
+Flashes, conditional requests and anything but a 200 are never kept or answered from a copy. An answer said to be
+`kept_on_repeat` (a page deep in a list) is kept only the second time it is built: a script walking a whole
+list once would otherwise push out every copy worth keeping.
 """
 
 import secrets
@@ -22,6 +24,7 @@ from webapp.caching import WorkerCopies, generations, key_of
 from webapp.observability import CACHE_REQUESTS
 
 MAX_ENTRIES = 512
+ASKED_ONCE = 4096  # keys of answers built once and not kept, to know a repeat when it comes
 MAX_BYTES = 16 * 1024 * 1024  # per worker: an inventory page is about 100 kB, a sheet 30 kB
 _CSRF_MARK = f"csrf-{secrets.token_hex(12)}".encode()  # per process, like the copies it marks
 _KEPT_HEADERS = {"content-type", "cache-control", "vary", "etag", "hx-trigger"}
@@ -36,14 +39,21 @@ class Copy:
 
 
 _copies = WorkerCopies(MAX_ENTRIES, budget=MAX_BYTES, weigh=lambda copy: len(copy.body))
+_asked_once = WorkerCopies(ASKED_ONCE)
 
 
 def respond(
-    name: str, parts: Iterable, depends: Iterable[str], build: Callable[[], Response], max_age: int | None = None
+    name: str,
+    parts: Iterable,
+    depends: Iterable[str],
+    build: Callable[[], Response],
+    max_age: int | None = None,
+    kept_on_repeat: bool = False,
 ) -> Response:
     """The kept copy of this answer when none of its generations moved, else build it (and keep it if it may be).
 
-    A copy is kept at most `max_age` seconds (the cache's default timeout unless said).
+    A copy is kept at most `max_age` seconds (the cache's default timeout unless said); with `kept_on_repeat`,
+    only once the same answer was asked for before.
     """
     if not _may_use_copies():
         return build()
@@ -63,7 +73,7 @@ def respond(
         found = g.response_depends
     finally:
         g.pop("response_depends", None)
-    if _keepable(response):
+    if _keepable(response) and _admitted(key, kept_on_repeat):
         _keep(key, found, response)
     return response
 
@@ -123,6 +133,7 @@ def depends_on(*names: str) -> None:
 
 def clear() -> None:
     _copies.clear()
+    _asked_once.clear()
 
 
 _VARIES = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
@@ -145,6 +156,14 @@ def _keepable(response: Response) -> bool:
         and not response.is_streamed
         and "_flashes" not in session
     )
+
+
+def _admitted(key: str, kept_on_repeat: bool) -> bool:
+    if not kept_on_repeat or _asked_once.get(key) is not None:
+        _asked_once.pop(key)
+        return True
+    _asked_once.put(key, True)
+    return False
 
 
 def _keep(key: str, found: dict | None, response: Response) -> None:

@@ -123,7 +123,12 @@ def _read_ahead_list() -> None:
 @endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, reads=_read_ahead_list)
 def character_list(caller, query):
     return response_cache.for_viewer(
-        "api_characters", caller.user, invalidation.character_list(), lambda: _list(caller, query), parts=caller.key
+        "api_characters",
+        caller.user,
+        invalidation.character_list(),
+        lambda: _list(caller, query),
+        parts=caller.key,
+        kept_on_repeat=query.cursor is not None,
     )
 
 
