@@ -1,5 +1,6 @@
 """Kept answers (sheet, inventory, API character, compendium, home) are replayed only while nothing they read moved."""
 
+import logging
 import re
 
 import pytest
@@ -242,3 +243,24 @@ def test_a_deep_list_page_is_kept_only_once_asked_for_again(client, make, owner,
     assert asked() > 0  # built, and only remembered as asked for
     assert asked() > 0  # built again, and kept this time
     assert asked() == 0, queries.statements
+
+
+def test_a_kept_api_answer_names_the_tokens_user_in_the_log_without_loading_it(
+    client, make, hero, owner, caplog, monkeypatch
+):
+    from webapp.auth import remembered
+
+    _, secret = make.personal_token(owner)
+    headers = {"Authorization": f"Bearer {secret}"}
+    path = f"/api/v1/characters/{hero.id}"
+    assert client.get(path, headers=headers).status_code == 200
+    attached = []
+    monkeypatch.setattr(remembered, "attach", lambda held: attached.append(held) or held.user)
+    with caplog.at_level(logging.INFO, logger="tavern.request"):
+        assert client.get(path, headers=headers).status_code == 200
+    assert attached == []  # the kept answer needed only the id
+    logged = [record.user_id for record in caplog.records if record.name == "tavern.request"]
+    assert logged == [str(owner.id)]
+
+    assert client.get(f"/api/v1/characters/{hero.id}/inventory", headers=headers).status_code == 200
+    assert len(attached) == 1  # a view that reads the user gets it, once

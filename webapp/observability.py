@@ -99,8 +99,7 @@ def _finish_request(response: Response) -> Response:
     if route != "/metrics":
         REQUEST_DURATION.labels(request.method, route, status).observe(duration)
         REQUESTS_TOTAL.labels(request.method, route, status).inc()
-    user = g.get("_login_user")
-    user_id = str(user.id) if user is not None and user.is_authenticated else None
+    user_id = _user_id()
     log.info(
         "%s %s %s",
         request.method,
@@ -117,6 +116,15 @@ def _finish_request(response: Response) -> Response:
         },
     )
     return response
+
+
+def _user_id() -> str | None:
+    """Who asked, for the log line: an API caller (their user may never have been loaded), or the signed-in user."""
+    caller = g.get("api_caller")
+    if caller is not None and caller.signed_in:
+        return str(caller.user_id)
+    user = g.get("_login_user")
+    return str(user.id) if user is not None and user.is_authenticated else None
 
 
 def _pool_figures() -> None:

@@ -79,26 +79,26 @@ def respond(
 
 
 def for_character(
-    name: str, character_id, viewer, build: Callable[[], Response], *parts, shows_viewer: bool = True
+    name: str, character_id, viewer_id, build: Callable[[], Response], *parts, shows_viewer: bool = True
 ) -> Response:
-    """`respond()` for a view of one character as `viewer` (a user, or None when signed out) sees it.
+    """`respond()` for a view of one character as the viewer (a user's id, or None when signed out) sees it.
 
     What the viewer may see follows their credentials (role, ban); a page also shows their name and picture.
     """
     depends = [*invalidation.character_view(character_id), invalidation.CREDENTIALS]
-    if viewer is not None and shows_viewer:
-        depends.append(invalidation.user(viewer.id))
-    return respond(name, (character_id, viewer.id if viewer is not None else "anonymous", *parts), depends, build)
+    if viewer_id is not None and shows_viewer:
+        depends.append(invalidation.user(viewer_id))
+    return respond(name, (character_id, viewer_id or "anonymous", *parts), depends, build)
 
 
 def for_viewer(
-    name: str, viewer, depends: Iterable[str], build: Callable[[], Response], parts: tuple = (), **options
+    name: str, viewer_id, depends: Iterable[str], build: Callable[[], Response], parts: tuple = (), **options
 ) -> Response:
     """`respond()` for a page any viewer may open: kept per viewer, whose credentials and name it also reads."""
     names = list(depends)
-    if viewer is not None:
-        names += [invalidation.CREDENTIALS, invalidation.user(viewer.id)]
-    return respond(name, (viewer.id if viewer is not None else "anonymous", *parts), names, build, **options)
+    if viewer_id is not None:
+        names += [invalidation.CREDENTIALS, invalidation.user(viewer_id)]
+    return respond(name, (viewer_id or "anonymous", *parts), names, build, **options)
 
 
 def read_ahead(character_id) -> None:

@@ -1,7 +1,8 @@
 """Who is calling the API: a Bearer token (JWT or personal token) or the browser session, with its scope."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import g
@@ -25,10 +26,31 @@ class Unauthenticated(Exception):
 
 @dataclass(frozen=True)
 class Caller:
-    user: User | None
+    """Who calls. A remembered token's user joins the request's database session only when something reads
+    `user`: a kept answer needs no more than `user_id`."""
+
     scope: str  # "read" or "write"
     via: str  # "anonymous", "session", "jwt" or "token"
     campaign_id: object = None
+    known_user: User | None = None
+    held: remembered.Remembered | None = field(default=None, repr=False)
+
+    @cached_property
+    def user(self) -> User | None:
+        if self.held is None:
+            return self.known_user
+        user = remembered.attach(self.held)
+        g._login_user = user  # Flask-Login's current_user is the caller from now on, as for any other caller
+        return user
+
+    @property
+    def user_id(self):
+        found = self.held.user if self.held is not None else self.known_user
+        return None if found is None else found.id
+
+    @property
+    def signed_in(self) -> bool:
+        return self.held is not None or self.known_user is not None
 
     @property
     def key(self) -> tuple:
@@ -37,18 +59,18 @@ class Caller:
 
     @property
     def can_write(self) -> bool:
-        return self.user is not None and self.scope == TokenScope.WRITE.value
+        return self.signed_in and self.scope == TokenScope.WRITE.value
 
 
-ANONYMOUS = Caller(user=None, scope="read", via="anonymous")
+ANONYMOUS = Caller(scope="read", via="anonymous")
 
 
 def current_caller() -> Caller:
     """Resolve once per request; raises Unauthenticated for a bad, expired or revoked token."""
     if "api_caller" not in g:
         g.api_caller = _resolve()
-        if g.api_caller.user is not None:
-            g._login_user = g.api_caller.user
+        if g.api_caller.known_user is not None:
+            g._login_user = g.api_caller.known_user
     return g.api_caller
 
 
@@ -56,7 +78,7 @@ def _resolve() -> Caller:
     token = bearer_token()
     if token is None:
         if current_user.is_authenticated:
-            return Caller(user=current_user._get_current_object(), scope="write", via="session")
+            return Caller(known_user=current_user._get_current_object(), scope="write", via="session")
         return ANONYMOUS
     if token.startswith(PERSONAL_PREFIX):
         return _personal_token(token)
@@ -67,7 +89,7 @@ def _resolve() -> Caller:
     user = db.session.get(User, user_id)
     if user is None or user.security_stamp != stamp or not may_sign_in(user):
         raise Unauthenticated("The access token is no longer valid.")
-    return Caller(user=user, scope="write", via="jwt")
+    return Caller(known_user=user, scope="write", via="jwt")
 
 
 def _personal_token(secret: str) -> Caller:
@@ -76,7 +98,7 @@ def _personal_token(secret: str) -> Caller:
     held = remembered.recall(f"token:{token_hash}", LAST_USED_EVERY.total_seconds())
     if held is not None and (held.details.expires_at is None or held.details.expires_at > now):
         scope, campaign_id = held.details.scope, held.details.campaign_id
-        return Caller(user=remembered.attach(held), scope=scope, via="token", campaign_id=campaign_id)
+        return Caller(scope=scope, via="token", campaign_id=campaign_id, held=held)
     generation = remembered.current_generation()
     row = db.session.execute(
         sa.select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
@@ -93,7 +115,7 @@ def _personal_token(secret: str) -> Caller:
     if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
-    return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
+    return Caller(known_user=user, scope=scope, via="token", campaign_id=campaign_id)
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _read_ahead_list() -> None:
 def character_list(caller, query):
     return response_cache.for_viewer(
         "api_characters",
-        caller.user,
+        caller.user_id,
         invalidation.character_list(),
         lambda: _list(caller, query),
         parts=caller.key,
@@ -171,7 +171,7 @@ def character_get(caller, character_id):
         return json_response(serialise(character), public=_public(caller))
 
     return response_cache.for_character(
-        "api_character", character_id, caller.user, build, *caller.key, shows_viewer=False
+        "api_character", character_id, caller.user_id, build, *caller.key, shows_viewer=False
     )
 
 
@@ -231,7 +231,9 @@ def character_sheet(caller, character_id):
         response_cache.depends_on(*loaded.generations())
         return json_response(sheet_json(caller.user, loaded), public=_public(caller))
 
-    return response_cache.for_character("api_sheet", character_id, caller.user, build, *caller.key, shows_viewer=False)
+    return response_cache.for_character(
+        "api_sheet", character_id, caller.user_id, build, *caller.key, shows_viewer=False
+    )
 
 
 def _known_list(actor, character_id, kind: str) -> dict:

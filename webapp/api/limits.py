@@ -16,7 +16,7 @@ def _user_id() -> str | None:
         caller = current_caller()
     except Unauthenticated:
         return None  # a bad token counts against its IP address; the endpoint answers 401
-    return str(caller.user.id) if caller.user is not None else None
+    return str(caller.user_id) if caller.signed_in else None
 
 
 def api_limit() -> str:

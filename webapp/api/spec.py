@@ -114,7 +114,7 @@ def _authorise(level: str):
         caller = current_caller()
     except Unauthenticated as error:
         raise NotAuthenticated(str(error)) from None
-    if level in {"required", "write"} and caller.user is None:
+    if level in {"required", "write"} and not caller.signed_in:
         raise NotAuthenticated("Sign in, or send an access token as `Authorization: Bearer <token>`.")
     if level == "write" and not caller.can_write:
         raise Forbidden("This token can only read. Create a token with the write scope to make changes.")

@@ -31,6 +31,11 @@ def me():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def my_id():
+    """The signed-in user's id, or None for a visitor."""
+    return current_user.id if current_user.is_authenticated else None
+
+
 def toast(response: Response, message: str, level: str = "success") -> Response:
     response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": level}})
     return response
@@ -114,7 +119,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
     response_cache.read_ahead(character_id)
-    return response_cache.for_character("sheet", character_id, me(), lambda: _sheet(character_id))
+    return response_cache.for_character("sheet", character_id, my_id(), lambda: _sheet(character_id))
 
 
 @bp.get("/characters/<uuid:character_id>/identity/edit")

@@ -26,7 +26,7 @@ from webapp.auth.redirects import go
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
-from webapp.pages.characters import me
+from webapp.pages.characters import me, my_id
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
@@ -138,7 +138,7 @@ def compendium_index():
 def compendium_list(kind):
     kind = _kind(kind)
     depends = [invalidation.compendium(kind.name)]
-    return response_cache.for_viewer("compendium", me(), depends, lambda: _list_page(kind))
+    return response_cache.for_viewer("compendium", my_id(), depends, lambda: _list_page(kind))
 
 
 def _list_page(kind: Kind) -> Response:
