@@ -73,6 +73,7 @@ def test_each_browser_gets_its_own_csrf_token_in_a_kept_page(app, owner, hero, c
 
     assert token_one != token_two
     assert token_one not in page_two
+    assert CSRF.search(sheet(one, hero)).group(1) == token_one  # its own session's token, as it was built
     path = f"/characters/{hero.id}/visibility"
     assert one.post(path, data={"visibility": "PRIVATE", "csrf_token": token_two}).status_code == 400
     assert two.post(path, data={"visibility": "PRIVATE", "csrf_token": token_two}).status_code == 303

@@ -5,13 +5,12 @@ to build it. The generations are read before building, so a write that lands mea
 the copy is never served. Whatever the build finds it read on the way (the owner, the campaign) it names with
 `depends_on()`. Each worker keeps its own copies; a hit costs one round trip to Redis, for the generations.
 
-The viewer's CSRF token is swapped for a marker in what is kept and back for each request's own token.
+A kept page holds the CSRF token of the browser it was built for; another browser gets its own in its place.
 Flashes, conditional requests and anything but a 200 are never kept or answered from a copy. An answer said to be
 `kept_on_repeat` (a page deep in a list) is kept only the second time it is built: a script walking a whole
 list once would otherwise push out every copy worth keeping.
 """
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from webapp.observability import CACHE_REQUESTS
 MAX_ENTRIES = 512
 ASKED_ONCE = 4096  # keys of answers built once and not kept, to know a repeat when it comes
 MAX_BYTES = 16 * 1024 * 1024  # per worker: an inventory page is about 100 kB, a sheet 30 kB
-_CSRF_MARK = f"csrf-{secrets.token_hex(12)}".encode()  # per process, like the copies it marks
+CSRF_FIELD = "csrf_token"  # Flask-WTF's name, for the session's secret and the request's signed token
 _KEPT_HEADERS = {"content-type", "cache-control", "vary", "etag", "hx-trigger"}
 
 
@@ -35,10 +34,15 @@ class Copy:
     generations: dict[str, str]
     status: int
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    parts: tuple[bytes, ...]  # the body, split where the CSRF token was
+    csrf: tuple[str | None, bytes] | None = None  # the session's CSRF secret, and the token signed from it
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
 
 
-_copies = WorkerCopies(MAX_ENTRIES, budget=MAX_BYTES, weigh=lambda copy: len(copy.body))
+_copies = WorkerCopies(MAX_ENTRIES, budget=MAX_BYTES, weigh=lambda copy: copy.size)
 _asked_once = WorkerCopies(ASKED_ONCE)
 
 
@@ -170,15 +174,23 @@ def _keep(key: str, found: dict | None, response: Response) -> None:
     if found is None:
         return
     body = response.get_data()
-    token = g.get("csrf_token")
+    token = g.get(CSRF_FIELD)
+    parts, csrf = (body,), None
     if token:
-        body = body.replace(token.encode(), _CSRF_MARK)
+        parts, csrf = tuple(body.split(token.encode())), (session.get(CSRF_FIELD), token.encode())
     headers = tuple((k, v) for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS)
-    _copies.put(key, Copy(dict(found), response.status_code, headers, body))
+    _copies.put(key, Copy(dict(found), response.status_code, headers, parts, csrf))
 
 
 def _replay(held: Copy) -> Response:
-    body = held.body
-    if _CSRF_MARK in body:
-        body = body.replace(_CSRF_MARK, generate_csrf().encode())
+    body = held.parts[0] if len(held.parts) == 1 else _csrf_token_for(held).join(held.parts)
     return Response(body, status=held.status, headers=list(held.headers))
+
+
+def _csrf_token_for(held: Copy) -> bytes:
+    """The token this browser's session signs: the one the copy holds when it was built for the same session
+    (tokens are bound to the session's secret and never expire), else a new one."""
+    secret, token = held.csrf
+    if secret is not None and session.get(CSRF_FIELD) == secret and current_app.config["WTF_CSRF_TIME_LIMIT"] is None:
+        return token
+    return generate_csrf().encode()
