@@ -188,6 +188,18 @@ def test_nginx_limits_and_timeouts_match_the_app_and_gunicorn(tmp_path):
     assert 'Strict-Transport-Security "max-age=31536000' in conf
 
 
+def test_a_worker_leaves_what_loading_the_app_made_out_of_garbage_collection(tmp_path):
+    import gc
+
+    settings = _gunicorn_settings(tmp_path)
+    assert gc.get_freeze_count() == 0
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_nginx_accepts_the_configuration(tmp_path):
     nginx = require_tool("nginx", "/usr/sbin/nginx")
     for sub in ("logs", "cache", "tavern"):
