@@ -265,3 +265,22 @@ def test_a_kept_api_answer_names_the_tokens_user_in_the_log_without_loading_it(
 
     assert client.get(f"/api/v1/characters/{hero.id}/inventory", headers=headers).status_code == 200
     assert len(attached) == 1  # a view that reads the user gets it, once
+
+
+def test_a_kept_page_names_its_signed_in_viewer_in_the_log_without_loading_them(
+    player, hero, owner, caplog, monkeypatch
+):
+    from webapp.auth import remembered
+
+    sheet(player, hero)
+    attached = []
+    original = remembered.attach
+    monkeypatch.setattr(remembered, "attach", lambda held: attached.append(held) or original(held))
+    with caplog.at_level(logging.INFO, logger="tavern.request"):
+        sheet(player, hero)
+    assert attached == []  # the kept page needed only the id
+    logged = [record.user_id for record in caplog.records if record.name == "tavern.request"]
+    assert logged == [str(owner.id)]
+
+    assert player.get("/characters").status_code == 200  # a page that shows the user loads them
+    assert len(attached) == 1

@@ -119,12 +119,15 @@ def _finish_request(response: Response) -> Response:
 
 
 def _user_id() -> str | None:
-    """Who asked, for the log line: an API caller (their user may never have been loaded), or the signed-in user."""
+    """Who asked, for the log line: an API caller or a signed-in user (neither may have been loaded)."""
     caller = g.get("api_caller")
     if caller is not None and caller.signed_in:
         return str(caller.user_id)
     user = g.get("_login_user")
-    return str(user.id) if user is not None and user.is_authenticated else None
+    if user is not None and user.is_authenticated:
+        return str(user.id)
+    seen = g.get("signed_in_user_id")  # a kept page answered without loading the user
+    return str(seen) if seen is not None else None
 
 
 def _pool_figures() -> None:

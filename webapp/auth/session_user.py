@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, session
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from webapp.auth import bp, remembered
@@ -24,8 +25,8 @@ def load_user(session_id: str) -> User | None:
     except (ValueError, TypeError):
         return None
     now = datetime.now(UTC)
-    held = remembered.recall(f"session:{key}", TOUCH_EVERY.total_seconds())
-    if held is not None and held.details > now:
+    held = _remembered(key)
+    if held is not None:
         user = remembered.attach(held)
         user.session_id = str(key)
         return user
@@ -44,6 +45,27 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def _remembered(key: uuid.UUID) -> remembered.Remembered | None:
+    """This worker's note of a live browser session, if nothing that could have ended it changed since."""
+    held = remembered.recall(f"session:{key}", TOUCH_EVERY.total_seconds())
+    return held if held is not None and held.details > datetime.now(UTC) else None
+
+
+def signed_in_user_id():
+    """The signed-in user's id, or None. A session this worker remembers answers without loading the user, so a
+    kept page needs no more than its one Redis round trip; otherwise Flask-Login loads them."""
+    if "_login_user" not in g:
+        try:
+            key = uuid.UUID(session.get("_user_id"))
+        except (ValueError, TypeError):
+            key = None
+        held = _remembered(key) if key is not None else None
+        if held is not None:
+            g.signed_in_user_id = held.user.id  # for the request's log line, should nothing load the user
+            return held.user.id
+    return current_user.id if current_user.is_authenticated else None
+
+
 def remembered_session_user_id():
     """Whose session this browser's cookie names, if this worker remembers it (not checked: a hint)."""
     session_id = session.get("_user_id")
@@ -58,6 +80,7 @@ def _forget_caller(_error=None) -> None:
     g.pop("_login_user", None)
     g.pop("api_caller", None)
     g.pop("csrf_token", None)  # Flask-WTF's signed token for this request's session
+    g.pop("signed_in_user_id", None)
 
 
 login_manager.login_view = "auth.login"

@@ -7,6 +7,7 @@ from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webapp import response_cache, rules
+from webapp.auth.session_user import signed_in_user_id
 from webapp.pages import bp
 from webapp.pages.character_forms import (
     ExperienceForm,
@@ -29,11 +30,6 @@ SHEET = "characters/sheet.html"
 def me():
     """The signed-in user, or None for a visitor."""
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def my_id():
-    """The signed-in user's id, or None for a visitor."""
-    return current_user.id if current_user.is_authenticated else None
 
 
 def toast(response: Response, message: str, level: str = "success") -> Response:
@@ -119,7 +115,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
     response_cache.read_ahead(character_id)
-    return response_cache.for_character("sheet", character_id, my_id(), lambda: _sheet(character_id))
+    return response_cache.for_character("sheet", character_id, signed_in_user_id(), lambda: _sheet(character_id))
 
 
 @bp.get("/characters/<uuid:character_id>/identity/edit")

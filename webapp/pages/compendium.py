@@ -23,10 +23,11 @@ from wtforms.validators import InputRequired, Optional
 
 from webapp import invalidation, response_cache
 from webapp.auth.redirects import go
+from webapp.auth.session_user import signed_in_user_id
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
-from webapp.pages.characters import me, my_id
+from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
@@ -138,7 +139,7 @@ def compendium_index():
 def compendium_list(kind):
     kind = _kind(kind)
     depends = [invalidation.compendium(kind.name)]
-    return response_cache.for_viewer("compendium", my_id(), depends, lambda: _list_page(kind))
+    return response_cache.for_viewer("compendium", signed_in_user_id(), depends, lambda: _list_page(kind))
 
 
 def _list_page(kind: Kind) -> Response:

@@ -11,8 +11,9 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp import response_cache, rules
+from webapp.auth.session_user import signed_in_user_id
 from webapp.pages import bp
-from webapp.pages.characters import me, my_id
+from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
 from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll, url_for_path
 from webapp.rules.wording import format_kg, needs_level
@@ -132,7 +133,8 @@ def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
 @bp.get("/characters/<uuid:character_id>/inventory")
 def inventory_show(character_id):
     response_cache.read_ahead(character_id)
-    return response_cache.for_character("inventory", character_id, my_id(), lambda: _inventory_page(character_id))
+    viewer_id = signed_in_user_id()
+    return response_cache.for_character("inventory", character_id, viewer_id, lambda: _inventory_page(character_id))
 
 
 def _inventory_page(character_id) -> Response:
