@@ -90,6 +90,7 @@ def _flush_shared_state(app) -> None:
 
     cache.clear()
     limiter.reset()
+    limiter.enabled = False  # another create_app() (some tests build their own) switches it back on
     forget_worker_copies()
 
 
