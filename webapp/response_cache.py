@@ -18,7 +18,7 @@ from flask import Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from webapp import invalidation
-from webapp.auth.session_user import remembered_session_user_id
+from webapp.auth.remembered import viewer_hint
 from webapp.caching import WorkerCopies, generations, key_of
 from webapp.observability import CACHE_REQUESTS
 
@@ -96,12 +96,21 @@ def for_character(
 
 
 def for_viewer(
-    name: str, viewer_id, depends: Iterable[str], build: Callable[[], Response], parts: tuple = (), **options
+    name: str,
+    viewer_id,
+    depends: Iterable[str],
+    build: Callable[[], Response],
+    parts: tuple = (),
+    shows_viewer: bool = True,
+    **options,
 ) -> Response:
-    """`respond()` for a page any viewer may open: kept per viewer, whose credentials and name it also reads."""
+    """`respond()` for a page any viewer may open: kept per viewer, whose credentials (and, on a page that shows
+    them, name and picture) it also reads."""
     names = list(depends)
     if viewer_id is not None:
-        names += [invalidation.CREDENTIALS, invalidation.user(viewer_id)]
+        names.append(invalidation.CREDENTIALS)
+        if shows_viewer:
+            names.append(invalidation.user(viewer_id))
     return respond(name, (viewer_id or "anonymous", *parts), names, build, **options)
 
 
@@ -111,10 +120,10 @@ def read_ahead(character_id) -> None:
 
 
 def read_ahead_names(names: Iterable[str]) -> None:
-    """Read these generations, with the caller's credentials and (for a remembered browser session) the viewer's
+    """Read these generations, with the caller's credentials and (for a remembered session or token) the viewer's
     own, in one round trip: what a repeat will check."""
     names = [*names, invalidation.CREDENTIALS]
-    viewer_id = remembered_session_user_id()
+    viewer_id = viewer_hint()
     if viewer_id is not None:
         names.append(invalidation.user(viewer_id))
     generations(names)

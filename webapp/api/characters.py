@@ -128,6 +128,7 @@ def character_list(caller, query):
         invalidation.character_list(),
         lambda: _list(caller, query),
         parts=caller.key,
+        shows_viewer=False,
         kept_on_repeat=query.cursor is not None,
     )
 

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, session
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.auth.tokens import PERSONAL_PREFIX, digest
 from webapp.caching import WorkerCopies, generations
 from webapp.extensions import db
 from webapp.invalidation import CREDENTIALS
 from webapp.models import User
+from webapp.security import bearer_token
 
 MAX_ENTRIES = 2048
 
@@ -50,9 +52,19 @@ def recall(key: str, max_age: float) -> Remembered | None:
     return held
 
 
-def peek(key: str) -> Remembered | None:
-    """What is remembered under key, unchecked: for reading ahead, never for letting anyone in."""
-    return _held.get(key)
+def viewer_hint():
+    """The user whose personal token or session cookie this request carries, if this worker remembers it.
+
+    Unchecked: for reading ahead what a kept answer will check, never for letting anyone in.
+    """
+    token = bearer_token()
+    if token is not None:
+        key = f"token:{digest(token)}" if token.startswith(PERSONAL_PREFIX) else None
+    else:
+        session_id = session.get("_user_id")
+        key = f"session:{session_id}" if session_id else None
+    held = _held.get(key) if key is not None else None
+    return held.user.id if held is not None else None
 
 
 def attach(held: Remembered) -> User:

@@ -66,13 +66,6 @@ def signed_in_user_id():
     return current_user.id if current_user.is_authenticated else None
 
 
-def remembered_session_user_id():
-    """Whose session this browser's cookie names, if this worker remembers it (not checked: a hint)."""
-    session_id = session.get("_user_id")
-    held = remembered.peek(f"session:{session_id}") if session_id else None
-    return held.user.id if held is not None else None
-
-
 @bp.teardown_app_request
 def _forget_caller(_error=None) -> None:
     """Who called (and their CSRF token) is cached on `g`; when an app context outlives its request (tests,
