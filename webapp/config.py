@@ -3,6 +3,7 @@
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,18 @@ class ConfigError(RuntimeError):
     """Raised when the environment cannot run the app; the message names the variable to set."""
 
 
+def _public_url(value: str) -> str:
+    """Where people reach the site (e.g. https://tavern.example): emailed links are built on it, never on a
+    request's Host header, which anyone can set. Empty when not configured."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_URL must look like https://tavern.example (scheme and host only), not {value!r}")
+    return value
+
+
 class BaseConfig:
     APP_ENV = "development"
     VERSION = os.environ.get("APP_VERSION", "0.1.0")
@@ -47,6 +60,7 @@ class BaseConfig:
         self.MAIL_URL = env.get("MAIL_URL") or None
         self.MAIL_FROM = env.get("MAIL_FROM", "Tavern <no-reply@tavern.localhost>")
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").upper()
+        self.PUBLIC_URL = _public_url(env.get("PUBLIC_URL", ""))
         self.TRUSTED_PROXIES = env.get("TRUSTED_PROXIES", "")
         self.TRUSTED_PROXY_NETWORKS = _networks(self.TRUSTED_PROXIES)
         self.EMAIL_VERIFICATION_REQUIRED = _flag("EMAIL_VERIFICATION_REQUIRED", self.APP_ENV == "production")

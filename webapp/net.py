@@ -1,8 +1,9 @@
-"""Client address resolution that trusts forwarded headers only from configured proxies."""
+"""Who is asking and where the site lives: client addresses (forwarded headers only from configured proxies)
+and absolute links (on PUBLIC_URL when set)."""
 
 import ipaddress
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 
 def _trusted(address: str, networks: list) -> bool:
@@ -24,3 +25,11 @@ def client_address() -> str:
         if not _trusted(hop, networks):
             return hop
     return hops[0] if hops else remote
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to mail or share: on PUBLIC_URL when it is set, else on the request's own host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

@@ -22,6 +22,7 @@ locals {
     { name = "STORAGE_BACKEND", value = "s3" },
     { name = "S3_BUCKET", value = aws_s3_bucket.main["uploads"].bucket },
     { name = "AWS_REGION", value = var.region },
+    { name = "PUBLIC_URL", value = "https://${var.domain_name}" },
     { name = "LOG_LEVEL", value = "INFO" },
     # The load balancer connects from inside the VPC; its X-Forwarded-* headers are believed.
     { name = "TRUSTED_PROXIES", value = var.vpc_cidr },

@@ -71,3 +71,14 @@ def test_a_tampered_reset_link_is_refused(client, make, mailbox):
     link = ask_for_link(client, mailbox, "ada@example.com")
     response = client.get(link[:-3] + "abc")
     assert response.status_code == 400
+
+
+def test_with_a_public_url_a_mailed_link_never_follows_the_requests_host(app, client, make, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tavern.example")
+    make.user(email="ada@example.com")
+    forged = client.post("/forgot-password", data={"email": "ada@example.com"}, headers={"Host": "evil.example"})
+    assert forged.status_code == 200
+
+    link = mailbox.link(mailbox.wait_for(to="ada@example.com", subject="Reset"), "/reset-password/")
+    assert link.startswith("https://tavern.example/reset-password/")
+    assert client.get(link.removeprefix("https://tavern.example")).status_code == 200

@@ -98,6 +98,18 @@ def test_production_refuses_a_short_jwt_secret(monkeypatch):
         load_config("production")
 
 
+@pytest.mark.parametrize("value", ["tavern.example", "ftp://tavern.example", "https://", "https://tavern.example/app"])
+def test_a_public_url_must_be_a_scheme_and_host(monkeypatch, value):
+    monkeypatch.setenv("PUBLIC_URL", value)
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_config("development")
+
+
+def test_a_public_url_is_read_without_its_trailing_slash(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://tavern.example/")
+    assert load_config("development").PUBLIC_URL == "https://tavern.example"
+
+
 def test_production_secures_cookies_and_requires_verified_email(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("JWT_SECRET", "j" * 40)

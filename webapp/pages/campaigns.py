@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from webapp.auth.redirects import go
 from webapp.markdown import render_markdown
 from webapp.models import MembershipStatus
+from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
 from webapp.pages.render import is_fragment_request, render
@@ -154,7 +155,7 @@ def _context(view: campaigns.Dashboard, **forms) -> dict:
         "events": view.events,
         "events_pagination": view.events_pagination,
         "compliance": view.compliance,
-        "invite_url": url_for("pages.campaign_join", code=campaign.invite_code, _external=True) if runs else None,
+        "invite_url": external_url("pages.campaign_join", code=campaign.invite_code) if runs else None,
         "award_form": award_form,
         "note_form": NoteForm(formdata=None),
         "item_results": None,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, url_for
+from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
 from webapp import mail
@@ -19,6 +19,7 @@ from webapp.auth.sessions import active_sessions, end_all_sessions
 from webapp.extensions import db
 from webapp.models import ApiToken, Image, Role, TokenScope, User
 from webapp.models.base import as_utc
+from webapp.net import external_url
 from webapp.services import access
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Violation
 
@@ -219,7 +220,7 @@ def send_verification(user: User) -> None:
     """Mail a fresh verification link (nothing when already verified). Raises MailUnavailable."""
     if user.email_verified:
         return
-    link = url_for("auth.verify_email", token=links.make_token(user, links.VERIFY_EMAIL), _external=True)
+    link = external_url("auth.verify_email", token=links.make_token(user, links.VERIFY_EMAIL))
     try:
         mail.send_template(
             user.email, "Confirm your email address for Tavern", "verify_email.txt", user=user, link=link
@@ -253,7 +254,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not access.may_sign_in(user):
         log.info("password reset asked for unknown or blocked account (email ref %s)", _email_ref(email))
         return
-    link = url_for("auth.reset_password", token=links.make_token(user, links.RESET_PASSWORD), _external=True)
+    link = external_url("auth.reset_password", token=links.make_token(user, links.RESET_PASSWORD))
     # A failure is logged in mail.send; the answer must not reveal whether the account exists.
     with contextlib.suppress(mail.MailError):
         mail.send_template(user.email, "Reset your Tavern password", "reset_password.txt", user=user, link=link)
