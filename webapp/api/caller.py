@@ -95,7 +95,7 @@ def _resolve() -> Caller:
 def _personal_token(secret: str) -> Caller:
     token_hash = digest(secret)
     now = datetime.now(UTC)
-    held = remembered.recall(f"token:{token_hash}", LAST_USED_EVERY.total_seconds())
+    held = remembered.recall(remembered.token_key(token_hash), LAST_USED_EVERY.total_seconds())
     if held is not None and (held.details.expires_at is None or held.details.expires_at > now):
         scope, campaign_id = held.details.scope, held.details.campaign_id
         return Caller(scope=scope, via="token", campaign_id=campaign_id, held=held)
@@ -111,7 +111,7 @@ def _personal_token(secret: str) -> Caller:
     if not may_sign_in(user):
         raise Unauthenticated("This account cannot use the API.")
     expires_at = as_utc(row.expires_at) if row.expires_at is not None else None
-    remembered.remember(f"token:{token_hash}", user, generation, TokenGrant(scope, campaign_id, expires_at))
+    remembered.remember(remembered.token_key(token_hash), user, generation, TokenGrant(scope, campaign_id, expires_at))
     if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()

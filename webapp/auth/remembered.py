@@ -59,12 +59,22 @@ def viewer_hint():
     """
     token = bearer_token()
     if token is not None:
-        key = f"token:{digest(token)}" if token.startswith(PERSONAL_PREFIX) else None
+        key = token_key(digest(token)) if token.startswith(PERSONAL_PREFIX) else None
     else:
         session_id = session.get("_user_id")
-        key = f"session:{session_id}" if session_id else None
+        key = session_key(session_id) if session_id else None
     held = _held.get(key) if key is not None else None
     return held.user.id if held is not None else None
+
+
+def session_key(session_id) -> str:
+    """Where a browser session's check is remembered (by its UserSession id)."""
+    return f"session:{session_id}"
+
+
+def token_key(token_hash: str) -> str:
+    """Where a personal token's check is remembered (by the digest of its secret)."""
+    return f"token:{token_hash}"
 
 
 def attach(held: Remembered) -> User:

@@ -20,9 +20,8 @@ TOUCH_EVERY = timedelta(minutes=5)
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a live session; None (signed out) when the session was ended, expired or the user banned."""
-    try:
-        key = uuid.UUID(session_id)
-    except (ValueError, TypeError):
+    key = _session_key(session_id)
+    if key is None:
         return None
     now = datetime.now(UTC)
     held = _remembered(key)
@@ -37,7 +36,7 @@ def load_user(session_id: str) -> User | None:
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
         return None
     user, session_id = row.user, str(row.id)  # taken before the commit below expires the row
-    remembered.remember(f"session:{key}", user, generation, details=as_utc(row.expires_at))
+    remembered.remember(remembered.session_key(key), user, generation, details=as_utc(row.expires_at))
     if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
@@ -45,9 +44,17 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def _session_key(session_id) -> uuid.UUID | None:
+    """The UserSession id Flask-Login keeps in the cookie, or None when it is not one."""
+    try:
+        return uuid.UUID(session_id)
+    except (ValueError, TypeError):
+        return None
+
+
 def _remembered(key: uuid.UUID) -> remembered.Remembered | None:
     """This worker's note of a live browser session, if nothing that could have ended it changed since."""
-    held = remembered.recall(f"session:{key}", TOUCH_EVERY.total_seconds())
+    held = remembered.recall(remembered.session_key(key), TOUCH_EVERY.total_seconds())
     return held if held is not None and held.details > datetime.now(UTC) else None
 
 
@@ -55,10 +62,7 @@ def signed_in_user_id():
     """The signed-in user's id, or None. A session this worker remembers answers without loading the user, so a
     kept page needs no more than its one Redis round trip; otherwise Flask-Login loads them."""
     if "_login_user" not in g:
-        try:
-            key = uuid.UUID(session.get("_user_id"))
-        except (ValueError, TypeError):
-            key = None
+        key = _session_key(session.get("_user_id"))
         held = _remembered(key) if key is not None else None
         if held is not None:
             g.signed_in_user_id = held.user.id  # for the request's log line, should nothing load the user
