@@ -57,11 +57,13 @@
     showToast(detail.message || detail.value, detail.level);
   });
 
-  // After a swap, move focus to what the person needs next: the first invalid field, else a marked element.
+  // After a swap, move focus to what the person needs next: the first invalid field (in a refused radio group,
+  // the choice that was refused), else a marked element.
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
     if (!root || !root.querySelector) return;
-    var target = root.querySelector("[aria-invalid='true']") || root.querySelector("[data-autofocus]");
+    var target = root.querySelector("[aria-invalid='true']:checked") || root.querySelector("[aria-invalid='true']") ||
+      root.querySelector("[data-autofocus]");
     if (target) target.focus({ preventScroll: false });
     autoDismiss(document.getElementById("toasts"));
   });

@@ -90,6 +90,8 @@ def test_an_archetype_for_other_races_is_refused_with_the_sentence(client, playe
         in body
     )
     assert "HX-Push-Url" not in response.headers
+    checked = re.findall(r'<input type="radio" name="choice" id="archetype-([^"]+)"[^>]*\bchecked\b', body)
+    assert checked == [str(ref["archetype"]["Gladewarden"].id)]  # the refused choice stays chosen, beside the reason
 
 
 def test_the_point_buy_steppers_update_points_and_preview(client, player, ref, htmx):

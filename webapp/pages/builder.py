@@ -51,7 +51,8 @@ def builder_save(step):
         draft = builder.open_draft(actor)
         if "identity_form" in forms and error.violations:
             put_errors(forms["identity_form"], error)
-        return _page(draft, step, status=422, errors=_messages(error.violations), **forms)
+        refused = {"picked": request.form["choice"]} if request.form.get("choice") else {}  # kept, beside the reason
+        return _page(draft, step, status=422, errors=_messages(error.violations), **refused, **forms)
     following = builder.next_step(step)
     if not is_fragment_request():
         return redirect(url_for("pages.builder_step", step=following), code=303)
@@ -135,6 +136,8 @@ def _context(draft: builder.Draft, step: str, **extra) -> dict:
         "preview_oob": False,
         "identity_form": NewIdentityForm(formdata=None, data=_identity_data(data)),
     }
+    chosen_row = {"race": draft.race, "archetype": draft.archetype}.get(step)
+    context["picked"] = str(chosen_row.id) if chosen_row is not None else None  # the choice shown as checked
     if step == "race":
         context["races"] = _visible(actor, Race, selectinload(Race.skills))
     if step == "archetype":
