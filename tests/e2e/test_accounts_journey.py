@@ -54,6 +54,7 @@ def test_register_verify_sign_in_change_password_and_old_password_is_refused(pag
     sign_in(page, FIRST_PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("don't match an account")
     expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_label("Email")).to_be_focused()  # the refused form has settled: typing goes where aimed
 
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -52,12 +52,13 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
         page.get_by_role("alert").filter(has_text="Gladewarden requires an Elf or Human; Brannoc is a Dwarf")
     ).to_be_visible()
     expect(page).to_have_url(re.compile(r"/characters/new/archetype$"))
+    expect(page.get_by_label("Gladewarden")).to_be_focused()  # focus returns to the refused choice
 
     # The right one, by keyboard: focus the radio, Space to choose, Enter to go on.
     page.get_by_label("Sellsword").focus()
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
-    expect(step_heading(page, "Attributes")).to_be_visible()
+    expect(step_heading(page, "Attributes")).to_be_focused()
     expect(page.get_by_text("27 of 27 points left")).to_be_visible()
 
     # Steppers by mouse: points left and the live preview follow at once.
@@ -95,7 +96,7 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     page.get_by_role("button", name="Next: Skills & perks").click()
 
     # Skills by keyboard, perk by mouse.
-    expect(step_heading(page, "Skills & perks")).to_be_visible()
+    expect(step_heading(page, "Skills & perks")).to_be_focused()  # the swap has settled: keys go where aimed
     page.get_by_label("Haggling").focus()
     page.keyboard.press("Space")
     page.get_by_label("Thick Skull").click()
