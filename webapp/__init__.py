@@ -57,9 +57,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import observability, security
+    from webapp import input_guard, observability, security
 
     observability.init_app(app)
+    input_guard.init_app(app)
     security.init_app(app)
 
 

@@ -10,7 +10,8 @@ from flask_wtf import CSRFProtect
 from webapp.models.base import Base
 from webapp.net import client_address
 
-db = SQLAlchemy(model_class=Base)
+# Statements that fail are logged without their parameters: those can hold password hashes and tokens.
+db = SQLAlchemy(model_class=Base, engine_options={"hide_parameters": True})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
-from webapp.services.errors import Forbidden, InvalidInput, ServiceError, Violation
+from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
 
 class Schema(BaseModel):
@@ -38,15 +38,6 @@ class NotAuthenticated(ServiceError):
 class UnsupportedMediaType(ServiceError):
     status = 415
     code = "unsupported_media_type"
-
-
-class BadQuery(ServiceError):
-    status = 400
-    code = "bad_query"
-
-    def __init__(self, violations: list[Violation]) -> None:
-        super().__init__(violations[0].message if violations else "Bad query parameters.")
-        self.violations = violations
 
 
 @dataclass

@@ -6,7 +6,7 @@ from functools import partial
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp import response_cache, rules
+from webapp import response_cache, rules, text
 from webapp.auth.session_user import signed_in_user_id
 from webapp.pages import bp
 from webapp.pages.character_forms import (
@@ -267,7 +267,9 @@ def _uploaded_json(form: ImportForm):
     if not raw.strip():
         raise InvalidInput([_violation("Choose a file or paste the JSON")], "Nothing to import.")
     try:
-        return json.loads(raw)
+        return text.decode_json(raw)
+    except text.TooDeep as error:
+        raise InvalidInput([_violation(str(error))], "Nested too deep.") from None
     except (UnicodeDecodeError, ValueError):
         raise InvalidInput([_violation("This is not JSON; export a character from its sheet")], "Not JSON.") from None
 

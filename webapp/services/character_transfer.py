@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import selectinload
 
-from webapp import rules
+from webapp import rules, text
 from webapp.extensions import db
 from webapp.models import (
     ATTRIBUTE_NAMES,
@@ -114,6 +114,8 @@ def parse_document(payload: Any) -> CharacterDocument:
     """Validate an uploaded document; raises InvalidInput with one message per field that doesn't fit."""
     if not isinstance(payload, dict):
         raise InvalidInput([Violation("document", "The file must hold one JSON object")], "Not a character file.")
+    if problems := text.violations_in(payload):  # a file's text never passed the request's own check
+        raise InvalidInput(problems, problems[0].message)
     try:
         return CharacterDocument.model_validate(payload)
     except ValidationError as error:

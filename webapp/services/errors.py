@@ -3,9 +3,11 @@
 from webapp.rules.violations import RuleViolation, Violation
 
 __all__ = [
+    "BadQuery",
     "Conflict",
     "Forbidden",
     "InvalidInput",
+    "NestedTooDeep",
     "NotFound",
     "RuleViolation",
     "ServiceError",
@@ -64,3 +66,21 @@ class InvalidInput(ServiceError):
     def __init__(self, violations: list[Violation], message: str = "Some fields need attention.") -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class BadQuery(ServiceError):
+    """Query parameters (or a cursor) that make no sense, one message per parameter."""
+
+    status = 400
+    code = "bad_query"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__(violations[0].message if violations else "Bad query parameters.")
+        self.violations = violations
+
+
+class NestedTooDeep(ServiceError):
+    """A JSON body nested deeper than anything Tavern takes."""
+
+    status = 400
+    code = "nested_too_deep"

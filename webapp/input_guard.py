@@ -1,0 +1,71 @@
+"""Every request's text is checked once, before any view: path values, query parameters, form fields and JSON
+bodies with a control character (NUL included) or nested too deep never reach a view or the database."""
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from webapp import text
+from webapp.services.errors import BadQuery, InvalidInput, NestedTooDeep, NotFound, Violation
+
+_WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, but bodies are decoded by the one decoder that refuses deep nesting and NaN."""
+
+    def loads(self, s, **kwargs):
+        return text.decode_json(s)
+
+
+def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
+    app.before_request(check_request)
+
+
+def check_request() -> None:
+    """Raise NotFound for a path value no resource can have, BadQuery (400) for a refused query parameter,
+    NestedTooDeep (400) for a JSON body nested too deep, InvalidInput (422) for a refused form field or JSON
+    text; each names the field."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and text.refusal(value) is not None:
+            raise NotFound("There is nothing here.")
+    problems = _refused(request.args.items(multi=True), lines=False)
+    if problems:
+        raise BadQuery(problems)
+    if request.method in _WITHOUT_BODY:
+        return
+    problems = _json_problems() if request.is_json else _refused(_form().items(multi=True), lines=True)
+    if problems:
+        raise InvalidInput(problems, problems[0].message)
+
+
+def _form():
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        return MultiDict()  # the view answers it, beside the upload field
+
+
+def _refused(pairs, lines: bool) -> list[Violation]:
+    """Names and values of query parameters (one line each) or form fields (lines where the field has them)."""
+    problems = []
+    for name, value in pairs:
+        message = text.refusal(name) or text.refusal(value, lines=lines and text.has_lines(name))
+        if message is not None:
+            problems.append(Violation(name, message))
+    return problems
+
+
+def _json_problems() -> list[Violation]:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return []
+    try:
+        data = text.decode_json(raw)
+    except text.TooDeep as error:
+        raise NestedTooDeep(str(error)) from None
+    except ValueError:
+        return []  # not JSON at all: the view answers that in its own words
+    return text.violations_in(data)
