@@ -35,12 +35,15 @@ def bearer_token() -> str | None:
 
 
 def _csrf_unless_bearer() -> None:
+    """Every request that rides on a cookie carries the form's token. An API request with a Bearer header rides
+    on that credential alone: the API resolves its caller from the token, never from cookies, and answers 401
+    when the token is not valid; anywhere else a Bearer header changes nothing."""
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"} or bearer_token():
+    if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
         return
-    if request.path.startswith("/api/") and not current_user.is_authenticated:
-        # No cookie identity to ride on, so nothing to forge: the endpoint itself answers 401 if it needs one.
+    if request.path.startswith("/api/") and (bearer_token() or not current_user.is_authenticated):
+        # Without a cookie identity there is nothing to forge: the endpoint itself answers 401 if it needs one.
         return
     csrf.protect()
 

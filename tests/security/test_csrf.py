@@ -93,3 +93,51 @@ def test_every_form_on_the_account_and_admin_pages_carries_a_token(client, auth,
         assert posts, url
         for form in posts:
             assert 'name="csrf_token"' in form, (url, form[:200])
+
+
+def test_a_bearer_header_does_not_switch_off_csrf_on_a_page(client, auth, make, htmx, app, db):
+    """A cookie-signed htmx form with a made-up Bearer header and no CSRF token is refused, and nothing changes."""
+    from webapp.models import Character, Visibility
+
+    owner = make.user()
+    hero = make.character(owner=owner, visibility=Visibility.PRIVATE)
+    auth.login(owner)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        forged = client.post(
+            f"/characters/{hero.id}/visibility",
+            data={"visibility": "PUBLIC"},
+            headers={**htmx, "Authorization": "Bearer x"},
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert forged.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Character, hero.id).visibility == Visibility.PRIVATE
+
+
+def test_an_api_call_with_an_invalid_bearer_rides_on_no_cookie(client, auth, make, app, db):
+    """The API resolves a Bearer caller from the token alone: a bad token is a 401 even beside a live session."""
+    from webapp.models import User
+
+    user = make.user(bio="before")
+    auth.login(user)
+    assert client.get("/api/v1/users/me").get_json()["id"] == str(user.id)  # the cookie is live
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.patch(
+            f"/api/v1/users/{user.id}", json={"bio": "forged"}, headers={"Authorization": "Bearer x"}
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 401
+    db.session.expire_all()
+    assert db.session.get(User, user.id).bio == "before"
+
+
+def test_a_valid_bearer_beside_a_cookie_acts_as_the_token_user(client, auth, make):
+    browser_user, script_user = make.user(display_name="Browser"), make.user(display_name="Script")
+    auth.login(browser_user)
+    headers = {"Authorization": f"Bearer {make.access_token(script_user)}"}
+    assert client.get("/api/v1/users/me").get_json()["display_name"] == "Browser"
+    assert client.get("/api/v1/users/me", headers=headers).get_json()["display_name"] == "Script"
