@@ -1,6 +1,6 @@
 """Security headers and CSRF for every request that rides on a cookie."""
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 
 from webapp.extensions import csrf
@@ -67,4 +67,12 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if "Cache-Control" not in headers and request.endpoint != "static":
+        headers["Cache-Control"] = _page_caching()
     return response
+
+
+def _page_caching() -> str:
+    """Whoever asks, a page is theirs: it names the viewer or carries their form token. A signed-in page is not
+    even stored; a view that shows nothing personal (a public picture) says so itself."""
+    return "private, no-store" if session.get("_user_id") else "private, no-cache"

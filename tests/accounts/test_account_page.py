@@ -33,7 +33,7 @@ def test_account_page_shows_profile_sessions_and_tokens(client, auth, make):
     assert "This device" in body
     assert "Sign out everywhere" in body
     assert "Personal API tokens" in body
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
 
 
 def test_profile_update_with_htmx_swaps_the_section_and_toasts(client, auth, make, htmx, db):

@@ -16,7 +16,7 @@ def test_creating_a_token_on_the_account_page_shows_the_secret_once(client, auth
     response = client.post("/account/tokens", data={"name": "backup script", "scope": "read"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     row = db.session.execute(db.select(ApiToken)).scalar_one()
     secret = body.split('id="new-token-secret" type="text" readonly value="')[1].split('"')[0]
     assert secret.startswith("tvn_")

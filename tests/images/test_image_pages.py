@@ -245,7 +245,7 @@ def test_user_sets_and_removes_the_avatar(client, player, htmx):
     assert saved.status_code == 200
     assert f'src="/api/v1/images/{image.id}/thumbnail"' in saved.get_data(as_text=True)
     assert db.session.get(User, player.id).avatar_image_id == image.id
-    assert saved.headers["Cache-Control"] == "no-store"
+    assert saved.headers["Cache-Control"] == "private, no-store"
 
     removed = client.post("/account/avatar", data={"remove": "1"}, headers=htmx)
     assert removed.status_code == 200 and "<svg" in removed.get_data(as_text=True)

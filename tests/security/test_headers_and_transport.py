@@ -76,3 +76,38 @@ def test_forwarded_headers_from_an_untrusted_peer_are_ignored(probe):
 def test_the_client_is_the_first_untrusted_hop_from_the_right(probe):
     # A client may put anything at the left of the header; only hops our proxies added count.
     assert probe("10.0.0.2", "6.6.6.6, 203.0.113.5, 10.0.0.1", trusted="10.0.0.0/8") == "203.0.113.5"
+
+
+def _signed_in_pages(hero, campaign) -> list[str]:
+    return [
+        "/",
+        "/characters",
+        f"/characters/{hero.id}",
+        f"/characters/{hero.id}/inventory",
+        "/campaigns",
+        f"/campaigns/{campaign.id}",
+        "/account",
+        "/compendium/items",
+    ]
+
+
+def test_every_page_a_signed_in_player_sees_is_private_and_not_stored(client, auth, make):
+    from webapp.models import Visibility
+
+    owner = make.user()
+    hero = make.character(owner=owner, visibility=Visibility.PRIVATE)
+    campaign = make.campaign(owner=owner)
+    auth.login(owner)
+    for path in _signed_in_pages(hero, campaign):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "private, no-store", path
+
+
+def test_pages_for_visitors_are_private_too_and_static_files_keep_their_own_rule(client, make):
+    hero = make.character(visibility="PUBLIC")
+    for path in ("/", "/login", "/register", f"/characters/{hero.id}", "/compendium/items"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"].startswith("private"), path
+    assert "private" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")

@@ -119,7 +119,7 @@ def account_token_create():
         return _invalid("tokens", form, error, token_form=form)
     # The secret is shown once, in this very response: never through a redirect or the session.
     response = render(TEMPLATE, "tokens", **_context(new_token={"row": row, "secret": secret}))
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "private, no-store"
     if is_fragment_request():
         message = f"Token “{row.name}” created. Copy it now: it won't be shown again."
         response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
@@ -136,5 +136,5 @@ def account_token_revoke(token_id: str):
 @bp.after_request
 def _no_store_for_account(response):
     if request.endpoint and request.endpoint.startswith("pages.account_"):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -151,7 +151,7 @@ def image_upload():
     except (InvalidInput, TooLarge) as error:
         return render(UPLOADED, "result", status=error.status, error=_message(error), **context)
     response = render(UPLOADED, "result", image=image, **context)
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "private, no-store"
     event = {"image-uploaded": {"image_id": str(image.id), "field": field, "widget": widget}}
     response.headers["HX-Trigger-After-Settle"] = json.dumps(event)
     return response
