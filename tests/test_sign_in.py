@@ -21,12 +21,16 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, make):
     assert b"don&#39;t match an account" in unknown.data
 
 
-def test_register_creates_account_and_signs_in(client):
+def test_register_creates_an_account_to_sign_in_with(client):
     response = client.post(
         "/register",
         data={"display_name": "Brannoc", "email": "Brannoc@Example.com", "password": "a lantern in the deep mine"},
     )
-    assert response.status_code == 303
+    assert response.status_code == 200
+    assert "Check your inbox" in response.get_data(as_text=True)
+    assert "Brannoc" not in client.get("/").get_data(as_text=True)  # not signed in: the answer would tell
+    signed_in = client.post("/login", data={"email": "brannoc@example.com", "password": "a lantern in the deep mine"})
+    assert signed_in.status_code == 303
     assert "Brannoc" in client.get("/").get_data(as_text=True)
 
 

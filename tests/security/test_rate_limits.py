@@ -47,8 +47,7 @@ def test_browser_and_api_sign_ins_share_one_budget(client, make, rate_limits):
 def test_the_fourth_registration_in_a_minute_answers_429(client, rate_limits):
     for n in range(3):
         data = {"display_name": f"P{n}", "email": f"p{n}@example.com", "password": "a lantern in the deep mine"}
-        assert client.post("/register", data=data).status_code == 303
-        client.post("/logout")
+        assert client.post("/register", data=data).status_code == 200
     data = {"display_name": "P4", "email": "p4@example.com", "password": "a lantern in the deep mine"}
     response = client.post("/register", data=data)
     assert response.status_code == 429

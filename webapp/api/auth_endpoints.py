@@ -74,8 +74,9 @@ def _tokens(pair: dict, status: int = 200):
 @endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=Registered, status=201)
 @limiter.shared_limit(REGISTER_LIMIT, scope="register-ip", key_func=client_address, override_defaults=False)
 def auth_register(caller, body: RegisterBody):
-    user = accounts.register_user(body.email, body.password, body.display_name)
-    return json_response({"id": user.id, "email": user.email, "role": user.role}, status=201, headers=NO_STORE)
+    registration = accounts.register_user(body.email, body.password, body.display_name)
+    answer = {"id": registration.id, "email": registration.email, "role": registration.role}
+    return json_response(answer, status=201, headers=NO_STORE)
 
 
 @endpoint("POST", "/auth/login", "Log in for an access and a refresh token", TAG, body=LoginBody, response=TokenPair)

@@ -66,14 +66,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_user(form.email.data, form.password.data, form.display_name.data)
+            registration = accounts.register_user(form.email.data, form.password.data, form.display_name.data)
         except InvalidInput as error:
             _errors_beside_fields(form, error)
         else:
-            start_session(user)
-            flash(f"Welcome! We sent a link to {user.email} to confirm your address.", "success")
-            return go(url_for("pages.home"))
-    return render("auth/register.html", "form", status=_status(form), form=form)
+            # The same answer whether or not the address had an account: no session, just "check your inbox".
+            return render("auth/register.html", "form", form=form, sent_to=registration.email)
+    return render("auth/register.html", "form", status=_status(form), form=form, sent_to=None)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

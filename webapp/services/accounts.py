@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import uuid6
 from flask import has_request_context
 from sqlalchemy.exc import IntegrityError
 
@@ -191,29 +192,51 @@ def end_other_session(user: User, session_id, current: str | None) -> None:
 # --- registration and verification -----------------------------------------------------------------------
 
 
-def register_user(email: str, password: str, display_name: str) -> User:
-    """Create a USER and mail the verification link; raises InvalidInput for a taken email or an unacceptable
-    password. A mail failure does not undo the account (the link can be sent again). Commits."""
+@dataclass(frozen=True)
+class Registration:
+    """What registering answers: the same shape, status and mail count whether or not the address had an
+    account, so nobody learns who has one. For a taken address the id is a fresh one that names nobody."""
+
+    id: uuid.UUID
+    email: str
+    role: Role
+
+
+def register_user(email: str, password: str, display_name: str) -> Registration:
+    """Create a USER and mail the verification link; when the address already has an account, change nothing
+    and mail its owner instead. Raises InvalidInput for an unacceptable password or name. A mail failure does
+    not undo the account (the link can be sent again). Commits."""
     email = normalise_email(email)
     display_name = display_name.strip()
     problems = [Violation("password", message) for message in password_problems(password, email, display_name)]
     if not display_name:
         problems.append(Violation("display_name", "Tell us what to call you."))
-    if find_user_by_email(email) is not None:
-        problems.append(Violation("email", "An account with this email already exists. Sign in instead?"))
     if problems:
         raise InvalidInput(problems)
-    user = User(email=email, display_name=display_name, password_hash=hash_password(password))
+    password_hash = hash_password(password)  # for a taken address too: both answers take as long
+    existing = find_user_by_email(email)
+    if existing is not None:
+        return _tell_owner_of(existing)
+    user = User(email=email, display_name=display_name, password_hash=password_hash)
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:  # the same address registered at the same moment
         db.session.rollback()
-        raise InvalidInput([Violation("email", "An account with this email already exists.")]) from None
+        return _tell_owner_of(find_user_by_email(email))
     log.info("user %s registered from %s", user.id, _client())
     with contextlib.suppress(MailUnavailable):  # logged; the account page offers to send it again
         send_verification(user)
-    return user
+    return Registration(user.id, user.email, user.role)
+
+
+def _tell_owner_of(user: User) -> Registration:
+    """Someone registered with an address that has an account: its owner hears of it, the caller learns nothing."""
+    log.info("registration asked for the address of user %s from %s", user.id, _client())
+    context = {"user": user, "sign_in": external_url("auth.login"), "reset": external_url("auth.forgot_password")}
+    with contextlib.suppress(mail.MailError):  # logged in mail.send; the answer must not differ
+        mail.send_template(user.email, "Someone tried to register with your address", "register_taken.txt", **context)
+    return Registration(uuid6.uuid7(), user.email, Role.USER)
 
 
 def send_verification(user: User) -> None:
