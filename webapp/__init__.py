@@ -22,7 +22,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import extensions, invalidation, redis_store, storage  # noqa: F401 - invalidation listens
+    from webapp import caching, extensions, invalidation, redis_store, storage  # noqa: F401 - invalidation listens
     from webapp.auth.cookie_sessions import VerifiedCookieSessions
     from webapp.database import configure_engine
 
@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     extensions.cache.init_app(app)
     extensions.limiter.init_app(app)
     redis_store.init_app(app)
+    caching.init_app(app)
     storage.init_app(app)
 
 

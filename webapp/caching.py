@@ -102,12 +102,16 @@ def generations(names) -> dict[str, str] | None:
     """The current generation of each named group of keys, in one round trip; None when the cache cannot say.
 
     Bumping a generation orphans every key built with the old one. A name never seen starts one of its own.
+    None also while a bump this worker made could not be recorded, or while Redis refuses writes: every other
+    worker's bump may be failing too, so nothing kept under a generation can be trusted (fail closed).
     """
+    if not _store().settled():
+        return None
     read = _read_this_request()
     names = list(dict.fromkeys(names))
     wanted = [name for name in names if name not in read]
     if wanted:
-        fetched = _fetch_generations(wanted)
+        fetched = _store().read(wanted)
         if fetched is None:
             return None
         read.update(fetched)
@@ -127,42 +131,134 @@ def forget_read_generations() -> None:
         request.environ.pop("tavern.generations", None)
 
 
-def _fetch_generations(names: list[str]) -> dict[str, str] | None:
-    try:
-        values = cache.get_many(*(f"generation:{name}" for name in names))
-    except Exception:  # noqa: BLE001
-        log.warning("cache read failed", extra={"event": "cache_error"})
-        return None
-    found = dict(zip(names, values, strict=True))
-    for name, value in found.items():
-        if value is None:
-            try:
-                cache.add(f"generation:{name}", uuid.uuid4().hex[:12], timeout=0)
-                found[name] = cache.get(f"generation:{name}")
-            except Exception:  # noqa: BLE001
-                return None
-            if found[name] is None:
-                return None
-    return found
-
-
 def _generation(name: str) -> str | None:
     found = generations([name])
     return None if found is None else found[name]
 
 
 def bump(*names: str) -> None:
-    """Start new generations for these names: whatever was cached under the old ones is never read again."""
+    """Start new generations for these names: whatever was cached under the old ones is never read again.
+
+    When Redis does not take the write, this worker remembers the names, serves nothing cached and trusts no
+    remembered credential until a later attempt records them (see `generations`).
+    """
     if names:
-        _set_many({f"generation:{name}": uuid.uuid4().hex[:12] for name in names}, timeout=0)
+        _store().bump(names)
         forget_read_generations()
 
 
-def _set_many(mapping: dict, timeout: int | None = None) -> None:
-    try:
-        cache.set_many(mapping, timeout=timeout)
-    except Exception:  # noqa: BLE001
-        log.warning("cache write failed", extra={"event": "cache_error"})
+def _new_generation() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class RedisGenerations:
+    """Generations in the shared Redis.
+
+    A bump deletes the names, and the next reader starts each afresh (SET NX): a Redis that is full still takes
+    deletions, so the bump is recorded even then. Every read also writes a probe in the same round trip: a Redis
+    that answers reads but refuses writes (full, or a read-only replica) is refusing other workers' bumps too, so
+    what it answers then cannot vouch for anything. A bump that Redis does not take at all is retried every
+    second, and until it is recorded this worker vouches for nothing either.
+    """
+
+    RETRY_EVERY = 1.0  # seconds
+
+    def __init__(self, client, prefix: str) -> None:
+        self.client, self.prefix = client, prefix
+        self._unrecorded: set[str] = set()
+        self._retry: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def _key(self, name: str) -> str:
+        return f"{self.prefix}generation:{name}"
+
+    def read(self, names: list[str]) -> dict[str, str] | None:
+        keys = [self._key(name) for name in names]
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.mget(keys)
+            pipe.set(f"{self.prefix}write-probe", "1", ex=60)
+            values, _ = pipe.execute()
+            missing = [key for key, value in zip(keys, values, strict=True) if value is None]
+            if missing:  # a name never seen or just bumped: the first reader starts it, the others read that one
+                pipe = self.client.pipeline(transaction=False)
+                for key in missing:
+                    pipe.set(key, _new_generation(), nx=True)
+                pipe.mget(keys)
+                *_, values = pipe.execute()
+        except Exception:  # noqa: BLE001 - down, timing out, or refusing the probe: nothing can be vouched for
+            log.warning("cache generations unavailable", extra={"event": "cache_error"})
+            return None
+        if any(value is None for value in values):
+            return None
+        return {name: value.decode() for name, value in zip(names, values, strict=True)}
+
+    def bump(self, names) -> None:
+        with self._lock:
+            self._unrecorded.update(names)
+        self._record()
+
+    def settled(self) -> bool:
+        """True when every bump this worker made is recorded."""
+        return not self._unrecorded
+
+    def _record(self) -> None:
+        with self._lock:
+            names = set(self._unrecorded)
+        if not names:
+            return
+        try:
+            self.client.delete(*(self._key(name) for name in names))
+        except Exception:  # noqa: BLE001
+            log.error("cache invalidation not recorded; serving nothing cached", extra={"event": "cache_error"})
+            self._retry_later()
+            return
+        with self._lock:
+            self._unrecorded -= names
+
+    def _retry_now(self) -> None:
+        with self._lock:
+            self._retry = None
+        self._record()
+
+    def _retry_later(self) -> None:
+        with self._lock:
+            if self._retry is not None:
+                return
+            self._retry = threading.Timer(self.RETRY_EVERY, self._retry_now)
+            self._retry.daemon = True
+            self._retry.start()
+
+
+class LocalGenerations:
+    """Generations in this process, for a single process without Redis (the tests' in-process setup)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def read(self, names: list[str]) -> dict[str, str]:
+        with self._lock:
+            return {name: self._values.setdefault(name, _new_generation()) for name in names}
+
+    def bump(self, names) -> None:
+        with self._lock:
+            self._values.update({name: _new_generation() for name in names})
+
+    def settled(self) -> bool:
+        return True
+
+
+def init_app(app) -> None:
+    from webapp import redis_store
+
+    client = redis_store.client_of(app)
+    prefix = app.config.get("CACHE_KEY_PREFIX", "")
+    app.extensions["generations"] = RedisGenerations(client, prefix) if client is not None else LocalGenerations()
+
+
+def _store() -> RedisGenerations | LocalGenerations:
+    return current_app.extensions["generations"]
 
 
 def clear_local() -> None:

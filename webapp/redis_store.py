@@ -13,4 +13,8 @@ def init_app(app: Flask) -> None:
 
 def client() -> redis.Redis | None:
     """The app's Redis client, or None when the app runs without Redis."""
-    return current_app.extensions.get("redis")
+    return client_of(current_app)
+
+
+def client_of(app: Flask) -> redis.Redis | None:
+    return app.extensions.get("redis")

@@ -111,14 +111,17 @@ def test_a_repeat_of_a_benchmarked_answer_runs_no_query(client, world, queries, 
 
 @pytest.mark.parametrize(("target", "who"), BENCHMARKED)
 def test_a_repeat_of_a_benchmarked_answer_asks_the_shared_cache_once(client, world, htmx, monkeypatch, target, who):
+    from flask import current_app
+
     from webapp.extensions import cache
 
     path, headers = repeat_of(client, world, htmx, target, who)
     assert client.get(path, headers=headers).status_code == 200
     asked = []
-    for method in ("get", "get_many"):
-        real = getattr(cache, method)
-        monkeypatch.setattr(cache, method, lambda *keys, real=real: asked.append(keys) or real(*keys))
+    generations = current_app.extensions["generations"]
+    for owner, method in ((cache, "get"), (cache, "get_many"), (generations, "read")):
+        real = getattr(owner, method)
+        monkeypatch.setattr(owner, method, lambda *keys, real=real: asked.append(keys) or real(*keys))
 
     assert client.get(path, headers=headers).status_code == 200
     assert len(asked) == 1, asked

@@ -132,3 +132,68 @@ def test_postgresql_outage_is_a_friendly_503_and_recovers_without_a_restart(tmp_
 
 def _assert_equal(actual, expected) -> None:
     assert actual == expected, f"{actual} != {expected}"
+
+
+def test_a_redis_that_refuses_writes_serves_nothing_stale_and_trusts_no_remembered_token(seeded_database, tmp_path):
+    """Redis answers reads but refuses writes (full, or a read-only replica): the bump of a character made PRIVATE
+    and of a revoked token cannot be recorded, so no worker may answer from what it kept."""
+    with throwaway_redis(tmp_path) as redis:
+        env = production_env(seeded_database, redis.url, LOG_LEVEL="INFO", RATELIMIT_ENABLED="false")
+        log = tmp_path / "gunicorn.log"
+        with gunicorn(env, workers=2, log_path=log) as base:
+            api = _Script(base)
+            session = api.call("POST", "/api/v1/auth/login", {"email": api.email, "password": api.password})
+            jwt = {"Authorization": f"Bearer {session['access_token']}"}
+            token = api.call("POST", "/api/v1/tokens", {"name": "refusal", "scope": "write"}, jwt)
+            bearer = {"Authorization": f"Bearer {token['token']}"}
+            hero = api.call("POST", "/api/v1/characters", api.character("Stale Brannoc"), bearer)
+            paths = [f"/characters/{hero['id']}", f"/api/v1/characters/{hero['id']}"]
+            for _ in range(12):  # both workers keep both answers, and remember the token
+                assert {Browser().get(base + path).status for path in paths} == {200}
+                assert Browser().get(base + "/api/v1/characters?mine=true", headers=bearer).status == 200
+
+            _redis_cli(redis, "CONFIG", "SET", "maxmemory", "1")
+            assert "OOM" in _redis_cli(redis, "SET", "probe", "x", check=False)
+            api.call("PATCH", f"/api/v1/characters/{hero['id']}", {"visibility": "PRIVATE"}, bearer)
+            seen = [Browser().get(base + path).status for _ in range(12) for path in paths]
+            assert set(seen) == {404}, f"a PRIVATE character was served from a kept answer: {seen}"
+            api.call("DELETE", f"/api/v1/tokens/{token['id']}", None, jwt)
+            used = [Browser().get(base + "/api/v1/characters?mine=true", headers=bearer).status for _ in range(12)]
+            assert set(used) == {401}, f"a revoked token kept working: {used}"
+
+            _redis_cli(redis, "CONFIG", "SET", "maxmemory", "0")
+            _eventually(lambda: _assert_equal({Browser().get(base + path).status for path in paths}, {404}))
+            hits = _cache_hits(base)
+            _statuses(base, ["/api/v1/races", "/api/v1/races", "/api/v1/races", "/api/v1/races"])
+            assert _cache_hits(base) > hits, "kept answers are used again once Redis takes writes"
+        assert 500 not in {line["status"] for line in _request_lines(log)}
+
+
+class _Script:
+    """A script author's calls over plain HTTP, with an account of its own."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.email, self.password = f"refusal-{time.monotonic_ns()}@example.com", "a lantern in the deep mine"
+        account = {"email": self.email, "password": self.password, "display_name": "R"}
+        self.call("POST", "/api/v1/auth/register", account)
+
+    def call(self, method: str, path: str, body: dict | None, headers: dict | None = None):
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        response = Browser().request(method, self.base + path, json.dumps(body).encode() if body else None, sent)
+        assert response.status < 300, f"{method} {path} answered {response.status}: {response.text[:300]}"
+        return json.loads(response.body) if response.body else None
+
+    def character(self, name: str) -> dict:
+        races = self.call("GET", "/api/v1/races?search=Human", None)["data"]
+        archetypes = self.call("GET", "/api/v1/archetypes?search=Sellsword", None)["data"]
+        scores = {"strength": 15, "constitution": 14, "dexterity": 13, "intelligence": 8, "wisdom": 12, "charisma": 10}
+        return {"name": name, "race_id": races[0]["id"], "archetype_id": archetypes[0]["id"], "visibility": "PUBLIC",
+                **scores}  # fmt: skip
+
+
+def _redis_cli(redis, *args: str, check: bool = True) -> str:
+    done = subprocess.run(
+        ["redis-cli", "-p", str(redis.port), *args], capture_output=True, text=True, check=check, timeout=10
+    )
+    return done.stdout + done.stderr
