@@ -135,6 +135,10 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("JWT_SECRET must be at least 32 characters in production")
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production")
+        if not self.REDIS_URL:
+            raise ConfigError(
+                "REDIS_URL must be set in production: rate limits and cache invalidation are shared through it"
+            )
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

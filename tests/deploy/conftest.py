@@ -19,7 +19,7 @@ def real_services() -> tuple[str, str]:
     return database_url, redis_url
 
 
-def production_env(database_url: str, redis_url: str | None, **extra: str) -> dict:
+def production_env(database_url: str, redis_url: str, **extra: str) -> dict:
     """The environment of a production instance: the same secrets on every instance, Nginx trusted."""
     settings = {
         "APP_ENV": "production",
@@ -28,18 +28,17 @@ def production_env(database_url: str, redis_url: str | None, **extra: str) -> di
         "TRUSTED_PROXIES": "127.0.0.1",
         "EMAIL_VERIFICATION_REQUIRED": "false",
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
     }
-    if redis_url:
-        settings["REDIS_URL"] = redis_url
     return app_env(database_url, **{**settings, **extra})
 
 
 @pytest.fixture(scope="module")
 def deploy_database(real_services):
     """A migrated database of this module's own, on the shared PostgreSQL."""
-    database_url, _ = real_services
+    database_url, redis_url = real_services
     with scratch_database(database_url) as url:
-        migrate(production_env(url, None))
+        migrate(production_env(url, redis_url))
         yield url
 
 

@@ -80,20 +80,24 @@ def test_ready_is_503_while_migrations_are_pending(tmp_path):
     assert "newest migration" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "JWT_SECRET"])
-def test_production_refuses_to_start_without_secrets(monkeypatch, missing):
+def _production_env(monkeypatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("JWT_SECRET", "j" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/tavern")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "JWT_SECRET", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_secrets_a_database_or_redis(monkeypatch, missing):
+    _production_env(monkeypatch)
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
         load_config("production")
 
 
 def test_production_refuses_a_short_jwt_secret(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    _production_env(monkeypatch)
     monkeypatch.setenv("JWT_SECRET", "too-short")
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/tavern")
     with pytest.raises(ConfigError, match="JWT_SECRET must be at least 32"):
         load_config("production")
 
@@ -111,9 +115,7 @@ def test_a_public_url_is_read_without_its_trailing_slash(monkeypatch):
 
 
 def test_production_secures_cookies_and_requires_verified_email(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("JWT_SECRET", "j" * 40)
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/tavern")
+    _production_env(monkeypatch)
     config = load_config("production")
     assert config.SESSION_COOKIE_SECURE is True
     assert config.EMAIL_VERIFICATION_REQUIRED is True
