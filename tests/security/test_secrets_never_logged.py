@@ -64,8 +64,8 @@ def test_no_secret_reaches_any_log_line(client, app, mailbox, log_lines):
     secrets.update({pair["access_token"], pair["refresh_token"]})
 
     # Personal tokens: made, used, used wrongly, revoked, used after.
-    made = client.post("/api/v1/tokens", json={"name": "backup", "scope": "read"}, headers=_bearer(pair["access_token"]))
-    token = made.get_json()
+    access = _bearer(pair["access_token"])
+    token = client.post("/api/v1/tokens", json={"name": "backup", "scope": "read"}, headers=access).get_json()
     secrets.add(token["token"])
     assert client.get("/api/v1/characters?mine=true", headers=_bearer(token["token"])).status_code == 200
     assert client.get("/api/v1/characters", headers=_bearer(token["token"] + "x")).status_code == 401

@@ -137,7 +137,7 @@ def campaign_edit(campaign_id):
 def _dashboard(campaign_id, block: str | None = None, status: int = 200, **state) -> Response:
     actor = me()
     view = campaigns.dashboard(actor, campaign_id, before=request.args.get("before") or None)
-    return render(DASHBOARD, block, status=status, **_context(view), **state)
+    return render(DASHBOARD, block, status=status, **{**_context(view), **state})  # a refused form replaces its blank
 
 
 def _context(view: campaigns.Dashboard, **forms) -> dict:
