@@ -6,7 +6,17 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignEvent, Character, EventKind, Membership, MembershipStatus, User, Visibility
+from webapp.models import (
+    Campaign,
+    CampaignEvent,
+    Character,
+    EventKind,
+    InventoryEntry,
+    Membership,
+    MembershipStatus,
+    User,
+    Visibility,
+)
 from webapp.services import campaigns
 
 
@@ -137,6 +147,45 @@ def test_granting_an_item_found_by_search(client, auth, gm, party, make, htmx):
     )
     assert response.status_code == 200
     assert db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.ITEM_GRANT)).scalar_one()
+
+
+def kin_party(make, gm, size: int):
+    """A party of Dwarf Paladins, the archetype requiring the race (as the reference content's classes do)."""
+    dwarf = make.race(name=f"Dwarf {size}", skills=[make.skill()])
+    paladin = make.archetype(name=f"Paladin {size}", required_races=[dwarf])
+    campaign = make.campaign(owner=gm)
+    characters = [make.character(race=dwarf, archetype=paladin) for _ in range(size)]
+    for character in characters:
+        make.membership(campaign, character)
+    return campaign, characters
+
+
+def test_gm_awards_an_item_to_the_whole_party_from_the_dashboard(client, auth, make, htmx, queries):
+    counts = []
+    for size in (2, 5):
+        gm = make.user()
+        campaign, characters = kin_party(make, gm, size)
+        rope = make.item(name=f"Coil of Rope {size}", weight=1.0)
+        auth.login(gm)
+        form = {  # every field of the award form, as htmx sends it
+            "target": "all",
+            "experience": "",
+            "item_search": "rope",
+            "item_id": str(rope.id),
+            "quantity": "1",
+            "reason": "from the flooded cellar",
+        }
+        with queries:
+            response = client.post(f"/campaigns/{campaign.id}/awards", data=form, headers=htmx)
+        counts.append(queries.count)
+        assert response.status_code == 200
+        assert "Awarded to" in response.headers["HX-Trigger"]
+        log = client.get(f"/campaigns/{campaign.id}/log", headers=htmx).get_data(as_text=True)
+        assert log.count(f"received 1 × Coil of Rope {size} from the flooded cellar") == size
+        carried = db.session.execute(sa.select(InventoryEntry.character_id).where(InventoryEntry.item_id == rope.id))
+        assert set(carried.scalars()) == {character.id for character in characters}
+        auth.logout()
+    assert counts[0] == counts[1]
 
 
 def test_the_roster_answers_304_while_nothing_changes(client, auth, gm, party, make, htmx):
