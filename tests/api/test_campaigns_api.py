@@ -184,18 +184,25 @@ def test_an_unchanged_member_list_answers_304(client, party, as_gm, make):
     assert changed.status_code == 200
 
 
-def test_lowering_the_level_cap_lists_exactly_the_characters_above_it(client, make, party, as_gm):
+def test_lowering_the_level_cap_lists_who_then_wears_gear_above_their_level(client, make, party, as_gm):
     campaign, characters = party
-    for character, xp in zip(characters, (100, 600, 1000), strict=True):  # levels 2, 4, 5
+    for character, xp, level in zip(characters, (100, 600, 1000), (2, 4, 5), strict=True):
         character.experience = xp
-    db.session.commit()
+        helm = make.item(name=f"Helm of level {level}", slot="HEAD", required_level=level)
+        make.give(character, helm)
+        make.equip(character, helm, "head")
     before = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
     assert before["data"] == []
     patched = client.patch(f"/api/v1/campaigns/{campaign.id}", json={"rules": {"level_cap": 3}}, headers=as_gm)
     assert patched.status_code == 200 and patched.get_json()["rules"]["level_cap"] == 3
     report = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
     assert {entry["character"]["id"] for entry in report["data"]} == {str(characters[1].id), str(characters[2].id)}
-    assert report["data"][0]["violations"][0]["field"] == "level"
+    assert [entry["violations"] for entry in report["data"]][0] == [
+        {
+            "field": "equipment",
+            "message": f"Helm of level 4 needs level 4; {characters[1].name} is level 3 in this campaign",
+        }
+    ]
     member = bearer(make, player_of(characters[0]))
     assert client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=member).status_code == 403
 

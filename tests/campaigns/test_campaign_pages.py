@@ -251,14 +251,16 @@ def test_notes_are_rendered_as_sanitised_markdown(client, auth, gm, party, htmx)
     assert "<strong>Rope</strong>" in page and "<script>alert(1)</script>" not in page
 
 
-def test_the_compliance_panel_lists_who_breaks_the_rules(client, auth, gm, make):
+def test_the_compliance_panel_lists_who_breaks_the_rules_at_the_capped_level(client, auth, gm, make):
     campaign, characters = make.party(2, gm=gm, level_cap=3)
-    characters[1].experience = 1000
-    db.session.commit()
+    characters[0].experience = characters[1].experience = 1000  # level 5, capped at 3
+    crown = make.item(name="Crown of Ages", slot="HEAD", required_level=5)
+    make.give(characters[1], crown)
+    make.equip(characters[1], crown, "head")
     auth.login(gm)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert f"{characters[1].name} is level 5, above the campaign" in page and "cap of 3" in page
-    assert f"{characters[0].name} is level" not in page
+    assert f"Crown of Ages needs level 5; {characters[1].name} is level 3 in this campaign" in page
+    assert "above the campaign" not in page and f"<strong>{characters[0].name}</strong>" not in page
 
 
 def test_a_player_leaves_from_the_dashboard(client, auth, party):
