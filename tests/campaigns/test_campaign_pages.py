@@ -1,5 +1,6 @@
 """The campaign pages: my campaigns, new, the GM dashboard and its fragments, and /join/<code>."""
 
+import json
 import re
 
 import pytest
@@ -107,6 +108,37 @@ def test_the_gm_approves_from_the_dashboard_and_the_roster_fragment_comes_back(c
     assert body.lstrip().startswith('<section id="roster"') and "Brannoc" in body and "Join requests" not in body
     assert "campaign-changed" in response.headers["HX-Trigger"]
     assert fresh(Membership, membership.id).status == MembershipStatus.APPROVED
+
+
+def test_a_request_that_breaks_the_rules_shows_why_and_is_approved_anyway_from_the_dashboard(
+    client, auth, gm, make, htmx
+):
+    elf, orc = make.race(name="Elf"), make.race(name="Orc")
+    campaign = make.campaign(owner=gm, point_budget=20, allowed_races=[elf])
+    grusk = make.character(name="Grusk", race=orc, **make.point_buy())
+    membership = make.membership(campaign, grusk, status="PENDING")
+    auth.login(gm)
+    url = f"/campaigns/{campaign.id}/members/{membership.id}/approve"
+
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    request = page[page.index('id="requests-heading"') :]
+    assert "Orc is not a race this campaign allows" in request
+    assert "The base scores cost 27 points; the budget is 20" in request
+    form = re.search(rf'<form[^>]*action="{re.escape(url)}".*?</form>', request, re.S).group(0)
+    assert '<input type="hidden" name="accept_violations" value="true">' in form and "Approve anyway" in form
+
+    refused = client.post(url, headers=htmx)  # the rules changed while the page was open, say
+    assert refused.status_code == 422
+    assert refused.get_data(as_text=True).lstrip().startswith('<section id="roster"')
+    assert "Approve anyway" in refused.get_data(as_text=True)
+    assert json.loads(refused.headers["HX-Trigger"])["toast"]["level"] == "error"
+    assert fresh(Membership, membership.id).status == MembershipStatus.PENDING
+
+    accepted = client.post(url, data={"accept_violations": "true"}, headers=htmx)
+    assert accepted.status_code == 200
+    assert fresh(Membership, membership.id).status == MembershipStatus.APPROVED
+    log = client.get(f"/campaigns/{campaign.id}/log", headers=htmx).get_data(as_text=True)
+    assert "Grusk joined the party, approved despite the campaign" in log
 
 
 def test_awarding_xp_to_all_from_the_dashboard(client, auth, gm, party, htmx):
