@@ -568,12 +568,16 @@ def load_membership(membership_id) -> Membership:
 
 
 def _membership_of(campaign: Campaign, membership_id, options=MEMBERSHIP_OPTIONS) -> Membership:
+    """The campaign's active membership, its row locked until the commit; NotFound when there is none.
+
+    Whoever decides on a membership (approve, reject, remove, leave) reads it after the lock, so parallel
+    decisions run one after the other and each sees what the one before it did.
+    """
     key = _uuid(membership_id, "membership")
-    query = (
-        sa.select(Membership)
-        .where(Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
-        .options(*options)
-    )
+    where = (Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
+    db.session.execute(sa.select(Membership.id).where(*where).with_for_update())
+    # The session may hold the row from before the lock (the page's roster): read it again.
+    query = sa.select(Membership).where(*where).options(*options).execution_options(populate_existing=True)
     membership = db.session.execute(query).scalar_one_or_none()
     if membership is None:
         raise NotFound("No such member or request in this campaign.")
