@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from webapp.rules.attributes import DEFAULT_BUDGET, check_point_buy
 from webapp.rules.eligibility import max_perks
-from webapp.rules.equipment import EQUIP_SLOTS
 from webapp.rules.model import CharacterData, ItemData
 from webapp.rules.progression import MAX_LEVEL
 from webapp.rules.violations import Violation
@@ -88,9 +87,8 @@ def check_compliance(rules: CampaignRules, character: CharacterData) -> list[Vio
 
 
 def _equipped_items(character: CharacterData) -> list[ItemData]:
-    """Each equipped item once, in body order."""
-    items = {item.id: item for slot in EQUIP_SLOTS if (item := character.equipment.get(slot)) is not None}
-    return list(items.values())
+    """Each equipped item once."""
+    return list({item.id: item for item in character.equipment.values()}.values())
 
 
 def _carried_items(character: CharacterData) -> list[ItemData]:

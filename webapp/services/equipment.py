@@ -111,7 +111,9 @@ def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPre
     data = loaded.data
     quantities = {entry.item_id: entry.quantity for entry in loaded.character.inventory}
     rule_items = {slot: None if item is None else _rule_item(item, data) for slot, item in asked.items()}
-    plan = rules.plan_equipment(data, rule_items, quantities)
+    campaign = loaded.campaign
+    max_rarity = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
+    plan = rules.plan_equipment(data, rule_items, quantities, max_rarity=max_rarity)
     violations += plan.violations
     known = {entry.item.id: entry.item for entry in loaded.character.inventory}
     known.update({row.item.id: row.item for row in loaded.character.equipment})
