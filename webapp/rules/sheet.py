@@ -124,6 +124,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=level,
             minimum_source="minimum (level)",
             bonuses=[Part(item.name, item.bonus_health) for item in equipped if item.bonus_health],
+            floor=1,
         ),
         max_mana=_pool(
             level=level,
@@ -136,6 +137,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=0,
             minimum_source="minimum (0)",
             bonuses=[Part(item.name, item.bonus_mana) for item in equipped if item.bonus_mana],
+            floor=0,
         ),
         max_stamina=_pool(
             level=level,
@@ -148,6 +150,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=level,
             minimum_source="minimum (level)",
             bonuses=[Part(item.name, item.bonus_stamina) for item in equipped if item.bonus_stamina],
+            floor=0,
         ),
         attack=_attack(scores["strength"], equipped),
         defense=_defense(scores["dexterity"], equipped),
@@ -196,15 +199,23 @@ def _pool(
     minimum: int,
     minimum_source: str,
     bonuses: list[Part],
+    floor: int,
 ) -> Stat:
-    """max(minimum, round((per_level + mod) · level · pct / 100)) + equipped bonuses."""
+    """max(floor, max(minimum, round((per_level + mod) · level · pct / 100)) + equipped bonuses).
+
+    Equipment may take a pool down, never below its floor; a visible part lifts it there.
+    """
     mod = modifier(score)
     grown = round_half_away((per_level + mod) * level * pct / 100)
     source = f"{archetype_source} + {SHORT_LABELS[attribute]} modifier {mod}, × level {level} × {race_source}"
     parts = [Part(source, grown)]
     if grown < minimum:
         parts.append(Part(minimum_source, minimum - grown))
-    return _sum(parts + bonuses)
+    parts += bonuses
+    total = sum(part.amount for part in parts)
+    if total < floor:
+        parts.append(Part(f"at least {floor} after bonuses", floor - total))
+    return _sum(parts)
 
 
 def _attack(strength: int, equipped: list[ItemData]) -> Stat:
