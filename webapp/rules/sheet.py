@@ -1,14 +1,15 @@
 """A character's sheet: effective attributes and derived numbers, each with a breakdown that adds up."""
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from webapp.rules.attributes import ATTRIBUTES, MAX_EFFECTIVE, MIN_EFFECTIVE, SHORT_LABELS, modifier
 from webapp.rules.equipment import EQUIP_SLOTS
-from webapp.rules.load import OVERLOAD_FACTOR, load_limit
+from webapp.rules.load import OVERLOAD_FACTOR, check_capacity_change, load_limit
 from webapp.rules.model import ArchetypeData, CharacterData, ItemData, RaceData
 from webapp.rules.rounding import round_half_away, round_kg
+from webapp.rules.violations import Violation
 from webapp.rules.wording import format_kg
 
 NO_RACE = RaceData(id=None, name="No race")
@@ -58,7 +59,7 @@ class Sheet:
     defense: Stat
     capacity: Stat  # kg
     load: Stat  # kg, the whole inventory
-    load_limit: Stat  # kg, 2 × capacity: additions beyond it are refused
+    load_limit: Stat  # kg, 2 × capacity: additions, and equipment that lowers the capacity, beyond it are refused
     encumbered: bool  # load > capacity
     skill_ids: frozenset[Hashable]  # learned and granted by equipped items
     perk_ids: frozenset[Hashable]
@@ -163,6 +164,20 @@ def compute_sheet(character: CharacterData) -> Sheet:
         granted_skill_ids=granted_skill_ids,
         granted_perk_ids=granted_perk_ids,
         equipment_ids={slot: _id_or_none(character.equipment.get(slot)) for slot in EQUIP_SLOTS},
+    )
+
+
+def check_equipment_load(character: CharacterData, new_equipment: Mapping[str, ItemData]) -> list[Violation]:
+    """Return a violation when wearing `new_equipment` instead lowers the capacity (a −STR item put on, a +STR
+    ring taken off) and leaves the load past twice the new capacity; its field is the first slot that changes.
+    """
+    before = compute_sheet(character)
+    after = compute_sheet(replace(character, equipment=dict(new_equipment)))
+    changed = [slot for slot in EQUIP_SLOTS if character.equipment.get(slot) != new_equipment.get(slot)]
+    if not changed:
+        return []
+    return check_capacity_change(
+        character.name, before.load.value, before.capacity.value, after.capacity.value, changed[0]
     )
 
 
