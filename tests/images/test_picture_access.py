@@ -8,6 +8,7 @@ import pytest
 
 from tests.images.samples import picture
 from webapp.auth.tokens import issue_access_token
+from webapp.extensions import db
 from webapp.models import Role, User, Visibility
 from webapp.services.images import create_image
 
@@ -86,7 +87,7 @@ def test_a_hidden_portrait_stays_with_the_moderators(client, make, owner, portra
     gm = make.user()
     make.membership(make.campaign(owner=gm), hero)
     portrait.visibility = Visibility.HIDDEN
-    make.item()  # commits the change
+    db.session.commit()
 
     assert client.get(f"/api/v1/images/{portrait.id}/thumbnail", headers=bearer(gm)).status_code == 404
 
@@ -111,7 +112,7 @@ def test_the_gm_may_look_at_a_members_portrait_but_not_change_delete_or_reuse_it
 @pytest.mark.parametrize(("viewer", "status"), [("moderator", 200), ("admin", 200), ("user", 404), ("anonymous", 404)])
 def test_a_private_avatar_is_seen_by_whoever_may_see_the_profile(client, make, owner, portrait, viewer, status):
     owner.avatar_image_id = portrait.id
-    make.item()  # commits the change
+    db.session.commit()
     who = {
         "moderator": make.user(role=Role.MODERATOR),
         "admin": make.user(role=Role.ADMIN),
