@@ -117,6 +117,57 @@ def test_join_approve_award_and_the_log(client, make, gm, as_gm):
     assert not rest["pagination"]["has_next"]
 
 
+def test_the_gm_sees_each_requests_verdict_and_approves_a_rule_breaker_only_knowingly(client, make, gm, as_gm):
+    elf, orc = make.race(name="Elf"), make.race(name="Orc")
+    campaign = make.campaign(owner=gm, point_budget=20, allowed_races=[elf])
+    grusk = make.character(name="Grusk", race=orc, **make.point_buy())
+    asked = client.post(
+        "/api/v1/campaigns/join",
+        json={"invite_code": campaign.invite_code, "character_id": str(grusk.id)},
+        headers=bearer(make, player_of(grusk)),
+    ).get_json()
+    reasons = [
+        {"field": "race_id", "message": "Orc is not a race this campaign allows"},
+        {"field": "attributes", "message": "The base scores cost 27 points; the budget is 20"},
+    ]
+
+    (member,) = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    assert member["status"] == "PENDING" and member["compliance"] == {"complies": False, "violations": reasons}
+    own = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=bearer(make, player_of(grusk)))
+    assert own.get_json()["data"][0]["compliance"] is None
+
+    url = f"/api/v1/campaigns/{campaign.id}/members/{asked['id']}/approve"
+    refused = client.post(url, headers=as_gm)
+    assert refused.status_code == 422
+    assert refused.get_json()["code"] == "rule_violation" and refused.get_json()["errors"] == reasons
+    assert client.post(url, json={"accept_violations": False}, headers=as_gm).status_code == 422
+    assert client.post(url, json={"accept_violations": "yes"}, headers=as_gm).status_code == 422
+
+    approved = client.post(url, json={"accept_violations": True}, headers=as_gm)
+    assert approved.status_code == 200 and approved.get_json()["status"] == "APPROVED"
+    joined = client.get(f"/api/v1/campaigns/{campaign.id}/events?kind=JOINED", headers=as_gm).get_json()["data"]
+    assert "approved despite the campaign's rules: Orc is not a race this campaign allows" in joined[0]["body"]
+    assert joined[0]["data"]["accepted_violations"] == reasons
+
+
+def test_a_compliant_request_is_approved_with_no_body_at_all(client, make, gm, as_gm):
+    campaign = make.campaign(owner=gm)
+    hero = make.character()
+    membership = make.membership(campaign, hero, status="PENDING")
+    (listed,) = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    assert listed["compliance"] == {"complies": True, "violations": []}
+    url = f"/api/v1/campaigns/{campaign.id}/members/{membership.id}/approve"
+    assert client.post(url, headers=as_gm).status_code == 200
+
+
+def test_the_approval_body_is_documented_and_optional(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    operation = doc["paths"]["/api/v1/campaigns/{campaign_id}/members/{membership_id}/approve"]["post"]
+    assert operation["requestBody"]["required"] is False
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert doc["components"]["schemas"][schema]["properties"]["accept_violations"]["type"] == "boolean"
+
+
 def test_after_rotating_the_invite_code_the_old_one_answers_404(client, make, gm, as_gm):
     campaign = make.campaign(owner=gm)
     old = campaign.invite_code
@@ -184,18 +235,25 @@ def test_an_unchanged_member_list_answers_304(client, party, as_gm, make):
     assert changed.status_code == 200
 
 
-def test_lowering_the_level_cap_lists_exactly_the_characters_above_it(client, make, party, as_gm):
+def test_lowering_the_level_cap_lists_who_then_wears_gear_above_their_level(client, make, party, as_gm):
     campaign, characters = party
-    for character, xp in zip(characters, (100, 600, 1000), strict=True):  # levels 2, 4, 5
+    for character, xp, level in zip(characters, (100, 600, 1000), (2, 4, 5), strict=True):
         character.experience = xp
-    db.session.commit()
+        helm = make.item(name=f"Helm of level {level}", slot="HEAD", required_level=level)
+        make.give(character, helm)
+        make.equip(character, helm, "head")
     before = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
     assert before["data"] == []
     patched = client.patch(f"/api/v1/campaigns/{campaign.id}", json={"rules": {"level_cap": 3}}, headers=as_gm)
     assert patched.status_code == 200 and patched.get_json()["rules"]["level_cap"] == 3
     report = client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=as_gm).get_json()
     assert {entry["character"]["id"] for entry in report["data"]} == {str(characters[1].id), str(characters[2].id)}
-    assert report["data"][0]["violations"][0]["field"] == "level"
+    assert [entry["violations"] for entry in report["data"]][0] == [
+        {
+            "field": "equipment",
+            "message": f"Helm of level 4 needs level 4; {characters[1].name} is level 3 in this campaign",
+        }
+    ]
     member = bearer(make, player_of(characters[0]))
     assert client.get(f"/api/v1/campaigns/{campaign.id}/compliance", headers=member).status_code == 403
 

@@ -59,6 +59,42 @@ def test_an_addition_past_twice_the_capacity_is_refused_with_the_reason(client, 
     assert more.status_code == 422
 
 
+def test_taking_off_a_strength_ring_that_would_leave_the_load_past_twice_capacity_is_refused(client, hero, make):
+    ring = make.item(name="Ring of Might", slot="RING", bonus_strength=2)  # STR 12: limit 120 kg; STR 10: 100 kg
+    sacks = make.item(name="Sack of Ore", weight=55.0)  # with the ring (1 kg): 111 kg
+    make.give(hero, ring)
+    make.equip(hero, ring, "ring_left")
+    make.give(hero, sacks, 2)
+    message = "Too heavy: Brannoc carries 111 kg; after this change the limit would be 100 kg"
+
+    preview = client.put(url(hero, "equipment?dry_run=true"), json={"ring_left": None}).get_json()
+    refused = client.put(url(hero, "equipment"), json={"ring_left": None})
+
+    assert preview["allowed"] is False and preview["violations"] == [{"field": "ring_left", "message": message}]
+    assert refused.status_code == 422 and errors_of(refused) == {"ring_left": message}
+    dropped = client.delete(url(hero, f"inventory/{ring.id}"))  # dropping takes it off too
+    assert dropped.status_code == 422
+    assert errors_of(dropped) == {"item_id": message.replace("carries 111 kg", "carries 110 kg")}
+    assert client.get(url(hero, "equipment")).get_json()["ring_left"]["id"] == str(ring.id)
+    assert client.delete(url(hero, f"inventory/{sacks.id}")).status_code == 204
+    assert client.delete(url(hero, f"inventory/{ring.id}")).status_code == 204
+
+
+def test_putting_on_a_strength_sapping_belt_is_refused_only_when_it_would_overload(client, hero, make):
+    girdle = make.item(name="Girdle of Frailty", slot="BELT", bonus_strength=-4)  # STR 6: limit 60 kg
+    make.give(hero, girdle)
+    pack = make.item(name="Pack", weight=50.0)
+    make.give(hero, pack)
+    assert client.put(url(hero, "equipment"), json={"belt": str(girdle.id)}).status_code == 200
+    assert client.put(url(hero, "equipment"), json={"belt": None}).status_code == 200
+    make.give(hero, make.item(name="Anvil", weight=20.0))
+    refused = client.put(url(hero, "equipment"), json={"belt": str(girdle.id)})
+    assert refused.status_code == 422
+    assert errors_of(refused) == {
+        "belt": "Too heavy: Brannoc carries 71 kg; after this change the limit would be 60 kg"
+    }
+
+
 def test_nobody_adds_or_equips_an_item_they_cannot_see(client, hero, make):
     secret = make.item(name="Secret Blade", slot="ONE_HAND", owner_id=make.user().id, visibility=Visibility.PRIVATE)
     refused = client.post(url(hero, "inventory"), json={"item_id": str(secret.id)})

@@ -91,6 +91,54 @@ def test_a_player_asks_to_join_with_a_code_and_the_gm_approves(gm, make):
     assert kinds(campaign) == [EventKind.JOIN_REQUESTED, EventKind.JOINED]
 
 
+def an_orc_with_a_full_build_asks_to_join(gm, make):
+    """A campaign for Elves on 20 points, and a PENDING Orc bought on 27: two reasons to think twice."""
+    elf, orc = make.race(name="Elf"), make.race(name="Orc")
+    campaign = make.campaign(owner=gm, point_budget=20, allowed_races=[elf])
+    hero = make.character(name="Grusk", race=orc, visibility=Visibility.PRIVATE, **make.point_buy())
+    player = db.session.get(type(gm), hero.owner_id)
+    membership = campaigns.request_join(player, campaign.invite_code, hero.id)
+    return campaign, hero, membership
+
+
+def test_a_request_that_breaks_the_rules_carries_its_verdict_to_the_gm(gm, make):
+    campaign, hero, membership = an_orc_with_a_full_build_asks_to_join(gm, make)
+    (request,) = campaigns.roster(gm, campaign.id).pending
+    assert [(v.field, v.message) for v in request.violations] == [
+        ("race_id", "Orc is not a race this campaign allows"),
+        ("attributes", "The base scores cost 27 points; the budget is 20"),
+    ]
+    assert campaigns.roster(db.session.get(type(gm), hero.owner_id), campaign.id).pending[0].violations is None
+
+
+def test_approving_a_request_that_breaks_the_rules_needs_the_gm_to_accept_every_reason(gm, make):
+    campaign, hero, membership = an_orc_with_a_full_build_asks_to_join(gm, make)
+    with pytest.raises(RuleViolation) as refused:
+        campaigns.approve_membership(gm, campaign.id, membership.id)
+    assert [v.field for v in refused.value.violations] == ["race_id", "attributes"]
+    db.session.expire_all()
+    assert db.session.get(Membership, membership.id).status == MembershipStatus.PENDING
+    assert kinds(campaign) == [EventKind.JOIN_REQUESTED]
+
+    approved = campaigns.approve_membership(gm, campaign.id, membership.id, accept_violations=True)
+    assert approved.status == MembershipStatus.APPROVED
+    joined = db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.JOINED)).scalar_one()
+    assert joined.body == (
+        "Grusk joined the party, approved despite the campaign's rules: Orc is not a race this campaign allows; "
+        "The base scores cost 27 points; the budget is 20."
+    )
+    assert [v["field"] for v in joined.data["accepted_violations"]] == ["race_id", "attributes"]
+
+
+def test_a_request_within_the_rules_joins_without_any_acknowledgement(gm, make):
+    campaign = make.campaign(owner=gm, point_budget=27)
+    hero = make.character(name="Brannoc", **make.point_buy())
+    membership = campaigns.request_join(db.session.get(type(gm), hero.owner_id), campaign.invite_code, hero.id)
+    campaigns.approve_membership(gm, campaign.id, membership.id)
+    joined = db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.JOINED)).scalar_one()
+    assert joined.body == "Brannoc joined the party." and "accepted_violations" not in joined.data
+
+
 def test_a_character_is_in_one_active_campaign_at_a_time(party, make):
     _, characters = party
     player = db.session.get(type(make.user()), characters[0].owner_id)

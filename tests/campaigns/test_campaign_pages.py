@@ -1,12 +1,23 @@
 """The campaign pages: my campaigns, new, the GM dashboard and its fragments, and /join/<code>."""
 
+import json
 import re
 
 import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignEvent, Character, EventKind, Membership, MembershipStatus, User, Visibility
+from webapp.models import (
+    Campaign,
+    CampaignEvent,
+    Character,
+    EventKind,
+    InventoryEntry,
+    Membership,
+    MembershipStatus,
+    User,
+    Visibility,
+)
 from webapp.services import campaigns
 
 
@@ -99,6 +110,37 @@ def test_the_gm_approves_from_the_dashboard_and_the_roster_fragment_comes_back(c
     assert fresh(Membership, membership.id).status == MembershipStatus.APPROVED
 
 
+def test_a_request_that_breaks_the_rules_shows_why_and_is_approved_anyway_from_the_dashboard(
+    client, auth, gm, make, htmx
+):
+    elf, orc = make.race(name="Elf"), make.race(name="Orc")
+    campaign = make.campaign(owner=gm, point_budget=20, allowed_races=[elf])
+    grusk = make.character(name="Grusk", race=orc, **make.point_buy())
+    membership = make.membership(campaign, grusk, status="PENDING")
+    auth.login(gm)
+    url = f"/campaigns/{campaign.id}/members/{membership.id}/approve"
+
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    request = page[page.index('id="requests-heading"') :]
+    assert "Orc is not a race this campaign allows" in request
+    assert "The base scores cost 27 points; the budget is 20" in request
+    form = re.search(rf'<form[^>]*action="{re.escape(url)}".*?</form>', request, re.S).group(0)
+    assert '<input type="hidden" name="accept_violations" value="true">' in form and "Approve anyway" in form
+
+    refused = client.post(url, headers=htmx)  # the rules changed while the page was open, say
+    assert refused.status_code == 422
+    assert refused.get_data(as_text=True).lstrip().startswith('<section id="roster"')
+    assert "Approve anyway" in refused.get_data(as_text=True)
+    assert json.loads(refused.headers["HX-Trigger"])["toast"]["level"] == "error"
+    assert fresh(Membership, membership.id).status == MembershipStatus.PENDING
+
+    accepted = client.post(url, data={"accept_violations": "true"}, headers=htmx)
+    assert accepted.status_code == 200
+    assert fresh(Membership, membership.id).status == MembershipStatus.APPROVED
+    log = client.get(f"/campaigns/{campaign.id}/log", headers=htmx).get_data(as_text=True)
+    assert "Grusk joined the party, approved despite the campaign" in log
+
+
 def test_awarding_xp_to_all_from_the_dashboard(client, auth, gm, party, htmx):
     campaign, characters = party
     auth.login(gm)
@@ -137,6 +179,45 @@ def test_granting_an_item_found_by_search(client, auth, gm, party, make, htmx):
     )
     assert response.status_code == 200
     assert db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.ITEM_GRANT)).scalar_one()
+
+
+def kin_party(make, gm, size: int):
+    """A party of Dwarf Paladins, the archetype requiring the race (as the reference content's classes do)."""
+    dwarf = make.race(name=f"Dwarf {size}", skills=[make.skill()])
+    paladin = make.archetype(name=f"Paladin {size}", required_races=[dwarf])
+    campaign = make.campaign(owner=gm)
+    characters = [make.character(race=dwarf, archetype=paladin) for _ in range(size)]
+    for character in characters:
+        make.membership(campaign, character)
+    return campaign, characters
+
+
+def test_gm_awards_an_item_to_the_whole_party_from_the_dashboard(client, auth, make, htmx, queries):
+    counts = []
+    for size in (2, 5):
+        gm = make.user()
+        campaign, characters = kin_party(make, gm, size)
+        rope = make.item(name=f"Coil of Rope {size}", weight=1.0)
+        auth.login(gm)
+        form = {  # every field of the award form, as htmx sends it
+            "target": "all",
+            "experience": "",
+            "item_search": "rope",
+            "item_id": str(rope.id),
+            "quantity": "1",
+            "reason": "from the flooded cellar",
+        }
+        with queries:
+            response = client.post(f"/campaigns/{campaign.id}/awards", data=form, headers=htmx)
+        counts.append(queries.count)
+        assert response.status_code == 200
+        assert "Awarded to" in response.headers["HX-Trigger"]
+        log = client.get(f"/campaigns/{campaign.id}/log", headers=htmx).get_data(as_text=True)
+        assert log.count(f"received 1 × Coil of Rope {size} from the flooded cellar") == size
+        carried = db.session.execute(sa.select(InventoryEntry.character_id).where(InventoryEntry.item_id == rope.id))
+        assert set(carried.scalars()) == {character.id for character in characters}
+        auth.logout()
+    assert counts[0] == counts[1]
 
 
 def test_the_roster_answers_304_while_nothing_changes(client, auth, gm, party, make, htmx):
@@ -202,14 +283,16 @@ def test_notes_are_rendered_as_sanitised_markdown(client, auth, gm, party, htmx)
     assert "<strong>Rope</strong>" in page and "<script>alert(1)</script>" not in page
 
 
-def test_the_compliance_panel_lists_who_breaks_the_rules(client, auth, gm, make):
+def test_the_compliance_panel_lists_who_breaks_the_rules_at_the_capped_level(client, auth, gm, make):
     campaign, characters = make.party(2, gm=gm, level_cap=3)
-    characters[1].experience = 1000
-    db.session.commit()
+    characters[0].experience = characters[1].experience = 1000  # level 5, capped at 3
+    crown = make.item(name="Crown of Ages", slot="HEAD", required_level=5)
+    make.give(characters[1], crown)
+    make.equip(characters[1], crown, "head")
     auth.login(gm)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert f"{characters[1].name} is level 5, above the campaign" in page and "cap of 3" in page
-    assert f"{characters[0].name} is level" not in page
+    assert f"Crown of Ages needs level 5; {characters[1].name} is level 3 in this campaign" in page
+    assert "above the campaign" not in page and f"<strong>{characters[0].name}</strong>" not in page
 
 
 def test_a_player_leaves_from_the_dashboard(client, auth, party):

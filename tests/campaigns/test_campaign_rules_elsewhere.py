@@ -4,8 +4,8 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import User
-from webapp.services import character_growth, characters, inventory
-from webapp.services.errors import RuleViolation
+from webapp.services import character_growth, characters, equipment, inventory
+from webapp.services.errors import RuleViolation, Violation
 
 
 def test_a_player_cannot_pack_an_item_above_the_campaigns_rarity(make, gm):
@@ -36,3 +36,26 @@ def test_changing_base_scores_in_a_campaign_counts_against_its_point_budget(make
         characters.update_character(db.session.get(User, hero.owner_id), hero.id, scores)
     assert "the budget is 20" in error.value.message
     assert characters.update_character(db.session.get(User, loner.owner_id), loner.id, scores).strength == 15
+
+
+def test_an_uncommon_item_owned_before_joining_stays_in_the_pack_in_a_common_only_campaign(
+    client, auth, htmx, make, gm
+):
+    hero = make.character(name="Brannoc")
+    cloak = make.item(name="Elven Cloak", slot="CLOAK", rarity="UNCOMMON")
+    make.give(hero, cloak)
+    make.membership(make.campaign(owner=gm, name="The Sunken Keep", max_rarity="COMMON"), hero)
+    player = db.session.get(User, hero.owner_id)
+    refusal = Violation("cloak", "Elven Cloak is UNCOMMON; this campaign allows up to COMMON")
+
+    with pytest.raises(RuleViolation) as error:
+        equipment.change_equipment(player, hero.id, {"cloak": cloak.id})
+    assert error.value.violations == [refusal]
+    assert equipment.preview_equipment(player, hero.id, {"cloak": cloak.id}).violations == [refusal]
+
+    auth.login(player)
+    preview = client.get(f"/characters/{hero.id}/equipment/preview?item_id={cloak.id}", headers=htmx)
+    body = preview.get_data(as_text=True)
+    assert refusal.message in body and "disabled>Equip" in body
+    api = client.put(f"/api/v1/characters/{hero.id}/equipment", json={"cloak": str(cloak.id)})
+    assert api.status_code == 422 and api.get_json()["errors"] == [{"field": "cloak", "message": refusal.message}]

@@ -161,6 +161,37 @@ def test_experience_errors_sit_beside_the_field(client, auth, owner, brannoc, ht
     assert "Add between 1 and 1,000,000 experience points" in response.get_data(as_text=True)
 
 
+def form_target(html: str, action: str) -> str:
+    """The hx-target of the form in `html` that posts to `action`."""
+    form = re.search(rf'<form[^>]*hx-post="{re.escape(action)}"[^>]*>', html).group(0)
+    return re.search(r'hx-target="([^"]+)"', form).group(1)
+
+
+def swapped_into(target: str, response) -> str:
+    """The element htmx replaces with a response: HX-Retarget when the server names one, else the form's target."""
+    return response.headers.get("HX-Retarget", target)
+
+
+def test_a_refused_experience_lands_beside_the_field_and_the_next_try_still_works(client, auth, owner, brannoc, htmx):
+    auth.login(owner)
+    url = f"/characters/{brannoc.id}/experience"
+    page = client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+
+    refused = client.post(url, data={"amount": "0"}, headers=htmx)
+    assert refused.status_code == 422
+    card = refused.get_data(as_text=True)
+    assert card.lstrip().startswith('<section id="experience"')
+    assert swapped_into(form_target(page, url), refused) == "#experience"  # the rest of the sheet stays
+    assert 'aria-invalid="true"' in card and 'aria-describedby="amount-error"' in card
+    assert re.search(r'id="amount-error">Add between 1 and 1,000,000 experience points<', card)
+
+    accepted = client.post(url, data={"amount": "50"}, headers=htmx)
+    assert accepted.status_code == 200
+    assert swapped_into(form_target(card, url), accepted) == "#sheet"
+    sheet = accepted.get_data(as_text=True)
+    assert sheet.lstrip().startswith('<article id="sheet"') and "Experience: 50 —" in sheet
+
+
 def test_no_experience_form_while_in_a_campaign(client, auth, owner, brannoc, make):
     make.membership(make.campaign(name="The Long Winter"), brannoc)
     auth.login(owner)

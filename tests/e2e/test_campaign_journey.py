@@ -75,3 +75,45 @@ def test_gm_invites_player_joins_gm_approves_and_awards_xp_and_the_sheet_shows_t
     finally:
         gm_context.close()
         player_context.close()
+
+
+@pytest.mark.e2e
+def test_gm_awards_an_item_to_the_whole_party_and_a_player_finds_it_in_the_pack(browser: Browser, live_server, make):
+    gm = make.user(email="greta@example.com", display_name="Greta the GM")
+    dwarf = make.race(name="Dwarf")
+    paladin = make.archetype(name="Paladin", required_races=[dwarf])  # the reference classes require races too
+    campaign = make.campaign(owner=gm, name="The Sunken Keep")
+    players, heroes = [], []
+    for name in ("Brannoc", "Ysolde"):
+        player = make.user(email=f"{name.lower()}@example.com", display_name=f"{name}'s player")
+        hero = make.character(owner=player, name=name, race=dwarf, archetype=paladin)
+        make.membership(campaign, hero)
+        players.append(player)
+        heroes.append(hero)
+    make.item(name="Coil of Rope", weight=1.0)
+
+    gm_context = browser.new_context(base_url=live_server, locale="en-GB")
+    player_context = browser.new_context(base_url=live_server, locale="en-GB")
+    gm_page, player_page = gm_context.new_page(), player_context.new_page()
+    try:
+        sign_in(gm_page, gm)
+        gm_page.goto(f"/campaigns/{campaign.id}")
+        award = gm_page.locator("#award")
+        award.get_by_label("Who gets it").select_option(label="The whole party")
+        award.get_by_label("Search items").fill("rope")
+        award.get_by_label("Coil of Rope").check()
+        award.get_by_label("How many").fill("2")
+        award.get_by_label("What for").fill("for the climb down")
+        award.get_by_role("button", name="Award").click()
+
+        expect(gm_page.get_by_role("status").filter(has_text="Awarded to Brannoc, Ysolde")).to_be_visible()
+        log = gm_page.locator("#campaign-log")
+        expect(log).to_contain_text("Brannoc received 2 × Coil of Rope for the climb down")
+        expect(log).to_contain_text("Ysolde received 2 × Coil of Rope for the climb down")
+
+        sign_in(player_page, players[1])
+        player_page.goto(f"/characters/{heroes[1].id}/inventory")
+        expect(player_page.get_by_role("row", name=re.compile("Coil of Rope"))).to_contain_text("2")
+    finally:
+        gm_context.close()
+        player_context.close()

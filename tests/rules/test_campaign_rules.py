@@ -56,19 +56,33 @@ def test_unrestricted_campaign_accepts_anyone() -> None:
     assert check_compliance(CampaignRules(), character) == []
 
 
-def test_level_above_the_cap_is_reported() -> None:
-    assert check_compliance(CampaignRules(level_cap=5), brannoc(experience=2100)) == [
-        Violation("level", "Brannoc is level 7, above the campaign's cap of 5")
+def test_a_character_above_the_cap_plays_at_the_cap_and_that_is_no_breach() -> None:
+    level_6 = brannoc(experience=1500)
+    assert check_compliance(CampaignRules(level_cap=4), level_6) == []
+    assert check_compliance(CampaignRules(level_cap=4), brannoc(experience=1500, level_cap=4)) == []
+
+
+def test_equipment_is_judged_at_the_capped_level() -> None:
+    plate = ItemData("plate", "Knight's Plate", slot="CHEST", required_level=5)
+    level_6 = brannoc(experience=1500, equipment={"chest": plate}, inventory=[(plate, 1)])
+    assert check_compliance(CampaignRules(), level_6) == []
+    assert check_compliance(CampaignRules(level_cap=5), level_6) == []
+    assert check_compliance(CampaignRules(level_cap=4), level_6) == [
+        Violation("equipment", "Knight's Plate needs level 5; Brannoc is level 4 in this campaign")
     ]
 
 
-def test_level_at_the_cap_complies() -> None:
-    assert check_compliance(CampaignRules(level_cap=5), brannoc(experience=1000)) == []
+def test_carried_but_unequipped_items_need_no_level() -> None:
+    plate = ItemData("plate", "Knight's Plate", slot="CHEST", required_level=5)
+    assert check_compliance(CampaignRules(level_cap=4), brannoc(experience=1500, inventory=[(plate, 1)])) == []
 
 
-def test_level_is_judged_before_the_characters_own_cap() -> None:
-    capped = brannoc(experience=2100, level_cap=5)
-    assert [v.field for v in check_compliance(CampaignRules(level_cap=5), capped)] == ["level"]
+def test_perks_are_counted_against_the_allowance_of_the_capped_level() -> None:
+    level_8 = brannoc(experience=2800, perk_ids=frozenset({"tough", "keen-eye", "light-sleeper"}))  # 3 allowed
+    assert check_compliance(CampaignRules(level_cap=8), level_8) == []
+    assert check_compliance(CampaignRules(level_cap=4), level_8) == [
+        Violation("perks", "Brannoc has 3 perks; 2 allowed at level 4")
+    ]
 
 
 def test_race_outside_the_allowed_list_is_reported() -> None:
@@ -118,10 +132,18 @@ def test_scores_over_the_campaign_budget_are_reported() -> None:
 
 def test_every_breach_is_reported_together() -> None:
     rules = CampaignRules(level_cap=5, allowed_race_ids=frozenset({"elf"}), max_rarity="COMMON", point_budget=10)
-    character = brannoc(experience=2100, race=DWARF, inventory=[(ELVEN_CLOAK, 1)])
+    boots = ItemData("boots", "Seven-League Boots", slot="FEET", required_level=7)
+    character = brannoc(
+        experience=2100,
+        race=DWARF,
+        inventory=[(ELVEN_CLOAK, 1), (boots, 1)],
+        equipment={"feet": boots},
+        perk_ids=frozenset({"tough", "keen-eye", "light-sleeper"}),
+    )
     assert [v.field for v in check_compliance(rules, character)] == [
-        "level",
         "race_id",
         "inventory",
         "attributes",
+        "equipment",
+        "perks",
     ]

@@ -253,3 +253,20 @@ def test_an_allowed_plan_always_leaves_a_legal_body(
         assert "off_hand" not in plan.new_equipment
     for item in plan.displaced:
         assert item in equipment.values()
+
+
+ELVEN_CLOAK = ItemData("elven-cloak", "Elven Cloak", slot="CLOAK", rarity="UNCOMMON")
+
+
+def test_an_item_above_the_campaigns_rarity_cannot_be_equipped() -> None:
+    owner = brannoc(inventory=[(ELVEN_CLOAK, 1)])
+    plan = plan_equipment(owner, {"cloak": ELVEN_CLOAK}, carrying(ELVEN_CLOAK), max_rarity="COMMON")
+    assert plan.violations == [Violation("cloak", "Elven Cloak is UNCOMMON; this campaign allows up to COMMON")]
+    assert not plan.allowed and plan.new_equipment == {}
+    assert plan_equipment(owner, {"cloak": ELVEN_CLOAK}, carrying(ELVEN_CLOAK), max_rarity="UNCOMMON").allowed
+    assert plan_equipment(owner, {"cloak": ELVEN_CLOAK}, carrying(ELVEN_CLOAK)).allowed
+
+
+def test_an_item_above_the_campaigns_rarity_may_still_be_taken_off() -> None:
+    wearing = brannoc(equipment={"cloak": ELVEN_CLOAK}, inventory=[(ELVEN_CLOAK, 1)])
+    assert plan_equipment(wearing, {"cloak": None}, carrying(ELVEN_CLOAK), max_rarity="COMMON").allowed

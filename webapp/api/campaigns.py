@@ -71,6 +71,14 @@ class AwardBody(Schema):
     reason: str = Field("", max_length=awards.MAX_REASON, description='Shown in the log: "for the flooded cellar".')
 
 
+class ApproveBody(Schema):
+    accept_violations: bool = Field(
+        False,
+        description="Approve a character that breaks the campaign's rules (see `compliance` in the members list); "
+        "without it such a request answers 422 with every reason, and the log records what was accepted.",
+    )
+
+
 class NoteBody(Schema):
     body: str = Field(min_length=1, max_length=campaigns.MAX_NOTE, description="Markdown; rendered sanitised.")
 
@@ -132,8 +140,11 @@ def character_json(actor, character: Character) -> dict:
     }
 
 
-def membership_json(actor, membership: Membership, sheet: rules.Sheet | None = None) -> dict:
-    """A membership with its player and character; `stats` only where the caller may read the sheet."""
+def membership_json(
+    actor, membership: Membership, sheet: rules.Sheet | None = None, violations: list | None = None
+) -> dict:
+    """A membership with its player and character; `stats` only where the caller may read the sheet,
+    `compliance` (does the character keep the campaign's rules, and if not why) only for its GM."""
     stats = None
     if sheet is not None:
         stats = {
@@ -155,6 +166,9 @@ def membership_json(actor, membership: Membership, sheet: rules.Sheet | None = N
         "user": {"id": str(membership.user.id), "display_name": membership.user.display_name},
         "character": character_json(actor, membership.character),
         "stats": stats,
+        "compliance": None
+        if violations is None
+        else {"complies": not violations, "violations": [{"field": v.field, "message": v.message} for v in violations]},
     }
 
 
@@ -271,7 +285,7 @@ def campaign_join(caller, body):
 def campaign_members(caller, campaign_id):
     _scoped(caller, campaign_id)
     roster = campaigns.roster(caller.user, campaign_id)
-    data = [membership_json(caller.user, e.membership, e.sheet) for e in roster.members + roster.pending]
+    data = [membership_json(caller.user, e.membership, e.sheet, e.violations) for e in roster.members + roster.pending]
     return json_response({"data": data})
 
 
@@ -280,11 +294,15 @@ def campaign_members(caller, campaign_id):
     "/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>/approve",
     "Approve a join request",
     TAG,
+    body=ApproveBody,
+    body_required=False,
     auth="write",
 )
-def campaign_member_approve(caller, campaign_id, membership_id):
+def campaign_member_approve(caller, campaign_id, membership_id, body):
     _scoped(caller, campaign_id)
-    membership = campaigns.approve_membership(caller.user, campaign_id, membership_id)
+    membership = campaigns.approve_membership(
+        caller.user, campaign_id, membership_id, accept_violations=body.accept_violations
+    )
     return json_response(membership_json(caller.user, membership))
 
 

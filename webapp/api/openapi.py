@@ -91,7 +91,7 @@ def document() -> dict:
         }
         if spec.body is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": spec.body_required,
                 "content": {"application/json": {"schema": _schema_ref(spec.body, components)}},
             }
         if spec.multipart:

@@ -53,6 +53,7 @@ class Endpoint:
     auth: str = "optional"  # optional | required | write
     responses: dict = field(default_factory=dict)
     multipart: bool = False
+    body_required: bool = True
 
 
 REGISTRY: list[Endpoint] = []
@@ -71,14 +72,27 @@ def endpoint(
     multipart=False,
     responses=None,
     reads=None,
+    body_required=True,
 ):
     """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
 
     `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200). `reads` is
     called with the path's values before anything else, to read ahead what the answer's cache will check.
+    With `body_required=False` a request without a body gets the schema's defaults.
     """
     spec = Endpoint(
-        path, method, summary, tag, body, query, response, status, auth, responses=responses or {}, multipart=multipart
+        path,
+        method,
+        summary,
+        tag,
+        body,
+        query,
+        response,
+        status,
+        auth,
+        responses=responses or {},
+        multipart=multipart,
+        body_required=body_required,
     )
     REGISTRY.append(spec)
 
@@ -91,7 +105,7 @@ def endpoint(
             if spec.query is not None:
                 kwargs["query"] = parse_query(spec.query)
             if spec.body is not None:
-                kwargs["body"] = parse_body(spec.body)
+                kwargs["body"] = parse_body(spec.body, required=spec.body_required)
             return view(caller=caller, **kwargs)
 
         bp.add_url_rule(path, endpoint=view.__name__, view_func=wrapper, methods=[method])
@@ -123,8 +137,13 @@ def violations_from(error: ValidationError) -> list[Violation]:
     return found
 
 
-def parse_body(schema: type[BaseModel]) -> BaseModel:
-    """Validate the JSON body: 415 when it isn't JSON, 422 with one error per field when it doesn't fit."""
+def parse_body(schema: type[BaseModel], required: bool = True) -> BaseModel:
+    """Validate the JSON body: 415 when it isn't JSON, 422 with one error per field when it doesn't fit.
+
+    An optional body may be left out entirely (no bytes at all); the schema's defaults stand in for it.
+    """
+    if not required and not request.get_data():
+        return schema()
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as JSON with `Content-Type: application/json`.")
     data = request.get_json(silent=True)

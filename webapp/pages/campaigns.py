@@ -246,7 +246,17 @@ def campaign_archive(campaign_id):
 @bp.post("/campaigns/<uuid:campaign_id>/members/<uuid:membership_id>/approve")
 @login_required
 def campaign_member_approve(campaign_id, membership_id):
-    membership = campaigns.approve_membership(me(), campaign_id, membership_id)
+    """Approve a request; one that breaks the rules needs the "Approve anyway" button, which says so."""
+    accept = request.form.get("accept_violations") == "true"
+    try:
+        membership = campaigns.approve_membership(me(), campaign_id, membership_id, accept_violations=accept)
+    except RuleViolation:
+        # The reasons sit beside the request in the roster, now with the button that accepts them.
+        message = "This character breaks the campaign's rules; read why, then approve anyway if that is fine."
+        if not is_fragment_request():
+            flash(message, "error")
+            return redirect(url_for("pages.campaign_show", campaign_id=campaign_id), code=303)
+        return _toast(_dashboard(campaign_id, "roster", status=422), message, level="error", changed=False)
     return _done(campaign_id, f"{membership.character.name} joined the party.", "roster")
 
 

@@ -105,11 +105,18 @@ def _sheet(character_id, block: str | None = "sheet", status: int = 200, action:
 
 
 def _changed(character_id, block: str, message: str, **state) -> Response:
-    """After a change: the refreshed part of the sheet and a toast for htmx, a redirect with a flash otherwise."""
+    """After a change: the refreshed part of the sheet and a toast for htmx, a redirect with a flash otherwise.
+
+    A form targets its own card, where a refusal (422) belongs; a change may touch more than that card (more
+    experience changes the level, the pools, the header), so the answer names the block it replaces.
+    """
     if not is_fragment_request():
         flash(message, "success")
         return redirect(url_for("pages.character_show", character_id=character_id), code=303)
-    return toast(_sheet(character_id, block, **state), message)
+    response = toast(_sheet(character_id, block, **state), message)
+    response.headers["HX-Retarget"] = f"#{block}"  # every block of the sheet is the element with its name as id
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @bp.get("/characters/<uuid:character_id>")
@@ -136,10 +143,7 @@ def character_update(character_id):
         except (InvalidInput, RuleViolation) as error:
             put_errors(form, error)
         else:
-            response = _changed(character_id, "sheet", "Saved.", focus="identity")
-            response.headers["HX-Retarget"] = "#sheet"
-            response.headers["HX-Reswap"] = "outerHTML"
-            return response
+            return _changed(character_id, "sheet", "Saved.", focus="identity")
     return _sheet(character_id, "identity", status=422, action=Action.EDIT, identity_form=form)
 
 

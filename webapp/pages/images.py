@@ -83,7 +83,7 @@ def portrait_url(entity) -> str:
 
 def picture_tag(image_id, fallback: str, size: int, alt: str) -> Markup:
     """An <img> of a stored picture that turns into the placeholder when the picture can't be shown (static/js/
-    upload.js swaps in `data-fallback`, e.g. for a PRIVATE picture on a sheet its GM reads)."""
+    upload.js swaps in `data-fallback`, e.g. for a PRIVATE picture on a PUBLIC sheet read by a stranger)."""
     return Markup(
         '<img class="portrait" src="{src}" data-fallback="{fallback}" alt="{alt}" width="{size}" height="{size}" '
         'decoding="async">'

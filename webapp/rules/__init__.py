@@ -26,11 +26,11 @@ from webapp.rules.equipment import (
     plan_equipment,
     slots_for,
 )
-from webapp.rules.load import check_load, load_limit
+from webapp.rules.load import check_capacity_change, check_load, load_limit
 from webapp.rules.model import ArchetypeData, CharacterData, ItemData, PerkData, RaceData, SkillData
 from webapp.rules.progression import MAX_LEVEL, level_for_xp, xp_for_level, xp_progress
 from webapp.rules.rounding import round_half_away, round_kg
-from webapp.rules.sheet import AttributeStat, Part, Sheet, Stat, compute_sheet
+from webapp.rules.sheet import AttributeStat, Part, Sheet, Stat, check_equipment_load, compute_sheet
 from webapp.rules.violations import RuleViolation, Violation
 
 __all__ = [
@@ -64,7 +64,9 @@ __all__ = [
     "Stat",
     "Violation",
     "check_archetype_race",
+    "check_capacity_change",
     "check_compliance",
+    "check_equipment_load",
     "check_learn_skill",
     "check_load",
     "check_point_buy",

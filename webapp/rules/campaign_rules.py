@@ -4,9 +4,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from webapp.rules.attributes import DEFAULT_BUDGET, check_point_buy
+from webapp.rules.eligibility import max_perks
 from webapp.rules.model import CharacterData, ItemData
-from webapp.rules.progression import MAX_LEVEL, level_for_xp
+from webapp.rules.progression import MAX_LEVEL
 from webapp.rules.violations import Violation
+from webapp.rules.wording import count_of
 
 RARITY_ORDER = ("COMMON", "UNCOMMON", "RARE", "EPIC", "LEGENDARY")
 
@@ -46,15 +48,13 @@ class CampaignRules:
 def check_compliance(rules: CampaignRules, character: CharacterData) -> list[Violation]:
     """Return every way the character breaks the campaign's rules; raises ValueError for an unknown rarity.
 
-    The level is the character's own, from experience before any campaign cap, so outgrowing the cap shows.
-    Items are the inventory (equipped items included).
+    The level is the capped one: a character above the cap plays at the cap, which is no breach in itself,
+    but what needs the higher level is (equipped items, perks beyond the allowance). Items are the inventory
+    (equipped items included).
     """
     name = character.name
     violations = []
-    level = level_for_xp(character.experience)
-    if rules.level_cap and level > rules.level_cap:
-        message = f"{name} is level {level}, above the campaign's cap of {rules.level_cap}"
-        violations.append(Violation("level", message))
+    level = min(character.level, rules.effective_level_cap)
     race, archetype = character.race, character.archetype
     if not rules.allows_race(race.id if race else None):
         what = f"{race.name} is not a race" if race else f"{name} has no race; choose one"
@@ -72,7 +72,23 @@ def check_compliance(rules: CampaignRules, character: CharacterData) -> list[Vio
     ]
     if rules.point_budget is not None:
         violations += check_point_buy(character.base, rules.point_budget)
+    violations += [
+        Violation(
+            "equipment", f"{item.name} needs level {item.required_level}; {name} is level {level} in this campaign"
+        )
+        for item in _equipped_items(character)
+        if item.required_level > level
+    ]
+    allowed = max_perks(level)
+    if len(character.perk_ids) > allowed:
+        message = f"{name} has {count_of(len(character.perk_ids), 'perk')}; {allowed} allowed at level {level}"
+        violations.append(Violation("perks", message))
     return violations
+
+
+def _equipped_items(character: CharacterData) -> list[ItemData]:
+    """Each equipped item once."""
+    return list({item.id: item for item in character.equipment.values()}.values())
 
 
 def _carried_items(character: CharacterData) -> list[ItemData]:

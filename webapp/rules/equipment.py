@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+from webapp.rules.campaign_rules import rarity_allowed
 from webapp.rules.model import CharacterData, ItemData
 from webapp.rules.violations import Violation
 from webapp.rules.wording import join_or, needs_level
@@ -109,15 +110,20 @@ def plan_equipment(
     character: CharacterData,
     changes: Mapping[str, ItemData | None],
     inventory_quantities: Mapping[Hashable, int],
+    max_rarity: str | None = None,
 ) -> EquipPlan:
-    """Return the plan for putting items into slots (None empties a slot); refusals are violations by slot."""
+    """Return the plan for putting items into slots (None empties a slot); refusals are violations by slot.
+
+    `max_rarity` is the highest rarity the character's campaign allows (None: any): nothing above it goes on,
+    though what is already worn may come off.
+    """
     violations = [
         Violation(slot, f"There is no equipment slot called “{slot}”") for slot in changes if slot not in SLOT_ACCEPTS
     ]
     known = {slot: item for slot, item in changes.items() if slot in SLOT_ACCEPTS}
     for slot, item in known.items():
         if item is not None:
-            violations += _check_fit(character, slot, item)
+            violations += _check_fit(character, slot, item, max_rarity)
     refused = {violation.field for violation in violations}
     wanted = {slot: item for slot, item in known.items() if slot not in refused}
     new_equipment = _apply(character.equipment, wanted)
@@ -138,7 +144,7 @@ def _item_id(item: ItemData | None) -> Hashable | None:
     return None if item is None else item.id
 
 
-def _check_fit(character: CharacterData, slot: str, item: ItemData) -> list[Violation]:
+def _check_fit(character: CharacterData, slot: str, item: ItemData, max_rarity: str | None) -> list[Violation]:
     fits = slots_for(item.slot)
     if not fits:
         return [Violation(slot, f"{item.name} can't be equipped")]
@@ -146,6 +152,8 @@ def _check_fit(character: CharacterData, slot: str, item: ItemData) -> list[Viol
         where = join_or([SLOT_LABELS[fit].lower() for fit in fits])
         message = f"{item.name} doesn't fit the {SLOT_LABELS[slot].lower()} slot; it fits {where}"
         return [Violation(slot, message)]
+    if not rarity_allowed(item.rarity, max_rarity):
+        return [Violation(slot, f"{item.name} is {item.rarity}; this campaign allows up to {max_rarity}")]
     if item.required_level > character.level:
         return [Violation(slot, needs_level(item.required_level, character.name, character.level))]
     return []

@@ -1,14 +1,15 @@
 """A character's sheet: effective attributes and derived numbers, each with a breakdown that adds up."""
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from webapp.rules.attributes import ATTRIBUTES, MAX_EFFECTIVE, MIN_EFFECTIVE, SHORT_LABELS, modifier
 from webapp.rules.equipment import EQUIP_SLOTS
-from webapp.rules.load import OVERLOAD_FACTOR, load_limit
+from webapp.rules.load import OVERLOAD_FACTOR, check_capacity_change, load_limit
 from webapp.rules.model import ArchetypeData, CharacterData, ItemData, RaceData
 from webapp.rules.rounding import round_half_away, round_kg
+from webapp.rules.violations import Violation
 from webapp.rules.wording import format_kg
 
 NO_RACE = RaceData(id=None, name="No race")
@@ -58,7 +59,7 @@ class Sheet:
     defense: Stat
     capacity: Stat  # kg
     load: Stat  # kg, the whole inventory
-    load_limit: Stat  # kg, 2 × capacity: additions beyond it are refused
+    load_limit: Stat  # kg, 2 × capacity: additions, and equipment that lowers the capacity, beyond it are refused
     encumbered: bool  # load > capacity
     skill_ids: frozenset[Hashable]  # learned and granted by equipped items
     perk_ids: frozenset[Hashable]
@@ -124,6 +125,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=level,
             minimum_source="minimum (level)",
             bonuses=[Part(item.name, item.bonus_health) for item in equipped if item.bonus_health],
+            floor=1,
         ),
         max_mana=_pool(
             level=level,
@@ -136,6 +138,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=0,
             minimum_source="minimum (0)",
             bonuses=[Part(item.name, item.bonus_mana) for item in equipped if item.bonus_mana],
+            floor=0,
         ),
         max_stamina=_pool(
             level=level,
@@ -148,6 +151,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
             minimum=level,
             minimum_source="minimum (level)",
             bonuses=[Part(item.name, item.bonus_stamina) for item in equipped if item.bonus_stamina],
+            floor=0,
         ),
         attack=_attack(scores["strength"], equipped),
         defense=_defense(scores["dexterity"], equipped),
@@ -160,6 +164,20 @@ def compute_sheet(character: CharacterData) -> Sheet:
         granted_skill_ids=granted_skill_ids,
         granted_perk_ids=granted_perk_ids,
         equipment_ids={slot: _id_or_none(character.equipment.get(slot)) for slot in EQUIP_SLOTS},
+    )
+
+
+def check_equipment_load(character: CharacterData, new_equipment: Mapping[str, ItemData]) -> list[Violation]:
+    """Return a violation when wearing `new_equipment` instead lowers the capacity (a −STR item put on, a +STR
+    ring taken off) and leaves the load past twice the new capacity; its field is the first slot that changes.
+    """
+    before = compute_sheet(character)
+    after = compute_sheet(replace(character, equipment=dict(new_equipment)))
+    changed = [slot for slot in EQUIP_SLOTS if character.equipment.get(slot) != new_equipment.get(slot)]
+    if not changed:
+        return []
+    return check_capacity_change(
+        character.name, before.load.value, before.capacity.value, after.capacity.value, changed[0]
     )
 
 
@@ -196,15 +214,23 @@ def _pool(
     minimum: int,
     minimum_source: str,
     bonuses: list[Part],
+    floor: int,
 ) -> Stat:
-    """max(minimum, round((per_level + mod) · level · pct / 100)) + equipped bonuses."""
+    """max(floor, max(minimum, round((per_level + mod) · level · pct / 100)) + equipped bonuses).
+
+    Equipment may take a pool down, never below its floor; a visible part lifts it there.
+    """
     mod = modifier(score)
     grown = round_half_away((per_level + mod) * level * pct / 100)
     source = f"{archetype_source} + {SHORT_LABELS[attribute]} modifier {mod}, × level {level} × {race_source}"
     parts = [Part(source, grown)]
     if grown < minimum:
         parts.append(Part(minimum_source, minimum - grown))
-    return _sum(parts + bonuses)
+    parts += bonuses
+    total = sum(part.amount for part in parts)
+    if total < floor:
+        parts.append(Part(f"at least {floor} after bonuses", floor - total))
+    return _sum(parts)
 
 
 def _attack(strength: int, equipped: list[ItemData]) -> Stat:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_login import AnonymousUserMixin
 
 from webapp.extensions import db
-from webapp.models import Campaign, Character, Membership, MembershipStatus, Role, User, Visibility
+from webapp.models import Campaign, Character, Image, Membership, MembershipStatus, Role, User, Visibility
 from webapp.models.base import as_utc
 from webapp.services.errors import Forbidden, NotFound
 
@@ -87,18 +87,56 @@ def is_gm_of(actor, character: Character) -> bool:
     user = _user(actor)
     if user is None:
         return False
-    query = (
-        sa.select(Membership.id)
+    query = _party_of(user).where(Membership.character_id == character.id).limit(1)
+    return db.session.execute(query).first() is not None
+
+
+def _party_of(user: User) -> sa.Select:
+    """The ids of the characters in an APPROVED membership of a campaign the user runs (the GM rule)."""
+    return (
+        sa.select(Membership.character_id)
         .join(Campaign, Campaign.id == Membership.campaign_id)
         .where(
-            Membership.character_id == character.id,
             Membership.status == MembershipStatus.APPROVED,
             Membership.active.is_(True),
             Campaign.owner_id == user.id,
         )
-        .limit(1)
     )
-    return db.session.execute(query).first() is not None
+
+
+def can_see_picture(actor, image: Image) -> bool:
+    """Whether the actor may look at a picture: what `can` allows, and a PRIVATE one where it shows what the
+    actor reads through a grant of their own: the portrait a player gave their character, for the GM of its
+    party; the avatar a user chose, for the staff who see their profile.
+
+    The picture's visibility stays its own for everyone else (a PUBLIC character does not publish a PRIVATE
+    portrait). Only a picture its owner put there counts, so no one publishes another's picture by showing it;
+    a HIDDEN one stays with moderation. Looking is all this grants: changing, deleting or reusing the picture
+    still goes by `can`.
+    """
+    if can(actor, Action.VIEW, image):
+        return True
+    user = _user(actor)
+    if user is None or image.visibility != Visibility.PRIVATE or image.owner_id is None:
+        return False
+    portrait = sa.select(Character.id).where(
+        Character.image_id == image.id, Character.owner_id == image.owner_id, Character.id.in_(_party_of(user))
+    )
+    if db.session.execute(portrait.limit(1)).first() is not None:
+        return True
+    if not is_staff(actor):
+        return False
+    avatar = sa.select(User).where(User.id == image.owner_id, User.avatar_image_id == image.id)
+    profile = db.session.execute(avatar).scalar_one_or_none()
+    return profile is not None and can_view_user(actor, profile)
+
+
+def load_picture(actor, image_id) -> Image:
+    """An image to look at (its details or its picture), as `can_see_picture` allows; NotFound otherwise."""
+    image = load_plain(Image, image_id)
+    if not can_see_picture(actor, image):
+        raise NotFound("No such image.")
+    return image
 
 
 def is_member_of(actor, campaign: Campaign, approved_only: bool = False) -> bool:

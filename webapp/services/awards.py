@@ -67,11 +67,15 @@ def award(
                 events.append(give_experience(actor, campaign, character, experience, cap, reason))
             if item is not None:
                 events.append(give_item(actor, campaign, membership, item, quantity, reason))
+        # Read the ids before the commit expires these rows: reading them after would reload each one, with
+        # every relation its sheet was loaded with, a round of queries per member.
+        db.session.flush()
+        character_ids, event_ids = [m.character_id for m in memberships], [event.id for event in events]
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return _reloaded(campaign, [m.character_id for m in memberships], [event.id for event in events])
+    return _reloaded(campaign, character_ids, event_ids)
 
 
 def give_experience(actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):

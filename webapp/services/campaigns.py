@@ -428,6 +428,11 @@ MEMBERSHIP_OPTIONS = (
     joinedload(Membership.user),
     joinedload(Membership.character).options(*CHARACTER_CARD),
 )
+# What a verdict on a member's character reads: the whole sheet (race, inventory, equipment, perks).
+VERDICT_OPTIONS = (
+    joinedload(Membership.user),
+    joinedload(Membership.character).options(*sheets.SHEET_OPTIONS),
+)
 
 
 def join_choices(actor, code: str) -> tuple[Campaign, list[Character], dict[uuid.UUID, Membership]]:
@@ -495,20 +500,40 @@ def request_join(actor, invite_code: str, character_id) -> Membership:
     return load_membership(membership.id)
 
 
-def approve_membership(actor, campaign_id, membership_id) -> Membership:
+def approve_membership(actor, campaign_id, membership_id, accept_violations: bool = False) -> Membership:
     """The GM lets a PENDING character into the party; its level now follows the campaign's cap.
 
-    Raises NotFound, Forbidden (not the GM), Conflict (archived; not pending any more).
+    A character that breaks the campaign's rules joins only when the GM accepts that knowingly
+    (`accept_violations`); the log then says it was approved despite every reason. Raises NotFound, Forbidden
+    (not the GM), Conflict (archived; not pending any more) or RuleViolation (every reason, not accepted).
     """
     campaign = load_running(actor, campaign_id)
-    membership = _membership_of(campaign, membership_id)
+    membership = _membership_of(campaign, membership_id, options=VERDICT_OPTIONS)
+    character = membership.character
     if membership.status == MembershipStatus.APPROVED:
-        raise Conflict(f"{membership.character.name} is already in the party.")
+        raise Conflict(f"{character.name} is already in the party.")
+    violations = verdict(actor, campaign, character)
+    if violations and not accept_violations:
+        raise RuleViolation.many(violations)
     membership.status, membership.joined_at = MembershipStatus.APPROVED, utcnow()
-    sync_level(membership.character, sheets.campaign_level_cap(campaign))
-    record(campaign, EventKind.JOINED, actor, f"{membership.character.name} joined the party.", membership.character)
+    sync_level(character, sheets.campaign_level_cap(campaign))
+    body, data = f"{character.name} joined the party.", {}
+    if violations:
+        reasons = "; ".join(violation.message for violation in violations)
+        body = f"{character.name} joined the party, approved despite the campaign's rules: {reasons}."
+        data = {"accepted_violations": [{"field": v.field, "message": v.message} for v in violations]}
+    record(campaign, EventKind.JOINED, actor, body, character, data)
     db.session.commit()
     return load_membership(membership.id)
+
+
+def verdict(actor, campaign: Campaign, character: Character) -> list[Violation]:
+    """Every way the character breaks the campaign's rules, as its GM is told (VERDICT_OPTIONS loaded).
+
+    Entries the GM may not see are named "[hidden]": the verdict tells why, not what a player keeps private.
+    """
+    data = sheets.character_data(character, namer=lambda obj: access.shown_name(actor, obj))
+    return rules.check_compliance(rules_of(campaign), data)
 
 
 def remove_membership(actor, campaign_id, membership_id) -> Membership:
@@ -542,13 +567,17 @@ def load_membership(membership_id) -> Membership:
     return db.session.execute(query).scalar_one()
 
 
-def _membership_of(campaign: Campaign, membership_id) -> Membership:
+def _membership_of(campaign: Campaign, membership_id, options=MEMBERSHIP_OPTIONS) -> Membership:
+    """The campaign's active membership, its row locked until the commit; NotFound when there is none.
+
+    Whoever decides on a membership (approve, reject, remove, leave) reads it after the lock, so parallel
+    decisions run one after the other and each sees what the one before it did.
+    """
     key = _uuid(membership_id, "membership")
-    query = (
-        sa.select(Membership)
-        .where(Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
-        .options(*MEMBERSHIP_OPTIONS)
-    )
+    where = (Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
+    db.session.execute(sa.select(Membership.id).where(*where).with_for_update())
+    # The session may hold the row from before the lock (the page's roster): read it again.
+    query = sa.select(Membership).where(*where).options(*options).execution_options(populate_existing=True)
     membership = db.session.execute(query).scalar_one_or_none()
     if membership is None:
         raise NotFound("No such member or request in this campaign.")
@@ -588,6 +617,7 @@ class RosterEntry:
     membership: Membership
     character: Character
     sheet: rules.Sheet | None  # None when the viewer may not read this character's sheet
+    violations: list[Violation] | None = None  # how it breaks the campaign's rules; for the GM only, else None
 
     @property
     def pending(self) -> bool:
@@ -604,14 +634,12 @@ class Roster:
     in_party: bool = False  # the GM or an APPROVED member: reads the roster and the log
 
     def compliance(self) -> list[ComplianceEntry]:
-        """The members whose characters break the campaign's rules, each with every reason (no more queries)."""
-        campaign_rules = rules_of(self.campaign)
-        report = []
-        for entry in self.members:
-            violations = rules.check_compliance(campaign_rules, sheets.character_data(entry.character))
-            if violations:
-                report.append(ComplianceEntry(entry.membership, entry.character, violations))
-        return report
+        """The members whose characters break the campaign's rules, each with every reason (GM only, else [])."""
+        return [
+            ComplianceEntry(entry.membership, entry.character, entry.violations)
+            for entry in self.members
+            if entry.violations
+        ]
 
     @property
     def version(self) -> str:
@@ -627,6 +655,7 @@ class Roster:
                     if sheet
                     else "-"
                 )
+                + "|".join(violation.message for violation in entry.violations or [])
             )
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
@@ -641,10 +670,7 @@ def roster(actor, campaign_id) -> Roster:
     """
     campaign = load_campaign(actor, campaign_id)
     runs = access.can(actor, Action.RUN, campaign)
-    memberships = _active_memberships(
-        campaign.id,
-        options=(joinedload(Membership.user), joinedload(Membership.character).options(*sheets.SHEET_OPTIONS)),
-    )
+    memberships = _active_memberships(campaign.id, options=VERDICT_OPTIONS)
     own = [m for m in memberships if access.can_leave(actor, m)]
     in_party = runs or access.can_see_roster(actor, campaign)
     if not in_party:
@@ -661,7 +687,8 @@ def roster(actor, campaign_id) -> Roster:
         sheet = None
         if access.can_read_member(actor, character, runs):
             sheet = rules.compute_sheet(sheets.character_data(character, cap if approved else rules.MAX_LEVEL))
-        (members if approved else pending).append(RosterEntry(membership, character, sheet))
+        violations = verdict(actor, campaign, character) if runs else None
+        (members if approved else pending).append(RosterEntry(membership, character, sheet, violations))
     return Roster(campaign, members, pending, runs=runs, own=own, in_party=in_party)
 
 

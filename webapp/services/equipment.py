@@ -66,7 +66,8 @@ def change_equipment(actor, character_id, changes: Mapping[str, object]) -> Equi
     """Plan and save a change of equipment; commits once. Items swapped out stay in the inventory.
 
     Raises NotFound, Forbidden, or RuleViolation with every refusal by slot (required level, slot, not in the
-    inventory, quantity short of the slots it fills, two hands, an item the actor cannot see).
+    inventory, quantity short of the slots it fills, two hands, an item the actor cannot see, a rarity above
+    the campaign's, a lower capacity that leaves the load past twice the capacity).
     """
     preview = _plan(actor, load_locked(actor, character_id), changes)
     RuleViolation.raise_if_any(preview.violations)
@@ -111,8 +112,12 @@ def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPre
     data = loaded.data
     quantities = {entry.item_id: entry.quantity for entry in loaded.character.inventory}
     rule_items = {slot: None if item is None else _rule_item(item, data) for slot, item in asked.items()}
-    plan = rules.plan_equipment(data, rule_items, quantities)
+    campaign = loaded.campaign
+    max_rarity = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
+    plan = rules.plan_equipment(data, rule_items, quantities, max_rarity=max_rarity)
     violations += plan.violations
+    if plan.allowed:
+        violations += rules.check_equipment_load(data, plan.new_equipment)
     known = {entry.item.id: entry.item for entry in loaded.character.inventory}
     known.update({row.item.id: row.item for row in loaded.character.equipment})
     known.update(visible)

@@ -1,5 +1,6 @@
 """A character's pack: add, change quantity, drop and use items, with the load limit and visibility enforced."""
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
@@ -85,6 +86,22 @@ def _check_load(loaded: LoadedSheet, added_weight: float) -> None:
     )
 
 
+def _check_taking_off(loaded: LoadedSheet, entry: InventoryEntry, left: int, slots: int) -> None:
+    """Raise RuleViolation (item_id) when keeping `left` of the entry and taking its item out of `slots` of the
+    slots it fills lowers the capacity and leaves more than twice the new capacity to carry, as unequipping would.
+    """
+    if not slots:
+        return
+    data = loaded.data
+    inventory = [(item, left if item.id == entry.item_id else quantity) for item, quantity in data.inventory]
+    equipment = dict(data.equipment)
+    for slot in [slot for slot, item in data.equipment.items() if item.id == entry.item_id][-slots:]:
+        del equipment[slot]
+    after = dataclasses.replace(data, inventory=[(item, quantity) for item, quantity in inventory if quantity])
+    violations = rules.check_equipment_load(after, equipment)
+    RuleViolation.raise_if_any([Violation("item_id", violation.message) for violation in violations])
+
+
 def add_item(actor, character_id, item_id, quantity: int = 1) -> InventoryEntry:
     """Put items into the pack (onto the stack when it is there already); commits once.
 
@@ -144,11 +161,17 @@ def set_quantity(actor, character_id, item_id, quantity: int) -> InventoryEntry:
 
 
 def drop_item(actor, character_id, item_id) -> None:
-    """Remove a carried item entirely, taking it out of every slot it fills; commits once. Raises NotFound."""
+    """Remove a carried item entirely, taking it out of every slot it fills; commits once.
+
+    Raises NotFound (not carried) or RuleViolation (item_id: taking it off lowers the capacity so far that what
+    is left weighs more than twice the capacity, as unequipping it would).
+    """
     loaded = load_locked(actor, character_id)
     entry = _entry(loaded, item_id)
     character = loaded.character
-    for row in [row for row in character.equipment if row.item_id == entry.item_id]:
+    worn = [row for row in character.equipment if row.item_id == entry.item_id]
+    _check_taking_off(loaded, entry, left=0, slots=len(worn))
+    for row in worn:
         character.equipment.remove(row)
     character.inventory.remove(entry)
     db.session.commit()
@@ -165,8 +188,9 @@ def use_item(actor, character_id, item_id) -> InventoryEntry | None:
     if not entry.item.is_consumable:
         raise RuleViolation("item_id", f"{entry.item.name} isn't something that gets used up.")
     character = loaded.character
-    entry.quantity -= 1
     filled = [row for row in character.equipment if row.item_id == entry.item_id]
+    _check_taking_off(loaded, entry, left=entry.quantity - 1, slots=len(filled[entry.quantity - 1 :]))
+    entry.quantity -= 1
     for row in filled[entry.quantity :]:
         character.equipment.remove(row)
     if entry.quantity == 0:

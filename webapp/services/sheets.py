@@ -33,10 +33,12 @@ from webapp.services.access import Action
 from webapp.services.errors import NotFound
 
 # The same relations through plain ORM loading (more queries than load_sheet); for callers with their own query.
+# A race is reached twice, as the character's and as one its archetype requires (a Paladin must be a Dwarf):
+# both paths load its skills, or a query with populate_existing could reset them on the second path.
 SHEET_OPTIONS = (
     joinedload(Character.race).selectinload(Race.skills),
     joinedload(Character.archetype).selectinload(Archetype.skills),
-    joinedload(Character.archetype).selectinload(Archetype.required_races),
+    joinedload(Character.archetype).selectinload(Archetype.required_races).selectinload(Race.skills),
     selectinload(Character.skills),
     selectinload(Character.perks),
     selectinload(Character.inventory)
