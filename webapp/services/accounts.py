@@ -324,14 +324,19 @@ class ProfileChange:
     display_name: str | None = None
     bio: str | None = None
     image_id: object = ...  # Ellipsis: not given; None: remove the avatar
+    role: Role | str | None = None  # admins only, for another non-admin account
 
 
 def update_profile(actor, user_id, change: ProfileChange) -> User:
-    """Change display name, bio or avatar of one's own account (or, for admins, of a non-admin).
+    """Change display name, bio, avatar and (admins, of a non-admin other than themselves) role of an account.
 
-    Raises NotFound / Forbidden through `access`, InvalidInput for bad values. Commits.
+    Everything is checked before anything changes, then the change is committed once. Raises NotFound /
+    Forbidden through `access` (Forbidden too for a role change the actor may not make), InvalidInput for bad
+    values.
     """
     user = access.load_user(actor, user_id, manage=True)
+    if change.role is not None and not access.can_set_role(actor, user):
+        raise Forbidden("You can't change this account's role.")
     problems = []
     name = change.display_name.strip() if change.display_name is not None else None
     if name is not None and not 1 <= len(name) <= 100:
@@ -344,6 +349,12 @@ def update_profile(actor, user_id, change: ProfileChange) -> User:
             avatar = access.load(actor, Image, change.image_id)
         except NotFound:
             problems.append(Violation("image_id", "No such image."))
+    role = None
+    if change.role is not None:
+        try:
+            role = Role(str(change.role).upper())
+        except ValueError:
+            problems.append(Violation("role", "Choose USER, MODERATOR or ADMIN."))
     if problems:
         raise InvalidInput(problems)
     if name is not None:
@@ -352,7 +363,12 @@ def update_profile(actor, user_id, change: ProfileChange) -> User:
         user.bio = change.bio.strip()
     if change.image_id is not ...:
         user.avatar_image_id = avatar.id if avatar is not None else None
+    previous = user.role
+    if role is not None:
+        user.role = role  # every request reloads the user, so open sessions get the new role at once
     db.session.commit()
+    if role is not None and role != previous:
+        log.warning("role of user %s changed from %s to %s by %s", user.id, previous, role, access.actor_id(actor))
     return user
 
 

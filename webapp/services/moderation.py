@@ -24,7 +24,7 @@ from webapp.models import (
 )
 from webapp.models.base import as_utc
 from webapp.services import access
-from webapp.services.accounts import revoke_everything
+from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 
 log = logging.getLogger("tavern.audit")
@@ -94,18 +94,12 @@ def user_stats(actor) -> dict:
 
 
 def set_role(actor, user_id, role: Role | str) -> User:
-    """Change a user's role: admins only, never their own and never another admin's (403). Commits."""
+    """Change a user's role: admins only, never their own and never another admin's (403). Commits.
+
+    The role is changed by the same service as the rest of an account, so it is checked and logged in one place.
+    """
     target = access.load_user_to_promote(actor, user_id)
-    try:
-        role = Role(str(role).upper())
-    except ValueError:
-        raise InvalidInput([Violation("role", "Choose USER, MODERATOR or ADMIN.")]) from None
-    previous = target.role
-    if previous != role:
-        target.role = role  # every request reloads the user, so open sessions get the new role at once
-        db.session.commit()
-        log.warning("role of user %s changed from %s to %s by %s", target.id, previous, role, access.actor_id(actor))
-    return target
+    return update_profile(actor, target.id, ProfileChange(role=role))
 
 
 def ban_user(actor, user_id, reason: str, until: datetime | None = None) -> User:
