@@ -3,7 +3,7 @@
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -46,14 +46,21 @@ def new_keys() -> tuple[str, str]:
 
 
 def create_image(
-    owner: User | None, data: bytes, description: str = "", visibility: Visibility | str = Visibility.PUBLIC
+    owner: User | None,
+    data: bytes,
+    description: str = "",
+    visibility: Visibility | str = Visibility.PUBLIC,
+    *,
+    then: Callable[[Image], object] | None = None,
 ) -> Image:
     """Re-encode the upload, store picture and thumbnail, add the row and commit once. The caller has already
     decided, through `access`, that `owner` may create content.
 
+    `then(image)`, when given, is the service that puts the new image to use (a portrait, an avatar): it runs
+    before the commit and commits the row with its own change, so the upload and its use succeed or fail as one.
     Raises TooLarge (413) above 5 MB; InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP
-    (field "file"), a description over 500 characters or an unknown visibility. Nothing stays in storage when
-    anything fails, the commit included.
+    (field "file"), a description over 500 characters or an unknown visibility; whatever `then` raises. Nothing
+    stays in storage when anything fails, the commit included.
     """
     description, visibility = _checked_details(description, visibility)
     processed = process_upload(data)
@@ -77,7 +84,11 @@ def create_image(
             description=description,
         )
         db.session.add(image)
-        db.session.commit()
+        if then is None:
+            db.session.commit()
+        else:
+            db.session.flush()
+            then(image)
     except Exception:
         db.session.rollback()
         _delete_quietly(stored)
@@ -144,8 +155,15 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
 # --- the same operations for an actor, permissions decided by `access` -------------------------------------
 
 
-def upload_image(actor, data: bytes, description: str = "", visibility: Visibility | str = Visibility.PRIVATE) -> Image:
-    """Store an upload owned by the actor; commits once.
+def upload_image(
+    actor,
+    data: bytes,
+    description: str = "",
+    visibility: Visibility | str = Visibility.PRIVATE,
+    *,
+    then: Callable[[Image], object] | None = None,
+) -> Image:
+    """Store an upload owned by the actor; commits once (with what `then` does with it: see create_image).
 
     Raises Forbidden (not signed in, or unverified where that is required), TooLarge (413) above 5 MB, or
     InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP, a long description, or a visibility
@@ -154,7 +172,7 @@ def upload_image(actor, data: bytes, description: str = "", visibility: Visibili
     owner = access.require_creator(actor)
     if str(visibility) not in {choice.value for choice in CHOOSABLE_VISIBILITY}:
         raise InvalidInput([Violation("visibility", "Choose PUBLIC or PRIVATE.")], "Choose PUBLIC or PRIVATE.")
-    return create_image(owner, data, description, visibility)
+    return create_image(owner, data, description, visibility, then=then)
 
 
 def get_image(actor, image_id, action: Action = Action.VIEW) -> Image:
