@@ -284,6 +284,26 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
 
     Raises InvalidInput on "current_password" (wrong) or "new_password" (not acceptable). Commits.
     """
+    user = _replace_password(user, current_password, new_password, keep_session)
+    db.session.commit()
+    _password_changed(user)
+    return user
+
+
+def change_password_for_tokens(
+    user: User, current_password: str, new_password: str, keep_session: str | None = None
+) -> dict:
+    """The API's password change: as change_password, and a fresh access token and refresh-token family for the
+    caller in the same commit (every older token just ended), so neither happens without the other."""
+    user = _replace_password(user, current_password, new_password, keep_session)
+    pair = credentials.token_pair(user)
+    db.session.commit()
+    _password_changed(user)
+    return pair
+
+
+def _replace_password(user: User, current_password: str, new_password: str, keep_session: str | None) -> User:
+    """Check the current and the new password, then set the new one and end the rest; no commit."""
     user = _fresh(user)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput([Violation("current_password", "That is not your current password.")])
@@ -292,17 +312,12 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
         raise InvalidInput([Violation("new_password", "Choose a password different from the current one.")])
     user.password_hash = hash_password(new_password)
     revoke_everything(user, keep_session=keep_session)
-    db.session.commit()
-    log.info("user %s changed their password", user.id)
-    _notify_password_changed(user)
     return user
 
 
-def new_token_pair(user: User) -> dict:
-    """A fresh access token and refresh-token family for a signed-in user (after a password change). Commits."""
-    pair = credentials.token_pair(_fresh(user))
-    db.session.commit()
-    return pair
+def _password_changed(user: User) -> None:
+    log.info("user %s changed their password", user.id)
+    _notify_password_changed(user)
 
 
 def _check_policy(user: User, password: str, field: str) -> None:
