@@ -63,7 +63,12 @@ class JoinRequest(Schema):
 
 
 class AwardBody(Schema):
-    experience: int | None = Field(None, ge=1, le=awards.MAX_EXPERIENCE, description="XP for each character.")
+    experience: int | None = Field(
+        None,
+        ge=1,
+        le=awards.MAX_AWARD,
+        description=f"XP for each character; a character has at most {rules.MAX_EXPERIENCE:,}.",
+    )
     item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
     quantity: int = Field(1, ge=1, le=awards.MAX_QUANTITY, description="How many of the item each one gets.")
     character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")

@@ -17,7 +17,8 @@ def add_experience(actor, character_id, amount: int) -> Character:
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
     Raises NotFound, Forbidden, InvalidInput (amount not 1–1,000,000) or RuleViolation (field amount) when the
-    owner tries while the character is an approved member of a campaign.
+    owner tries while the character is an approved member of a campaign, or when the experience would pass
+    10,000,000.
     """
     loaded = load_sheet(actor, character_id)
     character = loaded.character
@@ -32,6 +33,7 @@ def add_experience(actor, character_id, amount: int) -> Character:
         raise Forbidden(message)
     if not access.can(actor, Action.AWARD, character):
         raise Forbidden(f"Only {character.name}'s owner adds experience.")
+    RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
     db.session.commit()
