@@ -53,9 +53,8 @@ def test_experience_raises_the_level_by_the_spec_table(client, brannoc):
 
 def test_experience_must_be_a_positive_amount(client, brannoc):
     url = f"/api/v1/characters/{brannoc['id']}/experience"
-    assert errors_of(client.post(url, json={"amount": 0})) == {
-        "amount": "Add between 1 and 1,000,000 experience points"
-    }
+    assert errors_of(client.post(url, json={"amount": 0})) == {"amount": "Input should be greater than or equal to 1"}
+    assert list(errors_of(client.post(url, json={"amount": 1_000_001}))) == ["amount"]
     assert client.post(url, json={"amount": "lots"}).status_code == 422
 
 
@@ -257,3 +256,12 @@ def test_import_needs_a_race_it_can_match_and_obeys_the_rules(client, brannoc):
     assert errors_of(cheat) == {"attributes": "The base scores cost 34 points; the budget is 27"}
     bad = client.post("/api/v1/characters/import", json={**document, "level": 20})
     assert errors_of(bad) == {"level": "Unknown field."}
+
+
+def test_import_refuses_lines_that_add_up_to_more_than_a_stack_holds(client, brannoc, make):
+    make.item(name="Goose Feather", weight=0.0)
+    document = client.get(f"/api/v1/characters/{brannoc['id']}/export").get_json()
+    lines = [{"item": "Goose Feather", "quantity": 9999}, {"item": "goose feather", "quantity": 1}]
+    response = client.post("/api/v1/characters/import", json={**document, "name": "Hoarder", "inventory": lines})
+    assert response.status_code == 422
+    assert errors_of(response) == {"inventory": "A stack holds at most 9999; the Goose Feather lines come to 10000"}

@@ -1,6 +1,7 @@
 """One service for every compendium kind: list, read, create, change, hide and delete, and what uses an entry."""
 
 import functools
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -238,8 +239,32 @@ def _commit() -> None:
         raise Conflict("Another entry with this name was saved at the same moment. Choose another name.") from None
 
 
+def entry_problems(actor, kind: Kind, values: dict, entry_id=None) -> list[Violation]:
+    """Every problem create_entry (or update_entry, given an id) would find in these values, changing nothing.
+
+    For a form whose own checks already refused a number: the rest (a taken name, say) shows at the same time.
+    Raises what create_entry or update_entry raise before looking at the values.
+    """
+    if entry_id is None:
+        entry = kind.model(owner_id=access.require_creator(actor).id, visibility=Visibility.PUBLIC)
+    else:
+        entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind))
+    return _checked(actor, kind, entry, values, creating=entry_id is None)[2]
+
+
 def _apply(actor, kind: Kind, entry, values: dict, creating: bool) -> None:
     """Validate every given value against the kind's description, then set them all, or raise InvalidInput."""
+    cleaned, targets, violations = _checked(actor, kind, entry, values, creating)
+    if violations:
+        raise InvalidInput(violations)
+    for name, value in cleaned.items():
+        setattr(entry, name, value)
+    for attribute, chosen in targets.items():
+        setattr(entry, attribute, chosen)
+
+
+def _checked(actor, kind: Kind, entry, values: dict, creating: bool) -> tuple[dict, dict, list[Violation]]:
+    """The values to set, the related entries to link, and every violation found on the way."""
     allowed = {*kind.field_names, *(r.field for r in kind.relations), "visibility"}
     if kind.has_image:
         allowed.add("image_id")
@@ -264,12 +289,7 @@ def _apply(actor, kind: Kind, entry, values: dict, creating: bool) -> None:
             cleaned["visibility"] = visibility
     if "name" in cleaned and cleaned["name"] and _name_taken(kind, entry, cleaned["name"]):
         violations.append(Violation("name", _taken_message(actor, kind, entry, cleaned["name"])))
-    if violations:
-        raise InvalidInput(violations)
-    for name, value in cleaned.items():
-        setattr(entry, name, value)
-    for attribute, chosen in targets.items():
-        setattr(entry, attribute, chosen)
+    return cleaned, targets, violations
 
 
 def _clean(f: Field, value, violations: list[Violation]):
@@ -284,10 +304,10 @@ def _clean(f: Field, value, violations: list[Violation]):
         problem = None if value in f.choices else f"Choose one of: {', '.join(f.choices)}."
     elif f.type in (INT, FLOAT):
         number_types = (int, float) if f.type == FLOAT else (int,)
-        if isinstance(value, bool) or not isinstance(value, number_types):
+        if isinstance(value, bool) or not isinstance(value, number_types) or _infinite(value):
             problem = "Must be a number." if f.type == FLOAT else "Must be a whole number."
         elif (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
-            problem = f"Must be between {_number(f.minimum)} and {_number(f.maximum)}."
+            problem = range_message(f)
         else:
             value = float(value) if f.type == FLOAT else value
     elif not isinstance(value, str):
@@ -302,6 +322,16 @@ def _clean(f: Field, value, violations: list[Violation]):
         violations.append(Violation(f.name, problem))
         return None
     return value
+
+
+def _infinite(value) -> bool:
+    """NaN or ±inf: a float that passes every comparison with a bound, or none."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def range_message(f: Field) -> str:
+    """What the form and the service say about a number outside its field's bounds."""
+    return f"Must be between {_number(f.minimum)} and {_number(f.maximum)}."
 
 
 def _number(bound: float | None) -> str:
