@@ -22,7 +22,7 @@ from webapp.models import (
     Skill,
     Visibility,
 )
-from webapp.services import access
+from webapp.services import access, locks
 from webapp.services.characters import (
     ARCHETYPE_OPTIONS,
     MAX_AGE,
@@ -144,6 +144,7 @@ def import_character(actor, document: CharacterDocument) -> ImportResult:
     A name the actor already uses gets a number, noted in `notes`.
     """
     owner = access.require_creator(actor)
+    locks.lock_owner(owner.id)  # the free name found below stays free until the commit
     result_notes: list[str] = []
     unmatched: list[Violation] = []
     problems = identity_violations(document.model_dump(include={"name", "sex", "age", "description"}))

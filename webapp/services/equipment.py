@@ -14,8 +14,7 @@ from webapp.models import EquippedItem, Item
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.errors import RuleViolation, Violation
-from webapp.services.inventory import load_locked
-from webapp.services.sheets import LoadedSheet, item_data, load_sheet
+from webapp.services.sheets import LoadedSheet, item_data, load_locked, load_sheet
 
 
 @dataclass(frozen=True)

@@ -5,23 +5,14 @@ from dataclasses import dataclass
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import Character, InventoryEntry, Item
+from webapp.models import InventoryEntry, Item
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import resolve
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
-from webapp.services.sheets import LoadedSheet, load_sheet
+from webapp.services.sheets import LoadedSheet, load_locked
 
 MAX_QUANTITY = 9999
-
-
-def load_locked(actor, character_id) -> LoadedSheet:
-    """The character and its sheet, the row locked until the commit so two changes to it run one after the other.
-
-    Raises NotFound (may not see it) or Forbidden (may not change it).
-    """
-    access.load(actor, Character, character_id, Action.EDIT, for_update=True)
-    return load_sheet(actor, character_id, Action.EDIT)
 
 
 @dataclass(frozen=True)
