@@ -1,6 +1,7 @@
 """A character's pack: add, change quantity, drop and use items, with the load limit and visibility enforced."""
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from webapp import rules
@@ -112,14 +113,19 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntr
     return entry
 
 
-def set_quantity(actor, character_id, item_id, quantity: int) -> InventoryEntry:
+def set_quantity(
+    actor, character_id, item_id, quantity: int, *, expect: Callable[[LoadedSheet], None] | None = None
+) -> InventoryEntry:
     """Change how many of a carried item there are; commits once.
 
-    Raises NotFound (not carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer
-    see) or RuleViolation (quantity: fewer than the slots it fills, or too heavy).
+    `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound (not
+    carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer see) or RuleViolation
+    (quantity: fewer than the slots it fills, or too heavy).
     """
     quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
+    if expect is not None:
+        expect(loaded)
     entry = _entry(loaded, item_id)
     added = quantity - entry.quantity
     if added > 0:
