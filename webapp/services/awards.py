@@ -56,7 +56,8 @@ def award(
     """
     reason = " ".join((reason or "").split())
     _check_amounts(experience, item_id, quantity, character_ids, everyone, reason)
-    campaign = load_running(actor, campaign_id, options=())
+    # Locked: an award waits for an archiving in progress (and is refused), and awards to one party queue.
+    campaign = load_running(actor, campaign_id, options=(), for_update=True)
     item = access.load(actor, Item, item_id) if item_id is not None else None
     try:
         memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
