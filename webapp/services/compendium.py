@@ -3,8 +3,10 @@
 import functools
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Image, Tag, User, Visibility
 from webapp.models.base import Base, as_utc
 from webapp.rules.wording import with_article
-from webapp.services import access
+from webapp.services import access, locks
 from webapp.services.access import Action
 from webapp.services.characters import visible_by_ids
 from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Field, Kind, Relation
@@ -199,20 +201,28 @@ def create_entry(actor, kind: Kind, values: dict):
     unknown fields, ids the actor cannot see or a name the owner already uses.
     """
     user = access.require_creator(actor)
+    locks.lock_owner(user.id)
     entry = kind.model(owner_id=user.id, visibility=Visibility.PUBLIC)
     for relation in kind.relations:
         setattr(entry, relation.attribute, [])
     _apply(actor, kind, entry, values, creating=True)
     db.session.add(entry)
-    _commit()
+    _commit_named(actor, kind, entry)
     return entry
 
 
-def update_entry(actor, kind: Kind, entry_id, values: dict):
-    """Change the fields given; commits once. Raises NotFound, Forbidden, InvalidInput as create_entry does."""
-    entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind))
+def update_entry(actor, kind: Kind, entry_id, values: dict, *, expect: Callable[[Any], None] | None = None):
+    """Change the fields given; commits once. Raises NotFound, Forbidden, InvalidInput as create_entry does.
+
+    `expect(entry)` runs on the locked entry before any change (the API's If-Match).
+    """
+    if "name" in values:
+        locks.lock_owner_of(kind.model, entry_id)
+    entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind), for_update=True)
+    if expect is not None:
+        expect(entry)
     _apply(actor, kind, entry, values, creating=False)
-    _commit()
+    _commit_named(actor, kind, entry)
     return entry
 
 
@@ -222,21 +232,32 @@ def delete_entry(actor, kind: Kind, entry_id) -> None:
     Raises NotFound, Forbidden, or Conflict listing what still uses it (names the actor may not see show as
     "[hidden]").
     """
-    entry = access.load(actor, kind.model, entry_id, Action.DELETE, options=_relation_options(kind))
+    # Locked: of parallel deletes one deletes, the others find nothing (404); a new use of the entry waits.
+    entry = access.load(actor, kind.model, entry_id, Action.DELETE, options=_relation_options(kind), for_update=True)
     references = references_to(actor, entry)
     if references:
         raise Conflict(f"“{entry.name}” is still used by {_summary(references)}.", references)
+    name = entry.name
     db.session.delete(entry)
-    _commit()
-
-
-def _commit() -> None:
-    """Commit; the listeners at the end of this module drop the cached lists and pages of what changed."""
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Another entry with this name was saved at the same moment. Choose another name.") from None
+        raise Conflict(f"Something started using “{name}” at the same moment; it was not deleted.") from None
+
+
+def _commit_named(actor, kind: Kind, entry) -> None:
+    """Commit; the listeners at the end of this module drop the cached lists and pages of what changed.
+
+    A name taken at the same moment (system content has no owner row to queue on) is refused with the answer a
+    request coming after the other would get.
+    """
+    taken = _taken_message(actor, kind, entry, entry.name)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput([Violation("name", taken)]) from None
 
 
 def entry_problems(actor, kind: Kind, values: dict, entry_id=None) -> list[Violation]:
