@@ -3,6 +3,7 @@
 import os
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -118,3 +119,20 @@ def slowed(function, seconds: float = 0.05):
         return result
 
     return slow
+
+
+@contextmanager
+def slow_reads(model, seconds: float = 0.05):
+    """Every row of `model` read (or read again) takes a little longer to arrive: a wider window between what a
+    request read and what it writes, so requests that are not made to wait for each other would overlap there."""
+
+    def wait(target, context, *attributes) -> None:
+        time.sleep(seconds)
+
+    sa.event.listen(model, "load", wait)
+    sa.event.listen(model, "refresh", wait)
+    try:
+        yield
+    finally:
+        sa.event.remove(model, "load", wait)
+        sa.event.remove(model, "refresh", wait)

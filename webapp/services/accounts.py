@@ -179,7 +179,7 @@ def end_other_session(user: User, session_id, current: str | None) -> None:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise NotFound("No such session.") from None
-    row = db.session.get(UserSession, key)
+    row = db.session.get(UserSession, key, with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such session.")
     if current and str(row.id) == current:
@@ -392,7 +392,8 @@ def delete_account(actor, user_id) -> None:
 
     Raises Conflict when others still use what it owns (items in their inventories).
     """
-    user = access.load_user(actor, user_id, manage=True)
+    # Locked: of parallel deletions one deletes, the others find no account (404).
+    user = access.load_user(actor, user_id, manage=True, for_update=True)
     target_id = user.id
     db.session.delete(user)
     try:
@@ -425,6 +426,8 @@ def create_personal_token(
         expires_at = as_utc(expires_at)
         if expires_at <= datetime.now(UTC):
             problems.append(Violation("expires_at", "Choose a moment in the future."))
+    # The user's row is locked until the commit, so parallel requests count the tokens one after the other.
+    user = access.load_plain(User, user.id, for_update=True)
     if credentials.count_personal_tokens(user) >= credentials.MAX_PERSONAL_TOKENS:
         problems.append(Violation("name", "You have too many tokens; revoke some you no longer use."))
     if problems:
@@ -445,7 +448,7 @@ def revoke_personal_token(user: User, token_id) -> None:
         key = uuid.UUID(str(token_id))
     except ValueError:
         raise NotFound("No such token.") from None
-    row = db.session.get(ApiToken, key)
+    row = db.session.get(ApiToken, key, with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such token.")
     row.revoked_at = datetime.now(UTC)

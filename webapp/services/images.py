@@ -175,10 +175,10 @@ def upload_image(
     return create_image(owner, data, description, visibility, then=then)
 
 
-def get_image(actor, image_id, action: Action = Action.VIEW) -> Image:
+def get_image(actor, image_id, action: Action = Action.VIEW, for_update: bool = False) -> Image:
     """One image; NotFound when the actor may not see it (a PRIVATE image of someone else), Forbidden when seen
-    but `action` is not allowed."""
-    return access.load(actor, Image, image_id, action)
+    but `action` is not allowed. `for_update` locks it until the commit and reads it afresh."""
+    return access.load(actor, Image, image_id, action, for_update=for_update)
 
 
 def image_query(actor, mine: bool = False, search: str | None = None, visibility: Visibility | None = None):
@@ -226,7 +226,7 @@ def update_image(actor, image_id, changes: dict, expect=None) -> Image:
     unknown = [Violation(key, "Unknown field.") for key in changes if key not in {"description", "visibility"}]
     if unknown:
         raise InvalidInput(unknown, unknown[0].message)
-    image = get_image(actor, image_id, Action.EDIT)
+    image = get_image(actor, image_id, Action.EDIT, for_update=True)
     if expect is not None:
         expect(image)
     description, visibility = _checked_details(
@@ -247,7 +247,8 @@ def remove_image(actor, image_id, expect=None) -> None:
 
     Raises NotFound (may not see it) or Forbidden (may see it but not delete it).
     """
-    image = get_image(actor, image_id, Action.DELETE)
+    # Locked: of parallel deletes one deletes, the others find nothing (404).
+    image = get_image(actor, image_id, Action.DELETE, for_update=True)
     if expect is not None:
         expect(image)
     delete_image(image)

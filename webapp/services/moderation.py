@@ -164,7 +164,7 @@ def hide_content(actor, kind: str, object_id):
     """Hide something from everyone but its owner and staff. Staff only: moderators hide others' PUBLIC
     content, admins anything. NotFound when the actor may not see it, Forbidden otherwise. Commits."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id)
+    obj = access.load(actor, model_of(kind), object_id, for_update=True)
     if not access.may_hide(actor, obj):
         raise Forbidden("You can't hide this.")
     if obj.visibility != Visibility.HIDDEN:
@@ -177,7 +177,8 @@ def hide_content(actor, kind: str, object_id):
 def restore_content(actor, kind: str, object_id):
     """Bring hidden content back as PRIVATE: only its owner sees it again, and may publish it. Commits."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id)
+    # Locked: of parallel restorations one restores, the others find it no longer hidden (409).
+    obj = access.load(actor, model_of(kind), object_id, for_update=True)
     if obj.visibility != Visibility.HIDDEN:
         raise Conflict("This is not hidden.")
     if not access.may_hide(actor, obj):
@@ -191,7 +192,7 @@ def restore_content(actor, kind: str, object_id):
 def delete_hidden(actor, kind: str, object_id) -> None:
     """Delete hidden content for good (moderators may delete only what is HIDDEN). Conflict when still in use."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id, access.Action.DELETE)
+    obj = access.load(actor, model_of(kind), object_id, access.Action.DELETE, for_update=True)
     if obj.visibility != Visibility.HIDDEN:
         raise Conflict("Only hidden content is deleted from the moderation queue.")
     object_key = obj.id
