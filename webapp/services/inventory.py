@@ -104,11 +104,11 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntr
         raise RuleViolation("item_id", message)
     _check_load(loaded, item.weight * quantity)
     entry = _find(loaded, item.id)
+    if (entry.quantity if entry is not None else 0) + quantity > MAX_QUANTITY:
+        raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
     if entry is None:
         entry = InventoryEntry(item_id=item.id, quantity=0, item=item)
         loaded.character.inventory.append(entry)
-    if entry.quantity + quantity > MAX_QUANTITY:
-        raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
     entry.quantity += quantity
     return entry
 
