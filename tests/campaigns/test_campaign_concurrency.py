@@ -174,3 +174,27 @@ def test_twenty_parallel_deletes_of_one_campaign_answer_one_204_and_the_rest_404
     assert statuses(answers) == [204] + [404] * (CROWD - 1)
     assert db.session.scalar(sa.select(Campaign.id).where(Campaign.id == campaign_id)) is None
     assert db.session.scalar(sa.select(Character.id).where(Character.id == hero.id)) == hero.id
+
+
+def test_a_member_removed_while_the_campaign_is_archived_is_freed_once(app, postgres, make, archiving):
+    gm = make.user()
+    campaign, (hero,) = make.party(1, gm=gm, level_cap=2)
+    hero.experience, hero.level = 1000, 2
+    db.session.commit()
+    membership_id = db.session.scalar(sa.select(Membership.id).where(Membership.character_id == hero.id))
+    archive = f"/api/v1/campaigns/{campaign.id}/archive"
+    removal = f"/api/v1/campaigns/{campaign.id}/members/{membership_id}"
+
+    def send(client, n):
+        if n == 0:
+            return client.post(archive)
+        assert archiving.wait(timeout=30)
+        return client.delete(removal)
+
+    answers = at_once(signed_in_clients(app, gm, 2), send)
+
+    # The archiving ended the membership first: the removal finds nothing left to end.
+    assert [status for status, _ in answers] == [200, 404]
+    assert kinds_logged(campaign.id) == [EventKind.ARCHIVED]
+    db.session.expire_all()
+    assert db.session.get(Character, hero.id).level == 5

@@ -255,7 +255,7 @@ def update_campaign(actor, campaign_id, changes: dict, *, expect: Callable[[Camp
             data={"changed": changed},
         )
     if "level_cap" in changed:
-        members = _active_memberships(campaign.id, approved_only=True)
+        members = _active_memberships(campaign.id, approved_only=True, for_update=True)
         _lock_characters(members)
         for membership in members:
             sync_level(membership.character, sheets.campaign_level_cap(campaign))
@@ -266,7 +266,7 @@ def update_campaign(actor, campaign_id, changes: dict, *, expect: Callable[[Camp
 def archive_campaign(actor, campaign_id) -> Campaign:
     """End the campaign: it becomes read-only, every character in it is free again (levels uncapped)."""
     campaign = load_running(actor, campaign_id, for_update=True)
-    members = _active_memberships(campaign.id)
+    members = _active_memberships(campaign.id, for_update=True)
     _lock_characters(members)
     for membership in members:
         _end(membership)
@@ -286,7 +286,7 @@ def delete_campaign(actor, campaign_id, *, expect: Callable[[Campaign], None] | 
     campaign = access.load(actor, Campaign, campaign_id, Action.DELETE, options=options, for_update=True)
     if expect is not None:
         expect(campaign)
-    members = _active_memberships(campaign.id)
+    members = _active_memberships(campaign.id, for_update=True)
     _lock_characters(members)
     for membership in members:
         _end(membership)
@@ -585,7 +585,11 @@ def _membership_of(campaign: Campaign, membership_id, for_update: bool = False) 
     return membership
 
 
-def _active_memberships(campaign_id, approved_only: bool = False, options=MEMBERSHIP_OPTIONS) -> list[Membership]:
+def _active_memberships(
+    campaign_id, approved_only: bool = False, options=MEMBERSHIP_OPTIONS, for_update: bool = False
+) -> list[Membership]:
+    """The campaign's active memberships; `for_update` locks them (a removal in progress is waited for, and the
+    membership it ended left out), before their characters: the order every change takes them in."""
     query = (
         sa.select(Membership)
         .where(Membership.campaign_id == campaign_id, Membership.active.is_(True))
@@ -594,6 +598,8 @@ def _active_memberships(campaign_id, approved_only: bool = False, options=MEMBER
     )
     if approved_only:
         query = query.where(Membership.status == MembershipStatus.APPROVED)
+    if for_update:
+        query = query.with_for_update(of=Membership).execution_options(populate_existing=True)
     return list(db.session.execute(query).scalars())
 
 
