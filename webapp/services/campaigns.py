@@ -227,7 +227,9 @@ def create_campaign(actor, *, name: str, description: str = "", visibility=Visib
     return load_campaign(actor, campaign.id)
 
 
-def update_campaign(actor, campaign_id, changes: dict, *, expect: Callable[[Campaign], None] | None = None):
+def update_campaign(
+    actor, campaign_id, changes: dict, *, expect: Callable[[Campaign], None] | None = None
+) -> Campaign:
     """Change the campaign's details and rules (only the keys given), logging what changed.
 
     `expect(campaign)` runs on the locked campaign before any change (the API's If-Match). A new level cap
