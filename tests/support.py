@@ -1,6 +1,9 @@
 """Helpers shared by tests: signing in, counting queries, requiring real services."""
 
 import os
+import threading
+import time
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -74,3 +77,62 @@ class AuthActions:
 
     def logout(self):
         return self.client.post("/logout")
+
+
+def signed_in_clients(app, user, count: int) -> list:
+    """`count` test clients, each signed in as `user` in a browser session of its own."""
+    clients = [app.test_client() for _ in range(count)]
+    for client in clients:
+        assert AuthActions(client).login(user).status_code in (302, 303)
+    return clients
+
+
+def at_once(clients: list, send) -> list[tuple[int, dict | None]]:
+    """Call `send(client, index)` for every client, each in its own thread, all released together by a barrier.
+
+    Returns (status, JSON body or None) per client, in the clients' order; a thread that failed leaves None.
+    """
+    barrier = threading.Barrier(len(clients))
+    answers: list = [None] * len(clients)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        response = send(clients[index], index)
+        answers[index] = (response.status_code, response.get_json(silent=True))
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert None not in answers, "a request did not answer"
+    return answers
+
+
+def slowed(function, seconds: float = 0.05):
+    """`function` taking `seconds` longer: a monkeypatched step that widens the window between a read and a write,
+    so requests that are not made to wait for each other would overlap there."""
+
+    def slow(*args, **kwargs):
+        result = function(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    return slow
+
+
+@contextmanager
+def slow_reads(model, seconds: float = 0.05):
+    """Every row of `model` read (or read again) takes a little longer to arrive: a wider window between what a
+    request read and what it writes, so requests that are not made to wait for each other would overlap there."""
+
+    def wait(target, context, *attributes) -> None:
+        time.sleep(seconds)
+
+    sa.event.listen(model, "load", wait)
+    sa.event.listen(model, "refresh", wait)
+    try:
+        yield
+    finally:
+        sa.event.remove(model, "load", wait)
+        sa.event.remove(model, "refresh", wait)

@@ -1,8 +1,8 @@
 """One error policy: problem+json under /api/, friendly HTML pages everywhere else."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.api.problems import problem
@@ -43,6 +43,7 @@ def respond(status: int, title: str, detail: str = "", code: str = "error", erro
 
 
 def _http_error(error: HTTPException):
+    db.session.rollback()
     status = error.code or 500
     headers = {}
     if status == 429 or status == 405:
@@ -60,6 +61,7 @@ def _csrf_error(error: CSRFError):
 
 
 def _service_error(error: ServiceError):
+    db.session.rollback()  # a refused change must leave nothing pending for a later commit to pick up
     extra = {}
     if isinstance(error, Conflict) and wants_problem():
         response = problem(409, "Conflict", error.message, error.code, references=error.references)
@@ -72,8 +74,19 @@ def _service_error(error: ServiceError):
 
 
 def _rule_violation(error: RuleViolation):
+    db.session.rollback()
     errors = [{"field": v.field, "message": v.message} for v in error.violations]
     return respond(422, "Not allowed by the rules", errors[0]["message"], "rule_violation", errors)
+
+
+def _integrity_error(error: IntegrityError):
+    """A constraint no service turned into its own answer: a clash with data written meanwhile, never a 500."""
+    db.session.rollback()
+    # Only the constraint's name: the error's text would carry the statement's parameters.
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    current_app.logger.warning("integrity error answered 409 (constraint %s)", constraint or "unknown")
+    detail = "This clashed with a change made at the same moment. Reload and try again."
+    return respond(409, "Conflict", detail, "conflict")
 
 
 def _database_down(error: OperationalError):
@@ -83,8 +96,6 @@ def _database_down(error: OperationalError):
 
 def _unexpected(error: Exception):
     db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception("unhandled error")
     return respond(500, "Internal server error", MESSAGES[500], "internal_error")
 
@@ -94,5 +105,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(RuleViolation, _rule_violation)
+    app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(Exception, _unexpected)

@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.factories import PASSWORD
+from webapp.auth import credentials
 from webapp.auth.tokens import digest
 from webapp.models import RefreshToken
 
@@ -181,6 +183,26 @@ def test_password_change_refuses_a_wrong_current_password(client, make):
     )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "current_password"
+
+
+def test_a_password_change_whose_new_tokens_cannot_be_issued_changes_nothing(client, make, monkeypatch):
+    user = make.user()
+    old = login(client, user).get_json()
+
+    def database_lost(*args, **kwargs):
+        raise OperationalError("INSERT INTO refresh_tokens", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(credentials, "token_pair", database_lost)
+    response = client.put(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers=bearer(old["access_token"]),
+    )
+    monkeypatch.undo()
+
+    assert response.status_code == 503
+    assert me(client, old["access_token"]).status_code == 200
+    assert login(client, user).status_code == 200
 
 
 def test_personal_tokens_cannot_change_the_password(client, make):

@@ -87,6 +87,25 @@ def test_admin_role_change_through_patch(client, make, db):
     assert response.get_json()["role"] == "MODERATOR"
 
 
+def test_a_patch_refused_for_an_unknown_avatar_changes_neither_the_role_nor_the_profile(client, make, db):
+    admin, player = make.user(role=Role.ADMIN), make.user(display_name="Ada")
+    body = {"role": "MODERATOR", "display_name": "Ada Lovelace", "image_id": "0190a5f0-0000-7000-8000-000000000000"}
+    response = client.patch(f"/api/v1/users/{player.id}", json=body, headers=bearer(make, admin))
+    assert response.status_code == 422
+    assert [error["field"] for error in response.get_json()["errors"]] == ["image_id"]
+    db.session.expire_all()
+    player = db.session.get(User, player.id)
+    assert (player.role, player.display_name) == (Role.USER, "Ada")
+
+
+def test_a_patch_with_a_refused_role_changes_nothing_else(client, make, db):
+    me = make.user(role=Role.ADMIN, display_name="Ada")
+    response = client.patch(f"/api/v1/users/{me.id}", json={"role": "USER", "bio": "changed"}, headers=bearer(make, me))
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert (db.session.get(User, me.id).role, db.session.get(User, me.id).bio) == (Role.ADMIN, "")
+
+
 def test_deleting_ones_own_account(client, make, db):
     me = make.user()
     make.character(owner=me)

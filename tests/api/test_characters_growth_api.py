@@ -3,10 +3,11 @@
 import uuid
 
 import pytest
+import sqlalchemy as sa
 
 from tests.support import AuthActions
 from webapp.extensions import db
-from webapp.models import Membership, MembershipStatus, Visibility
+from webapp.models import Character, Membership, MembershipStatus, Visibility
 from webapp.models.character import character_skills
 
 
@@ -52,10 +53,37 @@ def test_experience_raises_the_level_by_the_spec_table(client, brannoc):
 
 def test_experience_must_be_a_positive_amount(client, brannoc):
     url = f"/api/v1/characters/{brannoc['id']}/experience"
-    assert errors_of(client.post(url, json={"amount": 0})) == {
-        "amount": "Add between 1 and 1,000,000 experience points"
-    }
+    assert errors_of(client.post(url, json={"amount": 0})) == {"amount": "Input should be greater than or equal to 1"}
+    assert list(errors_of(client.post(url, json={"amount": 1_000_001}))) == ["amount"]
     assert client.post(url, json={"amount": "lots"}).status_code == 422
+
+
+def test_experience_stops_at_ten_million_with_a_sentence(client, brannoc):
+    url = f"/api/v1/characters/{brannoc['id']}/experience"
+    db.session.execute(
+        sa.update(Character).where(Character.id == uuid.UUID(brannoc["id"])).values(experience=9_999_990, level=20)
+    )
+    db.session.commit()
+    refused = client.post(url, json={"amount": 11})
+    assert refused.status_code == 422
+    assert errors_of(refused) == {
+        "amount": "Brannoc has 9,999,990 XP and can gain at most 10 more (the most is 10,000,000)"
+    }
+    assert client.post(url, json={"amount": 10}).get_json()["experience"] == 10_000_000
+    assert errors_of(client.post(url, json={"amount": 1})) == {
+        "amount": "Brannoc has 10,000,000 XP; 10,000,000 is the most a character can have"
+    }
+
+
+def test_experience_near_the_columns_limit_is_refused_not_a_server_error(client, brannoc):
+    # Data from before the limit: another million would overflow the 32-bit column on PostgreSQL.
+    db.session.execute(
+        sa.update(Character).where(Character.id == uuid.UUID(brannoc["id"])).values(experience=2**31 - 10)
+    )
+    db.session.commit()
+    response = client.post(f"/api/v1/characters/{brannoc['id']}/experience", json={"amount": 1_000_000})
+    assert response.status_code == 422
+    assert list(errors_of(response)) == ["amount"]
 
 
 def test_the_owner_adds_no_experience_while_in_a_campaign(client, brannoc, player, make):
@@ -228,3 +256,12 @@ def test_import_needs_a_race_it_can_match_and_obeys_the_rules(client, brannoc):
     assert errors_of(cheat) == {"attributes": "The base scores cost 34 points; the budget is 27"}
     bad = client.post("/api/v1/characters/import", json={**document, "level": 20})
     assert errors_of(bad) == {"level": "Unknown field."}
+
+
+def test_import_refuses_lines_that_add_up_to_more_than_a_stack_holds(client, brannoc, make):
+    make.item(name="Goose Feather", weight=0.0)
+    document = client.get(f"/api/v1/characters/{brannoc['id']}/export").get_json()
+    lines = [{"item": "Goose Feather", "quantity": 9999}, {"item": "goose feather", "quantity": 1}]
+    response = client.post("/api/v1/characters/import", json={**document, "name": "Hoarder", "inventory": lines})
+    assert response.status_code == 422
+    assert errors_of(response) == {"inventory": "A stack holds at most 9999; the Goose Feather lines come to 10000"}

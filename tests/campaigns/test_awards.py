@@ -61,6 +61,22 @@ def test_a_failure_midway_through_an_award_changes_no_one(party, gm, monkeypatch
     assert events(EventKind.XP_AWARD) == []
 
 
+def test_experience_past_ten_million_for_one_member_is_awarded_to_no_one(party, gm):
+    campaign, characters = party
+    characters[1].experience, characters[1].level = 9_500_000, 20
+    db.session.commit()
+    with pytest.raises(RuleViolation) as error:
+        awards.award(gm, campaign.id, experience=1_000_000, everyone=True)
+    assert error.value.violations == [
+        rules.Violation(
+            "experience",
+            f"{characters[1].name} has 9,500,000 XP and can gain at most 500,000 more (the most is 10,000,000)",
+        )
+    ]
+    assert [fresh(c).experience for c in characters] == [0, 9_500_000, 0]
+    assert events(EventKind.XP_AWARD) == []
+
+
 def test_an_item_too_heavy_for_one_member_is_granted_to_no_one(party, gm, make):
     campaign, characters = party
     anvil = make.item(name="Anvil", weight=45.0)

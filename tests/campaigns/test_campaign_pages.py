@@ -154,6 +154,20 @@ def test_awarding_xp_to_all_from_the_dashboard(client, auth, gm, party, htmx):
     assert log.count("earned 1000 XP") == 3
 
 
+def test_an_award_past_ten_million_for_someone_is_422_beside_the_experience(client, auth, gm, party, htmx):
+    campaign, characters = party
+    characters[0].experience = 9_900_000
+    db.session.commit()
+    auth.login(gm)
+    response = client.post(
+        f"/campaigns/{campaign.id}/awards", data={"target": "all", "experience": "200000", "item_id": ""}, headers=htmx
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="experience-error"' in body and "can gain at most 100,000 more" in body
+    assert [fresh(Character, c.id).experience for c in characters] == [9_900_000, 0, 0]
+
+
 def test_an_award_without_anything_to_give_is_422_beside_the_field(client, auth, gm, party, htmx):
     campaign, _ = party
     auth.login(gm)

@@ -192,6 +192,19 @@ def test_a_refused_experience_lands_beside_the_field_and_the_next_try_still_work
     assert sheet.lstrip().startswith('<article id="sheet"') and "Experience: 50 —" in sheet
 
 
+def test_experience_past_ten_million_is_refused_beside_the_field(client, auth, owner, brannoc, htmx):
+    brannoc.experience, brannoc.level = 9_999_000, 20
+    db.session.commit()
+    auth.login(owner)
+    response = client.post(f"/characters/{brannoc.id}/experience", data={"amount": "5000"}, headers=htmx)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="amount-error"' in body
+    assert "Brannoc has 9,999,000 XP and can gain at most 1,000 more (the most is 10,000,000)" in body
+    db.session.expire_all()
+    assert db.session.get(Character, brannoc.id).experience == 9_999_000
+
+
 def test_no_experience_form_while_in_a_campaign(client, auth, owner, brannoc, make):
     make.membership(make.campaign(name="The Long Winter"), brannoc)
     auth.login(owner)

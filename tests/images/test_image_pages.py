@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from tests.images.samples import picture
 from webapp.extensions import db
 from webapp.models import Character, Image, Skill, User, Visibility
+from webapp.services import accounts, images
+from webapp.services.errors import InvalidInput, Violation
 from webapp.services.images import create_image
+from webapp.storage import storage
 
 HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([0-9a-f-]{36})" data-upload-value>')
 
@@ -235,6 +238,30 @@ def test_a_refused_upload_shows_its_error_in_the_portrait(client, player, hero, 
     assert '<details class="portrait-change no-print" open>' in page
 
 
+def stored_objects() -> set[str]:
+    return {stored.key for stored in storage().list_objects("images/")}
+
+
+def test_a_portrait_upload_for_a_character_deleted_meanwhile_leaves_no_picture_behind(
+    client, player, hero, monkeypatch
+):
+    before = stored_objects()
+    process = images.process_upload
+
+    def deleted_meanwhile(data):
+        # Another request deletes the character while this upload is being re-encoded.
+        with db.engine.begin() as connection:
+            connection.execute(sa.delete(Character).where(Character.id == hero.id))
+        return process(data)
+
+    monkeypatch.setattr(images, "process_upload", deleted_meanwhile)
+    response = post_picture(client, picture(200, 100), url=f"/characters/{hero.id}/portrait")
+
+    assert response.status_code == 404
+    assert db.session.scalars(sa.select(Image.id)).all() == []
+    assert stored_objects() == before
+
+
 # --- the account's avatar -------------------------------------------------------------------------------------
 
 
@@ -260,6 +287,20 @@ def test_someone_elses_private_picture_cannot_become_an_avatar(client, make, pla
 
     assert response.status_code == 422
     assert "No such image." in response.get_data(as_text=True)
+
+
+def test_an_uploaded_avatar_the_account_change_refuses_leaves_no_picture_behind(client, player, monkeypatch):
+    before = stored_objects()
+
+    def refused(*args, **kwargs):
+        raise InvalidInput([Violation("image_id", "No such image.")])
+
+    monkeypatch.setattr(accounts, "update_profile", refused)
+    response = post_picture(client, picture(64, 64), url="/account/avatar")
+
+    assert response.status_code == 303  # back to the account page with the message
+    assert db.session.scalars(sa.select(Image.id)).all() == []
+    assert stored_objects() == before
 
 
 def test_avatar_needs_signing_in(client):

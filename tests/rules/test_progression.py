@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.rules import MAX_LEVEL, level_for_xp, xp_for_level, xp_progress
+from webapp.rules import (
+    MAX_EXPERIENCE,
+    MAX_LEVEL,
+    Violation,
+    check_add_experience,
+    level_for_xp,
+    xp_for_level,
+    xp_progress,
+)
 
 
 @pytest.mark.parametrize(("level", "xp"), [(1, 0), (2, 100), (3, 300), (4, 600), (5, 1000), (10, 4500), (20, 19000)])
@@ -70,3 +78,20 @@ def test_level_is_the_highest_whose_xp_is_reached(xp: int, cap: int) -> None:
     assert 1 <= level <= cap
     assert xp_for_level(level) <= xp
     assert level == cap or xp < xp_for_level(level + 1)
+
+
+def test_experience_may_reach_ten_million_exactly() -> None:
+    assert MAX_EXPERIENCE == 10_000_000
+    assert check_add_experience("Brannoc", 9_999_990, 10) == []
+
+
+def test_experience_past_ten_million_is_refused_with_what_is_left() -> None:
+    assert check_add_experience("Brannoc", 9_999_990, 11) == [
+        Violation("amount", "Brannoc has 9,999,990 XP and can gain at most 10 more (the most is 10,000,000)")
+    ]
+
+
+def test_a_character_at_ten_million_gains_nothing_more() -> None:
+    assert check_add_experience("Brannoc", 10_000_000, 1, field="experience") == [
+        Violation("experience", "Brannoc has 10,000,000 XP; 10,000,000 is the most a character can have")
+    ]

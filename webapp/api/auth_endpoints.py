@@ -112,8 +112,8 @@ def auth_logout_all(caller):
 def auth_password(caller, body: PasswordBody):
     access.require_account_credential(caller.via)
     keep = caller.user.session_id if caller.via == "session" else None
-    accounts.change_password(caller.user, body.current_password, body.new_password, keep_session=keep)
-    return _tokens(accounts.new_token_pair(caller.user))
+    pair = accounts.change_password_for_tokens(caller.user, body.current_password, body.new_password, keep)
+    return _tokens(pair)
 
 
 @endpoint("POST", "/auth/verify/send", "Mail a new email-verification link", TAG, status=204, auth="required")

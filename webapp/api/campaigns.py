@@ -63,7 +63,12 @@ class JoinRequest(Schema):
 
 
 class AwardBody(Schema):
-    experience: int | None = Field(None, ge=1, le=awards.MAX_EXPERIENCE, description="XP for each character.")
+    experience: int | None = Field(
+        None,
+        ge=1,
+        le=awards.MAX_AWARD,
+        description=f"XP for each character; a character has at most {rules.MAX_EXPERIENCE:,}.",
+    )
     item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
     quantity: int = Field(1, ge=1, le=awards.MAX_QUANTITY, description="How many of the item each one gets.")
     character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")
@@ -239,16 +244,14 @@ def campaign_update(caller, campaign_id, body):
     changes = body.model_dump(exclude_unset=True, exclude={"rules"})
     if body.rules is not None:
         changes.update(body.rules.model_dump(exclude_unset=True))
-    _fresh(caller, campaign_id)
-    campaign = campaigns.update_campaign(caller.user, campaign_id, changes)
+    campaign = campaigns.update_campaign(caller.user, campaign_id, changes, expect=_fresh(caller))
     return json_response(campaign_json(caller.user, campaign))
 
 
 @endpoint("DELETE", "/campaigns/<uuid:campaign_id>", "Delete a campaign", TAG, status=204, auth="write")
 def campaign_delete(caller, campaign_id):
     _scoped(caller, campaign_id)
-    _fresh(caller, campaign_id)
-    campaigns.delete_campaign(caller.user, campaign_id)
+    campaigns.delete_campaign(caller.user, campaign_id, expect=_fresh(caller))
     return no_content()
 
 
@@ -266,10 +269,13 @@ def campaign_invite_rotate(caller, campaign_id):
     return json_response(campaign_json(caller.user, campaign))
 
 
-def _fresh(caller, campaign_id) -> None:
-    """If-Match against the campaign as the caller last read it: a GM's two tabs don't overwrite each other."""
-    current = campaigns.load_campaign(caller.user, campaign_id)
-    require_fresh(campaign_json(caller.user, current))
+def _fresh(caller):
+    """If-Match against the campaign as the caller last read it: a GM's two tabs don't overwrite each other.
+
+    The service runs it on the campaign it has locked, so parallel changes sent with one ETag pass it one at a
+    time.
+    """
+    return lambda current: require_fresh(campaign_json(caller.user, current))
 
 
 # --- members -----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from webapp import invalidation, response_cache
+from webapp import invalidation, response_cache, rules
 from webapp.api.pagination import ListQuery, paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
@@ -18,6 +18,9 @@ from webapp.services.sheets import LoadedSheet, load_sheet
 
 TAG = "characters"
 SORTS = {"created_at": Character.created_at, "name": Character.name, "level": Character.level}
+# A stored score is 1–30; the point buy (the rules) narrows a base score to 8–15 with its own sentence.
+SCORE_MIN, SCORE_MAX = rules.MIN_EFFECTIVE, rules.MAX_EFFECTIVE
+SCORE = f"Base score, {rules.MIN_BASE}–{rules.MAX_BASE} (point buy)"
 
 
 class CharacterCreate(Schema):
@@ -27,12 +30,12 @@ class CharacterCreate(Schema):
     description: str = Field("", max_length=characters.MAX_DESCRIPTION)
     race_id: uuid.UUID
     archetype_id: uuid.UUID
-    strength: int = Field(description="Base score, 8–15 (point buy)")
-    constitution: int = Field(description="Base score, 8–15 (point buy)")
-    dexterity: int = Field(description="Base score, 8–15 (point buy)")
-    intelligence: int = Field(description="Base score, 8–15 (point buy)")
-    wisdom: int = Field(description="Base score, 8–15 (point buy)")
-    charisma: int = Field(description="Base score, 8–15 (point buy)")
+    strength: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    constitution: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    dexterity: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    intelligence: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    wisdom: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    charisma: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
     visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
     image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see (POST /images first).")
 
@@ -44,12 +47,12 @@ class CharacterPatch(Schema):
     description: str | None = Field(None, max_length=characters.MAX_DESCRIPTION)
     race_id: uuid.UUID | None = None
     archetype_id: uuid.UUID | None = None
-    strength: int | None = None
-    constitution: int | None = None
-    dexterity: int | None = None
-    intelligence: int | None = None
-    wisdom: int | None = None
-    charisma: int | None = None
+    strength: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    constitution: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    dexterity: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    intelligence: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    wisdom: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
+    charisma: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
     visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
     image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see; null removes it.")
 
@@ -75,7 +78,12 @@ CharacterListQuery = create_model(
 
 
 class ExperienceAward(Schema):
-    amount: int = Field(description="Experience points to add, 1–1,000,000.")
+    amount: int = Field(
+        ge=1,
+        le=character_growth.MAX_AWARD,
+        description=f"Experience points to add, 1–{character_growth.MAX_AWARD:,}; a character has at most "
+        f"{rules.MAX_EXPERIENCE:,}.",
+    )
 
 
 class SkillPick(Schema):

@@ -160,10 +160,12 @@ def _register(kind: Kind) -> None:
         return json_response(data, status=201, headers={"Location": f"{request.path}/{entry.id}"})
 
     def entry_update(caller, entry_id, body):
-        if request.headers.get("If-Match"):
-            current = compendium.get_entry(caller.user, kind, entry_id)
-            require_fresh(compendium.as_dict(kind, current, compendium.relation_ids_of(kind, current)))
-        entry = compendium.update_entry(caller.user, kind, entry_id, body.model_dump(exclude_unset=True))
+        def fresh(current):
+            if request.headers.get("If-Match"):
+                require_fresh(compendium.as_dict(kind, current, compendium.relation_ids_of(kind, current)))
+
+        values = body.model_dump(exclude_unset=True)
+        entry = compendium.update_entry(caller.user, kind, entry_id, values, expect=fresh)
         return json_response(compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry)))
 
     def entry_delete(caller, entry_id):

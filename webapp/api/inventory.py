@@ -99,9 +99,11 @@ def inventory_add(caller, character_id, body):
 
 @endpoint("PATCH", f"{CHARACTER}/inventory/<uuid:item_id>", "Change a quantity", TAG, body=InventoryPatch, auth="write")
 def inventory_update(caller, character_id, item_id, body):
-    if request.headers.get("If-Match"):
-        require_fresh(_entry(caller.user, load_sheet(caller.user, character_id), item_id))
-    inventory.set_quantity(caller.user, character_id, item_id, body.quantity)
+    def fresh(loaded):
+        if request.headers.get("If-Match"):
+            require_fresh(_entry(caller.user, loaded, item_id))
+
+    inventory.set_quantity(caller.user, character_id, item_id, body.quantity, expect=fresh)
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, item_id))
 
@@ -142,7 +144,9 @@ def equipment_put(caller, character_id, body, query):
     if query.dry_run:
         preview = equipment.preview_equipment(caller.user, character_id, changes)
         return json_response(preview.to_dict(), headers={"Cache-Control": "no-store"})
-    if request.headers.get("If-Match"):
-        require_fresh(_equipment(caller.user, equipment.get_equipment(caller.user, character_id)))
-    equipment.change_equipment(caller.user, character_id, changes)
+    def fresh(loaded):
+        if request.headers.get("If-Match"):
+            require_fresh(_equipment(caller.user, loaded))
+
+    equipment.change_equipment(caller.user, character_id, changes, expect=fresh)
     return json_response(_equipment(caller.user, equipment.get_equipment(caller.user, character_id)))

@@ -112,16 +112,13 @@ def user_update(caller, user_id, body: UserPatch):
     target = access.load_user(caller.user, user_id, manage=True)
     require_fresh(user_out(target))
     given = body.model_fields_set
-    if "role" in given and body.role is not None:
-        moderation.set_role(caller.user, target.id, body.role)
-    if given - {"role"}:
-        change = accounts.ProfileChange(
-            display_name=body.display_name if "display_name" in given else None,
-            bio=body.bio if "bio" in given else None,
-            image_id=body.image_id if "image_id" in given else ...,
-        )
-        target = accounts.update_profile(caller.user, target.id, change)
-    return json_response(user_out(target))
+    change = accounts.ProfileChange(
+        display_name=body.display_name if "display_name" in given else None,
+        bio=body.bio if "bio" in given else None,
+        image_id=body.image_id if "image_id" in given else ...,
+        role=body.role if "role" in given else None,
+    )
+    return json_response(user_out(accounts.update_profile(caller.user, target.id, change)))
 
 
 @endpoint("PUT", "/users/<uuid:user_id>/role", "Set a user's role (admins)", TAG, body=RoleBody, response=UserOut,

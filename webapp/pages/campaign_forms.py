@@ -75,7 +75,10 @@ class AwardForm(FlaskForm):
     target = SelectField("Who gets it", default="all")
     experience = IntegerField(
         "Experience",
-        validators=[Optional(), NumberRange(min=1, max=awards.MAX_EXPERIENCE, message="From 1 to 1,000,000 XP")],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=awards.MAX_AWARD, message=f"From 1 to {awards.MAX_AWARD:,} XP"),
+        ],
         description="Each chosen character gets this much.",
     )
     item_id = RadioField("Item", validators=[Optional()], validate_choice=False)

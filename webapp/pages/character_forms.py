@@ -81,13 +81,19 @@ class ChoiceForm(FlaskForm):
     choice = RadioField(validate_choice=False, validators=[InputRequired(message="Choose one")])
 
 
+def _base_score(label: str) -> IntegerField:
+    """A point-buy score; the rules refuse one outside the range with the same sentence, beside the field."""
+    message = f"{label} must be between {rules.MIN_BASE} and {rules.MAX_BASE}"
+    return IntegerField(label, [NumberRange(min=rules.MIN_BASE, max=rules.MAX_BASE, message=message)])
+
+
 class AttributesForm(FlaskForm):
-    strength = IntegerField("Strength")
-    constitution = IntegerField("Constitution")
-    dexterity = IntegerField("Dexterity")
-    intelligence = IntegerField("Intelligence")
-    wisdom = IntegerField("Wisdom")
-    charisma = IntegerField("Charisma")
+    strength = _base_score("Strength")
+    constitution = _base_score("Constitution")
+    dexterity = _base_score("Dexterity")
+    intelligence = _base_score("Intelligence")
+    wisdom = _base_score("Wisdom")
+    charisma = _base_score("Charisma")
 
     def scores(self) -> dict:
         return {name: getattr(self, name).data for name in rules.ATTRIBUTES}

@@ -19,7 +19,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp import invalidation, response_cache
 from webapp.auth.redirects import go
@@ -234,7 +234,8 @@ def _form_field(f: KindField):
         message = "Enter a number." if f.type == FLOAT else "Enter a whole number."
         field_class = FloatField if f.type == FLOAT else IntegerField
         render_kw = {**bounds, "step": "0.01" if f.type == FLOAT else "1", "inputmode": "decimal"}
-        return field_class(f.label, [InputRequired(message)], default=f.default, render_kw=render_kw, description=hint)
+        validators = [InputRequired(message), NumberRange(f.minimum, f.maximum, compendium.range_message(f))]
+        return field_class(f.label, validators, default=f.default, render_kw=render_kw, description=hint)
     validators = [InputRequired(f"Give it a {f.label.lower()}.")] if f.required else [Optional()]
     field_class = TextAreaField if f.type == LONGTEXT else StringField
     return field_class(f.label, validators, render_kw={"maxlength": f.max_length}, description=hint)
@@ -283,14 +284,27 @@ def _save(kind: Kind, form: FlaskForm, entry=None) -> Response:
             else:
                 saved = compendium.update_entry(me(), kind, entry.id, _values(kind, form))
         except InvalidInput as error:
-            for violation in error.violations:
-                target = form._fields.get(violation.field)
-                if target is not None:
-                    target.errors = [*target.errors, violation.message]
+            _put_errors(form, error.violations)
         else:
             flash(f"Saved {saved.name}.", "success")
             return go(url_for("pages.compendium_detail", kind=kind.name, entry_id=saved.id))
+    elif _only_out_of_range(kind, form):
+        # Every problem at once: a number out of range beside a name already taken, say.
+        _put_errors(form, compendium.entry_problems(me(), kind, _values(kind, form), entry.id if entry else None))
     return _form_page(kind, form, entry, status=422)
+
+
+def _put_errors(form: FlaskForm, violations) -> None:
+    for violation in violations:
+        target = form._fields.get(violation.field)
+        if target is not None and violation.message not in target.errors:
+            target.errors = [*target.errors, violation.message]
+
+
+def _only_out_of_range(kind: Kind, form: FlaskForm) -> bool:
+    """True when the form refused nothing but numbers it could read (their range: the service says it too)."""
+    numbers = {f.name for f in kind.fields if f.type in (INT, FLOAT)}
+    return bool(form.errors) and all(name in numbers and form[name].data is not None for name in form.errors)
 
 
 @bp.route("/compendium/<kind>/new", methods=["GET", "POST"])

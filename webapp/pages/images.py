@@ -2,6 +2,8 @@
 
 import json
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
@@ -28,6 +30,7 @@ PLACEHOLDER_CACHE = "public, max-age=604800"
 PLACEHOLDER_CSP = "default-src 'none'; frame-ancestors 'none'"
 _WIDGET_ID = re.compile(r"[a-z][a-z0-9-]{0,59}")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+T = TypeVar("T")
 
 
 def me():
@@ -157,18 +160,25 @@ def image_upload():
     return response
 
 
-def _chosen_image(actor, visibility: str):
-    """The image a portrait or avatar form names: a fresh upload (forms sent without JavaScript), the id the
-    widget left in the form, or None to remove the picture."""
-    if request.form.get("remove"):
-        return None
+def _use_chosen_image(actor, visibility: str, use: Callable[[object], T]) -> T:
+    """Put the picture a portrait or avatar form names to `use` (a service that commits) and return its result:
+    a fresh upload (forms sent without JavaScript), stored in the same commit as its use; the id the widget left
+    in the form; or None to remove the picture."""
+    if _removing():
+        return use(None)
     upload = request.files.get("file")
     if upload is not None and upload.filename:
-        return images.upload_image(actor, _uploaded_bytes(), "", visibility).id
+        used = []
+        images.upload_image(actor, _uploaded_bytes(), "", visibility, then=lambda image: used.append(use(image.id)))
+        return used[0]
     chosen = (request.form.get("image_id") or "").strip()
     if not chosen:
         raise InvalidInput([Violation("file", NO_FILE)], NO_FILE)
-    return chosen
+    return use(chosen)
+
+
+def _removing() -> bool:
+    return bool(request.form.get("remove"))
 
 
 def _saved(fragment: Response, message: str, endpoint: str, **values) -> Response:
@@ -201,15 +211,19 @@ def character_portrait_update(character_id):
     actor = me()
     character = characters.get_character(actor, character_id, Action.EDIT)
     try:
-        chosen = _chosen_image(actor, upload_visibility(character))
-        characters.update_character(actor, character_id, {"image_id": chosen})
+        _use_chosen_image(
+            actor,
+            upload_visibility(character),
+            lambda image_id: characters.update_character(actor, character_id, {"image_id": image_id}),
+        )
     except (InvalidInput, TooLarge) as error:
         if not is_fragment_request():
             flash(_message(error), "error")
             return redirect(url_for("pages.character_show", character_id=character_id), code=303)
         return _character_portrait(characters.get_character(actor, character_id), error.status, _message(error))
     character = characters.get_character(actor, character_id)
-    message = f"{character.name}'s portrait is saved." if chosen else f"{character.name}'s portrait is removed."
+    removed = f"{character.name}'s portrait is removed."
+    message = removed if _removing() else f"{character.name}'s portrait is saved."
     return _saved(_character_portrait(character), message, "pages.character_show", character_id=character_id)
 
 
@@ -227,14 +241,17 @@ def account_avatar_update():
     """Set (or remove) the signed-in user's avatar; the account page's avatar is swapped in place."""
     user = me()
     try:
-        chosen = _chosen_image(user, Visibility.PUBLIC.value)
-        user = accounts.update_profile(user, user.id, accounts.ProfileChange(image_id=chosen))
+        user = _use_chosen_image(
+            user,
+            Visibility.PUBLIC.value,
+            lambda image_id: accounts.update_profile(user, user.id, accounts.ProfileChange(image_id=image_id)),
+        )
     except (InvalidInput, TooLarge) as error:
         if not is_fragment_request():
             flash(_message(error), "error")
             return redirect(url_for("pages.account_show"), code=303)
         return _avatar(user, error.status, _message(error))
-    message = "Your avatar is saved." if chosen else "Your avatar is removed."
+    message = "Your avatar is removed." if _removing() else "Your avatar is saved."
     return _saved(_avatar(user), message, "pages.account_show")
 
 

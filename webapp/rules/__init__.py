@@ -28,7 +28,14 @@ from webapp.rules.equipment import (
 )
 from webapp.rules.load import check_capacity_change, check_load, load_limit
 from webapp.rules.model import ArchetypeData, CharacterData, ItemData, PerkData, RaceData, SkillData
-from webapp.rules.progression import MAX_LEVEL, level_for_xp, xp_for_level, xp_progress
+from webapp.rules.progression import (
+    MAX_EXPERIENCE,
+    MAX_LEVEL,
+    check_add_experience,
+    level_for_xp,
+    xp_for_level,
+    xp_progress,
+)
 from webapp.rules.rounding import round_half_away, round_kg
 from webapp.rules.sheet import AttributeStat, Part, Sheet, Stat, check_equipment_load, compute_sheet
 from webapp.rules.violations import RuleViolation, Violation
@@ -40,6 +47,7 @@ __all__ = [
     "ITEM_SLOTS",
     "MAX_BASE",
     "MAX_EFFECTIVE",
+    "MAX_EXPERIENCE",
     "MAX_LEVEL",
     "MIN_BASE",
     "MIN_EFFECTIVE",
@@ -63,6 +71,7 @@ __all__ = [
     "SkillData",
     "Stat",
     "Violation",
+    "check_add_experience",
     "check_archetype_race",
     "check_capacity_change",
     "check_compliance",

@@ -1,7 +1,10 @@
 """Levels from experience: level L needs 100 · L · (L − 1) / 2 XP, up to level 20 or a campaign's cap."""
 
+from webapp.rules.violations import Violation
+
 MAX_LEVEL = 20
 XP_STEP = 100
+MAX_EXPERIENCE = 10_000_000
 
 
 def xp_for_level(level: int) -> int:
@@ -29,3 +32,14 @@ def xp_progress(xp: int, cap: int = MAX_LEVEL) -> tuple[int, int | None]:
     level = level_for_xp(xp, cap)
     next_xp = xp_for_level(level + 1) if level < min(cap, MAX_LEVEL) else None
     return xp_for_level(level), next_xp
+
+
+def check_add_experience(name: str, experience: int, amount: int, field: str = "amount") -> list[Violation]:
+    """Return a violation (on `field`) when adding `amount` would take experience past 10,000,000, else []."""
+    if experience + amount <= MAX_EXPERIENCE:
+        return []
+    if experience >= MAX_EXPERIENCE:
+        return [Violation(field, f"{name} has {experience:,} XP; {MAX_EXPERIENCE:,} is the most a character can have")]
+    room = MAX_EXPERIENCE - experience
+    message = f"{name} has {experience:,} XP and can gain at most {room:,} more (the most is {MAX_EXPERIENCE:,})"
+    return [Violation(field, message)]

@@ -228,14 +228,18 @@ def check(actor, action: Action, obj: T) -> T:
 
 
 def load(actor, model: type[T], object_id, action: Action = Action.VIEW, options=(), for_update=False) -> T:
-    """Fetch one row by id with the given loader options, then `check` it; a malformed id is a NotFound."""
+    """Fetch one row by id with the given loader options, then `check` it; a malformed id is a NotFound.
+
+    `for_update` locks the row until the commit and reads it afresh (an object already in the session would keep
+    the values it was first read with), so a change checked against it is checked against the latest.
+    """
     try:
         key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
     except ValueError:
         raise NotFound(f"No such {model.__name__.lower()}.") from None
     query = sa.select(model).where(model.id == key).options(*options)
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
     obj = db.session.execute(query).unique().scalar_one_or_none()
     if obj is None:
         raise NotFound(f"No such {model.__name__.lower()}.")
@@ -352,9 +356,12 @@ def can_edit_user(actor, target: User) -> bool:
     return user.id == target.id or (user.role == Role.ADMIN and target.role != Role.ADMIN)
 
 
-def load_user(actor, user_id, manage: bool = False) -> User:
-    """A user profile: 404 for those who may not see it, 403 when `manage` is asked and not allowed."""
-    target = load_plain(User, user_id)
+def load_user(actor, user_id, manage: bool = False, for_update: bool = False) -> User:
+    """A user profile: 404 for those who may not see it, 403 when `manage` is asked and not allowed.
+
+    `for_update` locks the row until the commit and reads it afresh.
+    """
+    target = load_plain(User, user_id, for_update=for_update)
     if not can_view_user(actor, target):
         raise NotFound("No such user.")
     if manage and not can_edit_user(actor, target):
@@ -406,12 +413,12 @@ def actor_id(actor) -> str:
     return str(user.id) if user else "anonymous"
 
 
-def load_plain(model: type[T], object_id) -> T:
+def load_plain(model: type[T], object_id, for_update: bool = False) -> T:
     try:
         key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
     except ValueError:
         raise NotFound(f"No such {model.__name__.lower()}.") from None
-    obj = db.session.get(model, key)
+    obj = db.session.get(model, key, with_for_update=True if for_update else None, populate_existing=for_update)
     if obj is None:
         raise NotFound(f"No such {model.__name__.lower()}.")
     return obj

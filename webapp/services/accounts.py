@@ -180,7 +180,7 @@ def end_other_session(user: User, session_id, current: str | None) -> None:
         key = uuid.UUID(str(session_id))
     except ValueError:
         raise NotFound("No such session.") from None
-    row = db.session.get(UserSession, key)
+    row = db.session.get(UserSession, key, with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such session.")
     if current and str(row.id) == current:
@@ -307,6 +307,26 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
 
     Raises InvalidInput on "current_password" (wrong) or "new_password" (not acceptable). Commits.
     """
+    user = _replace_password(user, current_password, new_password, keep_session)
+    db.session.commit()
+    _password_changed(user)
+    return user
+
+
+def change_password_for_tokens(
+    user: User, current_password: str, new_password: str, keep_session: str | None = None
+) -> dict:
+    """The API's password change: as change_password, and a fresh access token and refresh-token family for the
+    caller in the same commit (every older token just ended), so neither happens without the other."""
+    user = _replace_password(user, current_password, new_password, keep_session)
+    pair = credentials.token_pair(user)
+    db.session.commit()
+    _password_changed(user)
+    return pair
+
+
+def _replace_password(user: User, current_password: str, new_password: str, keep_session: str | None) -> User:
+    """Check the current and the new password, then set the new one and end the rest; no commit."""
     user = _fresh(user)
     if not verify_password(user.password_hash, current_password):
         raise InvalidInput([Violation("current_password", "That is not your current password.")])
@@ -315,17 +335,12 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
         raise InvalidInput([Violation("new_password", "Choose a password different from the current one.")])
     user.password_hash = hash_password(new_password)
     revoke_everything(user, keep_session=keep_session)
-    db.session.commit()
-    log.info("user %s changed their password", user.id)
-    _notify_password_changed(user)
     return user
 
 
-def new_token_pair(user: User) -> dict:
-    """A fresh access token and refresh-token family for a signed-in user (after a password change). Commits."""
-    pair = credentials.token_pair(_fresh(user))
-    db.session.commit()
-    return pair
+def _password_changed(user: User) -> None:
+    log.info("user %s changed their password", user.id)
+    _notify_password_changed(user)
 
 
 def _check_policy(user: User, password: str, field: str) -> None:
@@ -347,14 +362,19 @@ class ProfileChange:
     display_name: str | None = None
     bio: str | None = None
     image_id: object = ...  # Ellipsis: not given; None: remove the avatar
+    role: Role | str | None = None  # admins only, for another non-admin account
 
 
 def update_profile(actor, user_id, change: ProfileChange) -> User:
-    """Change display name, bio or avatar of one's own account (or, for admins, of a non-admin).
+    """Change display name, bio, avatar and (admins, of a non-admin other than themselves) role of an account.
 
-    Raises NotFound / Forbidden through `access`, InvalidInput for bad values. Commits.
+    Everything is checked before anything changes, then the change is committed once. Raises NotFound /
+    Forbidden through `access` (Forbidden too for a role change the actor may not make), InvalidInput for bad
+    values.
     """
     user = access.load_user(actor, user_id, manage=True)
+    if change.role is not None and not access.can_set_role(actor, user):
+        raise Forbidden("You can't change this account's role.")
     problems = []
     name = change.display_name.strip() if change.display_name is not None else None
     if name is not None and not 1 <= len(name) <= 100:
@@ -367,6 +387,12 @@ def update_profile(actor, user_id, change: ProfileChange) -> User:
             avatar = access.load(actor, Image, change.image_id)
         except NotFound:
             problems.append(Violation("image_id", "No such image."))
+    role = None
+    if change.role is not None:
+        try:
+            role = Role(str(change.role).upper())
+        except ValueError:
+            problems.append(Violation("role", "Choose USER, MODERATOR or ADMIN."))
     if problems:
         raise InvalidInput(problems)
     if name is not None:
@@ -375,7 +401,12 @@ def update_profile(actor, user_id, change: ProfileChange) -> User:
         user.bio = change.bio.strip()
     if change.image_id is not ...:
         user.avatar_image_id = avatar.id if avatar is not None else None
+    previous = user.role
+    if role is not None:
+        user.role = role  # every request reloads the user, so open sessions get the new role at once
     db.session.commit()
+    if role is not None and role != previous:
+        log.warning("role of user %s changed from %s to %s by %s", user.id, previous, role, access.actor_id(actor))
     return user
 
 
@@ -384,7 +415,8 @@ def delete_account(actor, user_id) -> None:
 
     Raises Conflict when others still use what it owns (items in their inventories).
     """
-    user = access.load_user(actor, user_id, manage=True)
+    # Locked: of parallel deletions one deletes, the others find no account (404).
+    user = access.load_user(actor, user_id, manage=True, for_update=True)
     target_id = user.id
     db.session.delete(user)
     try:
@@ -417,6 +449,8 @@ def create_personal_token(
         expires_at = as_utc(expires_at)
         if expires_at <= datetime.now(UTC):
             problems.append(Violation("expires_at", "Choose a moment in the future."))
+    # The user's row is locked until the commit, so parallel requests count the tokens one after the other.
+    user = access.load_plain(User, user.id, for_update=True)
     if credentials.count_personal_tokens(user) >= credentials.MAX_PERSONAL_TOKENS:
         problems.append(Violation("name", "You have too many tokens; revoke some you no longer use."))
     if problems:
@@ -437,7 +471,7 @@ def revoke_personal_token(user: User, token_id) -> None:
         key = uuid.UUID(str(token_id))
     except ValueError:
         raise NotFound("No such token.") from None
-    row = db.session.get(ApiToken, key)
+    row = db.session.get(ApiToken, key, with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such token.")
     row.revoked_at = datetime.now(UTC)

@@ -17,13 +17,13 @@ from webapp.models import (
     Membership,
     MembershipStatus,
 )
-from webapp.services import access, inventory, sheets
+from webapp.services import access, character_growth, inventory, sheets
 from webapp.services.campaign_events import record
 from webapp.services.campaigns import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import campaign_level_cap
 
-MAX_EXPERIENCE = 1_000_000
+MAX_AWARD = character_growth.MAX_AWARD  # experience per character in one award
 MAX_QUANTITY = inventory.MAX_QUANTITY
 MAX_REASON = 200
 
@@ -51,14 +51,26 @@ def award(
     Levels follow the rules under the campaign's cap; every character gets an event per reward. Either every
     character is rewarded or, on any failure, none is. Raises NotFound / Forbidden (not the GM), Conflict
     (archived), InvalidInput (nothing to give, no one to give it to, a character not in the party) or
-    RuleViolation (an item above the campaign's rarity, one the player can't see, or too heavy for someone).
+    RuleViolation (experience past 10,000,000 for someone, an item above the campaign's rarity, one the player
+    can't see, or too heavy for someone).
     """
     reason = " ".join((reason or "").split())
     _check_amounts(experience, item_id, quantity, character_ids, everyone, reason)
-    campaign = load_running(actor, campaign_id, options=())
+    # Locked: an award waits for an archiving in progress (and is refused), and awards to one party queue.
+    campaign = load_running(actor, campaign_id, options=(), for_update=True)
     item = access.load(actor, Item, item_id) if item_id is not None else None
     try:
         memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
+        if experience:
+            RuleViolation.raise_if_any(
+                [
+                    violation
+                    for membership in memberships
+                    for violation in rules.check_add_experience(
+                        membership.character.name, membership.character.experience, experience, "experience"
+                    )
+                ]
+            )
         cap = campaign_level_cap(campaign)
         events = []
         for membership in memberships:
@@ -107,8 +119,8 @@ def _check_amounts(experience, item_id, quantity, character_ids, everyone, reaso
     problems = []
     if experience is None and item_id is None:
         problems.append(Violation("experience", "Award experience, an item, or both."))
-    if experience is not None and not 1 <= experience <= MAX_EXPERIENCE:
-        problems.append(Violation("experience", f"Award between 1 and {MAX_EXPERIENCE:,} XP."))
+    if experience is not None and not 1 <= experience <= MAX_AWARD:
+        problems.append(Violation("experience", f"Award between 1 and {MAX_AWARD:,} XP."))
     if not 1 <= quantity <= MAX_QUANTITY:
         problems.append(Violation("quantity", f"Grant between 1 and {MAX_QUANTITY} at a time."))
     if everyone and character_ids:

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -104,9 +104,13 @@ def load_campaign(actor, campaign_id, action: Action = Action.VIEW) -> Campaign:
     return access.load(actor, Campaign, campaign_id, action, options=CAMPAIGN_OPTIONS)
 
 
-def load_running(actor, campaign_id, options=CAMPAIGN_OPTIONS) -> Campaign:
-    """A campaign its GM is about to change: NotFound / Forbidden through access, Conflict once archived."""
-    campaign = access.load(actor, Campaign, campaign_id, Action.RUN, options=options)
+def load_running(actor, campaign_id, options=CAMPAIGN_OPTIONS, for_update: bool = False) -> Campaign:
+    """A campaign its GM is about to change: NotFound / Forbidden through access, Conflict once archived.
+
+    `for_update` locks the row until the commit and reads it afresh: a change that needs the campaign active
+    then waits for an archiving in progress, and finds it archived.
+    """
+    campaign = access.load(actor, Campaign, campaign_id, Action.RUN, options=options, for_update=for_update)
     ensure_active(campaign)
     return campaign
 
@@ -116,9 +120,14 @@ def ensure_active(campaign: Campaign) -> None:
         raise Conflict(f"“{campaign.name}” is archived; its party and log can no longer change.")
 
 
-def find_by_invite_code(code: str) -> Campaign:
-    """The ACTIVE campaign with this invite code; NotFound for an unknown, rotated or archived one."""
+def find_by_invite_code(code: str, for_update: bool = False) -> Campaign:
+    """The ACTIVE campaign with this invite code; NotFound for an unknown, rotated or archived one.
+
+    `for_update` locks the row until the commit: a join then waits for a rotation or an archiving in progress.
+    """
     query = sa.select(Campaign).where(Campaign.invite_code == (code or "").strip()).options(*CAMPAIGN_OPTIONS)
+    if for_update:
+        query = query.with_for_update(of=Campaign).execution_options(populate_existing=True)
     campaign = db.session.execute(query).scalar_one_or_none()
     if campaign is None or campaign.status != CampaignStatus.ACTIVE:
         raise NotFound("This invite link doesn't work (any more). Ask your game master for a new one.")
@@ -218,16 +227,21 @@ def create_campaign(actor, *, name: str, description: str = "", visibility=Visib
     return load_campaign(actor, campaign.id)
 
 
-def update_campaign(actor, campaign_id, changes: dict) -> Campaign:
+def update_campaign(
+    actor, campaign_id, changes: dict, *, expect: Callable[[Campaign], None] | None = None
+) -> Campaign:
     """Change the campaign's details and rules (only the keys given), logging what changed.
 
-    A new level cap re-derives the members' stored levels. Raises NotFound / Forbidden (not the GM), Conflict
-    (archived) or InvalidInput.
+    `expect(campaign)` runs on the locked campaign before any change (the API's If-Match). A new level cap
+    re-derives the members' stored levels. Raises NotFound / Forbidden (not the GM), Conflict (archived) or
+    InvalidInput.
     """
     unknown = set(changes) - set(DETAIL_FIELDS) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
-    campaign = load_running(actor, campaign_id)
+    campaign = load_running(actor, campaign_id, for_update=True)
+    if expect is not None:
+        expect(campaign)
     before = _summary(campaign)
     if "visibility" in changes and not access.may_set_visibility(actor, campaign, Visibility(changes["visibility"])):
         raise InvalidInput([Violation("visibility", "Only moderators hide content.")])
@@ -243,7 +257,9 @@ def update_campaign(actor, campaign_id, changes: dict) -> Campaign:
             data={"changed": changed},
         )
     if "level_cap" in changed:
-        for membership in _active_memberships(campaign.id, approved_only=True):
+        members = _active_memberships(campaign.id, approved_only=True, for_update=True)
+        _lock_characters(members)
+        for membership in members:
             sync_level(membership.character, sheets.campaign_level_cap(campaign))
     _commit_unique_name()
     return load_campaign(actor, campaign.id)
@@ -251,8 +267,10 @@ def update_campaign(actor, campaign_id, changes: dict) -> Campaign:
 
 def archive_campaign(actor, campaign_id) -> Campaign:
     """End the campaign: it becomes read-only, every character in it is free again (levels uncapped)."""
-    campaign = load_running(actor, campaign_id)
-    for membership in _active_memberships(campaign.id):
+    campaign = load_running(actor, campaign_id, for_update=True)
+    members = _active_memberships(campaign.id, for_update=True)
+    _lock_characters(members)
+    for membership in members:
         _end(membership)
     campaign.status = CampaignStatus.ARCHIVED
     record(campaign, EventKind.ARCHIVED, actor, "The campaign was archived; every character is free again.")
@@ -260,10 +278,19 @@ def archive_campaign(actor, campaign_id) -> Campaign:
     return load_campaign(actor, campaign.id)
 
 
-def delete_campaign(actor, campaign_id) -> None:
-    """Delete the campaign with its memberships and log; its characters stay, free again."""
-    campaign = access.load(actor, Campaign, campaign_id, Action.DELETE, options=(selectinload(Campaign.memberships),))
-    for membership in _active_memberships(campaign.id):
+def delete_campaign(actor, campaign_id, *, expect: Callable[[Campaign], None] | None = None) -> None:
+    """Delete the campaign with its memberships and log; its characters stay, free again.
+
+    `expect(campaign)` runs on the locked campaign before any change (the API's If-Match). Raises NotFound
+    (of parallel deletes, every one but the first) or Forbidden.
+    """
+    options = (*CAMPAIGN_OPTIONS, selectinload(Campaign.memberships))
+    campaign = access.load(actor, Campaign, campaign_id, Action.DELETE, options=options, for_update=True)
+    if expect is not None:
+        expect(campaign)
+    members = _active_memberships(campaign.id, for_update=True)
+    _lock_characters(members)
+    for membership in members:
         _end(membership)
     db.session.delete(campaign)
     db.session.commit()
@@ -271,7 +298,7 @@ def delete_campaign(actor, campaign_id) -> None:
 
 def rotate_invite_code(actor, campaign_id) -> Campaign:
     """Give the campaign a new invite code; links with the old one answer 404 from now on."""
-    campaign = load_running(actor, campaign_id)
+    campaign = load_running(actor, campaign_id, for_update=True)
     campaign.invite_code = new_invite_code()
     record(campaign, EventKind.INVITE_ROTATED, actor, "A new invite link replaced the old one.")
     db.session.commit()
@@ -280,7 +307,7 @@ def rotate_invite_code(actor, campaign_id) -> Campaign:
 
 def add_note(actor, campaign_id, body: str) -> CampaignEvent:
     """The GM writes a note (Markdown) into the log; raises NotFound, Forbidden, Conflict or InvalidInput."""
-    campaign = load_running(actor, campaign_id, options=())
+    campaign = load_running(actor, campaign_id, options=(), for_update=True)
     text = (body or "").strip()
     if not text:
         raise InvalidInput([Violation("body", "Write something first.")])
@@ -460,8 +487,9 @@ def request_join(actor, invite_code: str, character_id) -> Membership:
     another campaign: one active campaign per character).
     """
     user = _signed_in(actor)
-    campaign = find_by_invite_code(invite_code)
-    # Locked until the commit: two requests with the same character then run one after the other.
+    # Both locked until the commit, the campaign first: a join waits for an archiving or a rotation in progress
+    # (and is then refused), and two requests with the same character run one after the other.
+    campaign = find_by_invite_code(invite_code, for_update=True)
     character = access.load(actor, Character, character_id, for_update=True)
     if not access.owns(actor, character):
         raise Forbidden(f"Only {character.name}'s player can ask to join with them.")
@@ -507,7 +535,7 @@ def approve_membership(actor, campaign_id, membership_id, accept_violations: boo
     (`accept_violations`); the log then says it was approved despite every reason. Raises NotFound, Forbidden
     (not the GM), Conflict (archived; not pending any more) or RuleViolation (every reason, not accepted).
     """
-    campaign = load_running(actor, campaign_id)
+    campaign = load_running(actor, campaign_id, for_update=True)  # an archiving in progress is waited for
     membership = _membership_of(campaign, membership_id, options=VERDICT_OPTIONS)
     character = membership.character
     if membership.status == MembershipStatus.APPROVED:
@@ -543,6 +571,7 @@ def remove_membership(actor, campaign_id, membership_id) -> Membership:
     campaign the actor can't see) or Forbidden (neither the GM nor that membership's player).
     """
     campaign = load_campaign(actor, campaign_id)
+    # Locked: of parallel removals one ends the membership, the others find it ended (404).
     membership = _membership_of(campaign, membership_id)
     name = membership.character.name
     was_pending = membership.status == MembershipStatus.PENDING
@@ -568,15 +597,19 @@ def load_membership(membership_id) -> Membership:
 
 
 def _membership_of(campaign: Campaign, membership_id, options=MEMBERSHIP_OPTIONS) -> Membership:
-    """The campaign's active membership, its row locked until the commit; NotFound when there is none.
+    """The campaign's active membership, its row and its character's locked until the commit; NotFound when
+    there is none.
 
-    Whoever decides on a membership (approve, reject, remove, leave) reads it after the lock, so parallel
-    decisions run one after the other and each sees what the one before it did.
+    Whoever decides on a membership (approve, reject, remove, leave) reads it after the locks, so parallel
+    decisions run one after the other and each sees what the one before it did; the character is locked too,
+    since each decision derives its level again (an award in progress is waited for).
     """
     key = _uuid(membership_id, "membership")
     where = (Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
     db.session.execute(sa.select(Membership.id).where(*where).with_for_update())
-    # The session may hold the row from before the lock (the page's roster): read it again.
+    character = sa.select(Membership.character_id).where(*where).scalar_subquery()
+    db.session.execute(sa.select(Character.id).where(Character.id == character).with_for_update())
+    # The session may hold the rows from before the locks (the page's roster): read them again.
     query = sa.select(Membership).where(*where).options(*options).execution_options(populate_existing=True)
     membership = db.session.execute(query).scalar_one_or_none()
     if membership is None:
@@ -584,7 +617,11 @@ def _membership_of(campaign: Campaign, membership_id, options=MEMBERSHIP_OPTIONS
     return membership
 
 
-def _active_memberships(campaign_id, approved_only: bool = False, options=MEMBERSHIP_OPTIONS) -> list[Membership]:
+def _active_memberships(
+    campaign_id, approved_only: bool = False, options=MEMBERSHIP_OPTIONS, for_update: bool = False
+) -> list[Membership]:
+    """The campaign's active memberships; `for_update` locks them (a removal in progress is waited for, and the
+    membership it ended left out), before their characters: the order every change takes them in."""
     query = (
         sa.select(Membership)
         .where(Membership.campaign_id == campaign_id, Membership.active.is_(True))
@@ -593,7 +630,18 @@ def _active_memberships(campaign_id, approved_only: bool = False, options=MEMBER
     )
     if approved_only:
         query = query.where(Membership.status == MembershipStatus.APPROVED)
+    if for_update:
+        query = query.with_for_update(of=Membership).execution_options(populate_existing=True)
     return list(db.session.execute(query).scalars())
+
+
+def _lock_characters(memberships: Iterable[Membership]) -> None:
+    """Lock the memberships' characters and read them afresh before their levels are derived again from their
+    experience: an award in progress is waited for, and its experience counted."""
+    ids = sorted({membership.character_id for membership in memberships})
+    if ids:
+        query = sa.select(Character).where(Character.id.in_(ids)).order_by(Character.id).with_for_update()
+        db.session.execute(query.execution_options(populate_existing=True)).scalars().all()
 
 
 def _end(membership: Membership) -> None:

@@ -7,7 +7,7 @@ from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import resolve
 from webapp.services.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
-from webapp.services.sheets import LoadedSheet, level_cap_of, load_sheet
+from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
 
 MAX_AWARD = 1_000_000
 
@@ -17,13 +17,15 @@ def add_experience(actor, character_id, amount: int) -> Character:
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
     Raises NotFound, Forbidden, InvalidInput (amount not 1–1,000,000) or RuleViolation (field amount) when the
-    owner tries while the character is an approved member of a campaign.
+    owner tries while the character is an approved member of a campaign, or when the experience would pass
+    10,000,000.
     """
-    loaded = load_sheet(actor, character_id)
-    character = loaded.character
     if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AWARD:
         message = f"Add between 1 and {MAX_AWARD:,} experience points"
         raise InvalidInput([Violation("amount", message)], message)
+    # Locked: parallel awards add up instead of each overwriting the total it read.
+    loaded = load_locked(actor, character_id, Action.VIEW)
+    character = loaded.character
     if loaded.in_campaign and not (access.is_admin(actor) or access.is_gm_of(actor, character)):
         campaign = loaded.campaign.name
         message = f"{character.name} is in the campaign {campaign}; there only its game master awards experience"
@@ -32,6 +34,7 @@ def add_experience(actor, character_id, amount: int) -> Character:
         raise Forbidden(message)
     if not access.can(actor, Action.AWARD, character):
         raise Forbidden(f"Only {character.name}'s owner adds experience.")
+    RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
     db.session.commit()
@@ -44,7 +47,7 @@ def learn_skill(actor, character_id, skill_id) -> Character:
     Raises NotFound, Forbidden, InvalidInput (no such skill) or RuleViolation (field skill_id: already known,
     level too low, not taught).
     """
-    loaded = load_sheet(actor, character_id, Action.EDIT)
+    loaded = load_locked(actor, character_id)
     skill = resolve(actor, Skill, skill_id, "skill_id")
     data = loaded.data
     wanted = rules.SkillData(skill.id, skill.name, skill.required_level)
@@ -61,7 +64,7 @@ def take_perk(actor, character_id, perk_id) -> Character:
 
     Raises NotFound, Forbidden, InvalidInput (no such perk) or RuleViolation (field perk_id).
     """
-    loaded = load_sheet(actor, character_id, Action.EDIT)
+    loaded = load_locked(actor, character_id)
     perk = resolve(actor, Perk, perk_id, "perk_id")
     data = loaded.data
     wanted = rules.PerkData(perk.id, perk.name, perk.required_level)
@@ -82,7 +85,7 @@ def forget_perk(actor, character_id, perk_id) -> Character:
 
 
 def _forget(actor, character_id, entity_id, kind: str) -> Character:
-    loaded = load_sheet(actor, character_id, Action.EDIT)
+    loaded = load_locked(actor, character_id)
     learned = getattr(loaded.character, kind)
     match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)
     if match is None:

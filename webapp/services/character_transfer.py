@@ -1,7 +1,7 @@
 """Export a character as a JSON document and import one, matching compendium entries by name."""
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -22,10 +22,13 @@ from webapp.models import (
     Skill,
     Visibility,
 )
-from webapp.services import access
+from webapp.services import access, locks
 from webapp.services.characters import (
     ARCHETYPE_OPTIONS,
+    MAX_AGE,
+    MAX_DESCRIPTION,
     MAX_NAME,
+    MAX_SEX,
     RACE_OPTIONS,
     identity_violations,
     name_violations,
@@ -33,6 +36,7 @@ from webapp.services.characters import (
     visibility_violations,
 )
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.inventory import MAX_QUANTITY
 from webapp.services.sheets import archetype_data, item_data, load_sheet, race_data
 
 FORMAT = "tavern.character"
@@ -46,7 +50,7 @@ class _Document(BaseModel):
 
 class InventoryLine(_Document):
     item: str = Field(min_length=1, max_length=120)
-    quantity: int = Field(1, ge=1, le=100_000)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
 
 
 class CharacterDocument(_Document):
@@ -55,14 +59,17 @@ class CharacterDocument(_Document):
     format: Literal["tavern.character"] = FORMAT
     version: Literal[1] = VERSION
     name: str = Field(min_length=1, max_length=MAX_NAME)
-    sex: str = Field("", max_length=30)
-    age: int | None = Field(None, ge=0, le=100_000)
-    description: str = Field("", max_length=5000)
+    sex: str = Field("", max_length=MAX_SEX)
+    age: int | None = Field(None, ge=0, le=MAX_AGE)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
     visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
     race: str = Field(min_length=1, max_length=100)
     archetype: str = Field(min_length=1, max_length=100)
-    attributes: dict[Literal["strength", "constitution", "dexterity", "intelligence", "wisdom", "charisma"], int]
-    experience: int = Field(0, ge=0, le=10_000_000)
+    attributes: dict[
+        Literal["strength", "constitution", "dexterity", "intelligence", "wisdom", "charisma"],
+        Annotated[int, Field(ge=rules.MIN_EFFECTIVE, le=rules.MAX_EFFECTIVE)],
+    ]
+    experience: int = Field(0, ge=0, le=rules.MAX_EXPERIENCE)
     skills: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
     perks: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
     inventory: list[InventoryLine] = Field(default_factory=list, max_length=MAX_ENTRIES)
@@ -139,6 +146,7 @@ def import_character(actor, document: CharacterDocument) -> ImportResult:
     A name the actor already uses gets a number, noted in `notes`.
     """
     owner = access.require_creator(actor)
+    locks.lock_owner(owner.id)  # the free name found below stays free until the commit
     result_notes: list[str] = []
     unmatched: list[Violation] = []
     problems = identity_violations(document.model_dump(include={"name", "sex", "age", "description"}))
@@ -161,6 +169,11 @@ def import_character(actor, document: CharacterDocument) -> ImportResult:
     scores = {attribute: document.attributes.get(attribute) for attribute in ATTRIBUTE_NAMES}
     violations = rules.check_point_buy(scores) + starting_violations(name, race, archetype, skills, perks, level)
     inventory = _inventory(document, items)
+    violations += [
+        Violation("inventory", f"A stack holds at most {MAX_QUANTITY}; the {item.name} lines come to {quantity}")
+        for item, quantity in inventory.values()
+        if quantity > MAX_QUANTITY
+    ]
     character = Character(
         owner_id=owner.id,
         name=name,

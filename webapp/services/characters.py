@@ -23,7 +23,7 @@ from webapp.models import (
     Skill,
     Visibility,
 )
-from webapp.services import access
+from webapp.services import access, locks
 from webapp.services.access import Action
 from webapp.services.campaigns import campaign_rules_for
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
@@ -254,6 +254,7 @@ def create_character(
     above level 1 or not taught, too many perks).
     """
     owner = access.require_creator(actor)
+    locks.lock_owner(owner.id)
     name = (fields.get("name") or "").strip()
     problems = identity_violations({**fields, "name": name})
     problems += visibility_violations(actor, None, fields.get("visibility", Visibility.PRIVATE))
@@ -311,7 +312,10 @@ def update_character(
         joinedload(Character.race).selectinload(Race.skills),
         joinedload(Character.archetype).options(*ARCHETYPE_OPTIONS),
     )
-    character = access.load(actor, Character, character_id, Action.EDIT, options=options)
+    if "name" in changes:
+        locks.lock_owner_of(Character, character_id)
+    # Locked and read afresh: If-Match, the name and the point buy are checked against the latest character.
+    character = access.load(actor, Character, character_id, Action.EDIT, options=options, for_update=True)
     if expect is not None:
         expect(character)
     changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
@@ -358,7 +362,8 @@ def delete_character(actor, character_id, *, expect: Callable[[Character], None]
 
     Raises NotFound, Forbidden, or Conflict while it is in an active campaign (leave the campaign first).
     """
-    character = access.load(actor, Character, character_id, Action.DELETE)
+    # Locked: of parallel deletes one deletes, the others find nothing (404), as one after the other would.
+    character = access.load(actor, Character, character_id, Action.DELETE, for_update=True)
     if expect is not None:
         expect(character)
     query = (

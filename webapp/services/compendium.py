@@ -1,9 +1,12 @@
 """One service for every compendium kind: list, read, create, change, hide and delete, and what uses an entry."""
 
 import functools
+import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import Image, Tag, User, Visibility
 from webapp.models.base import Base, as_utc
 from webapp.rules.wording import with_article
-from webapp.services import access
+from webapp.services import access, locks
 from webapp.services.access import Action
 from webapp.services.characters import visible_by_ids
 from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Field, Kind, Relation
@@ -198,20 +201,28 @@ def create_entry(actor, kind: Kind, values: dict):
     unknown fields, ids the actor cannot see or a name the owner already uses.
     """
     user = access.require_creator(actor)
+    locks.lock_owner(user.id)
     entry = kind.model(owner_id=user.id, visibility=Visibility.PUBLIC)
     for relation in kind.relations:
         setattr(entry, relation.attribute, [])
     _apply(actor, kind, entry, values, creating=True)
     db.session.add(entry)
-    _commit()
+    _commit_named(actor, kind, entry)
     return entry
 
 
-def update_entry(actor, kind: Kind, entry_id, values: dict):
-    """Change the fields given; commits once. Raises NotFound, Forbidden, InvalidInput as create_entry does."""
-    entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind))
+def update_entry(actor, kind: Kind, entry_id, values: dict, *, expect: Callable[[Any], None] | None = None):
+    """Change the fields given; commits once. Raises NotFound, Forbidden, InvalidInput as create_entry does.
+
+    `expect(entry)` runs on the locked entry before any change (the API's If-Match).
+    """
+    if "name" in values:
+        locks.lock_owner_of(kind.model, entry_id)
+    entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind), for_update=True)
+    if expect is not None:
+        expect(entry)
     _apply(actor, kind, entry, values, creating=False)
-    _commit()
+    _commit_named(actor, kind, entry)
     return entry
 
 
@@ -221,25 +232,60 @@ def delete_entry(actor, kind: Kind, entry_id) -> None:
     Raises NotFound, Forbidden, or Conflict listing what still uses it (names the actor may not see show as
     "[hidden]").
     """
-    entry = access.load(actor, kind.model, entry_id, Action.DELETE, options=_relation_options(kind))
+    # Locked: of parallel deletes one deletes, the others find nothing (404); a new use of the entry waits.
+    entry = access.load(actor, kind.model, entry_id, Action.DELETE, options=_relation_options(kind), for_update=True)
     references = references_to(actor, entry)
     if references:
         raise Conflict(f"“{entry.name}” is still used by {_summary(references)}.", references)
+    name = entry.name
     db.session.delete(entry)
-    _commit()
-
-
-def _commit() -> None:
-    """Commit; the listeners at the end of this module drop the cached lists and pages of what changed."""
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("Another entry with this name was saved at the same moment. Choose another name.") from None
+        raise Conflict(f"Something started using “{name}” at the same moment; it was not deleted.") from None
+
+
+def _commit_named(actor, kind: Kind, entry) -> None:
+    """Commit; the listeners at the end of this module drop the cached lists and pages of what changed.
+
+    A name taken at the same moment (system content has no owner row to queue on) is refused with the answer a
+    request coming after the other would get.
+    """
+    taken = _taken_message(actor, kind, entry, entry.name)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise InvalidInput([Violation("name", taken)]) from None
+
+
+def entry_problems(actor, kind: Kind, values: dict, entry_id=None) -> list[Violation]:
+    """Every problem create_entry (or update_entry, given an id) would find in these values, changing nothing.
+
+    For a form whose own checks already refused a number: the rest (a taken name, say) shows at the same time.
+    Raises what create_entry or update_entry raise before looking at the values.
+    """
+    if entry_id is None:
+        entry = kind.model(owner_id=access.require_creator(actor).id, visibility=Visibility.PUBLIC)
+    else:
+        entry = access.load(actor, kind.model, entry_id, Action.EDIT, options=_relation_options(kind))
+    return _checked(actor, kind, entry, values, creating=entry_id is None)[2]
 
 
 def _apply(actor, kind: Kind, entry, values: dict, creating: bool) -> None:
     """Validate every given value against the kind's description, then set them all, or raise InvalidInput."""
+    cleaned, targets, violations = _checked(actor, kind, entry, values, creating)
+    if violations:
+        raise InvalidInput(violations)
+    for name, value in cleaned.items():
+        setattr(entry, name, value)
+    for attribute, chosen in targets.items():
+        setattr(entry, attribute, chosen)
+
+
+def _checked(actor, kind: Kind, entry, values: dict, creating: bool) -> tuple[dict, dict, list[Violation]]:
+    """The values to set, the related entries to link, and every violation found on the way."""
     allowed = {*kind.field_names, *(r.field for r in kind.relations), "visibility"}
     if kind.has_image:
         allowed.add("image_id")
@@ -264,12 +310,7 @@ def _apply(actor, kind: Kind, entry, values: dict, creating: bool) -> None:
             cleaned["visibility"] = visibility
     if "name" in cleaned and cleaned["name"] and _name_taken(kind, entry, cleaned["name"]):
         violations.append(Violation("name", _taken_message(actor, kind, entry, cleaned["name"])))
-    if violations:
-        raise InvalidInput(violations)
-    for name, value in cleaned.items():
-        setattr(entry, name, value)
-    for attribute, chosen in targets.items():
-        setattr(entry, attribute, chosen)
+    return cleaned, targets, violations
 
 
 def _clean(f: Field, value, violations: list[Violation]):
@@ -284,10 +325,10 @@ def _clean(f: Field, value, violations: list[Violation]):
         problem = None if value in f.choices else f"Choose one of: {', '.join(f.choices)}."
     elif f.type in (INT, FLOAT):
         number_types = (int, float) if f.type == FLOAT else (int,)
-        if isinstance(value, bool) or not isinstance(value, number_types):
+        if isinstance(value, bool) or not isinstance(value, number_types) or _infinite(value):
             problem = "Must be a number." if f.type == FLOAT else "Must be a whole number."
         elif (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
-            problem = f"Must be between {_number(f.minimum)} and {_number(f.maximum)}."
+            problem = range_message(f)
         else:
             value = float(value) if f.type == FLOAT else value
     elif not isinstance(value, str):
@@ -302,6 +343,16 @@ def _clean(f: Field, value, violations: list[Violation]):
         violations.append(Violation(f.name, problem))
         return None
     return value
+
+
+def _infinite(value) -> bool:
+    """NaN or ±inf: a float that passes every comparison with a bound, or none."""
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def range_message(f: Field) -> str:
+    """What the form and the service say about a number outside its field's bounds."""
+    return f"Must be between {_number(f.minimum)} and {_number(f.maximum)}."
 
 
 def _number(bound: float | None) -> str:

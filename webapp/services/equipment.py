@@ -2,7 +2,7 @@
 
 import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,8 +14,7 @@ from webapp.models import EquippedItem, Item
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.errors import RuleViolation, Violation
-from webapp.services.inventory import load_locked
-from webapp.services.sheets import LoadedSheet, item_data, load_sheet
+from webapp.services.sheets import LoadedSheet, item_data, load_locked, load_sheet
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,20 @@ def preview_equipment(actor, character_id, changes: Mapping[str, object]) -> Equ
     return _plan(actor, load_sheet(actor, character_id, Action.EDIT), changes)
 
 
-def change_equipment(actor, character_id, changes: Mapping[str, object]) -> EquipPreview:
+def change_equipment(
+    actor, character_id, changes: Mapping[str, object], *, expect: Callable[[LoadedSheet], None] | None = None
+) -> EquipPreview:
     """Plan and save a change of equipment; commits once. Items swapped out stay in the inventory.
 
-    Raises NotFound, Forbidden, or RuleViolation with every refusal by slot (required level, slot, not in the
-    inventory, quantity short of the slots it fills, two hands, an item the actor cannot see, a rarity above
-    the campaign's, a lower capacity that leaves the load past twice the capacity).
+    `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound,
+    Forbidden, or RuleViolation with every refusal by slot (required level, slot, not in the inventory,
+    quantity short of the slots it fills, two hands, an item the actor cannot see, a rarity above the
+    campaign's, a lower capacity that leaves the load past twice the capacity).
     """
-    preview = _plan(actor, load_locked(actor, character_id), changes)
+    loaded = load_locked(actor, character_id)
+    if expect is not None:
+        expect(loaded)
+    preview = _plan(actor, loaded, changes)
     RuleViolation.raise_if_any(preview.violations)
     character = preview.loaded.character
     rows = {str(row.slot): row for row in character.equipment}

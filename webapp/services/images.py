@@ -3,7 +3,7 @@
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -46,14 +46,21 @@ def new_keys() -> tuple[str, str]:
 
 
 def create_image(
-    owner: User | None, data: bytes, description: str = "", visibility: Visibility | str = Visibility.PUBLIC
+    owner: User | None,
+    data: bytes,
+    description: str = "",
+    visibility: Visibility | str = Visibility.PUBLIC,
+    *,
+    then: Callable[[Image], object] | None = None,
 ) -> Image:
     """Re-encode the upload, store picture and thumbnail, add the row and commit once. The caller has already
     decided, through `access`, that `owner` may create content.
 
+    `then(image)`, when given, is the service that puts the new image to use (a portrait, an avatar): it runs
+    before the commit and commits the row with its own change, so the upload and its use succeed or fail as one.
     Raises TooLarge (413) above 5 MB; InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP
-    (field "file"), a description over 500 characters or an unknown visibility. Nothing stays in storage when
-    anything fails, the commit included.
+    (field "file"), a description over 500 characters or an unknown visibility; whatever `then` raises. Nothing
+    stays in storage when anything fails, the commit included.
     """
     description, visibility = _checked_details(description, visibility)
     processed = process_upload(data)
@@ -77,7 +84,11 @@ def create_image(
             description=description,
         )
         db.session.add(image)
-        db.session.commit()
+        if then is None:
+            db.session.commit()
+        else:
+            db.session.flush()
+            then(image)
     except Exception:
         db.session.rollback()
         _delete_quietly(stored)
@@ -144,8 +155,15 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
 # --- the same operations for an actor, permissions decided by `access` -------------------------------------
 
 
-def upload_image(actor, data: bytes, description: str = "", visibility: Visibility | str = Visibility.PRIVATE) -> Image:
-    """Store an upload owned by the actor; commits once.
+def upload_image(
+    actor,
+    data: bytes,
+    description: str = "",
+    visibility: Visibility | str = Visibility.PRIVATE,
+    *,
+    then: Callable[[Image], object] | None = None,
+) -> Image:
+    """Store an upload owned by the actor; commits once (with what `then` does with it: see create_image).
 
     Raises Forbidden (not signed in, or unverified where that is required), TooLarge (413) above 5 MB, or
     InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP, a long description, or a visibility
@@ -154,15 +172,16 @@ def upload_image(actor, data: bytes, description: str = "", visibility: Visibili
     owner = access.require_creator(actor)
     if str(visibility) not in {choice.value for choice in CHOOSABLE_VISIBILITY}:
         raise InvalidInput([Violation("visibility", "Choose PUBLIC or PRIVATE.")], "Choose PUBLIC or PRIVATE.")
-    return create_image(owner, data, description, visibility)
+    return create_image(owner, data, description, visibility, then=then)
 
 
-def get_image(actor, image_id, action: Action = Action.VIEW) -> Image:
+def get_image(actor, image_id, action: Action = Action.VIEW, for_update: bool = False) -> Image:
     """One image; NotFound when the actor may not see it (a PRIVATE image of someone else, unless it shows what
-    the actor reads: see access.can_see_picture), Forbidden when seen but `action` is not allowed."""
-    if action == Action.VIEW:
+    the actor reads: see access.can_see_picture), Forbidden when seen but `action` is not allowed. `for_update`
+    locks it until the commit and reads it afresh."""
+    if action == Action.VIEW and not for_update:
         return access.load_picture(actor, image_id)
-    return access.load(actor, Image, image_id, action)
+    return access.load(actor, Image, image_id, action, for_update=for_update)
 
 
 def image_query(actor, mine: bool = False, search: str | None = None, visibility: Visibility | None = None):
@@ -210,7 +229,7 @@ def update_image(actor, image_id, changes: dict, expect=None) -> Image:
     unknown = [Violation(key, "Unknown field.") for key in changes if key not in {"description", "visibility"}]
     if unknown:
         raise InvalidInput(unknown, unknown[0].message)
-    image = get_image(actor, image_id, Action.EDIT)
+    image = get_image(actor, image_id, Action.EDIT, for_update=True)
     if expect is not None:
         expect(image)
     description, visibility = _checked_details(
@@ -231,7 +250,8 @@ def remove_image(actor, image_id, expect=None) -> None:
 
     Raises NotFound (may not see it) or Forbidden (may see it but not delete it).
     """
-    image = get_image(actor, image_id, Action.DELETE)
+    # Locked: of parallel deletes one deletes, the others find nothing (404).
+    image = get_image(actor, image_id, Action.DELETE, for_update=True)
     if expect is not None:
         expect(image)
     delete_image(image)

@@ -2,27 +2,19 @@
 
 import dataclasses
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import Character, InventoryEntry, Item
+from webapp.models import InventoryEntry, Item
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import resolve
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
-from webapp.services.sheets import LoadedSheet, load_sheet
+from webapp.services.sheets import LoadedSheet, load_locked
 
 MAX_QUANTITY = 9999
-
-
-def load_locked(actor, character_id) -> LoadedSheet:
-    """The character and its sheet, the row locked until the commit so two changes to it run one after the other.
-
-    Raises NotFound (may not see it) or Forbidden (may not change it).
-    """
-    access.load(actor, Character, character_id, Action.EDIT, for_update=True)
-    return load_sheet(actor, character_id, Action.EDIT)
 
 
 @dataclass(frozen=True)
@@ -129,23 +121,28 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntr
         raise RuleViolation("item_id", message)
     _check_load(loaded, item.weight * quantity)
     entry = _find(loaded, item.id)
+    if (entry.quantity if entry is not None else 0) + quantity > MAX_QUANTITY:
+        raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
     if entry is None:
         entry = InventoryEntry(item_id=item.id, quantity=0, item=item)
         loaded.character.inventory.append(entry)
-    if entry.quantity + quantity > MAX_QUANTITY:
-        raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
     entry.quantity += quantity
     return entry
 
 
-def set_quantity(actor, character_id, item_id, quantity: int) -> InventoryEntry:
+def set_quantity(
+    actor, character_id, item_id, quantity: int, *, expect: Callable[[LoadedSheet], None] | None = None
+) -> InventoryEntry:
     """Change how many of a carried item there are; commits once.
 
-    Raises NotFound (not carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer
-    see) or RuleViolation (quantity: fewer than the slots it fills, or too heavy).
+    `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound (not
+    carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer see) or RuleViolation
+    (quantity: fewer than the slots it fills, or too heavy).
     """
     quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
+    if expect is not None:
+        expect(loaded)
     entry = _entry(loaded, item_id)
     added = quantity - entry.quantity
     if added > 0:

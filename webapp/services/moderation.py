@@ -24,7 +24,7 @@ from webapp.models import (
 )
 from webapp.models.base import as_utc
 from webapp.services import access
-from webapp.services.accounts import revoke_everything
+from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 
 log = logging.getLogger("tavern.audit")
@@ -94,18 +94,12 @@ def user_stats(actor) -> dict:
 
 
 def set_role(actor, user_id, role: Role | str) -> User:
-    """Change a user's role: admins only, never their own and never another admin's (403). Commits."""
+    """Change a user's role: admins only, never their own and never another admin's (403). Commits.
+
+    The role is changed by the same service as the rest of an account, so it is checked and logged in one place.
+    """
     target = access.load_user_to_promote(actor, user_id)
-    try:
-        role = Role(str(role).upper())
-    except ValueError:
-        raise InvalidInput([Violation("role", "Choose USER, MODERATOR or ADMIN.")]) from None
-    previous = target.role
-    if previous != role:
-        target.role = role  # every request reloads the user, so open sessions get the new role at once
-        db.session.commit()
-        log.warning("role of user %s changed from %s to %s by %s", target.id, previous, role, access.actor_id(actor))
-    return target
+    return update_profile(actor, target.id, ProfileChange(role=role))
 
 
 def ban_user(actor, user_id, reason: str, until: datetime | None = None) -> User:
@@ -170,7 +164,7 @@ def hide_content(actor, kind: str, object_id):
     """Hide something from everyone but its owner and staff. Staff only: moderators hide others' PUBLIC
     content, admins anything. NotFound when the actor may not see it, Forbidden otherwise. Commits."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id)
+    obj = access.load(actor, model_of(kind), object_id, for_update=True)
     if not access.may_hide(actor, obj):
         raise Forbidden("You can't hide this.")
     if obj.visibility != Visibility.HIDDEN:
@@ -183,7 +177,8 @@ def hide_content(actor, kind: str, object_id):
 def restore_content(actor, kind: str, object_id):
     """Bring hidden content back as PRIVATE: only its owner sees it again, and may publish it. Commits."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id)
+    # Locked: of parallel restorations one restores, the others find it no longer hidden (409).
+    obj = access.load(actor, model_of(kind), object_id, for_update=True)
     if obj.visibility != Visibility.HIDDEN:
         raise Conflict("This is not hidden.")
     if not access.may_hide(actor, obj):
@@ -197,7 +192,7 @@ def restore_content(actor, kind: str, object_id):
 def delete_hidden(actor, kind: str, object_id) -> None:
     """Delete hidden content for good (moderators may delete only what is HIDDEN). Conflict when still in use."""
     access.require_staff(actor)
-    obj = access.load(actor, model_of(kind), object_id, access.Action.DELETE)
+    obj = access.load(actor, model_of(kind), object_id, access.Action.DELETE, for_update=True)
     if obj.visibility != Visibility.HIDDEN:
         raise Conflict("Only hidden content is deleted from the moderation queue.")
     object_key = obj.id

@@ -219,13 +219,17 @@ def _known_rows(learned, learned_ids, all_ids, granted) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: row["entity"].name.casefold())
 
 
-def load_sheet(actor, character_id, action: Action = Action.VIEW, *, perk_choices: bool = False) -> LoadedSheet:
+def load_sheet(
+    actor, character_id, action: Action = Action.VIEW, *, perk_choices: bool = False, for_update: bool = False
+) -> LoadedSheet:
     """Load a character and all its sheet needs, check `action` through access, compute the sheet.
 
     Five queries whatever the inventory's size (plus the access module's own for a GM reading a PRIVATE
     character): the character with race, archetype, required races and active membership; inventory; equipment;
     every skill and every perk involved (with `perk_choices`, also every perk the actor may see, in the same
-    query). Raises NotFound (may not see it) or Forbidden (may not do `action`).
+    query). `for_update` locks the character's row until the commit and reads everything afresh, so that a
+    change checked against the sheet is checked against the latest one. Raises NotFound (may not see it) or
+    Forbidden (may not do `action`).
     """
     key = _uuid(character_id)
     query = (
@@ -240,6 +244,9 @@ def load_sheet(actor, character_id, action: Action = Action.VIEW, *, perk_choice
             selectinload(Character.equipment).joinedload(EquippedItem.item),
         )
     )
+    if for_update:
+        # Objects already in the session (read earlier in the request) would otherwise keep their old values.
+        query = query.with_for_update(of=Character).execution_options(populate_existing=True)
     row = db.session.execute(query).unique().first()
     if row is None:
         raise NotFound("No such character.")
@@ -255,6 +262,15 @@ def load_sheet(actor, character_id, action: Action = Action.VIEW, *, perk_choice
             (perk for perk in choices if perk.id not in data.perk_ids), key=lambda p: (p.required_level, p.name)
         )
     return loaded
+
+
+def load_locked(actor, character_id, action: Action = Action.EDIT) -> LoadedSheet:
+    """The character and its sheet, read afresh with the row locked until the commit, so that two changes to it
+    run one after the other and each is checked against what the other left.
+
+    Raises NotFound (may not see it) or Forbidden (may not do `action`).
+    """
+    return load_sheet(actor, character_id, action, for_update=True)
 
 
 def _uuid(value) -> uuid.UUID:
