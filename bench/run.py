@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from bench import build_times, credentials, dataset, machine, mix, players, repeats, report, wrk
 from bench.client import Client
+from bench.players import PLAYERS
 from bench.results import Measurement, Phase
 from bench.servers import ROOT, Stack, environment, memory_of, start_stack
 
@@ -31,7 +32,7 @@ class Settings:
     connections: int = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     threads: int = int(os.environ.get("BENCH_THREADS", "2"))
     sizes: tuple[int, ...] = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
-    players: int = int(os.environ.get("BENCH_PLAYERS", str(players.PLAYERS)))
+    players: int = int(os.environ.get("BENCH_PLAYERS", str(PLAYERS)))
     builds: int = int(os.environ.get("BENCH_BUILDS", "200"))
     rss_requests: int = int(os.environ.get("BENCH_RSS_REQUESTS", "20000"))
     database: str = os.environ.get("BENCH_DATABASE", "tavern_bench")
