@@ -24,6 +24,7 @@ def describe(env: dict, database_url: str, redis_url: str) -> dict:
         "nginx": _first_line(["nginx", "-v"]).removeprefix("nginx version: "),
         "wrk": _first_line(["wrk", "-v"]).split(" [")[0],
         "gunicorn": _gunicorn(env),
+        "commit": commit(),
         "packages": ", ".join(f"{p} {_version(p)}" for p in ("flask", "sqlalchemy", "psycopg", "jinja2", "orjson")),
     }
     return info

@@ -1,15 +1,24 @@
-"""The benchmark's report: a console summary and docs/PERFORMANCE.md, with every target's verdict."""
+"""The benchmark's report: a console summary and docs/PERFORMANCE.md, with every target's verdict.
 
+`python -m bench.report [results.json] [PERFORMANCE.md]` writes the report of a finished run again from its raw
+figures (var/bench/results.json), for when only the report's wording changed.
+"""
+
+import json
+import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from bench import machine, verdicts
 from bench.build_times import BUDGETS_MS
-from bench.results import Measurement, Phase
+from bench.results import BuildTime, Measurement, Phase
 from bench.verdicts import Verdict, mark
 
+ROOT = Path(__file__).resolve().parent.parent
 # The verdict each headline run is held to: (ratio to the hello, p99 in ms or None).
 MIX_GOALS = {"reads": (verdicts.READS_RATIO, None), "mixed": (verdicts.MIXED_RATIO, verdicts.MIXED_P99_MS)}
+MIX_NAMES = {"reads": "reads only", "mixed": "mixed"}
 MIX_HEADERS = ["run", "URLs read", "writes", "req/s", "× hello", "p50 ms", "p99 ms", "requests", "errors", "notes"]
 BUILD_HEADERS = ["view", "median ms", "p90 ms", "budget ms", "builds", "SQL queries", "verdict"]
 REPEAT_HEADERS = ["one URL, asked again and again", "req/s", "× hello", "p50 ms", "p99 ms", "worker RSS MB", "notes"]
@@ -113,8 +122,8 @@ def markdown(result: Result) -> str:
         "# Performance",
         "",
         f"Numbers of the last full `make bench` run: {result.started_at:%Y-%m-%d %H:%M} UTC, commit "
-        f"{machine.commit()} plus the working tree of that moment, {result.seconds / 60:.1f} minutes. Regenerate "
-        "with `make bench`; this file is overwritten by it.",
+        f"{m.get('commit') or machine.commit()} plus the working tree of that moment, "
+        f"{result.seconds / 60:.1f} minutes. Regenerate with `make bench`; this file is overwritten by it.",
         "",
         f"**{len(failing)} of {len(result.verdicts)} targets fail in this run** (see Targets). {headline(result)}",
         "",
@@ -148,6 +157,7 @@ def markdown(result: Result) -> str:
             "",
             *_table(MIX_HEADERS, mix_rows(phase)),
             "",
+            *repeats_per_url(phase),
             "### Page builds in-process",
             "",
             *_table(BUILD_HEADERS, build_rows(phase)),
@@ -175,6 +185,16 @@ def markdown(result: Result) -> str:
     return "\n".join(lines)
 
 
+def repeats_per_url(phase: Phase) -> list[str]:
+    """How often the mix asked each URL it reads: how much of it the workers' kept answers could serve."""
+    parts = [
+        f"{MIX_NAMES[m.key]} {m.requests * (1 - m.writes / m.table_size) / m.urls:,.0f}"
+        for m in phase.mix
+        if m.key in MIX_NAMES and m.urls and m.table_size
+    ]
+    return [f"Times each URL was read, on average: {'; '.join(parts)}.", ""] if parts else []
+
+
 def headline(result: Result) -> str:
     """The mix's figures at the largest size, in one sentence."""
     if not result.phases:
@@ -191,13 +211,14 @@ def headline(result: Result) -> str:
 
 
 def method(s: dict) -> list[str]:
+    players = int(s.get("players", 30))
     return [
         "## Method",
         "",
         f"`make bench` (bench/run.py) recreates the PostgreSQL database `{s['database']}`, migrates it, loads the "
         "reference content and bulk-loads characters that obey the rules (point-buy scores, level from experience, "
         "30 inventory items each, equipped items carried and in fitting slots, ten characters per user). Beside "
-        f"them it creates the mix's {s.get('players', 30)} players, each with 3 such characters of 30 inventory "
+        f"them it creates the mix's {players} players, each with 3 such characters of 30 inventory "
         "rows. For each dataset size it first times page builds in-process, then starts Gunicorn with "
         "deploy/gunicorn.conf.py (APP_ENV=production, rate limits off, LOG_LEVEL=WARNING, Redis "
         f"`{s['redis_url']}`) behind Nginx with TLS on loopback and drives it with "
@@ -207,8 +228,11 @@ def method(s: dict) -> list[str]:
         "CSRF token that the page's `<body hx-headers>` gives htmx) and creates a personal API token with write "
         "scope. *Reads only* is a table of every player's own characters, four views each with the owner's "
         "credentials: `GET /characters/<id>` and `/characters/<id>/inventory` by cookie, "
-        "`GET /api/v1/characters/<id>` and `/api/v1/characters/<id>/sheet` by token (30 × 3 × 4 = 360 URLs), "
-        "in an order spread over all players. *Mixed* walks the same reads with a write after every fourth: "
+        "`GET /api/v1/characters/<id>` and `/api/v1/characters/<id>/sheet` by token "
+        f"({players} × 3 × 4 = {players * 12} URLs), "
+        "in an order spread over all players; it is walked again and again, so once every answer was built, "
+        "what the workers keep may answer the rest (nothing changes them). *Mixed* walks the same reads with a "
+        "write after every fourth: "
         "half the inventory page's quantity form exactly as htmx posts it (`POST "
         "/characters/<id>/inventory/<item>/quantity`, form fields `csrf_token` and `quantity`, `HX-Request`, "
         "`X-CSRFToken`, the page as referrer; the answer is the inventory fragment), half `PATCH "
@@ -221,7 +245,8 @@ def method(s: dict) -> list[str]:
         f"{s.get('mix_duration', '30')} s after a {s['warmup']} s warm-up.",
         "",
         "**The hello** is a bare `/bench/hello` route served by the same app and stack (registered only by "
-        "bench/hello.py), driven through the same Lua script for "
+        "bench/hello.py), driven through the same Lua script (its status check included, so every run costs the "
+        "load generator alike) for "
         f"{s['duration']} s before and after the other runs; ratios divide by the mean of the two. The load "
         "generator shares the machine's cores with Nginx, Gunicorn and PostgreSQL, so compare ratios, not "
         "absolute numbers.",
@@ -282,3 +307,33 @@ def as_json(result: Result) -> dict:
         "phases": [asdict(phase) for phase in result.phases],
         "verdicts": [asdict(v) for v in result.verdicts],
     }
+
+
+def load(path: Path) -> Result:
+    """The Result of a finished run, from the results.json it wrote."""
+    data = json.loads(path.read_text())
+    phases = [
+        Phase(
+            **{
+                **phase,
+                "mix": [Measurement(**m) for m in phase["mix"]],
+                "repeats": [Measurement(**m) for m in phase["repeats"]],
+                "builds": [BuildTime(**b) for b in phase["builds"]],
+            }
+        )
+        for phase in data["phases"]
+    ]
+    started_at = datetime.fromisoformat(data["started_at"])
+    return Result(started_at, data["settings"], data["machine"], phases, data["seconds"])
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[0]) if argv else ROOT / "var" / "bench" / "results.json"
+    target = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "PERFORMANCE.md"
+    target.write_text(markdown(load(source)))
+    print(f"Wrote {target} from {source}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,6 @@
 """The report judges every target of the issue from a run's figures and writes them into PERFORMANCE.md."""
 
+import json
 from datetime import UTC, datetime
 
 from bench import report, verdicts
@@ -92,3 +93,14 @@ def test_markdown_has_the_mix_as_headline_the_build_times_and_the_repeats_as_a_s
     failing = sum(v.ok is False for v in result.verdicts)
     assert f"**{failing} of {len(result.verdicts)} targets fail in this run**" in text
     assert "FAIL" in report.console(result)
+
+
+def test_a_finished_runs_report_is_written_again_from_its_raw_figures(tmp_path):
+    result = _result(_phase(1000, hello=2000, reads=700, mixed=100, mixed_p99=883))
+    figures = tmp_path / "results.json"
+    figures.write_text(json.dumps(report.as_json(result), default=str))
+
+    again = report.load(figures)
+
+    assert report.markdown(again) == report.markdown(result)
+    assert "Times each URL was read, on average: reads only" in report.markdown(again)
