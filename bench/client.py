@@ -98,19 +98,23 @@ class Client:
         if answer.status not in (302, 303):
             raise RuntimeError(f"Signing in answered {answer.status}: {answer.body[:500]!r}")
 
-    def create_token(self, name: str = "bench") -> str:
-        """A personal read token through POST /api/v1/tokens, as a signed-in user's page script would ask for one."""
-        page = self.get("/")
+    def csrf_token(self, path: str = "/") -> str:
+        """The X-CSRFToken that a page hands htmx in the `hx-headers` of its <body>."""
+        page = self.get(path)
         match = CSRF_HEADER.search(page.body.decode())
-        if not match:
-            raise RuntimeError("The home page carries no X-CSRFToken for htmx")
+        if page.status != 200 or not match:
+            raise RuntimeError(f"GET {path} answered {page.status} without an X-CSRFToken for htmx")
+        return match.group(1)
+
+    def create_token(self, name: str = "bench", scope: str = "read") -> str:
+        """A personal token through POST /api/v1/tokens, as a signed-in user's page script would ask for one."""
         answer = self.request(
             "POST",
             "/api/v1/tokens",
-            body=json.dumps({"name": name, "scope": "read"}).encode(),
+            body=json.dumps({"name": name, "scope": scope}).encode(),
             headers={
                 "Content-Type": "application/json",
-                "X-CSRFToken": match.group(1),
+                "X-CSRFToken": self.csrf_token("/"),
                 "Referer": self.base_url + "/",
                 "Origin": self.base_url,
             },

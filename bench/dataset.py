@@ -33,6 +33,7 @@ from webapp.rules import (
 )
 
 BENCH_EMAIL = "bench@tavern.test"
+BULK_DOMAIN = "bench.tavern.test"
 BENCH_PASSWORD = "bench-password-only-for-the-benchmark"  # noqa: S105 - a throwaway account in a throwaway database
 CHARACTERS_PER_USER = 10
 INVENTORY_SIZE = 30
@@ -191,17 +192,26 @@ def random_experience(rng: random.Random) -> int:
     return rng.randrange(start, end)
 
 
-class Generator:
-    """Makes the rows of character number k (0-based), deterministic for a seed."""
+def carry_limit(strength: int) -> float:
+    """The heaviest load the rules let a character of this effective STR (before clamping) reach by adding items."""
+    return load_limit(KG_PER_STRENGTH * max(MIN_EFFECTIVE, min(MAX_EFFECTIVE, strength)))
 
-    def __init__(self, reference: Reference, password_hash: str, seed: int) -> None:
+
+class Generator:
+    """Makes the rows of character number k (0-based), deterministic for a seed.
+
+    `headroom_kg` keeps packs that much under the load limit, so that quantities can later grow.
+    """
+
+    def __init__(self, reference: Reference, password_hash: str, seed: int, headroom_kg: float = 0.0) -> None:
         self.ref = reference
         self.password_hash = password_hash
         self.seed = seed
+        self.headroom_kg = headroom_kg
         self.scores = point_buy_pool(random.Random(seed))
 
-    def user_row(self, u: int, now: datetime) -> tuple:
-        return (new_id(), now, now, _email(u), f"Bench Player {u}", "", "USER", self.password_hash, True, True, 0)
+    def user_row(self, email: str, display_name: str, now: datetime) -> tuple:
+        return (new_id(), now, now, email, display_name, "", "USER", self.password_hash, True, True, 0)
 
     def character(self, k: int, owner_id: uuid.UUID, now: datetime, batch: Batch) -> None:
         rng = random.Random(self.seed * 1_000_003 + k)
@@ -254,15 +264,15 @@ class Generator:
         quantities: dict[int, int] = {}
         for index in equipped.values():
             quantities[index] = quantities.get(index, 0) + 1
-        effective = strength + sum(items[i].strength for i in equipped.values())
-        limit = load_limit(KG_PER_STRENGTH * max(MIN_EFFECTIVE, min(MAX_EFFECTIVE, effective)))
+        limit = carry_limit(strength + sum(items[i].strength for i in equipped.values()))
         for index in rng.sample(range(len(items)), INVENTORY_SIZE + len(quantities)):
             if len(quantities) >= INVENTORY_SIZE:
                 break
             quantities.setdefault(index, 1 if rng.random() < 0.9 else rng.randint(2, 4))
         load = sum(items[i].weight * q for i, q in quantities.items())
         spare = [i for i in self.ref.light if i not in quantities]
-        while load > limit:
+        # Headroom is a wish (heavy equipment may leave none); the limit itself is a rule.
+        while load > limit - self.headroom_kg and (spare or load > limit):
             heaviest = max((i for i in quantities if i not in equipped.values()), key=lambda i: items[i].weight)
             load -= items[heaviest].weight * quantities.pop(heaviest)
             light = spare.pop(0)
@@ -340,7 +350,7 @@ def build(engine: sa.Engine, characters: int, seed: int = 10, progress: bool = T
 
     started = time.monotonic()
     with engine.connect() as connection:
-        existing = connection.execute(sa.select(sa.func.count()).select_from(Character)).scalar_one()
+        existing = bulk_characters(connection)
         reference = load_reference_data(connection)
         owner = None
         if existing % CHARACTERS_PER_USER:
@@ -357,7 +367,8 @@ def build(engine: sa.Engine, characters: int, seed: int = 10, progress: bool = T
             for k in range(start, min(start + BATCH, characters)):
                 moment = now + timedelta(microseconds=k - start)
                 if k % CHARACTERS_PER_USER == 0:
-                    batch.users.append(generator.user_row(k // CHARACTERS_PER_USER, moment))
+                    u = k // CHARACTERS_PER_USER
+                    batch.users.append(generator.user_row(_email(u), f"Bench Player {u}", moment))
                     owner = batch.users[-1][0]
                 generator.character(k, owner, moment, batch)
             writer.put(batch, min(start + BATCH, characters))
@@ -365,6 +376,13 @@ def build(engine: sa.Engine, characters: int, seed: int = 10, progress: bool = T
         bar.close()
     analyze(engine, (table.name for _, table, _ in TABLES))
     return BuildResult(characters, max(characters - existing, 0), writer.rows, time.monotonic() - started)
+
+
+def bulk_characters(connection: sa.Connection) -> int:
+    """How many characters the bulk users own (other accounts, such as the mix's players, are not counted)."""
+    bulk_owner = sa.or_(User.email == BENCH_EMAIL, User.email.like(f"%@{BULK_DOMAIN}"))
+    query = sa.select(sa.func.count()).select_from(Character).join(User, User.id == Character.owner_id)
+    return connection.execute(query.where(bulk_owner)).scalar_one()
 
 
 class BatchWriter:
@@ -412,7 +430,7 @@ class BatchWriter:
 
 
 def _email(u: int) -> str:
-    return BENCH_EMAIL if u == 0 else f"player{u}@bench.tavern.test"
+    return BENCH_EMAIL if u == 0 else f"player{u}@{BULK_DOMAIN}"
 
 
 def analyze(engine: sa.Engine, tables: Iterable[str]) -> None:

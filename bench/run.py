@@ -6,19 +6,20 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.parse
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import dataset, report, wrk
+from bench import build_times, credentials, dataset, machine, mix, players, repeats, report, wrk
 from bench.client import Client
+from bench.players import PLAYERS
+from bench.results import Measurement, Phase
 from bench.servers import ROOT, Stack, environment, memory_of, start_stack
 
 BIN = Path(sys.executable).parent
-JSON = "application/json"
+RSS_ROUND_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,13 @@ class Settings:
     """Everything tunable, from BENCH_* variables."""
 
     duration: float = float(os.environ.get("BENCH_DURATION", "10"))
+    mix_duration: float = float(os.environ.get("BENCH_MIX_DURATION", "30"))
     warmup: float = float(os.environ.get("BENCH_WARMUP", "3"))
     connections: int = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     threads: int = int(os.environ.get("BENCH_THREADS", "2"))
     sizes: tuple[int, ...] = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
+    players: int = int(os.environ.get("BENCH_PLAYERS", str(PLAYERS)))
+    builds: int = int(os.environ.get("BENCH_BUILDS", "200"))
     rss_requests: int = int(os.environ.get("BENCH_RSS_REQUESTS", "20000"))
     database: str = os.environ.get("BENCH_DATABASE", "tavern_bench")
     pg_admin_url: str = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -40,44 +44,6 @@ class Settings:
     @property
     def database_url(self) -> str:
         return self.pg_admin_url.rsplit("/", 1)[0] + "/" + self.database
-
-
-@dataclass(frozen=True)
-class Target:
-    """One measured URL: who asks (anonymous, the signed-in browser, or a script with a token) and what it gets."""
-
-    key: str
-    label: str
-    path: str
-    who: str = "anonymous"  # "anonymous", "session" or "token"
-    expect: str = "text/html"
-    htmx: bool = False
-
-
-@dataclass
-class Measurement:
-    key: str
-    label: str
-    path: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p90_ms: float = 0.0
-    p99_ms: float = 0.0
-    max_ms: float = 0.0
-    requests: int = 0
-    errors: dict = field(default_factory=dict)
-    bytes_per_response: int = 0
-    worker_rss_mb: float = 0.0
-    missing: str | None = None  # why it could not be measured (the feature is not there yet)
-
-
-@dataclass
-class Phase:
-    characters: int
-    build_seconds: float
-    measurements: list[Measurement]
-    ceiling_rps: float
-    rss: dict = field(default_factory=dict)
 
 
 def main() -> int:
@@ -98,6 +64,9 @@ def main() -> int:
         for index, size in enumerate(settings.sizes):
             build = dataset.build(engine, size)
             say(f"Dataset: {size:,} characters ({build.added:,} added in {build.seconds:.1f} s: {build.rows})")
+            added = players.build(engine, settings.players)
+            if added:
+                say(f"Mix: {added} players with {players.CHARACTERS_EACH} characters each")
             flush_redis(settings.redis_url)
             last = index == len(settings.sizes) - 1
             phases.append(run_phase(settings, env, engine, size, build.seconds, rss_check=last))
@@ -106,7 +75,7 @@ def main() -> int:
     result = report.Result(
         started_at=started_at,
         settings={k: str(v) for k, v in asdict(settings).items() if k not in {"pg_admin_url"}},
-        machine=report.machine(env, settings.database_url, settings.redis_url),
+        machine=machine.describe(env, settings.database_url, settings.redis_url),
         phases=phases,
         seconds=time.monotonic() - started,
     )
@@ -168,182 +137,170 @@ def flush_redis(url: str) -> None:
     client.close()
 
 
-def targets(character_id: str, deep_cursor: str | None) -> list[Target]:
-    deep = f"/api/v1/characters?limit=20&cursor={urllib.parse.quote(deep_cursor)}" if deep_cursor else None
-    return [
-        Target("home", "Home page", "/"),
-        Target("sheet", "Character sheet (signed in)", f"/characters/{character_id}", who="session"),
-        Target("inventory", "Inventory page (signed in)", f"/characters/{character_id}/inventory", who="session"),
-        Target("compendium", "Compendium search fragment", "/compendium/items?search=steel", htmx=True),
-        Target("api_character", "GET /api/v1/characters/<id>", f"/api/v1/characters/{character_id}", "token", JSON),
-        Target("api_list_first", "GET /api/v1/characters (first page)", "/api/v1/characters?limit=20", "token", JSON),
-        Target("api_list_deep", "GET /api/v1/characters (deep page)", deep or "", "token", JSON),
-    ]
+class Driver:
+    """wrk against one phase's stack: every run walks a request table written under the work directory."""
 
+    def __init__(self, settings: Settings, stack: Stack, name: str) -> None:
+        self.settings, self.stack = settings, stack
+        self.directory = settings.workdir / "tables" / name
+        self.script = wrk.write_script(settings.workdir / "lua")
 
-HELLO = Target("hello", "Bare hello (ceiling)", "/bench/hello", expect="text/plain")
+    def table(self, key: str, requests: list[wrk.Request]) -> Path:
+        return wrk.write_table(self.directory / f"{key}.lua", requests)
+
+    def measure(self, key: str, label: str, requests: list[wrk.Request], duration: float) -> Measurement:
+        """A warm-up, then the measured run from where the warm-up stopped (so writes keep changing rows)."""
+        s = self.settings
+        table = self.table(key, requests)
+        warm = wrk.run(self.stack.url, self.script, table, s.warmup, s.connections, s.threads)
+        self.stack.gunicorn.check_alive()
+        run = wrk.run(
+            self.stack.url, self.script, table, duration, s.connections, s.threads, warm.requests // s.threads
+        )
+        result = Measurement(
+            key,
+            label,
+            requests[0].path if len(requests) == 1 else f"{len({r.path for r in requests})} URLs",
+            rps=run.rps,
+            p50_ms=run.p50_ms,
+            p90_ms=run.p90_ms,
+            p99_ms=run.p99_ms,
+            max_ms=run.max_ms,
+            requests=run.requests,
+            errors=run.errors,
+            non_2xx=run.non_2xx,
+            statuses=run.statuses,
+            bytes_per_response=run.bytes // max(run.requests, 1),
+            worker_rss_mb=max((memory_of(pid)["rss_mb"] for pid in self.stack.worker_pids()), default=0.0),
+            urls=len({r.path for r in requests if not r.is_write}),
+            writes=sum(r.is_write for r in requests),
+            table_size=len(requests),
+        )
+        errors = f"  {run.error_count} errors {run.statuses or ''} {run.errors}" if run.error_count else ""
+        say(f"  {label:<44} {run.rps:9,.0f} req/s  p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms{errors}")
+        return result
 
 
 def run_phase(
     settings: Settings, env: dict, engine: sa.Engine, size: int, build_seconds: float, rss_check: bool
 ) -> Phase:
+    characters = players.read(engine, settings.players)
+    timed = characters[0]
+    say(f"Phase {size:,}: page builds in-process ({settings.builds} each, nothing cached)")
+    builds = build_times.measure(
+        env, timed.character_id, timed.email, settings.builds, 5, settings.workdir / f"builds-{size}.json"
+    )
+    for b in builds:
+        say(f"  {b.label:<44} median {b.median_ms:7.2f} ms  p90 {b.p90_ms:7.2f} ms  {b.queries} queries")
     say(f"Phase {size:,}: starting Gunicorn and Nginx")
     stack = start_stack(settings.workdir, env, f"{size}")
     try:
-        browser = Client(stack.url, stack.context)
-        browser.sign_in(dataset.BENCH_EMAIL, dataset.BENCH_PASSWORD)
-        token = browser.create_token()
-        character_id = bench_character(engine)
-        script = Client(stack.url, stack.context)
-        deep_cursor = walk_list(script, token)
-        # A visitor who is not signed in still keeps the cookies of the first page, as a browser does.
-        visitor = Client(stack.url, stack.context)
-        visitor.get("/")
-        headers = {
-            "anonymous": {"Cookie": visitor.cookie_header()} if visitor.cookies else {},
-            "session": {"Cookie": browser.cookie_header()},
-            "token": {"Authorization": f"Bearer {token}"},
-        }
-        single, mixed = wrk.write_scripts(settings.workdir / "lua")
-        ceiling_runs = [measure(settings, stack, HELLO, headers, single)]
-        measurements = []
-        for target in targets(character_id, deep_cursor):
-            measurements.append(measure(settings, stack, target, headers, single, precheck=script))
-        ceiling_runs.append(measure(settings, stack, HELLO, headers, single))
-        ceiling = sum(m.rps for m in ceiling_runs) / len(ceiling_runs)
-        hello = ceiling_runs[0]
-        hello.rps = ceiling
-        hello.p50_ms = max(m.p50_ms for m in ceiling_runs)
-        hello.p99_ms = max(m.p99_ms for m in ceiling_runs)
-        rss = rss_growth(settings, stack, measurements, headers, mixed) if rss_check else {}
+        driver = Driver(settings, stack, str(size))
+        signed_in = credentials.sign_in(stack.url, stack.context, characters)
+        say(f"  {len(signed_in)} players signed in (session, CSRF token, write token)")
+        reads = mix.reads(characters, signed_in, seed=size)
+        mixed = mix.mixed(characters, signed_in, stack.url, seed=size)
+        check_mix(stack, characters, reads, mixed)
+        hello = mix.single(mix.HELLO_PATH)
+        ceiling_runs = [driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration)]
+        mix_runs = [
+            driver.measure("reads", f"Reads only ({len(reads)} URLs)", reads, settings.mix_duration),
+            driver.measure("mixed", "Mixed, 1 request in 5 a write", mixed, settings.mix_duration),
+        ]
+        repeated = measure_repeats(settings, stack, engine, driver)
+        ceiling_runs.append(driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration))
+        ceiling = combine_ceiling(ceiling_runs)
+        rss = rss_growth(settings, stack, driver, mixed) if rss_check else {}
         rss["workers"] = {str(pid): memory_of(pid) for pid in stack.worker_pids()}
-        return Phase(size, build_seconds, [hello, *measurements], ceiling, rss)
+        return Phase(size, build_seconds, ceiling.rps, [ceiling, *mix_runs], repeated, builds, rss)
     finally:
         stack.stop()
 
 
-def measure(
-    settings: Settings, stack: Stack, target: Target, headers: dict, script: Path, precheck=None
-) -> Measurement:
-    result = Measurement(target.key, target.label, target.path)
-    request_headers = dict(headers[target.who])
-    if target.htmx:
-        request_headers["HX-Request"] = "true"
-    if precheck is not None:
-        result.missing = check_target(precheck, target, request_headers)
-        if result.missing:
-            say(f"  {target.label:<40} skipped: {result.missing}")
-            return result
-    url = stack.url + target.path
-    wrk.run(url, script, settings.warmup, settings.connections, settings.threads, request_headers)
-    stack.gunicorn.check_alive()
-    run = wrk.run(url, script, settings.duration, settings.connections, settings.threads, request_headers)
-    result.rps, result.requests, result.errors = run.rps, run.requests, run.errors
-    result.p50_ms, result.p90_ms, result.p99_ms, result.max_ms = run.p50_ms, run.p90_ms, run.p99_ms, run.max_ms
-    result.bytes_per_response = run.bytes // max(run.requests, 1)
-    result.worker_rss_mb = max((memory_of(pid)["rss_mb"] for pid in stack.worker_pids()), default=0.0)
-    errors = f"  {run.error_count} errors {run.errors}" if run.error_count else ""
-    say(f"  {target.label:<40} {run.rps:9,.0f} req/s  p50 {run.p50_ms:7.2f} ms  p99 {run.p99_ms:7.2f} ms{errors}")
-    return result
+def combine_ceiling(runs: list[Measurement]) -> Measurement:
+    """The hello measured before and after: the mean throughput, the worse latencies, every error."""
+    hello = runs[0]
+    hello.rps = sum(m.rps for m in runs) / len(runs)
+    hello.p50_ms = max(m.p50_ms for m in runs)
+    hello.p99_ms = max(m.p99_ms for m in runs)
+    hello.requests = sum(m.requests for m in runs)
+    hello.non_2xx = sum(m.non_2xx for m in runs)
+    hello.errors = {k: sum(m.errors.get(k, 0) for m in runs) for k in hello.errors}
+    return hello
 
 
-def check_target(client: Client, target: Target, headers: dict) -> str | None:
-    """Why the target cannot be measured (None when it answers 200 with the expected content type)."""
-    if not target.path:
-        return "no deep cursor (the list gave no next page)"
-    answer = client.get(target.path, headers=headers)
-    kind = answer.headers.get("content-type", "")
-    if answer.status != 200 or not kind.startswith(target.expect):
-        return f"answered {answer.status} {kind or 'without a content type'}"
-    return None
+def check_mix(stack: Stack, characters: list[players.PlayerCharacter], reads: list, mixed: list) -> None:
+    """Each player's first character read four ways and written both ways answers 200 with the right content.
 
-
-def bench_character(engine: sa.Engine) -> str:
-    """The bench user's first character: it exists at every dataset size."""
-    from webapp.models import Character, User
-
-    with engine.connect() as connection:
-        query = (
-            sa.select(Character.id)
-            .join(User, User.id == Character.owner_id)
-            .where(User.email == dataset.BENCH_EMAIL)
-            .order_by(Character.created_at, Character.id)
-            .limit(1)
-        )
-        return str(connection.execute(query).scalar_one())
-
-
-def walk_list(client: Client, token: str, limit: int = 100, page_size: int = 20) -> str | None:
-    """Follow GET /api/v1/characters to its end; return the deepest cursor that still yields a full page.
-
-    None when the list does not exist yet or has a single page.
+    Raises RuntimeError naming the first request that does not: measuring a mix that fails measures nothing.
     """
-    headers = {"Authorization": f"Bearer {token}"}
-    cursor, best, pages = None, None, 0
-    while True:
-        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        answer = client.get("/api/v1/characters?" + urllib.parse.urlencode(query), headers=headers)
-        if answer.status != 200:
-            return best
-        body = answer.json()
-        rows = _rows(body)
-        pages += 1
-        if cursor and len(rows) >= page_size:
-            best = cursor
-        cursor = _next_cursor(body)
-        if not cursor:
-            say(f"  walked the character list: {pages:,} pages of {limit}")
-            return best
+    firsts = {c.email: c.character_id for c in reversed(characters)}
+    sample = [r for r in reads if f"/characters/{firsts[r.owner]}" in r.path]
+    written = set()
+    for request in mixed:
+        if request.is_write and (request.owner, request.view) not in written:
+            written.add((request.owner, request.view))
+            sample.append(request)
+    client = Client(stack.url, stack.context)
+    try:
+        for request in sample:
+            client.cookies.clear()  # each request carries its own player's cookies, and no one else's
+            body = request.body.encode() if request.body is not None else None
+            answer = client.request(request.method, request.path, body=body, headers=request.headers)
+            wrong = mix.problem(request, answer.status, answer.headers.get("content-type", ""), answer.body)
+            if wrong:
+                sent = f"{request.method} {request.path} ({request.view} of {request.owner})"
+                raise RuntimeError(f"{sent} {wrong}: {answer.body[:300]!r}")
+    finally:
+        client.close()
+    say(f"  checked {len(sample)} requests of the mix: all 200")
 
 
-def _rows(body) -> list:
-    if isinstance(body, list):
-        return body
-    for key in ("data", "items", "results", "characters"):
-        if isinstance(body.get(key), list):
-            return body[key]
-    return []
-
-
-def _next_cursor(body) -> str | None:
-    if not isinstance(body, dict):
-        return None
-    for holder in (body, body.get("pagination") or {}, body.get("meta") or {}, body.get("links") or {}):
-        if isinstance(holder, dict) and holder.get("next_cursor"):
-            return holder["next_cursor"]
-    return None
-
-
-def rss_growth(settings: Settings, stack: Stack, measured: list[Measurement], headers: dict, script: Path) -> dict:
-    """Mixed load in short rounds until `rss_requests` were answered; RSS of each worker after every round.
-
-    Growth is judged over the last half: the first sample at or past half the requests against the last one.
-    """
-    specs = []
-    for target in targets("-", None):
-        match = next((m for m in measured if m.key == target.key and not m.missing), None)
-        if match is None:
+def measure_repeats(settings: Settings, stack: Stack, engine: sa.Engine, driver: Driver) -> list[Measurement]:
+    headers = repeats.viewers(stack.url, stack.context)
+    script = Client(stack.url, stack.context)
+    deep_cursor, pages = repeats.walk_list(script, headers["token"])
+    say(f"  walked the character list: {pages:,} pages of 100")
+    results = []
+    for target in repeats.targets(repeats.bench_character(engine), deep_cursor):
+        missing = repeats.check_target(script, target, headers)
+        if missing:
+            say(f"  {target.label:<44} skipped: {missing}")
+            results.append(Measurement(target.key, target.label, target.path, missing=missing))
             continue
-        extra = dict(headers[target.who]) | ({"HX-Request": "true"} if target.htmx else {})
-        specs.append("|".join([match.path, *(f"{k}: {v}" for k, v in extra.items())]))
-    if not specs:
-        specs = [HELLO.path]
-    say(f"  RSS over {settings.rss_requests:,} mixed requests ({len(specs)} URLs in turn)")
+        request = target.request(headers)
+        measured = driver.measure(f"repeat-{target.key}", target.label, [request], settings.duration)
+        measured.key = target.key
+        results.append(measured)
+    script.close()
+    return results
+
+
+def rss_growth(settings: Settings, stack: Stack, driver: Driver, mixed: list[wrk.Request]) -> dict:
+    """The mixed table in short rounds until `rss_requests` were answered; RSS of each worker after every round.
+
+    Each round goes on in the table where the last one stopped. Growth is judged over the last half: the first
+    sample at or past half the requests against the last one.
+    """
+    s = settings
+    table = driver.table("rss-mixed", mixed)
+    say(f"  RSS over {s.rss_requests:,} requests of the mixed table ({len(mixed)} requests, writes among them)")
     samples = [{"requests": 0, "workers": _rss(stack)}]
-    total = 0
-    while total < settings.rss_requests:
-        run = wrk.run(stack.url + "/", script, 2, settings.connections, settings.threads, args=specs)
+    total, errors = 0, 0
+    while total < s.rss_requests:
+        run = wrk.run(stack.url, driver.script, table, RSS_ROUND_SECONDS, s.connections, s.threads, total // s.threads)
         total += run.requests
+        errors += run.error_count
         samples.append({"requests": total, "workers": _rss(stack)})
-    half = next(s for s in samples if s["requests"] >= total / 2)
+    half = next(sample for sample in samples if sample["requests"] >= total / 2)
     end = samples[-1]
     growth = {
         pid: (end["workers"][pid] - half["workers"][pid]) / half["workers"][pid]
         for pid in end["workers"]
         if half["workers"].get(pid)
     }
-    say(f"  RSS growth over the last half: {', '.join(f'{g:+.1%}' for g in growth.values())}")
-    return {"requests": total, "samples": samples, "half": half, "end": end, "growth": growth}
+    say(f"  RSS growth over the last half: {', '.join(f'{g:+.1%}' for g in growth.values())}; {errors} errors")
+    return {"requests": total, "errors": errors, "samples": samples, "half": half, "end": end, "growth": growth}
 
 
 def _rss(stack: Stack) -> dict[str, float]:

@@ -1,51 +1,85 @@
-"""Running wrk and reading its results: a Lua `done()` hook prints the summary as one JSON line."""
+"""Running wrk over a table of prebuilt requests and reading its results, which a Lua `done()` prints as JSON."""
 
 import json
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MARKER = "BENCH_RESULT "
 
-# wrk calls done() once at the end with the merged statistics of all threads; latencies are microseconds.
-DONE_LUA = r"""
+# Arguments after `--`: the table file, the number of threads, and where in the table to start. wrk runs setup()
+# in its main Lua state, then init(), request() and response() in one state per thread; done() runs in the main
+# state and reads each thread's counts through the thread objects setup() kept. Latencies are microseconds.
+TABLE_LUA = r"""
+local threads = {}
+
+setup = function(thread)
+  thread:set("thread_index", #threads)
+  table.insert(threads, thread)
+end
+
+local requests = {}
+local position = 0
+non_2xx = 0
+statuses = {}
+
+init = function(args)
+  for _, entry in ipairs(dofile(args[1])) do
+    table.insert(requests, wrk.format(entry[1], entry[2], entry[3], entry[4]))
+  end
+  local count, start = tonumber(args[2]), tonumber(args[3])
+  -- each thread walks the whole table, from its own share of it onwards
+  position = (start + math.floor(thread_index * #requests / count)) % #requests
+end
+
+request = function()
+  position = position % #requests + 1
+  return requests[position]
+end
+
+response = function(status, headers, body)
+  if status < 200 or status > 299 then
+    non_2xx = non_2xx + 1
+    statuses[tostring(status)] = (statuses[tostring(status)] or 0) + 1
+  end
+end
+
 done = function(summary, latency, requests)
+  local bad, by_status = 0, {}
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("non_2xx")
+    for status, n in pairs(thread:get("statuses")) do by_status[status] = (by_status[status] or 0) + n end
+  end
+  local parts = {}
+  for status, n in pairs(by_status) do table.insert(parts, string.format('"%s": %d', status, n)) end
   local e = summary.errors
   io.write(string.format(
     'BENCH_RESULT {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p90_us": %d, ' ..
     '"p99_us": %d, "max_us": %d, "mean_us": %.2f, "errors": {"connect": %d, "read": %d, "write": %d, ' ..
-    '"status": %d, "timeout": %d}}\n',
+    '"status": %d, "timeout": %d}, "non_2xx": %d, "statuses": {%s}}\n',
     summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, latency.mean, e.connect, e.read, e.write, e.status, e.timeout))
+    latency:percentile(99), latency.max, latency.mean, e.connect, e.read, e.write, e.status, e.timeout,
+    bad, table.concat(parts, ", ")))
 end
 """
+SOCKET_ERRORS = ("connect", "read", "write", "timeout")  # wrk's "status" counts answers ≥ 400, within non_2xx
 
-# A mixed load: each argument is "path|Header: value|Header: value"; requests take turns, prebuilt in init().
-MIXED_LUA = (
-    r"""
-local requests = {}
-local turn = 0
 
-init = function(args)
-  for _, spec in ipairs(args) do
-    local parts = {}
-    for part in string.gmatch(spec, "[^|]+") do table.insert(parts, part) end
-    local headers = {}
-    for i = 2, #parts do
-      local name, value = string.match(parts[i], "^([^:]+):%s*(.*)$")
-      headers[name] = value
-    end
-    table.insert(requests, wrk.format("GET", parts[1], headers))
-  end
-end
+@dataclass(frozen=True)
+class Request:
+    """One entry of a request table: what wrk sends, and what it stands for (view, whose credentials)."""
 
-request = function()
-  turn = turn % #requests + 1
-  return requests[turn]
-end
-"""
-    + DONE_LUA
-)
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    view: str = ""
+    owner: str = ""
+
+    @property
+    def is_write(self) -> bool:
+        return self.method not in {"GET", "HEAD"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +93,8 @@ class WrkResult:
     mean_ms: float
     bytes: int
     errors: dict[str, int] = field(default_factory=dict)
+    non_2xx: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def rps(self) -> float:
@@ -66,7 +102,8 @@ class WrkResult:
 
     @property
     def error_count(self) -> int:
-        return sum(self.errors.values())
+        """Answers other than 2xx, and requests that got no answer at all."""
+        return self.non_2xx + sum(self.errors.get(kind, 0) for kind in SOCKET_ERRORS)
 
 
 class WrkError(RuntimeError):
@@ -74,7 +111,7 @@ class WrkError(RuntimeError):
 
 
 def parse(output: str) -> WrkResult:
-    """Read the BENCH_RESULT line that DONE_LUA prints among wrk's usual output."""
+    """Read the BENCH_RESULT line that TABLE_LUA prints among wrk's usual output."""
     for line in output.splitlines():
         if line.startswith(MARKER):
             data = json.loads(line[len(MARKER) :])
@@ -91,34 +128,61 @@ def parse(output: str) -> WrkResult:
         mean_ms=data["mean_us"] / 1000,
         bytes=data["bytes"],
         errors=dict(data["errors"]),
+        non_2xx=data.get("non_2xx", 0),
+        statuses=dict(data.get("statuses", {})),
     )
 
 
-def write_scripts(directory: Path) -> tuple[Path, Path]:
-    """The two Lua scripts, written where wrk can read them: (single target, mixed load)."""
+def lua_string(text: str) -> str:
+    """A Lua string literal for any text: quotes, backslashes and every byte outside printable ASCII escaped."""
+    out = []
+    for byte in text.encode():
+        char = chr(byte)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 32 <= byte < 127:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def write_table(path: Path, requests: Iterable[Request]) -> Path:
+    """The table as a Lua file that returns {method, path, headers, body} for each request, in order."""
+    lines = ["return {"]
+    for r in requests:
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in r.headers.items())
+        body = lua_string(r.body) if r.body is not None else "nil"
+        lines.append(f"  {{{lua_string(r.method)}, {lua_string(r.path)}, {{{headers}}}, {body}}},")
+    lines.append("}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def write_script(directory: Path) -> Path:
+    """The Lua script, written where wrk can read it."""
     directory.mkdir(parents=True, exist_ok=True)
-    single, mixed = directory / "report.lua", directory / "mixed.lua"
-    single.write_text(DONE_LUA)
-    mixed.write_text(MIXED_LUA)
-    return single, mixed
+    script = directory / "walk-table.lua"
+    script.write_text(TABLE_LUA)
+    return script
 
 
 def run(
     url: str,
     script: Path,
+    table: Path,
     duration: float,
     connections: int = 32,
     threads: int = 2,
-    headers: dict[str, str] | None = None,
-    args: list[str] | None = None,
+    start: int = 0,
 ) -> WrkResult:
-    """Drive `url` for `duration` seconds; a request slower than 30 s counts as a timeout, not a latency."""
+    """Send the table's requests to the server at `url` for `duration` seconds, from entry `start` on.
+
+    A request slower than 30 s counts as a timeout, not a latency.
+    """
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "30s", "-s", str(script)]
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    command.append(url)
-    if args:
-        command += ["--", *args]
+    command += [url, "--", str(table), str(threads), str(start)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
     if done.returncode != 0:
         raise WrkError(f"wrk exited with {done.returncode}: {done.stderr.strip() or done.stdout[-1000:]}")

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench import dataset
+from webapp.extensions import db
 from webapp.models import Character, User
 from webapp.seed import load_reference
 
@@ -125,3 +126,27 @@ def test_a_repeat_of_a_benchmarked_answer_asks_the_shared_cache_once(client, wor
 
     assert client.get(path, headers=headers).status_code == 200
     assert len(asked) == 1, asked
+
+
+def _carry_thirty_more(character_id) -> None:
+    from webapp.models import InventoryEntry, Item
+
+    carried = sa.select(InventoryEntry.item_id).where(InventoryEntry.character_id == character_id)
+    more = sa.select(Item.id).where(Item.owner_id.is_(None), Item.id.not_in(carried)).order_by(Item.id).limit(30)
+    for item_id in db.session.execute(more).scalars().all():
+        db.session.add(InventoryEntry(character_id=character_id, item_id=item_id, quantity=1))
+    db.session.commit()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16's target, not met yet: each page runs 6 queries")
+@pytest.mark.parametrize("page", ["/characters/{id}", "/characters/{id}/inventory"])
+def test_a_sheet_or_inventory_page_runs_at_most_four_queries_whatever_the_inventory_size(
+    signed_in, world, queries, page
+):
+    path = page.format(id=world["character_id"])
+
+    with_thirty = count(signed_in, queries, path)
+    _carry_thirty_more(world["character_id"])
+    with_sixty = count(signed_in, queries, path)
+
+    assert with_thirty == with_sixty <= 4, queries.statements

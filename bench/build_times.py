@@ -1,0 +1,180 @@
+"""Page build times in-process: the app on the benchmark database with nothing cached, its four views timed.
+
+Run as `python -m bench.build_times --character <id> --email <owner> --output <file.json>` in the benchmark's
+environment; bench/run.py does so in each phase while no server runs.
+"""
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.client import CSRF_FIELD, CSRF_HEADER
+from bench.players import PASSWORD
+from bench.results import BuildTime
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_URL = "https://localhost"  # production cookies are Secure: the test client must speak HTTPS
+BUDGETS_MS = {"sheet": 5.0, "inventory": 6.0, "api_character": 1.5, "api_sheet": 3.0}
+LABELS = {
+    "sheet": "Sheet page",
+    "inventory": "Inventory page",
+    "api_character": "API character",
+    "api_sheet": "API sheet",
+}
+
+
+def nothing_cached_config():
+    """Production's configuration from the environment, with every cache off and no rate limits."""
+    from webapp.config import load_config
+
+    config = load_config("production")
+    config.CACHE_TYPE = "NullCache"
+    config.WORKER_COPIES = False
+    config.RATELIMIT_ENABLED = False
+    return config
+
+
+class SignedIn:
+    """A player in the app's test client: signed in through the login form, with a personal API token."""
+
+    def __init__(self, app, email: str, scope: str = "read") -> None:
+        self.app = app
+        self.client = app.test_client()
+        form = self.get("/login").get_data(as_text=True)
+        field = CSRF_FIELD.search(form)
+        data = {"email": email, "password": PASSWORD}
+        if field:
+            data["csrf_token"] = field.group(1) or field.group(2)
+        answer = self.client.post("/login", data=data, base_url=BASE_URL, headers={"Referer": f"{BASE_URL}/login"})
+        if answer.status_code not in (302, 303):
+            raise RuntimeError(f"Signing in {email} answered {answer.status_code}")
+        answer = self.client.post(
+            "/api/v1/tokens",
+            json={"name": "bench", "scope": scope},
+            base_url=BASE_URL,
+            headers={"X-CSRFToken": self.csrf_token("/"), "Referer": f"{BASE_URL}/"},
+        )
+        if answer.status_code != 201:
+            raise RuntimeError(f"Creating a token answered {answer.status_code}: {answer.get_data()[:300]!r}")
+        self.api_token = answer.get_json()["token"]
+        self.token = {"Authorization": f"Bearer {self.api_token}"}
+
+    def get(self, path: str, headers: dict | None = None):
+        return self.client.get(path, base_url=BASE_URL, headers=headers or {})
+
+    def csrf_token(self, path: str) -> str:
+        """The X-CSRFToken the page at `path` hands htmx."""
+        match = CSRF_HEADER.search(self.get(path).get_data(as_text=True))
+        if not match:
+            raise RuntimeError(f"GET {path} carries no X-CSRFToken for htmx")
+        return match.group(1)
+
+    def cookie(self) -> str:
+        """The browser's session cookie, as a Cookie header would carry it."""
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        return f"{name}={self.client.get_cookie(name, domain='localhost').value}"
+
+
+def time_views(app, character_id: str, email: str, builds: int = 200, warmup: int = 5) -> list[BuildTime]:
+    """Median and p90 of `builds` GETs of each view, taken in turn after `warmup` each, and one build's queries.
+
+    Raises RuntimeError when a view answers anything but 200.
+    """
+    with app.app_context():
+        from webapp.extensions import db
+
+        owner = SignedIn(app, email)
+        path = f"/characters/{character_id}"
+        views = {
+            "sheet": (path, None),
+            "inventory": (f"{path}/inventory", None),
+            "api_character": (f"/api/v1{path}", owner.token),
+            "api_sheet": (f"/api/v1{path}/sheet", owner.token),
+        }
+
+        def build(view: str) -> float:
+            url, headers = views[view]
+            started = time.perf_counter()
+            answer = owner.get(url, headers)
+            elapsed = time.perf_counter() - started
+            if answer.status_code != 200:
+                raise RuntimeError(f"GET {url} answered {answer.status_code}")
+            return elapsed * 1000
+
+        for view in views:
+            for _ in range(warmup):
+                build(view)
+        queries = {view: _count_queries(db.engine, lambda view=view: build(view)) for view in views}
+        timings: dict[str, list[float]] = {view: [] for view in views}
+        for _ in range(builds):
+            for view in views:
+                timings[view].append(build(view))
+    return [
+        BuildTime(
+            view=view,
+            label=LABELS[view],
+            path=views[view][0],
+            median_ms=statistics.median(times),
+            p90_ms=statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0],
+            builds=len(times),
+            queries=queries[view],
+        )
+        for view, times in timings.items()
+    ]
+
+
+def _count_queries(engine: sa.Engine, action) -> int:
+    """Statements sent while `action` runs; savepoints are bookkeeping, not queries."""
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    return len(statements)
+
+
+def measure(env: dict, character_id: str, email: str, builds: int, warmup: int, output: Path) -> list[BuildTime]:
+    """Run this module in a process of its own, in the benchmark's environment, and read what it found."""
+    env = {**env, "WORKER_COPIES": "0", "RATELIMIT_ENABLED": "0"}
+    command = [sys.executable, "-m", "bench.build_times", "--character", character_id, "--email", email]
+    command += ["--builds", str(builds), "--warmup", str(warmup), "--output", str(output)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.build_times failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
+    return [BuildTime(**row) for row in json.loads(output.read_text())]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--character", required=True)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--builds", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if not re.fullmatch(r"[0-9a-f-]{36}", args.character):
+        parser.error("--character must be a character id")
+    from webapp import create_app
+
+    app = create_app(nothing_cached_config())
+    results = time_views(app, args.character, args.email, args.builds, args.warmup)
+    args.output.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

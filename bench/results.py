@@ -1,0 +1,58 @@
+"""What one benchmark run measured: wrk runs, in-process page builds and worker memory, per dataset size."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Measurement:
+    """One wrk run over a request table (the mix, or one URL asked again and again)."""
+
+    key: str
+    label: str
+    path: str
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p90_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    requests: int = 0
+    errors: dict = field(default_factory=dict)  # wrk's socket errors and its own count of answers ≥ 400
+    non_2xx: int = 0
+    statuses: dict = field(default_factory=dict)  # answers other than 2xx, by status
+    bytes_per_response: int = 0
+    worker_rss_mb: float = 0.0
+    urls: int = 1  # distinct URLs read
+    writes: int = 0  # entries of the table that change something
+    table_size: int = 1
+    missing: str | None = None  # why it could not be measured (the feature is not there yet)
+
+    @property
+    def error_count(self) -> int:
+        return self.non_2xx + sum(self.errors.get(k, 0) for k in ("connect", "read", "write", "timeout"))
+
+
+@dataclass
+class BuildTime:
+    """One view built many times in-process with nothing cached."""
+
+    view: str
+    label: str
+    path: str
+    median_ms: float
+    p90_ms: float
+    builds: int
+    queries: int
+
+
+@dataclass
+class Phase:
+    characters: int
+    build_seconds: float
+    ceiling_rps: float
+    mix: list[Measurement]  # the bare hello, reads only, mixed with writes
+    repeats: list[Measurement]  # one URL asked again and again, each
+    builds: list[BuildTime] = field(default_factory=list)
+    rss: dict = field(default_factory=dict)
+
+    def get(self, key: str) -> Measurement | None:
+        return next((m for m in [*self.mix, *self.repeats] if m.key == key and not m.missing), None)

@@ -1,0 +1,45 @@
+"""The in-process build timer: production's configuration with nothing cached, the four views of a mix character."""
+
+import uuid
+
+import pytest
+
+from bench import build_times, players
+from webapp.seed import load_reference
+
+
+def test_the_timer_builds_the_four_views_of_a_mix_character_signed_in_as_its_owner(app, db, csrf_enabled):
+    load_reference()
+    players.build(db.engine, players=1)
+    character = players.read(db.engine, players=1)[0]
+
+    timed = build_times.time_views(app, character.character_id, character.email, builds=3, warmup=1)
+
+    assert [t.view for t in timed] == list(build_times.BUDGETS_MS)
+    assert all(t.builds == 3 and t.p90_ms >= t.median_ms > 0 and t.queries >= 0 for t in timed)
+    assert timed[1].path == f"/characters/{character.character_id}/inventory"
+
+
+def test_a_view_that_does_not_answer_200_stops_the_timer(app, db):
+    load_reference()
+    players.build(db.engine, players=1)
+    owner = players.read(db.engine, players=1)[0].email
+
+    with pytest.raises(RuntimeError, match="answered 404"):
+        build_times.time_views(app, str(uuid.uuid4()), owner, builds=1, warmup=0)
+
+
+def test_nothing_is_cached_and_nothing_is_limited_in_production_configuration(monkeypatch):
+    for name, value in {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "JWT_SECRET": "j" * 32,
+        "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/tavern_bench",
+        "REDIS_URL": "redis://127.0.0.1:6379/9",
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    config = build_times.nothing_cached_config()
+
+    assert config.APP_ENV == "production" and config.SESSION_COOKIE_SECURE
+    assert (config.CACHE_TYPE, config.WORKER_COPIES, config.RATELIMIT_ENABLED) == ("NullCache", False, False)
