@@ -37,7 +37,6 @@ def nothing_cached_config():
 
     config = load_config("production")
     config.CACHE_TYPE = "NullCache"
-    config.WORKER_COPIES = False
     config.RATELIMIT_ENABLED = False
     return config
 
@@ -149,7 +148,7 @@ def _count_queries(engine: sa.Engine, action) -> int:
 
 def measure(env: dict, character_id: str, email: str, builds: int, warmup: int, output: Path) -> list[BuildTime]:
     """Run this module in a process of its own, in the benchmark's environment, and read what it found."""
-    env = {**env, "WORKER_COPIES": "0", "RATELIMIT_ENABLED": "0"}
+    env = {**env, "RATELIMIT_ENABLED": "0"}
     command = [sys.executable, "-m", "bench.build_times", "--character", character_id, "--email", email]
     command += ["--builds", str(builds), "--warmup", str(warmup), "--output", str(output)]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

@@ -252,7 +252,7 @@ def method(s: dict) -> list[str]:
         "absolute numbers.",
         "",
         "**Page builds** are timed in a process of their own (bench/build_times.py): the app is created on the "
-        "benchmark database with the production configuration but `CACHE_TYPE=NullCache`, `WORKER_COPIES` off "
+        "benchmark database with the production configuration but `CACHE_TYPE=NullCache` "
         "and rate limits off, the first mix player signs in through the test client, and after five warm-up "
         f"requests each view of their first character (30 inventory rows) is asked for {s.get('builds', 200)} "
         "times in turn. Times are wall-clock per test-client request (the app's whole request handling, no "

@@ -41,7 +41,6 @@ def app(database_url, tmp_path_factory):
     config.CACHE_TYPE = "RedisCache" if TEST_REDIS_URL else "SimpleCache"
     config.CACHE_REDIS_URL = TEST_REDIS_URL
     config.CACHE_KEY_PREFIX = f"tavern-test-{uuid.uuid4().hex[:8]}:"
-    config.WORKER_COPIES = True  # one process: its in-memory cache is as shared as Redis
     config.RATELIMIT_STORAGE_URI = TEST_REDIS_URL or "memory://"
     config.RATELIMIT_ENABLED = True  # storage is set up; the limits are switched on per test
     config.WTF_CSRF_ENABLED = False

@@ -20,46 +20,45 @@ def require_service(variable: str, value: str | None) -> None:
 
 
 def forget_worker_copies() -> None:
-    """What each worker keeps for itself (credentials, responses, generational copies) is dropped."""
-    from webapp import caching, response_cache
-    from webapp.auth import remembered
+    """What each worker keeps for itself (the compendium's reference snapshot) is dropped."""
+    from webapp import reference
 
-    remembered.clear()
-    response_cache.clear()
-    caching.clear_local()
+    reference.forget()
 
 
 class QueryCounter:
-    """Counts the statements sent inside `with queries:`.
+    """Counts the statements sent inside `with queries:`: what building the answer costs, with the shared cache
+    emptied first and the worker's reference snapshot brought up to date (a running worker holds it).
+    `with queries.repeat:` keeps the cache, to count what a repeat costs."""
 
-    By default each block starts with this worker's remembered credentials and kept responses forgotten, so
-    it counts what building the answer costs; `with queries.warm:` keeps them, to count what a repeat costs.
-    """
-
-    def __init__(self, engine: sa.Engine, cold: bool = True) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self.cold = cold
         self.statements: list[str] = []
+        self.keep_cache = False
 
     @property
-    def warm(self) -> "QueryCounter":
-        """This counter, keeping what the worker holds for the next block only."""
-        self.cold = False
+    def repeat(self) -> "QueryCounter":
+        """This counter, keeping the shared cache for the next block only."""
+        self.keep_cache = True
         return self
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
 
     def __enter__(self) -> "QueryCounter":
-        if self.cold:
-            forget_worker_copies()
+        from webapp import reference
+        from webapp.extensions import cache
+
+        if not self.keep_cache:
+            cache.clear()
+        reference.refresh()
         self.statements = []
         sa.event.listen(self.engine, "before_cursor_execute", self._record)
         return self
 
     def __exit__(self, *exc) -> None:
         sa.event.remove(self.engine, "before_cursor_execute", self._record)
-        self.cold = True
+        self.keep_cache = False
 
     @property
     def count(self) -> int:

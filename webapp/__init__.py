@@ -23,10 +23,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from webapp import caching, extensions, invalidation, redis_store, storage  # noqa: F401 - invalidation listens
-    from webapp.auth.cookie_sessions import VerifiedCookieSessions
     from webapp.database import configure_engine
-
-    app.session_interface = VerifiedCookieSessions()
 
     extensions.db.init_app(app)
     configure_engine(app)

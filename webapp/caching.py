@@ -3,9 +3,7 @@
 import hashlib
 import logging
 import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,59 +14,6 @@ from webapp.observability import CACHE_REQUESTS
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-
-
-class WorkerCopies:
-    """The latest `size` values this worker stored, each with when it was stored; safe across threads.
-
-    With `weigh` (a value's size in bytes), the oldest also go once the kept values weigh more than `budget`.
-    """
-
-    def __init__(self, size: int, budget: int = 0, weigh: Callable[[object], int] | None = None) -> None:
-        self.size, self.budget, self.weigh = size, budget, weigh
-        self.weight = 0
-        self._items: OrderedDict[str, tuple[float, object]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, max_age: float | None = None):
-        """The value, if it is there (and younger than max_age seconds), else None."""
-        with self._lock:
-            held = self._items.get(key)
-            if held is None or (max_age is not None and time.monotonic() - held[0] >= max_age):
-                return None
-            self._items.move_to_end(key)
-            return held[1]
-
-    def put(self, key: str, value) -> None:
-        with self._lock:
-            self._drop(key)
-            self._items[key] = (time.monotonic(), value)
-            self.weight += self._weight(value)
-            while len(self._items) > self.size or (self.weigh and self.weight > self.budget and self._items):
-                self._drop(next(iter(self._items)))
-
-    def pop(self, key: str) -> None:
-        with self._lock:
-            self._drop(key)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.weight = 0
-
-    def _drop(self, key: str) -> None:
-        held = self._items.pop(key, None)
-        if held is not None:
-            self.weight -= self._weight(held[1])
-
-    def _weight(self, value) -> int:
-        return self.weigh(value) if self.weigh else 0
-
-
-# A value stored under a generation never changes (a change bumps the generation and so the key), so each
-# worker also keeps the latest ones it read: a hit then costs Redis one round trip (the generation), not two.
-# Kept no longer than Redis keeps them, so what no listener invalidates is as fresh as before.
-_local = WorkerCopies(256)
 
 
 def _get(key: str):
@@ -84,6 +29,16 @@ def _set(key: str, value, timeout: int | None = None) -> None:
         cache.set(key, value, timeout=timeout)
     except Exception:  # noqa: BLE001
         log.warning("cache write failed", extra={"event": "cache_error"})
+
+
+def read(key: str):
+    """The value under key, or None (also when the cache cannot answer)."""
+    return _get(key)
+
+
+def write(key: str, value, timeout: int | None = None) -> None:
+    """Store a value under key; a cache that fails stores nothing."""
+    _set(key, value, timeout)
 
 
 def cached(key: str, build: Callable[[], T], name: str = "default", timeout: int | None = None) -> T:
@@ -140,7 +95,7 @@ def bump(*names: str) -> None:
     """Start new generations for these names: whatever was cached under the old ones is never read again.
 
     When Redis does not take the write, this worker remembers the names, serves nothing cached and trusts no
-    remembered credential until a later attempt records them (see `generations`).
+    reference entry until a later attempt records them (see `generations`).
     """
     if names:
         _store().bump(names)
@@ -261,28 +216,14 @@ def _store() -> RedisGenerations | LocalGenerations:
     return current_app.extensions["generations"]
 
 
-def clear_local() -> None:
-    """Drop this worker's copies (they would be checked against Redis anyway; tests start from nothing)."""
-    _local.clear()
-
-
 def key_of(*parts) -> str:
     """A short, stable key for arbitrary parts (query strings can be long)."""
     return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
 
 
 def _generational(key: str, build: Callable[[], T], name: str, timeout: int | None = None) -> T:
-    """`cached` for a key that embeds a generation, with this worker's copy in front of Redis.
-
-    The copy is shared by the worker's requests: callers read what they get back and never change it.
-    """
-    held = _local.get(key, max_age=timeout or current_app.config.get("CACHE_DEFAULT_TIMEOUT") or 300)
-    if held is not None:
-        CACHE_REQUESTS.labels(name, "hit").inc()
-        return held
-    value = cached(key, build, name=name, timeout=timeout)
-    _local.put(key, value)
-    return value
+    """`cached` for a key that embeds a generation: a bump makes the next reader build it again."""
+    return cached(key, build, name=name, timeout=timeout)
 
 
 def compendium_cached(kind: str, key: str, build: Callable[[], T]) -> T:

@@ -75,9 +75,6 @@ class BaseConfig:
         self.CACHE_REDIS_URL = self.REDIS_URL
         self.CACHE_KEY_PREFIX = "tavern:"
         self.CACHE_DEFAULT_TIMEOUT = 300
-        # Workers keep answers and checked credentials only while Redis tells them all what changed; with the
-        # in-process fallback each Gunicorn worker would see only its own writes.
-        self.WORKER_COPIES = _flag("WORKER_COPIES", bool(self.REDIS_URL))
         if self.REDIS_URL:
             self.CACHE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024)

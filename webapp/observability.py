@@ -126,8 +126,7 @@ def _user_id() -> str | None:
     user = g.get("_login_user")
     if user is not None and user.is_authenticated:
         return str(user.id)
-    seen = g.get("signed_in_user_id")  # a kept page answered without loading the user
-    return str(seen) if seen is not None else None
+    return None
 
 
 def _pool_figures() -> None:

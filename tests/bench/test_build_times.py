@@ -42,4 +42,4 @@ def test_nothing_is_cached_and_nothing_is_limited_in_production_configuration(mo
     config = build_times.nothing_cached_config()
 
     assert config.APP_ENV == "production" and config.SESSION_COOKIE_SECURE
-    assert (config.CACHE_TYPE, config.WORKER_COPIES, config.RATELIMIT_ENABLED) == ("NullCache", False, False)
+    assert (config.CACHE_TYPE, config.RATELIMIT_ENABLED) == ("NullCache", False)

@@ -14,13 +14,13 @@ def test_a_player_cannot_pack_an_item_above_the_campaigns_rarity(make, gm):
     with pytest.raises(RuleViolation) as error:
         inventory.add_item(player, hero.id, make.item(name="Sunblade", rarity="EPIC").id)
     assert error.value.field == "item_id" and "allows up to RARE" in error.value.message
-    assert inventory.add_item(player, hero.id, make.item(rarity="RARE").id).quantity == 1
+    assert inventory.add_item(player, hero.id, make.item(rarity="RARE").id) == 1
 
 
 def test_outside_a_campaign_any_rarity_goes(make):
     hero = make.character()
     player = db.session.get(User, hero.owner_id)
-    assert inventory.add_item(player, hero.id, make.item(rarity="LEGENDARY").id).quantity == 1
+    assert inventory.add_item(player, hero.id, make.item(rarity="LEGENDARY").id) == 1
 
 
 def test_the_gm_adds_experience_up_to_the_campaigns_cap(make, gm):

@@ -28,7 +28,6 @@ def cached_app(app, redis):
     config.SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     config.REDIS_URL = config.CACHE_REDIS_URL = redis.url
     config.CACHE_TYPE = "RedisCache"
-    config.WORKER_COPIES = True
     config.RATELIMIT_ENABLED = False
     config.WTF_CSRF_ENABLED = False
     config.STORAGE_PATH = app.config["STORAGE_PATH"]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from webapp import invalidation, response_cache, rules
+from webapp import character_views, rules
 from webapp.api.pagination import ListQuery, paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
@@ -124,24 +124,8 @@ def _public(caller) -> bool:
     return caller.user is None
 
 
-def _read_ahead_list() -> None:
-    response_cache.read_ahead_names(invalidation.character_list())
-
-
-@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, reads=_read_ahead_list)
+@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery)
 def character_list(caller, query):
-    return response_cache.for_viewer(
-        "api_characters",
-        caller.user_id,
-        invalidation.character_list(),
-        lambda: _list(caller, query),
-        parts=caller.key,
-        shows_viewer=False,
-        kept_on_repeat=query.cursor is not None,
-    )
-
-
-def _list(caller, query):
     attributes = {a: (getattr(query, f"{a}_min"), getattr(query, f"{a}_max")) for a in ATTRIBUTE_NAMES}
     filters = characters.CharacterFilters(
         mine=query.mine,
@@ -172,16 +156,14 @@ def character_create(caller, body):
     return json_response(serialise(character), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG, reads=response_cache.read_ahead)
+@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG)
 def character_get(caller, character_id):
     def build():
         # The character's own row: its shape names race and archetype by id, so they are not joined.
         character = access.load(caller.user, Character, character_id)
         return json_response(serialise(character), public=_public(caller))
 
-    return response_cache.for_character(
-        "api_character", character_id, caller.user_id, build, *caller.key, shows_viewer=False
-    )
+    return character_views.respond("api_character", character_id, build)
 
 
 @endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
@@ -202,8 +184,8 @@ def character_delete(caller, character_id):
 def sheet_json(actor, loaded: LoadedSheet) -> dict:
     """GET /characters/<id>/sheet: the rules' sheet with skills, perks and equipment named for this actor."""
     equipment = {slot: None for slot in loaded.sheet.equipment_ids}
-    for row in loaded.character.equipment:
-        equipment[str(row.slot)] = {
+    for row in loaded.equipment:
+        equipment[row.slot] = {
             "id": str(row.item.id),
             "name": access.shown_name(actor, row.item),
             "slot": str(row.item.slot),
@@ -227,22 +209,12 @@ def _known(actor, row: dict) -> dict:
     }
 
 
-@endpoint(
-    "GET",
-    "/characters/<uuid:character_id>/sheet",
-    "A character's sheet with breakdowns",
-    TAG,
-    reads=response_cache.read_ahead,
-)
+@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG)
 def character_sheet(caller, character_id):
     def build():
-        loaded = load_sheet(caller.user, character_id)
-        response_cache.depends_on(*loaded.generations())
-        return json_response(sheet_json(caller.user, loaded), public=_public(caller))
+        return json_response(sheet_json(caller.user, load_sheet(caller.user, character_id)), public=_public(caller))
 
-    return response_cache.for_character(
-        "api_sheet", character_id, caller.user_id, build, *caller.key, shows_viewer=False
-    )
+    return character_views.respond("api_sheet", character_id, build)
 
 
 def _known_list(actor, character_id, kind: str) -> dict:

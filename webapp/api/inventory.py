@@ -8,7 +8,6 @@ from pydantic import Field, create_model
 from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Query, Schema, endpoint
-from webapp.models import Item
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
 from webapp.services.compendium_kinds import KINDS
@@ -43,12 +42,13 @@ class EquipmentQuery(Query):
     dry_run: bool = Field(False, description="Answer with the preview and save nothing.")
 
 
-def items_as_dicts(actor, items: list[Item]) -> dict:
-    """Items in the compendium's shape, by id; an item the actor may not see keeps only its id and numbers."""
-    relation_ids = compendium.relation_ids_for(ITEMS, [item.id for item in items])
+def items_as_dicts(actor, items: list) -> dict:
+    """Reference entries of items in the compendium's shape, by id; an item the actor may not see keeps only its
+    id and numbers."""
     shown = {}
     for item in items:
-        data = compendium.as_dict(ITEMS, item, relation_ids.get(item.id, {}))
+        relation_ids = {relation.field: list(getattr(item, relation.field)) for relation in ITEMS.relations}
+        data = compendium.as_dict(ITEMS, item, relation_ids)
         if not access.can(actor, Action.VIEW, item):
             data.update(name=HIDDEN_LABEL, description=HIDDEN_LABEL)
         shown[item.id] = data
@@ -56,7 +56,7 @@ def items_as_dicts(actor, items: list[Item]) -> dict:
 
 
 def _inventory(actor, loaded: LoadedSheet) -> dict:
-    entries = loaded.character.inventory
+    entries = loaded.inventory
     items = items_as_dicts(actor, [entry.item for entry in entries])
     ordered = sorted(entries, key=lambda entry: (entry.item.name.casefold(), str(entry.item_id)))
     return {"data": [{"item": items[entry.item_id], "quantity": entry.quantity} for entry in ordered]}
@@ -117,7 +117,7 @@ def inventory_drop(caller, character_id, item_id):
 @endpoint("POST", f"{CHARACTER}/inventory/<uuid:item_id>/use", "Use up one consumable", TAG, auth="write")
 def inventory_use(caller, character_id, item_id):
     """Answers the remaining line, or 204 when the last one was used."""
-    if inventory.use_item(caller.user, character_id, item_id) is None:
+    if inventory.use_item(caller.user, character_id, item_id) == 0:
         return no_content()
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, item_id))

@@ -71,14 +71,12 @@ def endpoint(
     auth="optional",
     multipart=False,
     responses=None,
-    reads=None,
     body_required=True,
 ):
     """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
 
-    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200). `reads` is
-    called with the path's values before anything else, to read ahead what the answer's cache will check.
-    With `body_required=False` a request without a body gets the schema's defaults.
+    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200). With
+    `body_required=False` a request without a body gets the schema's defaults.
     """
     spec = Endpoint(
         path,
@@ -99,8 +97,6 @@ def endpoint(
     def decorate(view):
         @functools.wraps(view)
         def wrapper(**kwargs):
-            if reads is not None:
-                reads(**kwargs)
             caller = _authorise(spec.auth)
             if spec.query is not None:
                 kwargs["query"] = parse_query(spec.query)

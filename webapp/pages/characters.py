@@ -6,8 +6,7 @@ from functools import partial
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp import response_cache, rules, text
-from webapp.auth.session_user import signed_in_user_id
+from webapp import character_views, rules, text
 from webapp.pages import bp
 from webapp.pages.character_forms import (
     ExperienceForm,
@@ -17,8 +16,9 @@ from webapp.pages.character_forms import (
     SkillForm,
     VisibilityForm,
 )
+from webapp.pages.images import entity_portrait
 from webapp.pages.render import is_fragment_request, render
-from webapp.pages.sheet_view import character_portrait, sheet_context
+from webapp.pages.sheet_view import sheet_context
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.access import Action
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
@@ -64,8 +64,9 @@ def shown_name(obj) -> str:
 
 @bp.app_template_global("character_portrait")
 def portrait_of(character, size: int = 64):
-    """The character's placeholder portrait as inline SVG (race and archetype as the visitor may see them)."""
-    return character_portrait(me(), character, size)
+    """A character's portrait, race and archetype loaded, or its placeholder as inline SVG (race and archetype as
+    the visitor may see them)."""
+    return entity_portrait(me(), character, size, f"Portrait of {character.name}")
 
 
 # --- my characters --------------------------------------------------------------------------------------------
@@ -88,7 +89,6 @@ def character_list():
 def _sheet(character_id, block: str | None = "sheet", status: int = 200, action: Action = Action.VIEW, **state):
     actor = me()
     loaded = load_sheet(actor, character_id, action, perk_choices=actor is not None)
-    response_cache.depends_on(*loaded.generations())
     context = sheet_context(actor, loaded)
     character = loaded.character
     context.update(
@@ -121,8 +121,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
-    response_cache.read_ahead(character_id)
-    return response_cache.for_character("sheet", character_id, signed_in_user_id(), lambda: _sheet(character_id))
+    return character_views.respond("sheet", character_id, lambda: _sheet(character_id))
 
 
 @bp.get("/characters/<uuid:character_id>/identity/edit")

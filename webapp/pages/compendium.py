@@ -21,9 +21,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp import invalidation, response_cache
 from webapp.auth.redirects import go
-from webapp.auth.session_user import signed_in_user_id
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
@@ -137,9 +135,7 @@ def compendium_index():
 
 @bp.get("/compendium/<kind>")
 def compendium_list(kind):
-    kind = _kind(kind)
-    depends = [invalidation.compendium(kind.name)]
-    return response_cache.for_viewer("compendium", signed_in_user_id(), depends, lambda: _list_page(kind))
+    return _list_page(_kind(kind))
 
 
 def _list_page(kind: Kind) -> Response:

@@ -4,7 +4,6 @@ from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from webapp import response_cache
 from webapp.caching import gallery_cached
 from webapp.pages import bp
 from webapp.pages.render import render
@@ -23,10 +22,7 @@ def home():
     # hidden races or archetypes (their own, or as staff) and gets the gallery rendered for them.
     if current_user.is_authenticated:
         return _home(_gallery_html())
-    # The gallery's own copy lasts a minute (some writes reach it only that way), and so does this one.
-    return response_cache.respond(
-        "home", ("anonymous",), ["gallery"], lambda: _home(gallery_cached("visitors", _gallery_html)), max_age=60
-    )
+    return _home(gallery_cached("visitors", _gallery_html))
 
 
 def _home(html: str):

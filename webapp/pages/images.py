@@ -41,12 +41,14 @@ def me():
 # --- what templates call ----------------------------------------------------------------------------------------
 
 
-def _names(actor, entity) -> tuple[str | None, str | None, str]:
-    """Race, archetype and the name the placeholder of an entity is drawn from, masked as the actor sees them."""
+def _names(actor, entity, parents=None) -> tuple[str | None, str | None, str]:
+    """Race, archetype and the name the placeholder of an entity is drawn from, masked as the actor sees them.
+
+    `parents` are a character's race and archetype when its relations were not loaded (a sheet reads them from
+    the reference snapshot)."""
     if isinstance(entity, Character):
-        race = access.shown_name(actor, entity.race)
-        archetype = access.shown_name(actor, entity.archetype)
-        return race, archetype, entity.name
+        race, archetype = parents or (entity.race, entity.archetype)
+        return access.shown_name(actor, race), access.shown_name(actor, archetype), entity.name
     if isinstance(entity, User):
         return None, None, entity.display_name
     if isinstance(entity, Race):
@@ -93,9 +95,9 @@ def picture_tag(image_id, fallback: str, size: int, alt: str) -> Markup:
     ).format(src=picture_url(image_id), fallback=fallback, alt=alt, size=int(size))
 
 
-def entity_portrait(actor, entity, size: int = 96, alt: str | None = None) -> Markup:
+def entity_portrait(actor, entity, size: int = 96, alt: str | None = None, parents=None) -> Markup:
     """The entity's picture, or its generated placeholder inline (no script, no style, text escaped)."""
-    race, archetype, name = _names(actor, entity)
+    race, archetype, name = _names(actor, entity, parents)
     image_id = image_id_of(entity)
     if image_id:
         label = alt if alt is not None else f"Picture of {name}"

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
@@ -10,12 +11,12 @@ from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp import response_cache, rules
-from webapp.auth.session_user import signed_in_user_id
+from webapp import character_views, rules
 from webapp.pages import bp
 from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
-from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll, url_for_path
+from webapp.pages.row_urls import per_row
+from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
 from webapp.rules.wording import format_kg, needs_level
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import Action
@@ -45,7 +46,6 @@ def _url(character_id) -> str:
 
 def _load(character_id, action: Action = Action.VIEW) -> LoadedSheet:
     loaded = load_sheet(me(), character_id, action)
-    response_cache.depends_on(*loaded.generations())
     return loaded
 
 
@@ -69,13 +69,23 @@ def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
         "may_edit": may_edit,
         "search": search,
         "results": _search(loaded, search) if may_edit and search else [],
-        "portrait": character_portrait(actor, character, 64),
-        "sheet_url": url_for_path("/characters/<character_id>", character_id=character.id),
+        "portrait": character_portrait(actor, loaded, 64),
+        "sheet_url": url_for("pages.character_show", character_id=character.id),
         "format_kg": format_kg,
         "slots_for": rules.slots_for,
         "slot_labels": rules.SLOT_LABELS,
         "shown_name": lambda obj: access.shown_name(actor, obj),
+        "row_urls": _row_urls(character.id),
     }
+
+
+def _row_urls(character_id) -> SimpleNamespace:
+    return SimpleNamespace(
+        quantity=per_row("pages.inventory_quantity", "item_id", character_id=character_id),
+        equip=per_row("pages.equipment_preview", "item_id", character_id=character_id),
+        use=per_row("pages.inventory_use", "item_id", character_id=character_id),
+        drop=per_row("pages.inventory_drop", "item_id", character_id=character_id),
+    )
 
 
 def _search(loaded: LoadedSheet, search: str) -> list[dict]:
@@ -117,7 +127,7 @@ def _changed(character_id, message: str | Callable[[LoadedSheet], str], close_di
 
 def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:
     """The name and quantity of a carried item, as the reloaded character has it."""
-    entry = next(entry for entry in loaded.character.inventory if str(entry.item_id) == str(item_id))
+    entry = loaded.carried(item_id)
     return access.shown_name(me(), entry.item), entry.quantity
 
 
@@ -132,9 +142,7 @@ def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
 
 @bp.get("/characters/<uuid:character_id>/inventory")
 def inventory_show(character_id):
-    response_cache.read_ahead(character_id)
-    viewer_id = signed_in_user_id()
-    return response_cache.for_character("inventory", character_id, viewer_id, lambda: _inventory_page(character_id))
+    return character_views.respond("inventory", character_id, lambda: _inventory_page(character_id))
 
 
 def _inventory_page(character_id) -> Response:
@@ -201,7 +209,7 @@ def _preview_slot(loaded: LoadedSheet, item, asked: str | None) -> str:
     fits = rules.slots_for(str(item.slot)) or list(rules.EQUIP_SLOTS)
     if asked in fits:
         return asked
-    worn = {str(row.slot) for row in loaded.character.equipment}
+    worn = {row.slot for row in loaded.equipment}
     return next((slot for slot in fits if slot not in worn), fits[0])
 
 

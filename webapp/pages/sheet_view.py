@@ -1,10 +1,9 @@
 """What the sheet shows, computed for the templates: portrait, attribute chart, paper doll, bars and panels."""
 
 import math
-import re
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 from markupsafe import Markup
 
 from webapp import rules
@@ -31,24 +30,10 @@ STAT_CARDS = (
 )
 
 
-def character_portrait(actor, character, size: int = 96) -> Markup:
+def character_portrait(actor, loaded: LoadedSheet, size: int = 96) -> Markup:
     """The character's picture, or its generated placeholder (race and archetype as the actor may see them)."""
-    return entity_portrait(actor, character, size, f"Portrait of {character.name}")
-
-
-def url_for_path(template: str, **values) -> str | None:
-    """The URL of whichever page serves `template` (e.g. "/characters/<character_id>/inventory"), if any does.
-
-    Lets the sheet link to pages other parts of the app add, without naming their endpoints.
-    """
-    for rule in current_app.url_map.iter_rules():
-        if "GET" in (rule.methods or ()) and _shape(rule.rule) == template:
-            return url_for(rule.endpoint, **values)
-    return None
-
-
-def _shape(rule: str) -> str:
-    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"<\1>", rule)
+    character = loaded.character
+    return entity_portrait(actor, character, size, f"Portrait of {character.name}", (loaded.race, loaded.archetype))
 
 
 @dataclass(frozen=True)
@@ -91,7 +76,7 @@ def attribute_chart(attributes: dict[str, rules.AttributeStat], size: int = 240)
 
 
 def paper_doll(actor, loaded: LoadedSheet) -> list[dict]:
-    worn = {str(row.slot): row.item for row in loaded.character.equipment}
+    worn = {row.slot: row.item for row in loaded.equipment}
     return [
         {
             "slot": slot,
@@ -119,8 +104,7 @@ def experience_bar(loaded: LoadedSheet) -> dict:
 
 def learnable_skills(loaded: LoadedSheet) -> list[dict]:
     """Skills the race or archetype teach that are not learned yet, by level; higher ones say what they need."""
-    character = loaded.character
-    taught = {skill.id: skill for skill in [*character.race.skills, *character.archetype.skills]}
+    taught = {skill.id: skill for skill in [*loaded.race.skills, *loaded.archetype.skills]}
     level = loaded.data.level
     return [
         {"skill": skill, "ready": skill.required_level <= level}
@@ -137,9 +121,9 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "loaded": loaded,
         "character": character,
         "sheet": sheet,
-        "race_name": access.shown_name(actor, character.race),
-        "archetype_name": access.shown_name(actor, character.archetype),
-        "portrait": character_portrait(actor, character, 112),
+        "race_name": access.shown_name(actor, loaded.race),
+        "archetype_name": access.shown_name(actor, loaded.archetype),
+        "portrait": character_portrait(actor, loaded, 112),
         "chart": attribute_chart(sheet.attributes),
         "doll": paper_doll(actor, loaded),
         "xp": experience_bar(loaded),
@@ -149,11 +133,9 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "learnable": learnable_skills(loaded) if can_edit else [],
         "perk_choices": loaded.perk_choices or [],
         "max_perks": rules.max_perks(loaded.data.level),
-        "inventory_count": sum(entry.quantity for entry in character.inventory),
-        "inventory_url": url_for_path("/characters/<character_id>/inventory", character_id=character.id),
-        "campaign_url": (
-            url_for_path("/campaigns/<campaign_id>", campaign_id=loaded.campaign.id) if loaded.campaign else None
-        ),
+        "inventory_count": sum(entry.quantity for entry in loaded.inventory),
+        "inventory_url": url_for("pages.inventory_show", character_id=character.id),
+        "campaign_url": url_for("pages.campaign_show", campaign_id=loaded.campaign.id) if loaded.campaign else None,
         "can_edit": can_edit,
         "can_delete": access.can(actor, Action.DELETE, character),
         "is_owner": access.owns(actor, character),

@@ -107,8 +107,7 @@ def give_item(actor, campaign: Campaign, membership: Membership, item: Item, qua
     character = membership.character
     if not access.can(membership.user, access.Action.VIEW, item):
         raise RuleViolation("item_id", f"{character.name}'s player can't see {item.name}; make it PUBLIC first.")
-    data = sheets.character_data(character, campaign_level_cap(campaign))
-    loaded = sheets.LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
+    loaded = sheets.sheet_of(character, membership, campaign, campaign_level_cap(campaign))
     inventory.put_in_pack(loaded, item, quantity)
     body = f"{character.name} received {quantity} × {item.name}{' ' + reason if reason else ''}."
     data = {"item_id": str(item.id), "item_name": item.name, "quantity": quantity}

@@ -1,8 +1,12 @@
 """A character grows: experience and level, skills learned or forgotten, perks taken or given up."""
 
-from webapp import rules
+import sqlalchemy as sa
+
+from webapp import invalidation, rules
 from webapp.extensions import db
+from webapp.invalidation import stale
 from webapp.models import Character, Perk, Skill
+from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import resolve
@@ -54,7 +58,7 @@ def learn_skill(actor, character_id, skill_id) -> Character:
     RuleViolation.raise_if_any(
         rules.check_learn_skill(data.name, data.level, wanted, data.race, data.archetype, data.skill_ids)
     )
-    loaded.character.skills.append(skill)
+    _link(loaded, character_skills, skill_id=skill.id)
     db.session.commit()
     return loaded.character
 
@@ -69,7 +73,7 @@ def take_perk(actor, character_id, perk_id) -> Character:
     data = loaded.data
     wanted = rules.PerkData(perk.id, perk.name, perk.required_level)
     RuleViolation.raise_if_any(rules.check_take_perk(data.name, data.level, wanted, len(data.perk_ids), data.perk_ids))
-    loaded.character.perks.append(perk)
+    _link(loaded, character_perks, perk_id=perk.id)
     db.session.commit()
     return loaded.character
 
@@ -86,15 +90,24 @@ def forget_perk(actor, character_id, perk_id) -> Character:
 
 def _forget(actor, character_id, entity_id, kind: str) -> Character:
     loaded = load_locked(actor, character_id)
-    learned = getattr(loaded.character, kind)
+    learned = getattr(loaded, kind)
     match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)
     if match is None:
         _refuse_granted(loaded, entity_id, kind)
         noun = kind.removesuffix("s")
         raise NotFound(f"{loaded.character.name} doesn't have that {noun}.")
-    learned.remove(match)
+    table = character_skills if kind == "skills" else character_perks
+    column = table.c.skill_id if kind == "skills" else table.c.perk_id
+    db.session.execute(sa.delete(table).where(table.c.character_id == loaded.character.id, column == match.id))
+    stale(db.session, invalidation.character(loaded.character.id))
     db.session.commit()
     return loaded.character
+
+
+def _link(loaded: LoadedSheet, table: sa.Table, **target) -> None:
+    """Add a row to the character's skills or perks (a statement the flush does not see: named stale here)."""
+    db.session.execute(sa.insert(table).values(character_id=loaded.character.id, **target))
+    stale(db.session, invalidation.character(loaded.character.id))
 
 
 def _refuse_granted(loaded: LoadedSheet, entity_id, kind: str) -> None:

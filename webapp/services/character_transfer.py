@@ -99,22 +99,22 @@ def export_character(actor, character_id) -> dict[str, Any]:
         "age": character.age,
         "description": character.description,
         "visibility": "PRIVATE" if character.visibility != "PUBLIC" else "PUBLIC",
-        "race": name(character.race),
-        "archetype": name(character.archetype),
+        "race": name(loaded.race),
+        "archetype": name(loaded.archetype),
         "attributes": {attribute: getattr(character, attribute) for attribute in ATTRIBUTE_NAMES},
         "experience": character.experience,
-        "skills": [name(skill) for skill in character.skills],
-        "perks": [name(perk) for perk in character.perks],
+        "skills": [name(skill) for skill in loaded.skills],
+        "perks": [name(perk) for perk in loaded.perks],
         "inventory": [
             {"item": name(entry.item), "quantity": entry.quantity}
-            for entry in sorted(character.inventory, key=lambda entry: entry.item.name.casefold())
+            for entry in sorted(loaded.inventory, key=lambda entry: entry.item.name.casefold())
         ],
-        "equipment": {str(row.slot): name(row.item) for row in _body_order(character.equipment)},
+        "equipment": {row.slot: name(row.item) for row in sorted(loaded.equipment, key=_body_order)},
     }
 
 
-def _body_order(rows: list[EquippedItem]) -> list[EquippedItem]:
-    return sorted(rows, key=lambda row: rules.EQUIP_SLOTS.index(str(row.slot)))
+def _body_order(row) -> int:
+    return rules.EQUIP_SLOTS.index(row.slot)
 
 
 def parse_document(payload: Any) -> CharacterDocument:

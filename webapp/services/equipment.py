@@ -6,9 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
-from webapp import rules
+from webapp import reference, rules
 from webapp.extensions import db
 from webapp.models import EquippedItem, Item
 from webapp.services import access
@@ -43,7 +42,7 @@ class EquipPreview:
 
 def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
     """Every slot in body order with the item in it, or None."""
-    worn = {str(row.slot): row.item for row in loaded.character.equipment}
+    worn = {row.slot: row.item for row in loaded.equipment}
     return {slot: worn.get(slot) for slot in rules.EQUIP_SLOTS}
 
 
@@ -77,15 +76,16 @@ def change_equipment(
     preview = _plan(actor, loaded, changes)
     RuleViolation.raise_if_any(preview.violations)
     character = preview.loaded.character
-    rows = {str(row.slot): row for row in character.equipment}
+    query = sa.select(EquippedItem).where(EquippedItem.character_id == character.id)
+    rows = {str(row.slot): row for row in db.session.scalars(query)}
     for slot in rules.EQUIP_SLOTS:
         item, row = preview.new_equipment.get(slot), rows.get(slot)
         if item is None and row is not None:
-            character.equipment.remove(row)
+            db.session.delete(row)
         elif item is not None and row is None:
-            character.equipment.append(EquippedItem(slot=slot, item_id=item.id, item=item))
+            db.session.add(EquippedItem(character_id=character.id, slot=slot, item_id=item.id))
         elif item is not None and row.item_id != item.id:
-            row.item = item
+            row.item_id = item.id
     db.session.commit()
     return preview
 
@@ -99,13 +99,12 @@ def _item_id(value) -> uuid.UUID | None:
 
 def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPreview:
     wanted = {slot: _item_id(value) for slot, value in changes.items() if value not in (None, "")}
-    ids = {item_id for item_id in wanted.values() if item_id is not None}
-    query = (
-        sa.select(Item)
-        .where(Item.id.in_(ids), access.visible(actor, Item))
-        .options(selectinload(Item.bonus_skills), selectinload(Item.bonus_perks))
-    )
-    visible = {item.id: item for item in db.session.scalars(query)} if ids else {}
+    items = reference.current().entries["items"]
+    visible = {
+        item_id: items[item_id]
+        for item_id in wanted.values()
+        if item_id in items and access.can(actor, Action.VIEW, items[item_id])
+    }
     # An item the actor cannot see is refused exactly like one that does not exist.
     violations = [
         Violation(slot, "There is no such item.")
@@ -115,7 +114,7 @@ def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPre
     refused = {violation.field for violation in violations}
     asked = {slot: visible.get(wanted.get(slot)) for slot in changes if slot not in refused}
     data = loaded.data
-    quantities = {entry.item_id: entry.quantity for entry in loaded.character.inventory}
+    quantities = {entry.item_id: entry.quantity for entry in loaded.inventory}
     rule_items = {slot: None if item is None else _rule_item(item, data) for slot, item in asked.items()}
     campaign = loaded.campaign
     max_rarity = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
@@ -123,8 +122,8 @@ def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPre
     violations += plan.violations
     if plan.allowed:
         violations += rules.check_equipment_load(data, plan.new_equipment)
-    known = {entry.item.id: entry.item for entry in loaded.character.inventory}
-    known.update({row.item.id: row.item for row in loaded.character.equipment})
+    known = {entry.item.id: entry.item for entry in loaded.inventory}
+    known.update({row.item.id: row.item for row in loaded.equipment})
     known.update(visible)
     allowed = not violations
     new_equipment = {slot: known[item.id] for slot, item in plan.new_equipment.items()} if allowed else {}
@@ -141,7 +140,7 @@ def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPre
     )
 
 
-def _rule_item(item: Item, data: rules.CharacterData) -> rules.ItemData:
+def _rule_item(item, data: rules.CharacterData) -> rules.ItemData:
     """The item as the rules already know it from the character, so bonuses are read once."""
     for known, _quantity in data.inventory:
         if known.id == item.id:

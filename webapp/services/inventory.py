@@ -1,18 +1,20 @@
 """A character's pack: add, change quantity, drop and use items, with the load limit and visibility enforced."""
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import InventoryEntry, Item
+from webapp.models import EquippedItem, InventoryEntry, Item
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.characters import resolve
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
-from webapp.services.sheets import LoadedSheet, load_locked
+from webapp.services.sheets import Carried, LoadedSheet, load_locked
 
 MAX_QUANTITY = 9999
 
@@ -21,7 +23,7 @@ MAX_QUANTITY = 9999
 class Stack:
     """One inventory line as the pages show it: the item, how many, and the slots it fills."""
 
-    item: Item
+    item: Any  # a reference entry
     quantity: int
     slots: tuple[str, ...]
     visible: bool
@@ -34,8 +36,8 @@ class Stack:
 def stacks(actor, loaded: LoadedSheet) -> list[Stack]:
     """The inventory by item name, each line with the slots its item fills."""
     slots: dict = {}
-    for row in loaded.character.equipment:
-        slots.setdefault(row.item_id, []).append(str(row.slot))
+    for row in loaded.equipment:
+        slots.setdefault(row.item_id, []).append(row.slot)
     order = {slot: index for index, slot in enumerate(rules.EQUIP_SLOTS)}
     lines = [
         Stack(
@@ -44,7 +46,7 @@ def stacks(actor, loaded: LoadedSheet) -> list[Stack]:
             tuple(sorted(slots.get(entry.item_id, []), key=order.__getitem__)),
             access.can(actor, Action.VIEW, entry.item),
         )
-        for entry in loaded.character.inventory
+        for entry in loaded.inventory
     ]
     return sorted(lines, key=lambda line: (line.item.name.casefold(), str(line.item.id)))
 
@@ -56,19 +58,29 @@ def _quantity(quantity) -> int:
     return quantity
 
 
-def _find(loaded: LoadedSheet, item_id) -> InventoryEntry | None:
-    return next((entry for entry in loaded.character.inventory if str(entry.item_id) == str(item_id)), None)
-
-
-def _entry(loaded: LoadedSheet, item_id) -> InventoryEntry:
-    entry = _find(loaded, item_id)
+def _entry(loaded: LoadedSheet, item_id) -> Carried:
+    entry = loaded.carried(item_id)
     if entry is None:
         raise NotFound(f"{loaded.character.name} doesn't carry that item.")
     return entry
 
 
-def _equipped_count(loaded: LoadedSheet, item_id) -> int:
-    return Counter(row.item_id for row in loaded.character.equipment)[item_id]
+def _worn_count(loaded: LoadedSheet, item_id) -> int:
+    return sum(1 for row in loaded.equipment if row.item_id == item_id)
+
+
+def _stack_row(loaded: LoadedSheet, item_id) -> InventoryEntry:
+    """The stack's own row, to change or delete it (the sheet holds only what it shows)."""
+    return db.session.get(InventoryEntry, (loaded.character.id, item_id))
+
+
+def _worn_rows(loaded: LoadedSheet, item_id) -> list[EquippedItem]:
+    """The rows of the slots this item fills, in body order."""
+    query = sa.select(EquippedItem).where(
+        EquippedItem.character_id == loaded.character.id, EquippedItem.item_id == item_id
+    )
+    order = {slot: index for index, slot in enumerate(rules.EQUIP_SLOTS)}
+    return sorted(db.session.scalars(query), key=lambda row: order[str(row.slot)])
 
 
 def _check_load(loaded: LoadedSheet, added_weight: float) -> None:
@@ -78,7 +90,7 @@ def _check_load(loaded: LoadedSheet, added_weight: float) -> None:
     )
 
 
-def _check_taking_off(loaded: LoadedSheet, entry: InventoryEntry, left: int, slots: int) -> None:
+def _check_taking_off(loaded: LoadedSheet, entry: Carried, left: int, slots: int) -> None:
     """Raise RuleViolation (item_id) when keeping `left` of the entry and taking its item out of `slots` of the
     slots it fills lowers the capacity and leaves more than twice the new capacity to carry, as unequipping would.
     """
@@ -94,8 +106,8 @@ def _check_taking_off(loaded: LoadedSheet, entry: InventoryEntry, left: int, slo
     RuleViolation.raise_if_any([Violation("item_id", violation.message) for violation in violations])
 
 
-def add_item(actor, character_id, item_id, quantity: int = 1) -> InventoryEntry:
-    """Put items into the pack (onto the stack when it is there already); commits once.
+def add_item(actor, character_id, item_id, quantity: int = 1) -> int:
+    """Put items into the pack (onto the stack when it is there already); commits once. Returns the stack's size.
 
     Raises NotFound / Forbidden for the character, InvalidInput (item_id: no item the actor can see; quantity
     out of 1–9999) or RuleViolation (item_id: above the campaign's highest rarity; quantity: too heavy).
@@ -103,13 +115,14 @@ def add_item(actor, character_id, item_id, quantity: int = 1) -> InventoryEntry:
     quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
     item = resolve(actor, Item, item_id, "item_id")
-    entry = put_in_pack(loaded, item, quantity)
+    stacked = put_in_pack(loaded, item, quantity)
     db.session.commit()
-    return entry
+    return stacked
 
 
-def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntry:
-    """Stack items into the pack without committing (add_item, a GM's grant): the caller commits.
+def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> int:
+    """Stack items into the pack without committing (add_item, a GM's grant): the caller commits. Returns the
+    stack's new size.
 
     Raises RuleViolation (item_id: above the highest rarity of the character's campaign; quantity: the load
     would pass twice the capacity) or InvalidInput (quantity: the stack would pass 9999).
@@ -120,20 +133,21 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> InventoryEntr
         message = f"{item.name} is {item.rarity}; the campaign {campaign.name} allows up to {campaign.max_rarity}"
         raise RuleViolation("item_id", message)
     _check_load(loaded, item.weight * quantity)
-    entry = _find(loaded, item.id)
-    if (entry.quantity if entry is not None else 0) + quantity > MAX_QUANTITY:
+    carried = loaded.carried(item.id)
+    if (carried.quantity if carried is not None else 0) + quantity > MAX_QUANTITY:
         raise InvalidInput([Violation("quantity", f"A stack holds at most {MAX_QUANTITY}.")])
-    if entry is None:
-        entry = InventoryEntry(item_id=item.id, quantity=0, item=item)
-        loaded.character.inventory.append(entry)
-    entry.quantity += quantity
-    return entry
+    if carried is None:
+        db.session.add(InventoryEntry(character_id=loaded.character.id, item_id=item.id, quantity=quantity))
+        return quantity
+    row = _stack_row(loaded, item.id)
+    row.quantity += quantity
+    return row.quantity
 
 
 def set_quantity(
     actor, character_id, item_id, quantity: int, *, expect: Callable[[LoadedSheet], None] | None = None
-) -> InventoryEntry:
-    """Change how many of a carried item there are; commits once.
+) -> int:
+    """Change how many of a carried item there are; commits once. Returns the new quantity.
 
     `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound (not
     carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer see) or RuleViolation
@@ -148,13 +162,13 @@ def set_quantity(
     if added > 0:
         resolve(actor, Item, entry.item_id, "item_id")
         _check_load(loaded, entry.item.weight * added)
-    equipped = _equipped_count(loaded, entry.item_id)
+    equipped = _worn_count(loaded, entry.item_id)
     if quantity < equipped:
         message = f"{entry.item.name} is equipped in {equipped} slots; unequip it first or keep {equipped}."
         raise RuleViolation("quantity", message)
-    entry.quantity = quantity
+    _stack_row(loaded, entry.item_id).quantity = quantity
     db.session.commit()
-    return entry
+    return quantity
 
 
 def drop_item(actor, character_id, item_id) -> None:
@@ -165,33 +179,32 @@ def drop_item(actor, character_id, item_id) -> None:
     """
     loaded = load_locked(actor, character_id)
     entry = _entry(loaded, item_id)
-    character = loaded.character
-    worn = [row for row in character.equipment if row.item_id == entry.item_id]
-    _check_taking_off(loaded, entry, left=0, slots=len(worn))
-    for row in worn:
-        character.equipment.remove(row)
-    character.inventory.remove(entry)
+    _check_taking_off(loaded, entry, left=0, slots=_worn_count(loaded, entry.item_id))
+    for row in _worn_rows(loaded, entry.item_id):
+        db.session.delete(row)
+    db.session.delete(_stack_row(loaded, entry.item_id))
     db.session.commit()
 
 
-def use_item(actor, character_id, item_id) -> InventoryEntry | None:
+def use_item(actor, character_id, item_id) -> int:
     """Use up one of a consumable: the quantity drops by one, the line goes at zero; commits once.
 
-    A slot it filled is emptied when no copy is left for it. Returns the entry, or None once it is gone.
+    A slot it filled is emptied when no copy is left for it. Returns how many are left (0: the line is gone).
     Raises NotFound (not carried) or RuleViolation (item_id: not a consumable).
     """
     loaded = load_locked(actor, character_id)
     entry = _entry(loaded, item_id)
     if not entry.item.is_consumable:
         raise RuleViolation("item_id", f"{entry.item.name} isn't something that gets used up.")
-    character = loaded.character
-    filled = [row for row in character.equipment if row.item_id == entry.item_id]
-    _check_taking_off(loaded, entry, left=entry.quantity - 1, slots=len(filled[entry.quantity - 1 :]))
-    entry.quantity -= 1
-    for row in filled[entry.quantity :]:
-        character.equipment.remove(row)
-    if entry.quantity == 0:
-        character.inventory.remove(entry)
-        entry = None
+    left = entry.quantity - 1
+    worn = _worn_rows(loaded, entry.item_id)
+    _check_taking_off(loaded, entry, left=left, slots=len(worn[left:]))
+    for row in worn[left:]:
+        db.session.delete(row)
+    row = _stack_row(loaded, entry.item_id)
+    if left == 0:
+        db.session.delete(row)
+    else:
+        row.quantity = left
     db.session.commit()
-    return entry
+    return left

@@ -1,4 +1,4 @@
-"""A character as the rules see it, and one loader that fetches everything its sheet needs in five queries."""
+"""A character as the rules see it, and one loader that reads everything its sheet needs in two queries."""
 
 import uuid
 from collections.abc import Callable, Hashable
@@ -7,9 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp import invalidation, rules
+from webapp import reference, rules
 from webapp.extensions import db
 from webapp.models import (
     ATTRIBUTE_NAMES,
@@ -21,13 +20,9 @@ from webapp.models import (
     Item,
     Membership,
     MembershipStatus,
-    Perk,
     Race,
-    Skill,
 )
 from webapp.models.character import character_perks, character_skills
-from webapp.models.compendium import archetype_skills, race_skills
-from webapp.models.item import item_bonus_perks, item_bonus_skills
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.errors import NotFound
@@ -57,6 +52,30 @@ CARD_OPTIONS = (
 
 
 Namer = Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A stack in the pack: a compendium entry and how many."""
+
+    item: Any
+    quantity: int
+
+    @property
+    def item_id(self):
+        return self.item.id
+
+
+@dataclass(frozen=True)
+class Worn:
+    """An item in one of the fourteen slots (it is also carried)."""
+
+    slot: str
+    item: Any
+
+    @property
+    def item_id(self):
+        return self.item.id
 
 
 def _name(obj, namer: Namer | None) -> str:
@@ -125,33 +144,58 @@ def base_scores(character: Character) -> dict[str, int]:
 def character_data(
     character: Character, level_cap: int = rules.MAX_LEVEL, *, complete: bool = True, namer: Namer | None = None
 ) -> rules.CharacterData:
-    """The character as the rules see it.
+    """The character as the rules see it, from its ORM relations.
 
-    complete=True needs everything load_sheet (or SHEET_OPTIONS) loads. complete=False needs only CARD_OPTIONS
-    and leaves inventory, skills, perks and granted bonuses empty: right for attributes, pools, attack and
-    defense, wrong for load and skills. A relation that is needed but not loaded raises (lazy="raise").
-    `namer` names race, archetype and items (breakdowns and messages quote them), e.g. "[hidden]" for a viewer
-    who may not see one.
+    complete=True needs everything SHEET_OPTIONS loads. complete=False needs only CARD_OPTIONS and leaves
+    inventory, skills, perks and granted bonuses empty: right for attributes, pools, attack and defense, wrong
+    for load and skills. A relation that is needed but not loaded raises (lazy="raise"). `namer` names race,
+    archetype and items (breakdowns and messages quote them), e.g. "[hidden]" for a viewer who may not see one.
     """
+    return sheet_data(
+        character,
+        character.race,
+        character.archetype,
+        [Carried(entry.item, entry.quantity) for entry in character.inventory] if complete else [],
+        [Worn(str(row.slot), row.item) for row in character.equipment],
+        frozenset(skill.id for skill in character.skills) if complete else frozenset(),
+        frozenset(perk.id for perk in character.perks) if complete else frozenset(),
+        level_cap,
+        complete=complete,
+        namer=namer,
+    )
+
+
+def sheet_data(
+    character: Character,
+    race,
+    archetype,
+    inventory: list[Carried],
+    equipment: list[Worn],
+    skill_ids: frozenset,
+    perk_ids: frozenset,
+    level_cap: int = rules.MAX_LEVEL,
+    *,
+    complete: bool = True,
+    namer: Namer | None = None,
+) -> rules.CharacterData:
+    """The character as the rules see it, from its row and the entries it names (ORM rows or reference entries)."""
     items: dict[Hashable, rules.ItemData] = {}
 
-    def convert(item: Item) -> rules.ItemData:
+    def convert(item) -> rules.ItemData:
         if item.id not in items:
             items[item.id] = item_data(item, complete=complete, namer=namer)
         return items[item.id]
 
-    equipment = {str(row.slot): convert(row.item) for row in character.equipment}
-    inventory = [(convert(entry.item), entry.quantity) for entry in character.inventory] if complete else []
     return rules.CharacterData(
         name=character.name,
         base=base_scores(character),
         experience=character.experience,
-        race=race_data(character.race, complete=complete, namer=namer),
-        archetype=archetype_data(character.archetype, complete=complete, namer=namer),
-        equipment=equipment,
-        inventory=inventory,
-        skill_ids=frozenset(skill.id for skill in character.skills) if complete else frozenset(),
-        perk_ids=frozenset(perk.id for perk in character.perks) if complete else frozenset(),
+        race=race_data(race, complete=complete, namer=namer),
+        archetype=archetype_data(archetype, complete=complete, namer=namer),
+        equipment={row.slot: convert(row.item) for row in equipment},
+        inventory=[(convert(line.item), line.quantity) for line in inventory],
+        skill_ids=skill_ids,
+        perk_ids=perk_ids,
         level_cap=level_cap,
     )
 
@@ -170,35 +214,41 @@ def level_cap_of(membership: Membership | None, campaign: Campaign | None) -> in
 
 @dataclass
 class LoadedSheet:
-    """A character with every relation its sheet reads, its active membership (if any) and the computed sheet."""
+    """A character (its own row), its active membership and campaign, the compendium entries it carries, wears and
+    knows, and the computed sheet. Entries come from the worker's reference snapshot (webapp/reference.py)."""
 
     character: Character
     membership: Membership | None
     campaign: Campaign | None
+    race: Any
+    archetype: Any
+    inventory: list[Carried]
+    equipment: list[Worn]
+    skills: list  # learned, by name
+    perks: list  # taken, by name
     data: rules.CharacterData
     sheet: rules.Sheet
-    perk_choices: list[Perk] | None = None  # visible perks not yet taken, when asked for (sorted by level, name)
-
-    def generations(self) -> list[str]:
-        """The cache generations this sheet was read from (see webapp/invalidation.py)."""
-        return [*invalidation.character_view(self.character.id), invalidation.user(self.character.owner_id)]
+    perk_choices: list | None = None  # visible perks not yet taken, when asked for (sorted by level, name)
 
     @property
     def in_campaign(self) -> bool:
         """True while the character is an APPROVED member of an active campaign."""
         return self.membership is not None and self.membership.status == MembershipStatus.APPROVED
 
+    def carried(self, item_id) -> Carried | None:
+        return next((line for line in self.inventory if str(line.item_id) == str(item_id)), None)
+
     def skill_rows(self) -> list[dict[str, Any]]:
         """Every skill the character has, learned or granted by equipment, sorted by name."""
-        return _known_rows(self.character.skills, self.data.skill_ids, self.sheet.skill_ids, self._granted("skills"))
+        return _known_rows(self.skills, self.data.skill_ids, self.sheet.skill_ids, self._granted("skills"))
 
     def perk_rows(self) -> list[dict[str, Any]]:
         """Every perk the character has, taken or granted by equipment, sorted by name."""
-        return _known_rows(self.character.perks, self.data.perk_ids, self.sheet.perk_ids, self._granted("perks"))
+        return _known_rows(self.perks, self.data.perk_ids, self.sheet.perk_ids, self._granted("perks"))
 
     def _granted(self, kind: str) -> dict[Hashable, tuple[Any, list[str]]]:
         granted: dict[Hashable, tuple[Any, list[str]]] = {}
-        for row in self.character.equipment:
+        for row in self.equipment:
             for entity in getattr(row.item, f"bonus_{kind}"):
                 granted.setdefault(entity.id, (entity, []))[1].append(row.item.name)
         return granted
@@ -222,46 +272,93 @@ def _known_rows(learned, learned_ids, all_ids, granted) -> list[dict[str, Any]]:
 def load_sheet(
     actor, character_id, action: Action = Action.VIEW, *, perk_choices: bool = False, for_update: bool = False
 ) -> LoadedSheet:
-    """Load a character and all its sheet needs, check `action` through access, compute the sheet.
+    """Load a character, check `action` through access, compute the sheet: two queries whatever the inventory's
+    size (plus the access module's own for a GM reading a PRIVATE character).
 
-    Five queries whatever the inventory's size (plus the access module's own for a GM reading a PRIVATE
-    character): the character with race, archetype, required races and active membership; inventory; equipment;
-    every skill and every perk involved (with `perk_choices`, also every perk the actor may see, in the same
-    query). `for_update` locks the character's row until the commit and reads everything afresh, so that a
-    change checked against the sheet is checked against the latest one. Raises NotFound (may not see it) or
-    Forbidden (may not do `action`).
+    One query reads the character with its active membership and campaign, one every row it owns (inventory,
+    equipment, skills, perks); the compendium entries they name come from the worker's reference snapshot.
+    `perk_choices` lists every perk the actor may see and the character has not taken. `for_update` locks the
+    character's row until the commit and reads it afresh, so that a change checked against the sheet is checked
+    against the latest one. Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
     key = _uuid(character_id)
-    query = (
-        sa.select(Character, Membership, Campaign)
-        .outerjoin(Membership, sa.and_(Membership.character_id == Character.id, Membership.active.is_(True)))
-        .outerjoin(Campaign, Campaign.id == Membership.campaign_id)
-        .where(Character.id == key)
-        .options(
-            joinedload(Character.race),
-            joinedload(Character.archetype).joinedload(Archetype.required_races),
-            selectinload(Character.inventory).joinedload(InventoryEntry.item),
-            selectinload(Character.equipment).joinedload(EquippedItem.item),
-        )
-    )
+    query = _CHARACTER_WITH_CAMPAIGN
     if for_update:
         # Objects already in the session (read earlier in the request) would otherwise keep their old values.
         query = query.with_for_update(of=Character).execution_options(populate_existing=True)
-    row = db.session.execute(query).unique().first()
+    row = db.session.execute(query, {"character_id": key}).first()
     if row is None:
         raise NotFound("No such character.")
     character, membership, campaign = row
     access.check(actor, action, character)
-    choices = _attach_skills_and_perks(character, actor, perk_choices)
-    data = character_data(
-        character, level_cap_of(membership, campaign), namer=lambda obj: access.shown_name(actor, obj)
+    owned = _owned_rows(character.id)
+    snapshot = reference.current()
+    if not snapshot.has_all(_named(character, owned)):
+        snapshot = reference.current(afresh=True)  # an entry newer than this worker's snapshot
+    race, archetype = snapshot.get("races", character.race_id), snapshot.get("archetypes", character.archetype_id)
+    items = snapshot.entries["items"]
+    inventory = [Carried(items[ident], quantity) for kind, ident, quantity, _ in owned if kind == "i"]
+    equipment = [Worn(slot, items[ident]) for kind, ident, _, slot in owned if kind == "e"]
+    skills = sorted((snapshot.get("skills", i) for kind, i, _, _ in owned if kind == "s"), key=_by_name)
+    perks = sorted((snapshot.get("perks", i) for kind, i, _, _ in owned if kind == "p"), key=_by_name)
+    data = sheet_data(
+        character,
+        race,
+        archetype,
+        inventory,
+        equipment,
+        frozenset(skill.id for skill in skills),
+        frozenset(perk.id for perk in perks),
+        level_cap_of(membership, campaign),
+        namer=lambda obj: access.shown_name(actor, obj),
     )
-    loaded = LoadedSheet(character, membership, campaign, data, rules.compute_sheet(data))
+    loaded = LoadedSheet(
+        character, membership, campaign, race, archetype, inventory, equipment, skills, perks, data,
+        rules.compute_sheet(data),
+    )  # fmt: skip
+    whole_kinds = ("perks",) if perk_choices else ()  # the choices list every perk the actor may see
+    reference.note(snapshot.stamp(_shown(race, archetype, inventory, skills, perks), whole_kinds))
     if perk_choices:
         loaded.perk_choices = sorted(
-            (perk for perk in choices if perk.id not in data.perk_ids), key=lambda p: (p.required_level, p.name)
+            (
+                perk
+                for perk in snapshot.all("perks")
+                if perk.id not in data.perk_ids and access.can(actor, Action.VIEW, perk)
+            ),
+            key=lambda p: (p.required_level, p.name),
         )
     return loaded
+
+
+def sheet_of(
+    character: Character, membership: Membership | None, campaign: Campaign | None, level_cap: int = rules.MAX_LEVEL
+) -> LoadedSheet:
+    """The sheet of a character whose relations SHEET_OPTIONS loaded, for code that loads many at once."""
+    data = character_data(character, level_cap)
+    return LoadedSheet(
+        character,
+        membership,
+        campaign,
+        character.race,
+        character.archetype,
+        [Carried(entry.item, entry.quantity) for entry in character.inventory],
+        [Worn(str(row.slot), row.item) for row in character.equipment],
+        sorted(character.skills, key=_by_name),
+        sorted(character.perks, key=_by_name),
+        data,
+        rules.compute_sheet(data),
+    )
+
+
+def _shown(race, archetype, inventory: list[Carried], skills: list, perks: list) -> list[tuple[str, Any]]:
+    """Every reference entry a sheet reads, as (kind, entry): what an answer built from it depends on."""
+    shown = [("races", race), ("archetypes", archetype), *(("races", r) for r in archetype.required_races)]
+    shown += [("skills", skill) for entry in (race, archetype) for skill in entry.skills]
+    for line in inventory:
+        shown.append(("items", line.item))
+        shown += [("skills", skill) for skill in line.item.bonus_skills]
+        shown += [("perks", perk) for perk in line.item.bonus_perks]
+    return shown + [("skills", skill) for skill in skills] + [("perks", perk) for perk in perks]
 
 
 def load_locked(actor, character_id, action: Action = Action.EDIT) -> LoadedSheet:
@@ -280,58 +377,57 @@ def _uuid(value) -> uuid.UUID:
         raise NotFound("No such character.") from None
 
 
-def _attach_skills_and_perks(character: Character, actor=None, with_choices: bool = False) -> list[Perk]:
-    """Fill the skill and perk lists of the character, its race, archetype and items: one query for each kind.
+def _owned_rows(character_id) -> list[tuple]:
+    """(kind, id, quantity, slot) of every row the character owns, in one query: "i" a stack in the pack, "e" an
+    item worn in a slot, "s" a learned skill, "p" a taken perk."""
+    rows = db.session.execute(_OWNED_ROWS, {"character_id": character_id})
+    return [(kind, _as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in rows]
 
-    With `with_choices`, returns every perk the actor may see (else an empty list), from the same query.
-    """
-    items = {entry.item.id: entry.item for entry in character.inventory}
-    items.update({row.item.id: row.item for row in character.equipment})
-    skills = _linked(
-        Skill,
-        [
-            ("character", character_skills.c.character_id, character_skills.c.skill_id, [character.id]),
-            ("race", race_skills.c.race_id, race_skills.c.skill_id, [character.race_id]),
-            ("archetype", archetype_skills.c.archetype_id, archetype_skills.c.skill_id, [character.archetype_id]),
-            ("item", item_bonus_skills.c.item_id, item_bonus_skills.c.skill_id, list(items)),
-        ],
+
+def _owned_rows_query() -> sa.CompoundSelect:
+    character_id = sa.bindparam("character_id", type_=sa.Uuid)
+    number, text = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String)
+    return sa.union_all(
+        sa.select(sa.literal("i"), InventoryEntry.item_id, InventoryEntry.quantity, text).where(
+            InventoryEntry.character_id == character_id
+        ),
+        sa.select(sa.literal("e"), EquippedItem.item_id, number, sa.cast(EquippedItem.slot, sa.String)).where(
+            EquippedItem.character_id == character_id
+        ),
+        sa.select(sa.literal("s"), character_skills.c.skill_id, number, text).where(
+            character_skills.c.character_id == character_id
+        ),
+        sa.select(sa.literal("p"), character_perks.c.perk_id, number, text).where(
+            character_perks.c.character_id == character_id
+        ),
     )
-    perk_links = [
-        ("character", character_perks.c.character_id, character_perks.c.perk_id, [character.id]),
-        ("item", item_bonus_perks.c.item_id, item_bonus_perks.c.perk_id, list(items)),
-    ]
-    extra = []
-    if with_choices:
-        owner = sa.cast(sa.null(), sa.Uuid)
-        extra.append(sa.select(sa.literal("choice", sa.String), owner, Perk.id).where(access.visible(actor, Perk)))
-    perks = _linked(Perk, perk_links, extra)
-    set_committed_value(character, "skills", skills.get(("character", character.id), []))
-    set_committed_value(character.race, "skills", skills.get(("race", character.race_id), []))
-    set_committed_value(character.archetype, "skills", skills.get(("archetype", character.archetype_id), []))
-    set_committed_value(character, "perks", perks.get(("character", character.id), []))
-    for item_id, item in items.items():
-        set_committed_value(item, "bonus_skills", skills.get(("item", item_id), []))
-        set_committed_value(item, "bonus_perks", perks.get(("item", item_id), []))
-    return perks.get(("choice", None), [])
 
 
-def _linked(model, links, extra=()) -> dict[tuple[str, Any], list]:
-    """Rows of `model` reached through several association tables (and `extra` selects of the same three
-    columns), grouped by (kind, owner id), sorted by name."""
-    parts = [
-        sa.select(sa.literal(kind, sa.String).label("kind"), owner.label("owner_id"), target.label("target_id")).where(
-            owner.in_(owner_ids)
-        )
-        for kind, owner, target, owner_ids in links
-        if owner_ids
+# Built once: a statement built per request costs more than the query it runs.
+_OWNED_ROWS = _owned_rows_query()
+_CHARACTER_WITH_CAMPAIGN = (
+    sa.select(Character, Membership, Campaign)
+    .outerjoin(Membership, sa.and_(Membership.character_id == Character.id, Membership.active.is_(True)))
+    .outerjoin(Campaign, Campaign.id == Membership.campaign_id)
+    .where(Character.id == sa.bindparam("character_id", type_=sa.Uuid))
+)
+
+
+def _by_name(entry) -> tuple[str, str]:
+    return entry.name, str(entry.id)
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+_KIND_OF_ROW = {"i": "items", "e": "items", "s": "skills", "p": "perks"}
+
+
+def _named(character: Character, owned: list[tuple]) -> list[tuple[str, uuid.UUID]]:
+    """Every (kind, id) of an entry the sheet names."""
+    return [
+        ("races", character.race_id),
+        ("archetypes", character.archetype_id),
+        *((_KIND_OF_ROW[kind], ident) for kind, ident, _, _ in owned),
     ]
-    union = sa.union_all(*parts, *extra).subquery()
-    query = (
-        sa.select(model, union.c.kind, union.c.owner_id)
-        .join(union, union.c.target_id == model.id)
-        .order_by(model.name, model.id)
-    )
-    grouped: dict[tuple[str, Any], list] = {}
-    for entity, kind, owner_id in db.session.execute(query):
-        grouped.setdefault((kind, owner_id), []).append(entity)
-    return grouped

@@ -1,0 +1,232 @@
+"""Answers about a character kept in the shared cache: a repeat runs only the sign-in's query, every write that
+changes what an answer shows reaches the next read (on any worker), and nothing else throws an answer away."""
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+from webapp import create_app
+from webapp.config import TestingConfig
+from webapp.extensions import db as _db
+from webapp.models import Race, Visibility
+from webapp.observability import CACHE_REQUESTS
+from webapp.services import character_growth
+
+CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
+LOGIN_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@pytest.fixture
+def owner(make):
+    return make.user(display_name="Maren")
+
+
+@pytest.fixture
+def hero(make, owner):
+    return make.character(owner=owner, name="Brannoc", visibility=Visibility.PUBLIC)
+
+
+@pytest.fixture
+def player(client, auth, owner):
+    assert auth.login(owner).status_code == 303
+    return client
+
+
+def sheet(client, character):
+    answer = client.get(f"/characters/{character.id}")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def inventory(client, character):
+    answer = client.get(f"/characters/{character.id}/inventory")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
+def hits(name: str) -> float:
+    return CACHE_REQUESTS.labels(name, "hit")._value.get()
+
+
+@pytest.mark.parametrize("view", ["/characters/{id}", "/characters/{id}/inventory"])
+def test_a_repeat_view_runs_only_the_sign_ins_query(player, hero, queries, view):
+    path = view.format(id=hero.id)
+    first = player.get(path).get_data(as_text=True)
+    with queries.repeat:
+        again = player.get(path).get_data(as_text=True)
+    assert queries.count == 1, queries.statements  # the browser session and its user
+    assert again == first
+
+
+@pytest.mark.parametrize("view", ["/api/v1/characters/{id}", "/api/v1/characters/{id}/sheet"])
+def test_a_repeat_api_read_runs_only_the_tokens_query(client, make, owner, hero, queries, view):
+    _row, secret = make.personal_token(owner)
+    headers, path = {"Authorization": f"Bearer {secret}"}, view.format(id=hero.id)
+    first = client.get(path, headers=headers)
+    with queries.repeat:
+        again = client.get(path, headers=headers)
+    assert queries.count == 1, queries.statements
+    assert again.get_json() == first.get_json() and again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_each_browser_gets_its_own_csrf_token_in_a_kept_page(app, owner, hero, csrf_enabled):
+    one, two = app.test_client(), app.test_client()
+    for client in (one, two):
+        found = LOGIN_CSRF.search(client.get("/login").get_data(as_text=True))
+        form = {"email": owner.email, "password": PASSWORD, "csrf_token": found.group(1) or found.group(2)}
+        assert client.post("/login", data=form).status_code == 303
+
+    token_one = CSRF.search(sheet(one, hero)).group(1)
+    page_two = sheet(two, hero)  # the same viewer, another session: the kept page with its own token
+    token_two = CSRF.search(page_two).group(1)
+
+    assert token_one not in page_two
+    path = f"/characters/{hero.id}/visibility"
+    assert one.post(path, data={"visibility": "PRIVATE", "csrf_token": token_two}).status_code == 400
+    assert two.post(path, data={"visibility": "PRIVATE", "csrf_token": token_two}).status_code == 303
+
+
+def _rename_character(make, hero, owner):
+    hero.name = "Brannoc the Renamed"
+    return "Brannoc the Renamed"
+
+
+def _rename_owner_viewer(make, hero, owner):
+    owner.display_name = "Maren Stormborn"
+    return "Maren Stormborn"
+
+
+def _change_race_name(make, hero, owner):
+    _db.session.get(Race, hero.race_id).name = "Stonefolk Elder"
+    return "Stonefolk Elder"
+
+
+def _join_a_campaign(make, hero, owner):
+    campaign = make.campaign(name="The Sunken Crown")
+    make.membership(campaign, hero)
+    return "The Sunken Crown"
+
+
+def _rename_its_campaign(make, hero, owner):
+    campaign = make.campaign(name="The Sunken Crown")
+    make.membership(campaign, hero)
+    campaign.name = "The Drowned Crown"
+    return "The Drowned Crown"
+
+
+def _gain_experience(make, hero, owner):
+    character_growth.add_experience(owner, hero.id, 900)
+    return "900"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_rename_character, _rename_owner_viewer, _change_race_name, _join_a_campaign, _rename_its_campaign,
+     _gain_experience],
+)  # fmt: skip
+def test_a_committed_write_reaches_the_kept_sheet(player, make, hero, owner, change):
+    before = sheet(player, hero)
+    expected = change(make, hero, owner)
+    _db.session.commit()
+    assert expected not in before
+    assert expected in sheet(player, hero)
+
+
+def test_items_given_and_renamed_reach_the_kept_inventory(player, make, hero):
+    inventory(player, hero)
+    sword = make.item(name="Dawnsteel Blade")
+    make.give(hero, sword)
+    assert "Dawnsteel Blade" in inventory(player, hero)
+
+    sword.name = "Duskglass Blade"
+    _db.session.commit()
+    page = inventory(player, hero)
+    assert "Duskglass Blade" in page and "Dawnsteel Blade" not in page
+
+
+def test_another_players_homebrew_keeps_a_sheet_that_does_not_show_it(player, make, hero, queries):
+    """A homebrew item, skill or race of someone else moves its kind's generation, not this sheet."""
+    make.give(hero, make.item(name="Plain Lantern"))
+    path = f"/characters/{hero.id}"
+    player.get(path)
+    stranger = make.user()
+    for kind in ("item", "skill", "race", "archetype"):
+        getattr(make, kind)(owner_id=stranger.id, name=f"A homebrew {kind}")
+    before = hits("sheet")
+    with queries.repeat:
+        page = player.get(path).get_data(as_text=True)
+    assert hits("sheet") == before + 1 and "Plain Lantern" in page
+    assert queries.count == 1, queries.statements  # the browser session; the kinds were loaded again before
+
+
+def test_a_new_perk_the_owner_may_take_reaches_the_perk_choices(player, make, hero, owner):
+    assert "The Owner Perk" not in sheet(player, hero)
+    make.perk(owner_id=owner.id, name="The Owner Perk")
+    assert "The Owner Perk" in sheet(player, hero)
+
+
+def test_a_character_made_private_stops_showing_to_others_at_once(client, auth, make, hero):
+    auth.login(make.user())
+    assert client.get(f"/characters/{hero.id}").status_code == 200
+    assert client.get(f"/api/v1/characters/{hero.id}").status_code == 200
+
+    hero.visibility = Visibility.PRIVATE
+    _db.session.commit()
+
+    assert client.get(f"/characters/{hero.id}").status_code == 404
+    assert client.get(f"/api/v1/characters/{hero.id}").status_code == 404
+
+
+def test_a_revoked_token_gets_no_kept_answer(client, make, hero, owner):
+    row, secret = make.personal_token(owner)
+    headers, path = {"Authorization": f"Bearer {secret}"}, f"/api/v1/characters/{hero.id}"
+    assert client.get(path, headers=headers).status_code == 200
+    assert client.get(path, headers=headers).status_code == 200
+
+    row.revoked_at = row.created_at
+    _db.session.commit()
+
+    assert client.get(path, headers=headers).status_code == 401
+
+
+def test_a_pending_flash_is_shown_not_a_kept_copy(player, hero):
+    sheet(player, hero)
+    assert player.post(f"/characters/{hero.id}/experience", data={"amount": "150"}).status_code == 303
+    page = sheet(player, hero)
+    assert "data-toast" in page
+    assert "data-toast" not in sheet(player, hero)
+
+
+def test_while_redis_cannot_say_what_changed_answers_are_built_each_time(app, player, hero, monkeypatch, queries):
+    sheet(player, hero)
+    monkeypatch.setattr(app.extensions["generations"], "read", lambda names: None)  # down, or refusing writes
+    with queries.repeat:
+        assert "Brannoc" in sheet(player, hero)
+    assert queries.count > 1
+
+
+def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, redis_url, make, hero, owner):
+    """Two app instances sharing the database and Redis, as two workers or instances do."""
+
+    def worker():
+        config = TestingConfig()
+        config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        config.SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        config.REDIS_URL = config.CACHE_REDIS_URL = redis_url
+        config.CACHE_TYPE, config.CACHE_KEY_PREFIX = "RedisCache", app.config["CACHE_KEY_PREFIX"]
+        config.RATELIMIT_ENABLED, config.WTF_CSRF_ENABLED = False, False
+        config.STORAGE_PATH = app.config["STORAGE_PATH"]
+        return create_app(config)
+
+    one, two = worker(), worker()
+    _row, secret = make.personal_token(owner, scope="write")
+    headers, path = {"Authorization": f"Bearer {secret}"}, f"/api/v1/characters/{hero.id}"
+    reader, writer = two.test_client(), one.test_client()
+    assert reader.get(path, headers=headers).get_json()["name"] == "Brannoc"
+    assert reader.get(path, headers=headers).get_json()["name"] == "Brannoc"  # kept now
+
+    renamed = writer.patch(path, json={"name": "Brannoc the Far-Travelled"}, headers=headers)
+    assert renamed.status_code == 200
+
+    assert reader.get(path, headers=headers).get_json()["name"] == "Brannoc the Far-Travelled"
