@@ -134,17 +134,17 @@ class RedisGenerations:
             pipe.mget(keys)
             pipe.set(f"{self.prefix}write-probe", "1", ex=60)
             values, _ = pipe.execute()
-            missing = [key for key, value in zip(keys, values, strict=True) if value is None]
-            if missing:  # a name never seen or just bumped: the first reader starts it, the others read that one
+            missing = [index for index, value in enumerate(values) if value is None]
+            if missing:  # never seen, or just bumped: the first reader starts it, the others read that one
                 pipe = self.client.pipeline(transaction=False)
-                for key in missing:
-                    pipe.set(key, _new_generation(), nx=True)
-                pipe.mget(keys)
-                *_, values = pipe.execute()
+                started = {index: _new_generation() for index in missing}
+                for index, generation in started.items():
+                    pipe.set(keys[index], generation, nx=True, get=True)
+                for index, existing in zip(missing, pipe.execute(), strict=True):
+                    values[index] = existing if existing is not None else started[index].encode()
         except Exception:  # noqa: BLE001 - down, timing out, or refusing the probe: nothing can be vouched for
             log.warning("cache generations unavailable", extra={"event": "cache_error"})
-            return None
-        if any(value is None for value in values):
+            CACHE_REQUESTS.labels("generations", "unavailable").inc()
             return None
         return {name: value.decode() for name, value in zip(names, values, strict=True)}
 

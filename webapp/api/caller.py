@@ -8,6 +8,7 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from webapp.auth import checked
 from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User
@@ -76,6 +77,11 @@ def _resolve() -> Caller:
 
 def _personal_token(secret: str) -> Caller:
     token_hash = digest(secret)
+    current = checked.generation()
+    kept = checked.recall("token", token_hash, current)
+    if kept is not None:
+        user, (scope, campaign_id) = kept
+        return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
     now = datetime.now(UTC)
     row = db.session.execute(
         sa.select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
@@ -85,9 +91,12 @@ def _personal_token(secret: str) -> Caller:
     if row.expires_at is not None and as_utc(row.expires_at) <= now:
         raise Unauthenticated("This API token has expired.")
     user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
+    expires_at = as_utc(row.expires_at) if row.expires_at is not None else None
     if not may_sign_in(user):
         raise Unauthenticated("This account cannot use the API.")
     if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
+    seconds = int(LAST_USED_EVERY.total_seconds())
+    checked.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
     return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)

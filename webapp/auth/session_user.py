@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import g
 from sqlalchemy.orm import joinedload
 
-from webapp.auth import bp
+from webapp.auth import bp, checked
 from webapp.extensions import db, login_manager
 from webapp.models import User, UserSession
 from webapp.models.base import as_utc
@@ -20,21 +20,29 @@ TOUCH_EVERY = timedelta(minutes=5)
 def load_user(session_id: str) -> User | None:
     """The user of a live session; None (signed out) when the session was ended, expired or the user banned.
 
-    One query per request: every worker and instance sees a revoked session, a ban or a new role at once.
+    A passed check is kept in the shared cache until anything that could end a sign-in changes (auth/checked.py),
+    so every worker and instance sees a revoked session, a ban or a new role at once.
     """
     key = _session_key(session_id)
     if key is None:
         return None
+    current = checked.generation()
+    kept = checked.recall("session", key, current)
+    if kept is not None:
+        user, _details = kept
+        user.session_id = str(key)
+        return user
     now = datetime.now(UTC)
     row = db.session.execute(
         sa.select(UserSession).where(UserSession.id == key).options(joinedload(UserSession.user))
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
         return None
-    user, session_id = row.user, str(row.id)  # taken before the commit below expires the row
+    user, session_id, expires_at = row.user, str(row.id), as_utc(row.expires_at)  # before the commit below
     if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
         db.session.commit()
+    checked.keep("session", key, current, user, expires_at, seconds=int(TOUCH_EVERY.total_seconds()))
     user.session_id = session_id
     return user
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from webapp import rules
+from webapp import invalidation, rules
 from webapp.extensions import db
+from webapp.invalidation import stale
 from webapp.models import EquippedItem, InventoryEntry, Item
 from webapp.services import access
 from webapp.services.access import Action
@@ -72,6 +73,17 @@ def _worn_count(loaded: LoadedSheet, item_id) -> int:
 def _stack_row(loaded: LoadedSheet, item_id) -> InventoryEntry:
     """The stack's own row, to change or delete it (the sheet holds only what it shows)."""
     return db.session.get(InventoryEntry, (loaded.character.id, item_id))
+
+
+def _set_stack(loaded: LoadedSheet, item_id, quantity: int) -> None:
+    """One statement changes the stack (the flush does not see it: named stale here)."""
+    character_id = loaded.character.id
+    db.session.execute(
+        sa.update(InventoryEntry)
+        .where(InventoryEntry.character_id == character_id, InventoryEntry.item_id == item_id)
+        .values(quantity=quantity)
+    )
+    stale(db.session, invalidation.character(character_id))
 
 
 def _worn_rows(loaded: LoadedSheet, item_id) -> list[EquippedItem]:
@@ -160,13 +172,14 @@ def set_quantity(
     entry = _entry(loaded, item_id)
     added = quantity - entry.quantity
     if added > 0:
-        resolve(actor, Item, entry.item_id, "item_id")
+        if not access.can(actor, Action.VIEW, entry.item):
+            raise InvalidInput([Violation("item_id", "There is no such item")], "There is no such item.")
         _check_load(loaded, entry.item.weight * added)
     equipped = _worn_count(loaded, entry.item_id)
     if quantity < equipped:
         message = f"{entry.item.name} is equipped in {equipped} slots; unequip it first or keep {equipped}."
         raise RuleViolation("quantity", message)
-    _stack_row(loaded, entry.item_id).quantity = quantity
+    _set_stack(loaded, entry.item_id, quantity)
     db.session.commit()
     return quantity
 
