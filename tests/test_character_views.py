@@ -230,3 +230,21 @@ def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, red
     assert renamed.status_code == 200
 
     assert reader.get(path, headers=headers).get_json()["name"] == "Brannoc the Far-Travelled"
+
+
+def test_what_a_character_carries_leaves_its_api_record_kept_and_reaches_its_sheet(client, make, owner, hero):
+    """Generations as fine as what an answer shows: the API's character is the row alone."""
+    rope = make.item(name="Hemp Rope")
+    make.give(hero, rope)
+    _row, secret = make.personal_token(owner, scope="write")
+    headers = {"Authorization": f"Bearer {secret}"}
+    record, sheet_url = f"/api/v1/characters/{hero.id}", f"/api/v1/characters/{hero.id}/sheet"
+    client.get(record, headers=headers)
+    load_before = client.get(sheet_url, headers=headers).get_json()["load"]["value"]
+    kept = hits("api_character")
+
+    changed = client.patch(f"{record}/inventory/{rope.id}", json={"quantity": 5}, headers=headers)
+    assert changed.status_code == 200
+
+    assert client.get(record, headers=headers).status_code == 200 and hits("api_character") == kept + 1
+    assert client.get(sheet_url, headers=headers).get_json()["load"]["value"] == load_before * 5

@@ -52,7 +52,10 @@ def test_security_headers_on_every_page(client):
     assert headers["Referrer-Policy"]
 
 
-def test_page_shell_carries_csrf_token_for_htmx_and_no_inline_script(client):
+def test_page_shell_carries_csrf_token_for_htmx_once_signed_in_and_no_inline_script(client, auth, make):
+    visitor = client.get("/").get_data(as_text=True)
+    assert "X-CSRFToken" not in visitor  # a visitor's public page carries nothing of their session
+    auth.login(make.user())
     page = client.get("/").get_data(as_text=True)
     assert 'hx-headers=\'{"X-CSRFToken": "' in page
     assert "vendor/htmx.min.js" in page

@@ -55,10 +55,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import input_guard, observability, security
+    from webapp import input_guard, observability, page_etags, security
 
     observability.init_app(app)
     input_guard.init_app(app)
+    page_etags.init_app(app)
     security.init_app(app)
 
 

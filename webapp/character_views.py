@@ -32,12 +32,23 @@ class Kept:
     stamp: reference.Stamp
 
 
+# What each answer reads beyond the character's own row (with its memberships): what it carries and knows, its
+# campaign (name, rules) and its pictures. The API's character is the row alone.
+READS = {
+    "sheet": ("pack", "campaigns", "images"),
+    "inventory": ("pack", "campaigns", "images"),
+    "api_character": (),
+    "api_sheet": ("pack", "campaigns"),
+}
+
+
 def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
     """The kept answer when nothing it was built from changed, else `build()` (kept when it may be)."""
     if not _may_keep():
         return build()
     viewer = current_user.id if current_user.is_authenticated else None
-    names = [invalidation.character(character_id), invalidation.CAMPAIGNS, invalidation.IMAGES]
+    more = {"pack": invalidation.pack(character_id), "campaigns": invalidation.CAMPAIGNS, "images": invalidation.IMAGES}
+    names = [invalidation.character(character_id), *(more[read] for read in READS[name])]
     names += reference.GENERATIONS  # read in the same round trip: the snapshot checks them next
     if viewer is not None:
         names += [invalidation.CREDENTIALS, invalidation.user(viewer)]
@@ -68,12 +79,10 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
 
 def _may_keep() -> bool:
     headers = request.headers
-    return (
-        request.method == "GET"
-        and "_flashes" not in session
-        and "If-None-Match" not in headers
-        and "If-Modified-Since" not in headers
-    )
+    # A page's If-None-Match is answered from the kept page (page_etags.py); the API's own conditional
+    # answers are built afresh (responses.json_response).
+    conditional = request.path.startswith("/api/") and "If-None-Match" in headers
+    return request.method == "GET" and "_flashes" not in session and not conditional
 
 
 def _replay(kept: Kept) -> Response:

@@ -4,7 +4,8 @@ Whoever writes (a service, moderation, the seed), the cached views that read tho
 flush cannot see (bulk UPDATE or DELETE statements) name what they touch with `stale()`.
 
 The names:
-- ``character:<id>``: the character, its inventory, equipment, skills, perks and memberships;
+- ``character:<id>``: the character's own row and its memberships;
+- ``pack:<id>``: what the character carries, wears and knows (inventory, equipment, skills, perks);
 - ``campaign:<id>``: the campaign row (rules, GM, status) and its memberships;
 - ``characters``: any character row or membership (what lists of characters read);
 - ``campaigns``: any campaign row (what a character's views read of its campaign: GM, rules, level cap);
@@ -52,6 +53,10 @@ def character(character_id) -> str:
     return f"character:{character_id}"
 
 
+def pack(character_id) -> str:
+    return f"pack:{character_id}"
+
+
 def campaign(campaign_id) -> str:
     return f"campaign:{campaign_id}"
 
@@ -62,17 +67,6 @@ def user(user_id) -> str:
 
 def compendium(kind: str) -> str:
     return f"compendium:{kind}"
-
-
-def character_list() -> list[str]:
-    """What lists of characters read: any character or membership, and the names they filter by."""
-    return [CHARACTERS, CAMPAIGNS, compendium("races"), compendium("archetypes")]
-
-
-def character_view(character_id) -> list[str]:
-    """What any view of a character reads before it knows more: the character (with its memberships), any
-    campaign it may be in, every compendium kind, images."""
-    return [character(character_id), CAMPAIGNS, *(compendium(kind) for kind in KINDS), IMAGES]
 
 
 def stale(session: Session, *names: str) -> None:
@@ -112,7 +106,7 @@ def names_of(obj, change: str = "dirty") -> Iterator[str]:
         yield character(_value(obj, "id"))
         yield CHARACTERS
     elif isinstance(obj, InventoryEntry | EquippedItem):
-        yield character(_value(obj, "character_id"))
+        yield pack(_value(obj, "character_id"))
     elif isinstance(obj, Membership):
         yield character(_value(obj, "character_id"))
         yield campaign(_value(obj, "campaign_id"))

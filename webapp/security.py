@@ -1,6 +1,6 @@
 """Security headers and CSRF for every request that rides on a cookie."""
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
 from webapp.extensions import csrf
@@ -73,6 +73,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def _page_caching() -> str:
-    """Whoever asks, a page is theirs: it names the viewer or carries their form token. A signed-in page is not
-    even stored; a view that shows nothing personal (a public picture) says so itself."""
-    return "private, no-store" if session.get("_user_id") else "private, no-cache"
+    """Whoever asks, a page is theirs: it names the viewer or carries their form token, so only their browser
+    keeps it, and asks each time whether it is still current (an ETag, see page_etags.py). A view that shows a
+    secret (a new token) says no-store itself; one that shows nothing personal (a public picture) says so."""
+    return "private, no-cache"

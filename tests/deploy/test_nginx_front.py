@@ -174,3 +174,20 @@ def test_a_session_started_through_nginx_holds_whichever_instance_answers(front)
     assert all(p.status == 200 and name in p.text for p in pages)
     served = [(front["logs"] / f"{x}.log").read_text().count('"route": "/"') for x in ("a", "b")]
     assert all(count > 0 for count in served), f"both instances should have served pages, saw {served}"
+
+
+def test_nginx_keeps_a_visitors_public_pages_and_nothing_of_a_signed_in_player(front, visitor):
+    base = front["nginx"].base
+    path = f"/?visitor-cache-{uuid.uuid4().hex[:8]}"  # a key of this test's own
+    first, second = visitor.get(base + path), visitor.get(base + path)
+    assert first.status == second.status == 200
+    assert first.header("Cache-Control") == "public, max-age=60" and first.header("Set-Cookie") is None
+    assert (first.header("X-Cache-Status"), second.header("X-Cache-Status")) == ("MISS", "HIT")
+    assert second.header("Strict-Transport-Security") == HSTS
+
+    login = visitor.get(base + "/login")  # a form: private, with the session's token
+    assert login.header("Cache-Control") == "private, no-cache" and login.header("X-Cache-Status") == "MISS"
+    player = Browser(cafile=front["nginx"].cafile, headers={"X-Forwarded-For": client_ip()}, cookies={"session": "x"})
+    assert player.get(base + path).header("X-Cache-Status") == "BYPASS"
+    script = visitor.get(base + "/api/v1/characters", headers={"Authorization": "Bearer not-a-token"})
+    assert script.status == 401 and script.header("X-Cache-Status") == "BYPASS"

@@ -87,12 +87,11 @@ def _signed_in_pages(hero, campaign) -> list[str]:
         f"/characters/{hero.id}/inventory",
         "/campaigns",
         f"/campaigns/{campaign.id}",
-        "/account",
         "/compendium/items",
     ]
 
 
-def test_every_page_a_signed_in_player_sees_is_private_and_not_stored(client, auth, make):
+def test_every_page_a_signed_in_player_sees_is_private_and_revalidated(client, auth, make):
     from webapp.models import Visibility
 
     owner = make.user()
@@ -102,13 +101,50 @@ def test_every_page_a_signed_in_player_sees_is_private_and_not_stored(client, au
     for path in _signed_in_pages(hero, campaign):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert response.headers["Cache-Control"] == "private, no-store", path
+        assert response.headers["Cache-Control"] == "private, no-cache", path
+        assert response.headers["ETag"], path
+    assert client.get("/account").headers["Cache-Control"] == "private, no-store"  # it can show a new secret
 
 
-def test_pages_for_visitors_are_private_too_and_static_files_keep_their_own_rule(client, make):
+def test_a_page_the_browser_holds_answers_304_and_a_changed_one_answers_200(client, auth, make, db):
+    owner = make.user()
+    hero = make.character(owner=owner, name="Brannoc")
+    auth.login(owner)
+    first = client.get(f"/characters/{hero.id}")
+    again = client.get(f"/characters/{hero.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+    hero.name = "Brannoc the Bold"
+    db.session.commit()
+    changed = client.get(f"/characters/{hero.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "Brannoc the Bold" in changed.get_data(as_text=True)
+
+
+def test_another_viewer_never_gets_304_for_a_page_held_by_someone_else(client, auth, make):
+    owner, other = make.user(), make.user()
+    hero = make.character(owner=owner, visibility="PUBLIC")
+    auth.login(owner)
+    tag = client.get(f"/characters/{hero.id}").headers["ETag"]
+    auth.logout()
+    auth.login(other)
+    assert client.get(f"/characters/{hero.id}", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_a_visitors_view_of_public_content_is_public_and_sets_no_cookie(client, make):
     hero = make.character(visibility="PUBLIC")
-    for path in ("/", "/login", "/register", f"/characters/{hero.id}", "/compendium/items"):
+    lantern = make.item(name="Lantern")
+    for path in ("/", f"/characters/{hero.id}", "/compendium/items", f"/compendium/items/{lantern.id}"):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert response.headers["Cache-Control"].startswith("private"), path
+        assert response.headers["Cache-Control"] == "public, max-age=60", path
+        assert "Set-Cookie" not in response.headers, path
+
+
+def test_forms_and_anything_signed_in_stay_private_and_static_files_keep_their_own_rule(client, auth, make):
+    hero = make.character(visibility="PUBLIC")
+    for path in ("/login", "/register", "/forgot-password"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-cache", path
+    auth.login(make.user())
+    for path in ("/", f"/characters/{hero.id}", "/compendium/items"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-cache", path
     assert "private" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")

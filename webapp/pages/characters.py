@@ -17,7 +17,7 @@ from webapp.pages.character_forms import (
     VisibilityForm,
 )
 from webapp.pages.images import entity_portrait
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.pages.sheet_view import sheet_context
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.access import Action
@@ -121,7 +121,7 @@ def _changed(character_id, block: str, message: str, **state) -> Response:
 
 @bp.get("/characters/<uuid:character_id>")
 def character_show(character_id):
-    return character_views.respond("sheet", character_id, lambda: _sheet(character_id))
+    return public_for_visitors(character_views.respond("sheet", character_id, lambda: _sheet(character_id)))
 
 
 @bp.get("/characters/<uuid:character_id>/identity/edit")

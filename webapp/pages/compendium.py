@@ -26,7 +26,7 @@ from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
 from webapp.pages.characters import me
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
 from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
@@ -135,7 +135,7 @@ def compendium_index():
 
 @bp.get("/compendium/<kind>")
 def compendium_list(kind):
-    return _list_page(_kind(kind))
+    return public_for_visitors(_list_page(_kind(kind)))
 
 
 def _list_page(kind: Kind) -> Response:
@@ -207,7 +207,7 @@ def _detail_page(kind: Kind, entry, status: int = 200, references=None, conflict
 @bp.get("/compendium/<kind>/<uuid:entry_id>")
 def compendium_detail(kind, entry_id):
     kind = _kind(kind)
-    return _detail_page(kind, compendium.get_entry(me(), kind, entry_id))
+    return public_for_visitors(_detail_page(kind, compendium.get_entry(me(), kind, entry_id)))
 
 
 # --- forms -----------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from webapp.caching import gallery_cached
 from webapp.pages import bp
-from webapp.pages.render import render
+from webapp.pages.render import public_for_visitors, render
 from webapp.services import gallery
 
 GALLERY_SIZE = 24
@@ -22,7 +22,7 @@ def home():
     # hidden races or archetypes (their own, or as staff) and gets the gallery rendered for them.
     if current_user.is_authenticated:
         return _home(_gallery_html())
-    return _home(gallery_cached("visitors", _gallery_html))
+    return public_for_visitors(_home(gallery_cached("visitors", _gallery_html)))
 
 
 def _home(html: str):

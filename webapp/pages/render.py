@@ -1,6 +1,7 @@
 """The one helper that decides between a whole page and an htmx fragment of the same template."""
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, render_template, request, session
+from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
 
@@ -22,6 +23,14 @@ def render(template: str, block: str | None = None, status: int = 200, **context
         body = render_template(template, **context)
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def public_for_visitors(response: Response, seconds: int = 60) -> Response:
+    """A visitor's view of PUBLIC content (signed out, no cookie of theirs in it) may be kept by any cache, Nginx's
+    included, for a short while; everyone else's stays private."""
+    if response.status_code == 200 and not current_user.is_authenticated and not session.modified:
+        response.headers["Cache-Control"] = f"public, max-age={seconds}"
     return response
 
 

@@ -99,7 +99,7 @@ def _forget(actor, character_id, entity_id, kind: str) -> Character:
     table = character_skills if kind == "skills" else character_perks
     column = table.c.skill_id if kind == "skills" else table.c.perk_id
     db.session.execute(sa.delete(table).where(table.c.character_id == loaded.character.id, column == match.id))
-    stale(db.session, invalidation.character(loaded.character.id))
+    stale(db.session, invalidation.pack(loaded.character.id))
     db.session.commit()
     return loaded.character
 
@@ -107,7 +107,7 @@ def _forget(actor, character_id, entity_id, kind: str) -> Character:
 def _link(loaded: LoadedSheet, table: sa.Table, **target) -> None:
     """Add a row to the character's skills or perks (a statement the flush does not see: named stale here)."""
     db.session.execute(sa.insert(table).values(character_id=loaded.character.id, **target))
-    stale(db.session, invalidation.character(loaded.character.id))
+    stale(db.session, invalidation.pack(loaded.character.id))
 
 
 def _refuse_granted(loaded: LoadedSheet, entity_id, kind: str) -> None:

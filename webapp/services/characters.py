@@ -378,7 +378,7 @@ def delete_character(actor, character_id, *, expect: Callable[[Character], None]
         raise Conflict(message, references)
     # The database cascades to inventory, equipment, skills, perks and past memberships in one statement.
     db.session.execute(sa.delete(Character).where(Character.id == character.id))
-    stale(db.session, invalidation.character(character.id), invalidation.CHARACTERS)
+    stale(db.session, invalidation.character(character.id), invalidation.pack(character.id), invalidation.CHARACTERS)
     db.session.commit()
 
 

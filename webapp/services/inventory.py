@@ -83,7 +83,7 @@ def _set_stack(loaded: LoadedSheet, item_id, quantity: int) -> None:
         .where(InventoryEntry.character_id == character_id, InventoryEntry.item_id == item_id)
         .values(quantity=quantity)
     )
-    stale(db.session, invalidation.character(character_id))
+    stale(db.session, invalidation.pack(character_id))
 
 
 def _worn_rows(loaded: LoadedSheet, item_id) -> list[EquippedItem]:

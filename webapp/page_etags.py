@@ -1,0 +1,33 @@
+"""Pages answer 304 when the browser's copy is still what it would get: an ETag over the page as this session sees
+it, with the session's CSRF token set aside (a fresh token is signed for every page, and the one the browser
+kept stays valid for its session)."""
+
+import hashlib
+
+from flask import Flask, Response, g, request, session
+
+CSRF_FIELD = "csrf_token"  # Flask-WTF's name: the signed token on `g`, the session's secret in the session
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_conditional)
+
+
+def _conditional(response: Response) -> Response:
+    if (
+        request.method != "GET"
+        or response.status_code != 200
+        or response.mimetype != "text/html"
+        or response.direct_passthrough
+        or "ETag" in response.headers  # the view's own (the roster's version)
+        or "no-store" in response.headers.get("Cache-Control", "")
+    ):
+        return response
+    body = response.get_data()
+    token = g.get(CSRF_FIELD)
+    if token:
+        body = body.replace(token.encode(), b"")
+    digest = hashlib.sha256(body)
+    digest.update(str(session.get(CSRF_FIELD, "")).encode())
+    response.set_etag(digest.hexdigest()[:32])
+    return response.make_conditional(request)
