@@ -149,23 +149,32 @@ class RedisGenerations:
         return {name: value.decode() for name, value in zip(names, values, strict=True)}
 
     def bump(self, names) -> None:
-        with self._lock:
-            self._unrecorded.update(names)
-        self._record()
+        # A bump on its way to Redis leaves the worker settled: the other threads' reads in that moment are the
+        # same race as another worker's, and treating them as a failure made every one of them reload the
+        # compendium. Only a bump Redis did not take unsettles the worker.
+        if not self._delete(names):
+            with self._lock:
+                self._unrecorded.update(names)
+            self._retry_later()
 
     def settled(self) -> bool:
-        """True when every bump this worker made is recorded."""
+        """True when every bump this worker made was recorded."""
         return not self._unrecorded
+
+    def _delete(self, names) -> bool:
+        try:
+            self.client.delete(*(self._key(name) for name in names))
+        except Exception:  # noqa: BLE001
+            log.error("cache invalidation not recorded; serving nothing cached", extra={"event": "cache_error"})
+            return False
+        return True
 
     def _record(self) -> None:
         with self._lock:
             names = set(self._unrecorded)
         if not names:
             return
-        try:
-            self.client.delete(*(self._key(name) for name in names))
-        except Exception:  # noqa: BLE001
-            log.error("cache invalidation not recorded; serving nothing cached", extra={"event": "cache_error"})
+        if not self._delete(names):
             self._retry_later()
             return
         with self._lock:
