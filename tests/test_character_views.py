@@ -206,6 +206,21 @@ def test_while_redis_cannot_say_what_changed_answers_are_built_each_time(app, pl
     assert queries.count >= 3  # the session, the character, its rows
 
 
+def test_a_cache_that_keeps_nothing_costs_no_generation_reads(app, make, owner, hero, monkeypatch):
+    """With CACHE_TYPE=NullCache no answer or sign-in check can be kept: asking what changed would be waste."""
+    from flask_caching.backends.nullcache import NullCache
+
+    from webapp.extensions import cache
+
+    read = []
+    monkeypatch.setattr(app.extensions["generations"], "read", lambda names: read.append(names) or None)
+    monkeypatch.setitem(app.extensions["cache"], cache, NullCache())
+    _row, secret = make.personal_token(owner)
+    answer = app.test_client().get(f"/api/v1/characters/{hero.id}", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 200 and answer.get_json()["name"] == "Brannoc"
+    assert read == []
+
+
 def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, redis_url, make, hero, owner):
     """Two app instances sharing the database and Redis, as two workers or instances do."""
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app, has_request_context, request
+from flask_caching.backends.nullcache import NullCache
 
 from webapp.extensions import cache
 from webapp.observability import CACHE_REQUESTS
@@ -29,6 +30,11 @@ def _set(key: str, value, timeout: int | None = None) -> None:
         cache.set(key, value, timeout=timeout)
     except Exception:  # noqa: BLE001
         log.warning("cache write failed", extra={"event": "cache_error"})
+
+
+def keeps_anything() -> bool:
+    """False when the configured cache keeps nothing (NullCache): then no generation is worth a round trip."""
+    return not isinstance(cache.cache, NullCache)
 
 
 def read(key: str):

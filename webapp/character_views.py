@@ -82,7 +82,7 @@ def _may_keep() -> bool:
     # A page's If-None-Match is answered from the kept page (page_etags.py); the API's own conditional
     # answers are built afresh (responses.json_response).
     conditional = request.path.startswith("/api/") and "If-None-Match" in headers
-    return request.method == "GET" and "_flashes" not in session and not conditional
+    return request.method == "GET" and "_flashes" not in session and not conditional and caching.keeps_anything()
 
 
 def _replay(kept: Kept) -> Response:

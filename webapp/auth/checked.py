@@ -31,6 +31,8 @@ class Check:
 
 def generation() -> str | None:
     """Read before a database check whose outcome will be kept under it; None: keep nothing."""
+    if not caching.keeps_anything():
+        return None
     found = caching.generations([invalidation.CREDENTIALS])
     return None if found is None else found[invalidation.CREDENTIALS]
 
