@@ -8,13 +8,13 @@ from flask import g
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from webapp.auth import checked
-from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User
 from webapp.models.base import as_utc
 from webapp.security import bearer_token
+from webapp.services import sign_in_checks
 from webapp.services.access import may_sign_in
+from webapp.services.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
 
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -77,8 +77,8 @@ def _resolve() -> Caller:
 
 def _personal_token(secret: str) -> Caller:
     token_hash = digest(secret)
-    current = checked.generation()
-    kept = checked.recall("token", token_hash, current)
+    current = sign_in_checks.generation()
+    kept = sign_in_checks.recall("token", token_hash, current)
     if kept is not None:
         user, (scope, campaign_id) = kept
         return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
@@ -98,5 +98,5 @@ def _personal_token(secret: str) -> Caller:
         row.last_used_at = now
         db.session.commit()
     seconds = int(LAST_USED_EVERY.total_seconds())
-    checked.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
+    sign_in_checks.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
     return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)

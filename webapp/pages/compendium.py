@@ -21,11 +21,11 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp.auth.redirects import go
 from webapp.caching import compendium_cached, key_of
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
 from webapp.pages.characters import me
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
