@@ -6,8 +6,9 @@ from pydantic import BaseModel, Field
 
 from webapp.api.limits import api_key, json_account_key
 from webapp.api.responses import json_response, no_content
-from webapp.api.spec import Query, Schema, endpoint
+from webapp.api.spec import Schema, endpoint
 from webapp.extensions import limiter
+from webapp.list_queries import Query
 from webapp.models import Role
 from webapp.net import client_address
 from webapp.services import access, password_changes, registration, sign_in

@@ -8,9 +8,10 @@ from flask import Response, redirect, request, url_for
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.api.pagination import ListQuery, paginate
+from webapp.api.pagination import paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
+from webapp.list_queries import ListQuery
 from webapp.models import Image, Visibility
 from webapp.models.base import as_utc
 from webapp.services import images
