@@ -10,7 +10,6 @@ def register(app: Flask) -> None:
     from webapp.pages import (  # noqa: F401
         account,
         admin,
-        api_docs,
         builder,
         campaigns,
         characters,
