@@ -11,6 +11,7 @@ from webapp.services.accounts import client, email_ref
 from webapp.services.errors import Forbidden, NotFound, ServiceError
 from webapp.services.passwords import hash_password, needs_rehash, verify_password
 from webapp.services.sessions import active_sessions
+from webapp.services.tokens import InvalidToken, read_access_token
 
 log = logging.getLogger("tavern.audit")
 SAME_MESSAGE = "That email and password don't match an account we can sign in."
@@ -46,6 +47,19 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def user_of_access_token(token: str) -> User:
+    """The user a JWT access token names. Raises InvalidCredentials when the token is malformed or expired, or
+    when its user is gone, may no longer sign in, or ended every sign-in since (the security stamp moved)."""
+    try:
+        user_id, stamp = read_access_token(token)
+    except InvalidToken:
+        raise InvalidCredentials("The access token is invalid or has expired.") from None
+    user = db.session.get(User, user_id)
+    if user is None or user.security_stamp != stamp or not access.may_sign_in(user):
+        raise InvalidCredentials("The access token is no longer valid.")
     return user
 
 
