@@ -346,7 +346,7 @@ def build(engine: sa.Engine, characters: int, seed: int = 10, progress: bool = T
     Character k belongs to user k // 10; user 0 is BENCH_EMAIL with BENCH_PASSWORD. Every row obeys the
     rules: point-buy scores, level from experience, equipped items carried and in slots that take them.
     """
-    from webapp.auth.passwords import hash_password
+    from webapp.services.passwords import hash_password
 
     started = time.monotonic()
     with engine.connect() as connection:

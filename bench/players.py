@@ -45,7 +45,7 @@ def build(engine: sa.Engine, players: int = PLAYERS, seed: int = SEED) -> int:
 
     The characters obey the rules as the bulk ones do, with packs kept HEADROOM_KG under their load limit.
     """
-    from webapp.auth.passwords import hash_password
+    from webapp.services.passwords import hash_password
 
     with engine.connect() as connection:
         known = set(connection.execute(sa.select(User.email).where(User.email.like(f"%@{DOMAIN}"))).scalars())

@@ -2,7 +2,6 @@
 
 import itertools
 
-from webapp.auth.passwords import hash_password
 from webapp.extensions import db
 from webapp.models import (
     Archetype,
@@ -19,6 +18,7 @@ from webapp.models import (
     User,
     Visibility,
 )
+from webapp.services.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
@@ -166,8 +166,8 @@ def point_buy(**overrides) -> dict:
 
 def personal_token(user_, scope: str = "read", **kw):
     """A personal API token of `user_`; returns (row, secret), the secret ready for `Authorization: Bearer`."""
-    from webapp.auth.credentials import add_personal_token
     from webapp.models import TokenScope
+    from webapp.services.credentials import add_personal_token
 
     name, expires_at = kw.pop("name", f"Token {_n()}"), kw.pop("expires_at", None)
     row, secret = add_personal_token(user_, name, TokenScope(scope), expires_at)
@@ -179,6 +179,6 @@ def personal_token(user_, scope: str = "read", **kw):
 
 def access_token(user_) -> str:
     """A JWT access token for `user_`, as /api/v1/auth/login would issue."""
-    from webapp.auth.tokens import issue_access_token
+    from webapp.services.tokens import issue_access_token
 
     return issue_access_token(user_.id, user_.security_stamp)

@@ -55,7 +55,7 @@ def test_a_repeat_view_runs_no_query(player, hero, queries, view):
     first = player.get(path).get_data(as_text=True)
     with queries.repeat:
         again = player.get(path).get_data(as_text=True)
-    assert queries.count == 0, queries.statements  # the session's check is kept too (auth/checked.py)
+    assert queries.count == 0, queries.statements  # the session's check is kept too (services/sign_in_checks.py)
     assert again == first
 
 

@@ -40,12 +40,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import api, auth, observability, pages
+    from webapp import api, observability, pages
+    from webapp.auth import routes as auth_routes
 
     app.register_blueprint(observability.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    pages.register(app)
+    app.register_blueprint(auth_routes.bp)
+    api.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,16 +1,18 @@
-"""Commands: `flask seed [--demo]` and `flask create-admin EMAIL`."""
+"""Commands: `flask seed [--demo]`, `flask create-admin EMAIL` and `flask images remove-orphans`."""
+
+from datetime import timedelta
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
+
+images = AppGroup("images", help="Manage stored images.")
 
 
 def init_app(app: Flask) -> None:
-    from webapp.images import cli as images_cli
-
     app.cli.add_command(seed)
     app.cli.add_command(create_admin)
-    images_cli.init_app(app)
+    app.cli.add_command(images)
 
 
 @click.command("seed")
@@ -40,3 +42,19 @@ def create_admin(email: str, password: str, display_name: str) -> None:
 
     user, created = ensure_admin(email, password, display_name)
     click.echo(f"{'Created' if created else 'Promoted'} administrator {user.email}")
+
+
+@images.command("remove-orphans")
+@click.option(
+    "--grace-minutes",
+    type=click.IntRange(min=0),
+    default=60,
+    show_default=True,
+    help="Keep objects younger than this: an upload stores its objects just before saving its row.",
+)
+def remove_orphans_command(grace_minutes: int) -> None:
+    """Delete stored image objects that no image refers to."""
+    from webapp.services.images import remove_orphans
+
+    removed = remove_orphans(grace=timedelta(minutes=grace_minutes))
+    click.echo(f"Removed {removed} orphaned object{'' if removed == 1 else 's'}.")

@@ -4,10 +4,9 @@ one after another would be."""
 import sqlalchemy as sa
 
 from tests.support import at_once, signed_in_clients, slow_reads, slowed
-from webapp.auth import credentials
 from webapp.extensions import db
 from webapp.models import ApiToken, Character, Role, User, UserSession, Visibility
-from webapp.services import accounts
+from webapp.services import accounts, credentials
 
 CROWD = 20
 

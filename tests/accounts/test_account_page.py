@@ -89,7 +89,7 @@ def test_sign_out_everywhere_ends_another_browsers_session(app, make):
 
 
 def test_one_other_session_can_be_ended(app, make, db):
-    from webapp.auth.sessions import active_sessions
+    from webapp.services.sessions import active_sessions
 
     user = make.user()
     here, there = sign_in(app, user), sign_in(app, user)
@@ -104,7 +104,7 @@ def test_one_other_session_can_be_ended(app, make, db):
 
 
 def test_someone_elses_session_cannot_be_ended(app, make):
-    from webapp.auth.sessions import active_sessions
+    from webapp.services.sessions import active_sessions
 
     alice, bob = make.user(), make.user()
     alice_browser = sign_in(app, alice)
@@ -114,7 +114,7 @@ def test_someone_elses_session_cannot_be_ended(app, make):
 
 
 def test_sign_out_ends_the_session_row(client, auth, make, db):
-    from webapp.auth.sessions import active_sessions
+    from webapp.services.sessions import active_sessions
 
     user = make.user()
     auth.login(user)
@@ -173,7 +173,7 @@ def test_sign_in_never_redirects_off_site(client, make):
 def test_a_session_idle_for_a_while_is_touched_and_still_works(client, auth, make, db):
     from datetime import UTC, datetime, timedelta
 
-    from webapp.auth.sessions import active_sessions
+    from webapp.services.sessions import active_sessions
 
     user = make.user()
     auth.login(user)
@@ -188,7 +188,7 @@ def test_a_session_idle_for_a_while_is_touched_and_still_works(client, auth, mak
 def test_an_expired_session_is_signed_out(client, auth, make, db):
     from datetime import UTC, datetime, timedelta
 
-    from webapp.auth.sessions import active_sessions
+    from webapp.services.sessions import active_sessions
 
     user = make.user()
     auth.login(user)

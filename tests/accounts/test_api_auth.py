@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from tests.factories import PASSWORD
-from webapp.auth import credentials
-from webapp.auth.tokens import digest
 from webapp.models import RefreshToken
+from webapp.services import credentials
+from webapp.services.tokens import digest
 
 NEW_PASSWORD = "seven ravens over the keep"
 

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from webapp.auth.tokens import digest
 from webapp.models import ApiToken
+from webapp.services.tokens import digest
 
 
 def bearer(secret: str) -> dict:

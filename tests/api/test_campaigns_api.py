@@ -2,9 +2,9 @@
 
 import pytest
 
-from webapp.auth.tokens import PERSONAL_PREFIX, digest, issue_access_token, new_secret
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User, Visibility
+from webapp.services.tokens import PERSONAL_PREFIX, digest, issue_access_token, new_secret
 
 
 def bearer(make, user) -> dict:

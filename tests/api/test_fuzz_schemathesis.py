@@ -12,8 +12,8 @@ from tests.servers import BIN, ROOT, app_env, gunicorn, migrate
 
 MAKE_TOKEN = """
 from webapp import create_app
-from webapp.auth.passwords import hash_password
-from webapp.auth.tokens import PERSONAL_PREFIX, digest, new_secret
+from webapp.services.passwords import hash_password
+from webapp.services.tokens import PERSONAL_PREFIX, digest, new_secret
 from webapp.extensions import db
 from webapp.models import ApiToken, TokenScope, User
 from webapp.seed import load_reference

@@ -5,10 +5,10 @@ import time
 
 import sqlalchemy as sa
 
-from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import CampaignEvent, EventKind, Membership, MembershipStatus
 from webapp.services import campaigns
+from webapp.services.tokens import issue_access_token
 
 RACERS = 20
 

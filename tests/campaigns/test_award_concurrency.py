@@ -3,10 +3,10 @@
 import threading
 import time
 
-from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import Character
 from webapp.services import awards
+from webapp.services.tokens import issue_access_token
 
 
 def test_two_concurrent_awards_to_the_same_party_both_count(app, postgres, make, monkeypatch):

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from PIL import Image as PillowImage
 
 from tests.images.samples import picture, png_claiming
-from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import Character, Image, Role, User, Visibility
 from webapp.services.images import create_image
+from webapp.services.tokens import issue_access_token
 
 
 def bearer(user: User) -> dict:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from PIL import Image as PillowImage
 
 from tests.images.samples import picture
+from webapp import cli
 from webapp.extensions import db
-from webapp.images import cli as images_cli
 from webapp.models import Character, Image, Visibility
 from webapp.services.errors import InvalidInput, NotFound, TooLarge
 from webapp.services.images import (
@@ -205,7 +205,7 @@ def test_remove_orphans_command_reports_how_many_it_removed(app, installed, make
     create_image(make.user(), picture(30, 20))
     installed.put("images/0123456789abcdef0123456789abcdef/left-over.webp", b"x", "image/webp")
 
-    result = app.test_cli_runner().invoke(images_cli.images, ["remove-orphans", "--grace-minutes", "0"])
+    result = app.test_cli_runner().invoke(cli.images, ["remove-orphans", "--grace-minutes", "0"])
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Removed 1 orphaned object."
@@ -215,6 +215,6 @@ def test_remove_orphans_command_reports_how_many_it_removed(app, installed, make
 def test_remove_orphans_command_keeps_recent_uploads_by_default(app, installed):
     installed.put("images/0123456789abcdef0123456789abcdef/left-over.webp", b"x", "image/webp")
 
-    result = app.test_cli_runner().invoke(images_cli.images, ["remove-orphans"])
+    result = app.test_cli_runner().invoke(cli.images, ["remove-orphans"])
 
     assert result.output.strip() == "Removed 0 orphaned objects."

@@ -7,10 +7,10 @@ the avatar they chose. Nobody else gains the picture, and nobody gains a right t
 import pytest
 
 from tests.images.samples import picture
-from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import Role, User, Visibility
 from webapp.services.images import create_image
+from webapp.services.tokens import issue_access_token
 
 
 def bearer(user: User | None) -> dict:

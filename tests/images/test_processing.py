@@ -10,8 +10,8 @@ from PIL import Image, ImageCms
 
 from tests.images.samples import jpeg_claiming, picture, png_claiming, save, webp_claiming
 from tests.servers import ROOT
-from webapp.images.processing import NOT_AN_IMAGE, UNREADABLE, process_upload
 from webapp.services.errors import InvalidInput, TooLarge
+from webapp.services.image_processing import NOT_AN_IMAGE, UNREADABLE, process_upload
 
 MB = 1024 * 1024
 
@@ -207,7 +207,7 @@ def test_pixel_bomb_is_refused_without_exhausting_memory():
         r"""
         import re
         from tests.images.samples import jpeg_claiming, png_claiming, webp_claiming
-        from webapp.images.processing import process_upload
+        from webapp.services.image_processing import process_upload
         from webapp.services.errors import InvalidInput
 
         bombs = [png_claiming(50_000, 50_000), png_claiming(7_000, 6_000), jpeg_claiming(60_000, 60_000),

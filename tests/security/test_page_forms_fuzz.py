@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from tests.support import AuthActions
-from webapp.auth import links
 from webapp.models import Role
+from webapp.services import sign_in_links
 
 # Forms that end the signed-in session or wipe what the other forms act on are fuzzed last.
 LAST = re.compile(r"/logout|/sessions/|/password|/delete|/archive|/discard|/remove|/revoke")
@@ -123,7 +123,7 @@ def world(app, make, db):
     AuthActions(app.test_client()).login(admin)  # another browser: a session to end
     return {"admin": admin, "hero": hero, "member": member, "campaign": campaign, "homebrew": homebrew,
             "victim": victim, "banned": banned, "public": public, "sword": sword,
-            "reset": links.make_token(admin, links.RESET_PASSWORD)}  # fmt: skip
+            "reset": sign_in_links.make_token(admin, sign_in_links.RESET_PASSWORD)}  # fmt: skip
 
 
 def _pages(w) -> list[str]:

@@ -5,8 +5,7 @@ import logging
 import pytest
 
 from tests.factories import PASSWORD
-from webapp.auth.password_policy import password_problems
-from webapp.auth.passwords import hash_password, verify_password
+from webapp.services.passwords import hash_password, password_problems, verify_password
 
 
 def test_passwords_are_hashed_with_argon2id_at_owasp_cost():

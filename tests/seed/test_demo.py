@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from webapp.auth.passwords import hash_password, verify_password
 from webapp.models import (
     Archetype,
     Campaign,
@@ -27,6 +26,7 @@ from webapp.models import (
 from webapp.seed import demo as demo_module
 from webapp.seed.demo import ACCOUNTS, load_demo
 from webapp.seed.items import ITEMS
+from webapp.services.passwords import hash_password, verify_password
 
 POINT_COST = {8: 0, 9: 1, 10: 2, 11: 3, 12: 4, 13: 5, 14: 7, 15: 9}
 SAME_NAME_SLOTS = ("head", "face", "chest", "legs", "feet", "hands", "amulet", "belt", "backpack", "cloak")

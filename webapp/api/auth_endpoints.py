@@ -6,12 +6,13 @@ from pydantic import BaseModel, Field
 
 from webapp.api.limits import api_key, json_account_key
 from webapp.api.responses import json_response, no_content
-from webapp.api.spec import Query, Schema, endpoint
-from webapp.auth.limits import LOGIN_LIMIT, REGISTER_LIMIT
+from webapp.api.spec import Schema, endpoint
 from webapp.extensions import limiter
+from webapp.list_queries import Query
 from webapp.models import Role
 from webapp.net import client_address
-from webapp.services import access, accounts
+from webapp.services import access, password_changes, registration, sign_in
+from webapp.services.sign_in import LOGIN_LIMIT, REGISTER_LIMIT
 
 TAG = "auth"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -74,8 +75,8 @@ def _tokens(pair: dict, status: int = 200):
 @endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=Registered, status=201)
 @limiter.shared_limit(REGISTER_LIMIT, scope="register-ip", key_func=client_address, override_defaults=False)
 def auth_register(caller, body: RegisterBody):
-    registration = accounts.register_user(body.email, body.password, body.display_name)
-    answer = {"id": registration.id, "email": registration.email, "role": registration.role}
+    registered = registration.register_user(body.email, body.password, body.display_name)
+    answer = {"id": registered.id, "email": registered.email, "role": registered.role}
     return json_response(answer, status=201, headers=NO_STORE)
 
 
@@ -83,17 +84,17 @@ def auth_register(caller, body: RegisterBody):
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-ip", key_func=client_address, override_defaults=False)
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-account", key_func=json_account_key, override_defaults=False)
 def auth_login(caller, body: LoginBody):
-    return _tokens(accounts.issue_tokens(body.email, body.password))
+    return _tokens(sign_in.issue_tokens(body.email, body.password))
 
 
 @endpoint("POST", "/auth/refresh", "Trade a refresh token for a new pair", TAG, body=RefreshBody, response=TokenPair)
 def auth_refresh(caller, body: RefreshBody):
-    return _tokens(accounts.refresh_tokens(body.refresh_token))
+    return _tokens(sign_in.refresh_tokens(body.refresh_token))
 
 
 @endpoint("POST", "/auth/logout", "Revoke a refresh token and its family", TAG, body=RefreshBody, status=204)
 def auth_logout(caller, body: RefreshBody):
-    accounts.sign_out_token(body.refresh_token)
+    sign_in.sign_out_token(body.refresh_token)
     return no_content()
 
 
@@ -101,7 +102,7 @@ def auth_logout(caller, body: RefreshBody):
 def auth_logout_all(caller):
     access.require_account_credential(caller.via)
     keep = caller.user.session_id if caller.via == "session" else None
-    accounts.sign_out_everywhere(caller.user, keep_session=keep)
+    sign_in.sign_out_everywhere(caller.user, keep_session=keep)
     return no_content()
 
 
@@ -112,18 +113,18 @@ def auth_logout_all(caller):
 def auth_password(caller, body: PasswordBody):
     access.require_account_credential(caller.via)
     keep = caller.user.session_id if caller.via == "session" else None
-    pair = accounts.change_password_for_tokens(caller.user, body.current_password, body.new_password, keep)
+    pair = password_changes.change_password_for_tokens(caller.user, body.current_password, body.new_password, keep)
     return _tokens(pair)
 
 
 @endpoint("POST", "/auth/verify/send", "Mail a new email-verification link", TAG, status=204, auth="required")
 @limiter.limit("3/minute", key_func=api_key, override_defaults=False)
 def auth_verify_send(caller):
-    accounts.send_verification(caller.user)
+    registration.send_verification(caller.user)
     return no_content()
 
 
 @endpoint("GET", "/auth/verify/confirm", "Confirm an email address", TAG, query=VerifyQuery, response=Verified)
 def auth_verify_confirm(caller, query: VerifyQuery):
-    user = accounts.verify_email(query.token)
+    user = registration.verify_email(query.token)
     return json_response({"id": user.id, "email": user.email, "email_verified": True}, headers=NO_STORE)

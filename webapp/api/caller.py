@@ -1,22 +1,14 @@
 """Who is calling the API: a Bearer token (JWT or personal token) or the browser session, with its scope."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import g
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from webapp.auth import checked
-from webapp.auth.tokens import PERSONAL_PREFIX, InvalidToken, digest, read_access_token
-from webapp.extensions import db
-from webapp.models import ApiToken, TokenScope, User
-from webapp.models.base import as_utc
+from webapp.models import TokenScope, User
 from webapp.security import bearer_token
-from webapp.services.access import may_sign_in
-
-LAST_USED_EVERY = timedelta(minutes=1)
+from webapp.services import personal_tokens, sign_in
+from webapp.services.tokens import PERSONAL_PREFIX
 
 
 class Unauthenticated(Exception):
@@ -63,40 +55,10 @@ def _resolve() -> Caller:
         if current_user.is_authenticated:
             return Caller(user=current_user._get_current_object(), scope="write", via="session")
         return ANONYMOUS
-    if token.startswith(PERSONAL_PREFIX):
-        return _personal_token(token)
     try:
-        user_id, stamp = read_access_token(token)
-    except InvalidToken:
-        raise Unauthenticated("The access token is invalid or has expired.") from None
-    user = db.session.get(User, user_id)
-    if user is None or user.security_stamp != stamp or not may_sign_in(user):
-        raise Unauthenticated("The access token is no longer valid.")
-    return Caller(user=user, scope="write", via="jwt")
-
-
-def _personal_token(secret: str) -> Caller:
-    token_hash = digest(secret)
-    current = checked.generation()
-    kept = checked.recall("token", token_hash, current)
-    if kept is not None:
-        user, (scope, campaign_id) = kept
-        return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
-    now = datetime.now(UTC)
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
-        raise Unauthenticated("This API token is not valid.")
-    if row.expires_at is not None and as_utc(row.expires_at) <= now:
-        raise Unauthenticated("This API token has expired.")
-    user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
-    expires_at = as_utc(row.expires_at) if row.expires_at is not None else None
-    if not may_sign_in(user):
-        raise Unauthenticated("This account cannot use the API.")
-    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
-        row.last_used_at = now
-        db.session.commit()
-    seconds = int(LAST_USED_EVERY.total_seconds())
-    checked.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
-    return Caller(user=user, scope=scope, via="token", campaign_id=campaign_id)
+        if token.startswith(PERSONAL_PREFIX):
+            holder = personal_tokens.holder_of(token)
+            return Caller(user=holder.user, scope=holder.scope, via="token", campaign_id=holder.campaign_id)
+        return Caller(user=sign_in.user_of_access_token(token), scope="write", via="jwt")
+    except sign_in.InvalidCredentials as error:
+        raise Unauthenticated(error.message) from None

@@ -8,9 +8,10 @@ from flask import url_for
 from pydantic import Field
 
 from webapp import rules
-from webapp.api.pagination import ListQuery, paginate
+from webapp.api.pagination import paginate
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Query, Schema, endpoint
+from webapp.api.spec import Schema, endpoint
+from webapp.list_queries import ListQuery, Query
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
 from webapp.models.base import as_utc

@@ -6,31 +6,18 @@ from datetime import datetime
 from typing import Any, Literal
 
 from flask import request
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field, create_model
 
-from webapp.api.pagination import ListQuery
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
 from webapp.caching import compendium_cached, key_of
-from webapp.models import ATTRIBUTE_NAMES, Visibility
+from webapp.list_queries import CompendiumQuery, list_for, query_model
+from webapp.models import Visibility
 from webapp.services import compendium
 from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Kind
 from webapp.services.compendium_kinds import Field as KindField
 
 VISIBILITIES = tuple(v.value for v in Visibility)
-
-
-class CompendiumQuery(ListQuery):
-    order: Literal["asc", "desc"] = "asc"
-    owner: Literal["mine", "system"] | None = Field(None, description="Only your homebrew, or only system content.")
-
-    @field_validator("max_level", check_fields=False)
-    @classmethod
-    def _level_range(cls, high, info):
-        low = info.data.get("min_level")
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"max_level ({high}) is below min_level ({low})")
-        return high
 
 
 def _python_type(f: KindField):
@@ -92,41 +79,6 @@ def response_model(kind: Kind) -> type[BaseModel]:
     fields["created_at"] = (datetime, ...)
     fields["updated_at"] = (datetime, ...)
     return create_model(kind.singular.capitalize(), **fields)
-
-
-@functools.cache
-def query_model(kind: Kind) -> type[CompendiumQuery]:
-    """The list query of a kind: search, sort, order, cursor, tag and the kind's own filters."""
-    fields: dict[str, Any] = {"sort": (Literal[kind.sorts], "name")}
-    if any(r.field == "tag_ids" for r in kind.relations):
-        fields["tag"] = (uuid.UUID | None, Field(None, description="Only entries with this tag."))
-    for name in kind.choice_filters:
-        fields[name] = (Literal[kind.field(name).choices] | None, None)
-    if kind.level_field:
-        fields["min_level"] = (int | None, Field(None, ge=1, le=20, description="Lowest required level."))
-        fields["max_level"] = (int | None, Field(None, ge=1, le=20, description="Highest required level."))
-    if kind.bonus_filter:
-        fields["bonus"] = (Literal[ATTRIBUTE_NAMES] | None, Field(None, description="Gives a bonus to this attribute."))
-    return create_model(f"{kind.singular.capitalize()}Query", __base__=CompendiumQuery, **fields)
-
-
-def filters_from(kind: Kind, query: CompendiumQuery) -> "compendium.Filters":
-    return compendium.Filters(
-        search=query.search or None,
-        tag_id=getattr(query, "tag", None),
-        owner=query.owner,
-        choices={name: getattr(query, name) for name in kind.choice_filters if getattr(query, name) is not None},
-        min_level=getattr(query, "min_level", None),
-        max_level=getattr(query, "max_level", None),
-        bonus=getattr(query, "bonus", None),
-    )
-
-
-def list_for(actor, kind: Kind, query: CompendiumQuery, **options) -> "compendium.EntryPage":
-    """One page of the list a query asks for; options go to compendium.list_entries (relations, total)."""
-    filters = filters_from(kind, query)
-    sorting = {"sort": query.sort, "order": query.order, "limit": query.limit, "cursor": query.cursor}
-    return compendium.list_entries(actor, kind, filters, **sorting, **options)
 
 
 def _page(caller, kind: Kind, query: CompendiumQuery) -> dict:

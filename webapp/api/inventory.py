@@ -7,7 +7,8 @@ from pydantic import Field, create_model
 
 from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Query, Schema, endpoint
+from webapp.api.spec import Schema, endpoint
+from webapp.list_queries import Query
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
 from webapp.services.compendium_kinds import KINDS

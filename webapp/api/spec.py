@@ -4,10 +4,11 @@ import functools
 from dataclasses import dataclass, field
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
+from webapp.list_queries import Query, violations_from  # noqa: F401 - api.pagination imports Query from here
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
 
@@ -16,18 +17,6 @@ class Schema(BaseModel):
 
     # Strict: JSON `false` is not the number 0 and "5" is not 5; ids and dates still parse from JSON strings.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
-
-
-class Query(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _booleans_are_words(cls, value, info: ValidationInfo):
-        """A flag in a query string is `true` or `false`; 0, 1, yes and on are mistakes, not synonyms."""
-        if cls.model_fields[info.field_name].annotation is bool and value not in ("true", "false", True, False):
-            raise ValueError("Use true or false.")
-        return value
 
 
 class NotAuthenticated(ServiceError):
@@ -120,17 +109,6 @@ def _authorise(level: str):
     if level == "write" and not caller.can_write:
         raise Forbidden("This token can only read. Create a token with the write scope to make changes.")
     return caller
-
-
-def violations_from(error: ValidationError) -> list[Violation]:
-    found = []
-    for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"]) or "body"
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "Unknown field."
-        found.append(Violation(location, message))
-    return found
 
 
 def parse_body(schema: type[BaseModel], required: bool = True) -> BaseModel:

@@ -8,8 +8,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from webapp.api.responses import json_response, no_content
 from webapp.api.spec import Schema, endpoint
-from webapp.auth.credentials import MAX_PERSONAL_TOKENS, is_expired
-from webapp.services import access, accounts
+from webapp.services import access, personal_tokens
+from webapp.services.credentials import MAX_PERSONAL_TOKENS, is_expired
 
 TAG = "tokens"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -54,14 +54,14 @@ def token_out(row) -> dict:
           auth="write")
 def token_create(caller, body: TokenCreate):
     access.require_account_credential(caller.via)
-    row, secret = accounts.create_personal_token(caller.user, body.name, body.scope, body.expires_at)
+    row, secret = personal_tokens.create_personal_token(caller.user, body.name, body.scope, body.expires_at)
     return json_response({"id": row.id, "token": secret}, status=201, headers=NO_STORE)
 
 
 @endpoint("GET", "/tokens", "List your personal API tokens (without secrets)", TAG, auth="required")
 def token_list(caller):
     access.require_account_credential(caller.via)
-    rows = accounts.personal_tokens(caller.user)
+    rows = personal_tokens.personal_tokens(caller.user)
     body = {
         "data": [token_out(row) for row in rows],
         "pagination": {"limit": MAX_PERSONAL_TOKENS, "has_next": False, "next_cursor": None},
@@ -72,5 +72,5 @@ def token_list(caller):
 @endpoint("DELETE", "/tokens/<uuid:token_id>", "Revoke a personal API token", TAG, status=204, auth="write")
 def token_delete(caller, token_id):
     access.require_account_credential(caller.via)
-    accounts.revoke_personal_token(caller.user, token_id)
+    personal_tokens.revoke_personal_token(caller.user, token_id)
     return no_content()

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from webapp.api.pagination import ListQuery
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
+from webapp.list_queries import ListQuery
 from webapp.models import Role, User
 from webapp.services import access, accounts, moderation
 

@@ -1,7 +1,1 @@
-"""Sign-in for people (sessions) and scripts (tokens)."""
-
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from webapp.auth import routes, session_user  # noqa: E402,F401  - registers routes, wires Flask-Login
+"""Sign-in pages for people: the routes (routes.py, with their blueprint) and their forms (forms.py)."""

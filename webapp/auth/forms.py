@@ -1,20 +1,10 @@
-"""Account forms (shape only; the services decide the rest)."""
+"""Sign-in, registration and password-reset forms (shape only; the services decide the rest)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
-PASSWORD_HINT = "12 to 128 characters. A short sentence is easy to remember and hard to guess."  # noqa: S105
-
-
-def _new_password(label: str) -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[DataRequired(), Length(min=12, max=128, message="Use 12 to 128 characters.")],
-        description=PASSWORD_HINT,
-        render_kw={"autocomplete": "new-password"},
-    )
+from webapp.pages.account_forms import new_password_field
 
 
 class LoginForm(FlaskForm):
@@ -32,7 +22,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    password = _new_password("Password")
+    password = new_password_field("Password")
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -44,35 +34,4 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = _new_password("New password")
-
-
-class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[DataRequired(), Length(min=1, max=100)])
-    bio = TextAreaField("About you", validators=[Optional(), Length(max=2000)], description="Up to 2000 characters.")
-
-
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        validators=[DataRequired(), Length(max=128)],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = _new_password("New password")
-
-
-class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[DataRequired(), Length(min=1, max=100)],
-        description="What the token is for, e.g. “backup script”.",
-    )
-    scope = SelectField(
-        "Access",
-        choices=[SelectChoice("read", "Read only"), SelectChoice("write", "Read and write")],
-        default="read",
-        validators=[DataRequired()],
-    )
-    expires_on = DateField(
-        "Expires on", validators=[Optional()], description="Leave empty for a token that never expires."
-    )
+    password = new_password_field("New password")

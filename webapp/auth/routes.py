@@ -1,18 +1,35 @@
 """Browser sign-in, sign-out, registration, password reset and email verification."""
 
-from flask import flash, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth import bp
 from webapp.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
-from webapp.auth.limits import FORGOT_LIMIT_PER_ACCOUNT, FORGOT_LIMIT_PER_IP, LOGIN_LIMIT, REGISTER_LIMIT
-from webapp.auth.redirects import go, safe_next
-from webapp.auth.sessions import end_session, start_session
-from webapp.extensions import limiter
+from webapp.extensions import limiter, login_manager
 from webapp.net import client_address
+from webapp.pages.redirects import go, safe_next
 from webapp.pages.render import render
-from webapp.services import accounts
+from webapp.services import accounts, password_changes, registration, sign_in
 from webapp.services.errors import InvalidInput
+from webapp.services.sessions import end_session, load_user, start_session
+from webapp.services.sign_in import FORGOT_LIMIT_PER_ACCOUNT, FORGOT_LIMIT_PER_IP, LOGIN_LIMIT, REGISTER_LIMIT
+from webapp.services.sign_in_links import InvalidLink
+
+bp = Blueprint("auth", __name__)
+
+login_manager.user_loader(load_user)
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # sessions are server-side rows; Flask-Login's hash adds nothing
+
+
+@bp.teardown_app_request
+def _forget_caller(_error=None) -> None:
+    """Who called (and their CSRF token) is cached on `g`; when an app context outlives its request (tests,
+    scripts) the next request must not inherit it."""
+    g.pop("_login_user", None)
+    g.pop("api_caller", None)
+    g.pop("csrf_token", None)  # Flask-WTF's signed token for this request's session
 
 
 def _account_key(field: str = "email") -> str:
@@ -43,11 +60,11 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = sign_in.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
             return go(safe_next(request.args.get("next")))
-        error = accounts.SAME_MESSAGE
+        error = sign_in.SAME_MESSAGE
     return render("auth/login.html", "form", status=_status(form), form=form, error=error)
 
 
@@ -66,12 +83,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            registration = accounts.register_user(form.email.data, form.password.data, form.display_name.data)
+            registered = registration.register_user(form.email.data, form.password.data, form.display_name.data)
         except InvalidInput as error:
             _errors_beside_fields(form, error)
         else:
             # The same answer whether or not the address had an account: no session, just "check your inbox".
-            return render("auth/register.html", "form", form=form, sent_to=registration.email)
+            return render("auth/register.html", "form", form=form, sent_to=registered.email)
     return render("auth/register.html", "form", status=_status(form), form=form, sent_to=None)
 
 
@@ -81,7 +98,7 @@ def register():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        password_changes.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         return render("auth/forgot_password.html", "form", form=form, sent_to=form.email.data)
     return render("auth/forgot_password.html", "form", status=_status(form), form=form, sent_to=None)
@@ -91,13 +108,13 @@ def forgot_password():
 @limiter.limit("10/minute", key_func=client_address, methods=["POST"])
 def reset_password(token: str):
     try:
-        accounts.check_reset_link(token)
-    except accounts.InvalidLink as error:
+        password_changes.check_reset_link(token)
+    except InvalidLink as error:
         return _dead_link(error, reset=True)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            password_changes.reset_password(token, form.password.data)
         except InvalidInput as error:
             _errors_beside_fields(form, error)
         else:
@@ -111,8 +128,8 @@ def reset_password(token: str):
 @bp.get("/verify-email/<token>")
 def verify_email(token: str):
     try:
-        user = accounts.verify_email(token)
-    except accounts.InvalidLink as error:
+        user = registration.verify_email(token)
+    except InvalidLink as error:
         return _dead_link(error, reset=False)
     flash(f"Thank you: {user.email} is confirmed.", "success")
     return redirect(url_for("pages.account_show") if current_user.is_authenticated else url_for("auth.login"))
@@ -123,13 +140,13 @@ def verify_email(token: str):
 @limiter.limit("3/minute", key_func=_user_key)
 def verify_email_send():
     try:
-        accounts.send_verification(current_user._get_current_object())
-    except accounts.MailUnavailable as error:
+        registration.send_verification(current_user._get_current_object())
+    except registration.MailUnavailable as error:
         flash(error.message, "error")
     else:
         flash(f"We sent a new link to {current_user.email}.", "success")
     return go(url_for("pages.account_show"))
 
 
-def _dead_link(error: accounts.InvalidLink, reset: bool):
+def _dead_link(error: InvalidLink, reset: bool):
     return render("auth/link_invalid.html", status=400, message=error.message, reset=reset)

@@ -31,7 +31,7 @@ class User(UserMixin, Timestamped, Base):
     # Bumped by a password change, a ban or "sign out everywhere": every older session and token dies.
     security_stamp: Mapped[int] = mapped_column(default=0)
 
-    # Flask-Login remembers the browser session's id, not the user's: see webapp/auth/session_user.py.
+    # Flask-Login remembers the browser session's id, not the user's: see webapp/services/sessions.py.
     session_id = None
 
     def get_id(self) -> str | None:

@@ -1,19 +1,22 @@
 """The HTML blueprint: server-rendered pages and their htmx fragments."""
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 bp = Blueprint("pages", __name__)
 
-# Importing the page modules registers their routes on bp.
-from webapp.pages import (  # noqa: E402,F401
-    account,
-    admin,
-    api_docs,
-    builder,
-    campaigns,
-    characters,
-    compendium,
-    home,
-    images,
-    inventory,
-)
+
+def register(app: Flask) -> None:
+    """Add every page's routes to bp (importing a page module adds them), then bp to the app."""
+    from webapp.pages import (  # noqa: F401
+        account,
+        admin,
+        builder,
+        campaigns,
+        characters,
+        compendium,
+        home,
+        images,
+        inventory,
+    )
+
+    app.register_blueprint(bp)

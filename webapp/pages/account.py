@@ -6,11 +6,11 @@ from datetime import UTC, datetime, time
 from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth.forms import ChangePasswordForm, ProfileForm, TokenForm
-from webapp.auth.redirects import go
 from webapp.pages import bp
+from webapp.pages.account_forms import ChangePasswordForm, ProfileForm, TokenForm
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
-from webapp.services import accounts
+from webapp.services import accounts, password_changes, personal_tokens, sign_in
 from webapp.services.errors import InvalidInput, Violation
 
 TEMPLATE = "account/index.html"
@@ -28,9 +28,9 @@ def _context(**forms) -> dict:
         "profile_form": profile,
         "password_form": forms.pop("password_form", None) or ChangePasswordForm(formdata=None),
         "token_form": forms.pop("token_form", None) or TokenForm(formdata=None),
-        "sessions": accounts.sessions_of(me),
+        "sessions": sign_in.sessions_of(me),
         "current_session": me.session_id,
-        "tokens": accounts.personal_tokens(me),
+        "tokens": personal_tokens.personal_tokens(me),
         "new_token": None,
         **forms,
     }
@@ -81,7 +81,7 @@ def account_password_update():
     if not form.validate_on_submit():
         return _invalid("password", form, password_form=form)
     try:
-        accounts.change_password(_me(), form.current_password.data, form.new_password.data, _me().session_id)
+        password_changes.change_password(_me(), form.current_password.data, form.new_password.data, _me().session_id)
     except InvalidInput as error:
         return _invalid("password", form, error, password_form=form)
     return _done("password", "Your password is changed. Every other device has been signed out.")
@@ -90,14 +90,14 @@ def account_password_update():
 @bp.post("/account/sessions/<session_id>/end")
 @login_required
 def account_session_end(session_id: str):
-    accounts.end_other_session(_me(), session_id, _me().session_id)
+    sign_in.end_other_session(_me(), session_id, _me().session_id)
     return _done("sessions", "That device is signed out.")
 
 
 @bp.post("/account/sessions/end-all")
 @login_required
 def account_sessions_end_all():
-    accounts.sign_out_everywhere(_me(), keep_session=_me().session_id)
+    sign_in.sign_out_everywhere(_me(), keep_session=_me().session_id)
     return _done("sessions", "Every other device is signed out.")
 
 
@@ -111,7 +111,7 @@ def account_token_create():
     if form.expires_on.data:
         expires_at = datetime.combine(form.expires_on.data, time(23, 59, 59), tzinfo=UTC)
     try:
-        row, secret = accounts.create_personal_token(_me(), form.name.data, form.scope.data, expires_at)
+        row, secret = personal_tokens.create_personal_token(_me(), form.name.data, form.scope.data, expires_at)
     except InvalidInput as error:
         error.violations = [
             Violation("expires_on", v.message) if v.field == "expires_at" else v for v in error.violations
@@ -129,7 +129,7 @@ def account_token_create():
 @bp.post("/account/tokens/<token_id>/revoke")
 @login_required
 def account_token_revoke(token_id: str):
-    accounts.revoke_personal_token(_me(), token_id)
+    personal_tokens.revoke_personal_token(_me(), token_id)
     return _done("tokens", "The token is revoked.")
 
 

@@ -10,9 +10,9 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.auth.redirects import go, safe_next
 from webapp.models import Role
 from webapp.pages import bp
+from webapp.pages.redirects import go, safe_next
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import access, moderation
 from webapp.services.errors import InvalidInput

@@ -1,20 +1,15 @@
 """The character builder at /characters/new: one step at a time, each a fragment with its own URL."""
 
-import sqlalchemy as sa
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import login_required
 from jinja2_fragments.flask import render_blocks
-from sqlalchemy.orm import selectinload
 
 from webapp import rules
-from webapp.extensions import db
-from webapp.models import Archetype, Race
 from webapp.pages import bp
 from webapp.pages.character_forms import AttributesForm, ChoiceForm, NewIdentityForm, PicksForm
 from webapp.pages.characters import go, me, put_errors
 from webapp.pages.render import is_fragment_request, render
-from webapp.services import access, builder
-from webapp.services.characters import ARCHETYPE_OPTIONS
+from webapp.services import builder
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import archetype_data, race_data
 
@@ -139,9 +134,9 @@ def _context(draft: builder.Draft, step: str, **extra) -> dict:
     chosen_row = {"race": draft.race, "archetype": draft.archetype}.get(step)
     context["picked"] = str(chosen_row.id) if chosen_row is not None else None  # the choice shown as checked
     if step == "race":
-        context["races"] = _visible(actor, Race, selectinload(Race.skills))
+        context["races"] = builder.race_options(actor)
     if step == "archetype":
-        context["archetypes"] = _visible(actor, Archetype, *ARCHETYPE_OPTIONS)
+        context["archetypes"] = builder.archetype_options(actor)
         context["archetype_problems"] = {
             archetype.id: rules.check_archetype_race(draft.name, archetype_data(archetype), race_data(draft.race))
             for archetype in context["archetypes"]
@@ -168,11 +163,6 @@ def _identity_data(data: dict) -> dict:
         "description": data.get("description", ""),
         "visibility": data.get("visibility", "PRIVATE"),
     }
-
-
-def _visible(actor, model, *options) -> list:
-    query = sa.select(model).where(access.visible(actor, model)).options(*options).order_by(model.name)
-    return list(db.session.execute(query).scalars())
 
 
 def _point_rows(scores: dict) -> list[dict]:

@@ -5,12 +5,12 @@ import json
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth.redirects import go
 from webapp.markdown import render_markdown
 from webapp.models import MembershipStatus
 from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg

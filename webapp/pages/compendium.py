@@ -21,11 +21,12 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from webapp.auth.redirects import go
 from webapp.caching import compendium_cached, key_of
+from webapp.list_queries import list_for, query_model, violations_from
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.pages import bp
 from webapp.pages.characters import me
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
@@ -72,9 +73,6 @@ def _fragment_or_page(html: str, template: str, **context) -> Response:
 
 def _list_query(kind: Kind):
     """The list's query from the URL (the API's own schema): empty fields ignored, a bad one dropped and reported."""
-    from webapp.api.compendium import query_model  # here: webapp.api imports these pages (through auth)
-    from webapp.api.spec import violations_from
-
     model = query_model(kind)
     args = {key: value for key, value in request.args.items() if value != "" and key in model.model_fields}
     args["limit"] = PAGE_SIZE
@@ -95,8 +93,6 @@ def _query_args(query, **overrides) -> dict:
 
 def _results_html(kind: Kind, query, violations: list, block: str) -> str:
     """The result count and table (block "results"), or one more page of rows (block "rows")."""
-    from webapp.api.compendium import list_for
-
     actor = me()
 
     def build() -> str:

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.images.processing import MAX_BYTES
 from webapp.models import Archetype, Character, Race, User, Visibility
 from webapp.pages import bp
 from webapp.pages.render import is_fragment_request, render
@@ -18,6 +17,7 @@ from webapp.placeholders import initials_for, portrait_svg
 from webapp.services import access, accounts, characters, images
 from webapp.services.access import Action
 from webapp.services.errors import InvalidInput, TooLarge, Violation
+from webapp.services.image_processing import MAX_BYTES
 
 UPLOADED = "images/uploaded.html"
 CHARACTER_PORTRAIT = "images/_character_portrait.html"

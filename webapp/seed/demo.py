@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
 from webapp.models import (
     ATTRIBUTE_NAMES,
@@ -33,6 +32,7 @@ from webapp.models import (
 from webapp.models.base import utcnow
 from webapp.rules import level_for_xp
 from webapp.seed import load_reference
+from webapp.services.passwords import hash_password, verify_password
 
 
 @dataclass(frozen=True)

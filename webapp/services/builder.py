@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import BuilderDraft, Perk, Skill, Visibility
+from webapp.models import Archetype, BuilderDraft, Perk, Race, Skill, Visibility
 from webapp.services import access, characters
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import archetype_data, race_data
@@ -193,6 +194,21 @@ def save_attributes(actor, scores: dict[str, Any], budget: int = rules.DEFAULT_B
     draft = open_draft(actor)
     RuleViolation.raise_if_any(rules.check_point_buy(scores, budget))
     return _save(actor, draft, {"scores": {name: scores[name] for name in rules.ATTRIBUTES}}, "skills")
+
+
+def race_options(actor) -> list[Race]:
+    """The races the actor may pick, by name, with the skills each grants."""
+    return _all_visible(actor, Race, selectinload(Race.skills))
+
+
+def archetype_options(actor) -> list[Archetype]:
+    """The archetypes the actor may pick, by name, with their skills and the races they require."""
+    return _all_visible(actor, Archetype, *characters.ARCHETYPE_OPTIONS)
+
+
+def _all_visible(actor, model, *options) -> list:
+    query = sa.select(model).where(access.visible(actor, model)).options(*options).order_by(model.name)
+    return list(db.session.execute(query).scalars())
 
 
 def skill_options(draft: Draft) -> list[dict]:

@@ -11,11 +11,11 @@ from itertools import islice
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.images.processing import CONTENT_TYPE, process_upload
 from webapp.models import Image, User, Visibility
 from webapp.services import access
 from webapp.services.access import Action
 from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.image_processing import CONTENT_TYPE, process_upload
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"

@@ -1,7 +1,10 @@
-"""The interactive API reference at /api/docs, rendered from the same OpenAPI document scripts read."""
+"""The interactive API reference at /api/docs: the same OpenAPI document scripts read, as a page for people."""
 
-from webapp.pages import bp
-from webapp.pages.render import render
+from flask import Blueprint, Response, make_response, render_template
+
+from webapp.api.openapi import document
+
+bp = Blueprint("api_docs", __name__)
 
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 
@@ -15,8 +18,8 @@ def _operations_by_tag(doc: dict) -> dict[str, list[dict]]:
 
 
 @bp.get("/api/docs")
-def api_docs():
-    from webapp.api.openapi import document  # the API package imports the pages package: import late
-
+def api_docs() -> Response:
     doc = document()
-    return render("api_docs/index.html", doc=doc, groups=_operations_by_tag(doc))
+    response = make_response(render_template("api_docs/index.html", doc=doc, groups=_operations_by_tag(doc)))
+    response.headers["Vary"] = "HX-Request, Cookie"  # as every page: the layout shows who is signed in
+    return response

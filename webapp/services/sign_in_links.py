@@ -8,15 +8,20 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from webapp.extensions import db
 from webapp.models import User
+from webapp.services.errors import ServiceError
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 - a purpose, not a secret
 LIFETIMES = {VERIFY_EMAIL: timedelta(days=2), RESET_PASSWORD: timedelta(hours=1)}
 
 
-class InvalidLink(Exception):
+class InvalidLink(ServiceError):
     """The link is malformed, expired, for another purpose, or already used."""
+
+    status = 400
+    code = "invalid_link"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -36,8 +41,8 @@ def make_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": str(user.id), "f": _fingerprint(user, purpose)})
 
 
-def read_token(token: str, purpose: str, load_user) -> User:
-    """The user a valid link is for; `load_user(uuid)` fetches the row. Raises InvalidLink otherwise."""
+def read_token(token: str, purpose: str) -> User:
+    """The user a valid link is for. Raises InvalidLink otherwise."""
     max_age = int(LIFETIMES[purpose].total_seconds())
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
@@ -46,7 +51,7 @@ def read_token(token: str, purpose: str, load_user) -> User:
         raise InvalidLink("This link has expired.") from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise InvalidLink("This link is not valid.") from None
-    user = load_user(user_id)
+    user = db.session.get(User, user_id)
     if user is None or not hmac.compare_digest(str(data.get("f", "")), _fingerprint(user, purpose)):
         raise InvalidLink("This link has already been used or is no longer valid.")
     return user

@@ -5,7 +5,11 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from webapp.auth.tokens import (
+from webapp.extensions import db
+from webapp.invalidation import CREDENTIALS, stale
+from webapp.models import ApiToken, RefreshToken, TokenScope, User
+from webapp.models.base import as_utc
+from webapp.services.tokens import (
     ACCESS_TTL,
     PERSONAL_PREFIX,
     REFRESH_PREFIX,
@@ -14,10 +18,6 @@ from webapp.auth.tokens import (
     issue_access_token,
     new_secret,
 )
-from webapp.extensions import db
-from webapp.invalidation import CREDENTIALS, stale
-from webapp.models import ApiToken, RefreshToken, TokenScope, User
-from webapp.models.base import as_utc
 
 MAX_PERSONAL_TOKENS = 50
 

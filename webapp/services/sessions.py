@@ -1,18 +1,63 @@
-"""Browser sessions: start one at sign-in, list them, end one or all."""
+"""Browser sessions, the store Flask-Login reads: start one at sign-in, find the user of one, list them, end one
+or all. The id Flask-Login remembers is a UserSession's, so every browser can be listed and ended."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.invalidation import CREDENTIALS, stale
 from webapp.models import User, UserSession
+from webapp.models.base import as_utc
 from webapp.net import client_address
+from webapp.services import sign_in_checks
+from webapp.services.access import may_sign_in
 
 REMEMBERED = timedelta(days=30)
 UNREMEMBERED = timedelta(hours=12)
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def load_user(session_id: str) -> User | None:
+    """The user of a live session; None (signed out) when the session was ended, expired or the user banned.
+
+    A passed check is kept in the shared cache until anything that could end a sign-in changes
+    (services/sign_in_checks.py), so every worker and instance sees a revoked session, a ban or a new role at once.
+    """
+    key = _session_key(session_id)
+    if key is None:
+        return None
+    current = sign_in_checks.generation()
+    kept = sign_in_checks.recall("session", key, current)
+    if kept is not None:
+        user, _details = kept
+        user.session_id = str(key)
+        return user
+    now = datetime.now(UTC)
+    row = db.session.execute(
+        sa.select(UserSession).where(UserSession.id == key).options(joinedload(UserSession.user))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
+        return None
+    user, session_id, expires_at = row.user, str(row.id), as_utc(row.expires_at)  # before the commit below
+    if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    sign_in_checks.keep("session", key, current, user, expires_at, seconds=int(TOUCH_EVERY.total_seconds()))
+    user.session_id = session_id
+    return user
+
+
+def _session_key(session_id) -> uuid.UUID | None:
+    """The UserSession id Flask-Login keeps in the cookie, or None when it is not one."""
+    try:
+        return uuid.UUID(session_id)
+    except (ValueError, TypeError):
+        return None
 
 
 def start_session(user: User, remember: bool = False) -> UserSession:
@@ -69,7 +114,5 @@ def active_sessions(user: User) -> list[UserSession]:
     return list(db.session.execute(query).scalars())
 
 
-def _uuid(value: str):
-    import uuid
-
+def _uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)

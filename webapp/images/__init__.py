@@ -1,1 +1,0 @@
-"""Images: decoding and re-encoding uploads (processing) and the `flask images` commands (cli)."""

@@ -1,0 +1,108 @@
+"""Personal API tokens: a person creates, lists and revokes their own, and a script signs in with one."""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from webapp.extensions import db
+from webapp.models import ApiToken, TokenScope, User
+from webapp.models.base import as_utc
+from webapp.services import access, credentials, sign_in_checks
+from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services.sign_in import InvalidCredentials
+from webapp.services.tokens import digest
+
+log = logging.getLogger("tavern.audit")
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+class Holder(NamedTuple):
+    """Who signs in with a personal token, what it allows ("read" or "write"), and the campaign it is bound to."""
+
+    user: User
+    scope: str
+    campaign_id: object = None
+
+
+def holder_of(secret: str) -> Holder:
+    """The holder of a personal token. Raises InvalidCredentials when the token is unknown, revoked or expired, or
+    its user may no longer sign in.
+
+    A passed check is kept in the shared cache until anything that could end a sign-in changes
+    (services/sign_in_checks.py); the database notes when the token was last used at most once a minute. Commits
+    that note.
+    """
+    token_hash = digest(secret)
+    current = sign_in_checks.generation()
+    kept = sign_in_checks.recall("token", token_hash, current)
+    if kept is not None:
+        user, (scope, campaign_id) = kept
+        return Holder(user, scope, campaign_id)
+    now = datetime.now(UTC)
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_hash).options(joinedload(ApiToken.user))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise InvalidCredentials("This API token is not valid.")
+    if row.expires_at is not None and as_utc(row.expires_at) <= now:
+        raise InvalidCredentials("This API token has expired.")
+    user, scope, campaign_id = row.user, row.scope.value, row.campaign_id  # before the commit expires the row
+    expires_at = as_utc(row.expires_at) if row.expires_at is not None else None
+    if not access.may_sign_in(user):
+        raise InvalidCredentials("This account cannot use the API.")
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_EVERY:
+        row.last_used_at = now
+        db.session.commit()
+    seconds = int(LAST_USED_EVERY.total_seconds())
+    sign_in_checks.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
+    return Holder(user, scope, campaign_id)
+
+
+def create_personal_token(
+    user: User, name: str, scope: str | TokenScope, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A personal token and its secret, which is shown once and never stored. Raises InvalidInput. Commits."""
+    problems = []
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 100:
+        problems.append(Violation("name", "Use 1 to 100 characters."))
+    try:
+        scope = TokenScope(str(scope).lower())
+    except ValueError:
+        problems.append(Violation("scope", "Choose read or write."))
+    if expires_at is not None:
+        expires_at = as_utc(expires_at)
+        if expires_at <= datetime.now(UTC):
+            problems.append(Violation("expires_at", "Choose a moment in the future."))
+    # The user's row is locked until the commit, so parallel requests count the tokens one after the other.
+    user = access.load_plain(User, user.id, for_update=True)
+    if credentials.count_personal_tokens(user) >= credentials.MAX_PERSONAL_TOKENS:
+        problems.append(Violation("name", "You have too many tokens; revoke some you no longer use."))
+    if problems:
+        raise InvalidInput(problems)
+    row, secret = credentials.add_personal_token(user, name, scope, expires_at)
+    db.session.commit()
+    log.info("user %s created personal token %s (%s)", user.id, row.id, scope.value)
+    return row, secret
+
+
+def personal_tokens(user: User) -> list[ApiToken]:
+    return credentials.personal_tokens(user)
+
+
+def revoke_personal_token(user: User, token_id) -> None:
+    """Revoke one of the user's own tokens; another's (or an unknown one) is a NotFound. Commits."""
+    try:
+        key = uuid.UUID(str(token_id))
+    except ValueError:
+        raise NotFound("No such token.") from None
+    row = db.session.get(ApiToken, key, with_for_update=True, populate_existing=True)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound("No such token.")
+    row.revoked_at = datetime.now(UTC)
+    db.session.commit()
+    log.info("user %s revoked personal token %s", user.id, row.id)
