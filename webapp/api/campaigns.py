@@ -8,7 +8,7 @@ from flask import url_for
 from pydantic import Field
 
 from webapp import rules
-from webapp.api.pagination import ListQuery, paginate
+from webapp.api.pagination import ListQuery
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Query, Schema, endpoint
 from webapp.markdown import render_markdown
@@ -17,6 +17,7 @@ from webapp.models.base import as_utc
 from webapp.services import access, awards, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
+from webapp.services.pagination import paginate
 
 TAG = "campaigns"
 RarityName = Literal["COMMON", "UNCOMMON", "RARE", "EPIC", "LEGENDARY"]

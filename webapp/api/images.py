@@ -8,7 +8,7 @@ from flask import Response, redirect, request, url_for
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.api.pagination import ListQuery, paginate
+from webapp.api.pagination import ListQuery
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
 from webapp.images.processing import MAX_BYTES
@@ -16,6 +16,7 @@ from webapp.models import Image, Visibility
 from webapp.models.base import as_utc
 from webapp.services import images
 from webapp.services.errors import InvalidInput, TooLarge, Violation
+from webapp.services.pagination import paginate
 
 TAG = "images"
 SORTS = {"created_at": Image.created_at, "size": Image.size}

@@ -7,6 +7,7 @@ from webapp.extensions import db
 from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
 from webapp.services import access
 from webapp.services.errors import Forbidden
+from webapp.services.pagination import paginate
 
 PAGE_SIZE = 20
 
@@ -55,8 +56,6 @@ def events_of(campaign: Campaign) -> sa.Select:
 
 def page_of(query: sa.Select, cursor: str | None = None, limit: int = PAGE_SIZE, order: str = "desc"):
     """One page of events, newest first: (events, pagination); raises BadQuery for a cursor we did not give out."""
-    from webapp.api.pagination import paginate  # the API package imports the services: import it late
-
     return paginate(query, CampaignEvent, CampaignEvent.created_at, limit, cursor, order)
 
 

@@ -21,6 +21,7 @@ from webapp.services.access import Action
 from webapp.services.characters import visible_by_ids
 from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Field, Kind, Relation
 from webapp.services.errors import Conflict, InvalidInput, NotFound, Violation
+from webapp.services.pagination import paginate
 
 MOST_USED = 5
 REFERENCES_SHOWN = 20
@@ -100,8 +101,6 @@ def list_entries(
 
     Raises BadQuery (400) for a cursor we did not give out.
     """
-    from webapp.api.pagination import paginate  # here: webapp.api reaches the pages, which reach this module
-
     query = _filtered(actor, kind, filters)
     sort_column = getattr(kind.model, sort if sort in kind.sorts else "name")
     rows, pagination = paginate(query, kind.model, sort_column, limit, cursor, order)

@@ -26,6 +26,7 @@ from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.pagination import paginate
 
 log = logging.getLogger("tavern.audit")
 
@@ -57,8 +58,6 @@ class UserFilter:
 
 def search_users(actor, filters: UserFilter, limit: int = 25, cursor: str | None = None, order: str = "desc"):
     """Staff only (404 otherwise): users matching the filters, newest first; returns (rows, pagination)."""
-    from webapp.api.pagination import paginate  # imported late: the API package imports the services
-
     access.require_staff(actor)
     query = sa.select(User)
     if filters.search:
