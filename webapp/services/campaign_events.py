@@ -40,7 +40,7 @@ def events_query(actor, campaign_id) -> sa.Select:
     party (the log names the party's characters).
     """
     campaign = access.load(actor, Campaign, campaign_id)
-    if not access.can_see_roster(actor, campaign):
+    if not access.can_read_log(actor, campaign):
         raise Forbidden("The log is for the game master and the party.")
     return events_of(campaign)
 

@@ -30,14 +30,14 @@ def add_experience(actor, character_id, amount: int) -> Character:
     # Locked: parallel awards add up instead of each overwriting the total it read.
     loaded = load_locked(actor, character_id, Action.VIEW)
     character = loaded.character
-    if loaded.in_campaign and not (access.is_admin(actor) or access.is_gm_of(actor, character)):
+    if not access.may_award(actor, character, in_campaign=loaded.in_campaign):
+        if not loaded.in_campaign:
+            raise Forbidden(f"Only {character.name}'s owner adds experience.")
         campaign = loaded.campaign.name
         message = f"{character.name} is in the campaign {campaign}; there only its game master awards experience"
         if access.owns(actor, character):
             raise RuleViolation("amount", message)
         raise Forbidden(message)
-    if not access.can(actor, Action.AWARD, character):
-        raise Forbidden(f"Only {character.name}'s owner adds experience.")
     RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))

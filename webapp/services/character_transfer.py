@@ -212,7 +212,7 @@ def _key(name: str) -> str:
 
 def _preference(actor, model):
     """Own entries first, then system content, then others' PUBLIC ones; oldest first among equals."""
-    user_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", False) else None
+    user_id = access.user_id_of(actor)
     return (
         sa.case((model.owner_id == user_id, 0), (model.owner_id.is_(None), 1), else_=2),
         model.id,

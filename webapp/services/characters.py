@@ -26,7 +26,7 @@ from webapp.models import (
 from webapp.services import access, locks
 from webapp.services.access import Action
 from webapp.services.campaigns import campaign_rules_for
-from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from webapp.services.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import CARD_OPTIONS, archetype_data, base_scores, race_data
 
 MAX_NAME = 100
@@ -72,7 +72,7 @@ def character_query(actor, filters: CharacterFilters) -> sa.Select:
         raise InvalidInput(problems, problems[0].message)
     query = sa.select(Character).where(access.visible(actor, Character))
     if filters.mine:
-        user = _signed_in(actor)
+        user = access.require_signed_in(actor, "Sign in to see your characters.")
         query = query.where(Character.owner_id == user.id)
     if filters.race_id is not None:
         query = query.where(Character.race_id == filters.race_id)
@@ -91,7 +91,7 @@ def character_query(actor, filters: CharacterFilters) -> sa.Select:
 
 def my_characters(actor, limit: int = 200) -> list[Character]:
     """The actor's own characters by name, race and archetype joined, equipment loaded for the cards."""
-    user = _signed_in(actor)
+    user = access.require_signed_in(actor, "Sign in to see your characters.")
     query = (
         sa.select(Character)
         .where(Character.owner_id == user.id)
@@ -100,12 +100,6 @@ def my_characters(actor, limit: int = 200) -> list[Character]:
         .limit(limit)
     )
     return list(db.session.execute(query).unique().scalars())
-
-
-def _signed_in(actor):
-    if getattr(actor, "is_authenticated", False) is not True:
-        raise Forbidden("Sign in to see your characters.")
-    return actor
 
 
 def _escape_like(text: str) -> str:

@@ -70,7 +70,7 @@ def _filtered(actor, kind: Kind, filters: Filters) -> sa.Select:
     if filters.owner == "system":
         query = query.where(model.owner_id.is_(None))
     elif filters.owner == "mine":
-        user_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", False) else None
+        user_id = access.user_id_of(actor)
         query = query.where(model.owner_id == user_id) if user_id else query.where(sa.false())
     for name, value in filters.choices.items():
         query = query.where(getattr(model, name) == value)

@@ -15,7 +15,7 @@ from webapp.images.processing import CONTENT_TYPE, process_upload
 from webapp.models import Image, User, Visibility
 from webapp.services import access
 from webapp.services.access import Action
-from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"
@@ -191,9 +191,8 @@ def image_query(actor, mine: bool = False, search: str | None = None, visibility
     """
     query = sa.select(Image).where(access.visible(actor, Image))
     if mine:
-        if getattr(actor, "is_authenticated", False) is not True:
-            raise Forbidden("Sign in to see your images.")
-        query = query.where(Image.owner_id == actor.id)
+        user = access.require_signed_in(actor, "Sign in to see your images.")
+        query = query.where(Image.owner_id == user.id)
     if visibility is not None:
         query = query.where(Image.visibility == Visibility(visibility))
     if search:
