@@ -6,7 +6,7 @@ import time
 from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import Character
-from webapp.services import awards
+from webapp.services.campaigns import awards
 
 
 def test_two_concurrent_awards_to_the_same_party_both_count(app, postgres, make, monkeypatch):

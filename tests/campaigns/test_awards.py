@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from webapp import rules
 from webapp.extensions import db
 from webapp.models import CampaignEvent, Character, EventKind, InventoryEntry, User, Visibility
-from webapp.services import awards
+from webapp.services.campaigns import awards
 from webapp.services.errors import Forbidden, InvalidInput, RuleViolation
 
 

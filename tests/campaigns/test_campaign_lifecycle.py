@@ -9,6 +9,12 @@ from webapp.services import campaigns
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 
 
+def new_campaign(**values) -> campaigns.CampaignCreate:
+    """A new campaign's input from flat values, as a form sends them: details, and the rules beside them."""
+    rules = {key: values.pop(key) for key in campaigns.RULE_FIELDS if key in values}
+    return campaigns.CampaignCreate.read({**values, "rules": rules})
+
+
 def kinds(campaign) -> list[EventKind]:
     query = sa.select(CampaignEvent.kind).where(CampaignEvent.campaign_id == campaign.id).order_by(CampaignEvent.id)
     return list(db.session.execute(query).scalars())
@@ -18,13 +24,15 @@ def test_creating_a_campaign_gives_it_an_invite_code_rules_and_a_first_event(gm,
     elf = make.race(name="Elf")
     campaign = campaigns.create_campaign(
         gm,
-        name="  The   Sunken Keep ",
-        description="Bring rope.",
-        visibility="PRIVATE",
-        level_cap=5,
-        allowed_race_ids=[str(elf.id)],
-        max_rarity="RARE",
-        point_budget=20,
+        new_campaign(
+            name="  The   Sunken Keep ",
+            description="Bring rope.",
+            visibility="PRIVATE",
+            level_cap=5,
+            allowed_race_ids=[str(elf.id)],
+            max_rarity="RARE",
+            point_budget=20,
+        ),
     )
     assert campaign.name == "The Sunken Keep"
     assert campaign.owner_id == gm.id and campaign.visibility == Visibility.PRIVATE
@@ -35,11 +43,11 @@ def test_creating_a_campaign_gives_it_an_invite_code_rules_and_a_first_event(gm,
 
 
 def test_campaign_names_are_unique_per_gm_only(gm, make):
-    campaigns.create_campaign(gm, name="Keep")
+    campaigns.create_campaign(gm, new_campaign(name="Keep"))
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, name="Keep")
+        campaigns.create_campaign(gm, new_campaign(name="Keep"))
     assert error.value.violations[0].field == "name"
-    assert campaigns.create_campaign(make.user(), name="Keep").name == "Keep"
+    assert campaigns.create_campaign(make.user(), new_campaign(name="Keep")).name == "Keep"
 
 
 @pytest.mark.parametrize(
@@ -49,20 +57,21 @@ def test_campaign_names_are_unique_per_gm_only(gm, make):
 def test_campaign_values_out_of_range_are_refused_beside_their_field(gm, field, value):
     values = {"name": "Keep", field: value}
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, **values)
+        campaigns.create_campaign(gm, new_campaign(**values))
     assert [v.field for v in error.value.violations] == [field]
 
 
 def test_a_private_race_of_someone_else_cannot_be_allowed(gm, make):
     secret = make.race(owner_id=make.user().id, visibility=Visibility.PRIVATE)
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, name="Keep", allowed_race_ids=[str(secret.id)])
+        campaigns.create_campaign(gm, new_campaign(name="Keep", allowed_race_ids=[str(secret.id)]))
     assert error.value.violations[0].field == "allowed_race_ids"
 
 
 def test_editing_rules_logs_what_changed(party, gm):
     campaign, _ = party
-    updated = campaigns.update_campaign(gm, campaign.id, {"level_cap": 4, "description": "Wet."})
+    changes = campaigns.CampaignPatch.read({"rules": {"level_cap": 4}, "description": "Wet."})
+    updated = campaigns.update_campaign(gm, campaign.id, changes)
     assert updated.level_cap == 4
     event = db.session.execute(
         sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.RULES_CHANGED)
@@ -76,7 +85,7 @@ def test_only_the_gm_edits_a_campaign(party, make):
     member = db.session.get(type(characters[0]), characters[0].id)
     player = db.session.get(type(make.user()), member.owner_id)
     with pytest.raises(Forbidden):
-        campaigns.update_campaign(player, campaign.id, {"name": "Mine now"})
+        campaigns.update_campaign(player, campaign.id, campaigns.CampaignPatch.read({"name": "Mine now"}))
 
 
 def test_a_player_asks_to_join_with_a_code_and_the_gm_approves(gm, make):

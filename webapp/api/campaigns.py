@@ -14,43 +14,14 @@ from webapp.api.spec import Query, Schema, endpoint
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
 from webapp.models.base import as_utc
-from webapp.services import access, awards, campaigns
+from webapp.services import access, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
+from webapp.services.campaigns import CampaignCreate, CampaignPatch, awards
 from webapp.services.pagination import paginate
 
 TAG = "campaigns"
-RarityName = Literal["COMMON", "UNCOMMON", "RARE", "EPIC", "LEGENDARY"]
 SORTS = {"created_at": Campaign.created_at, "name": Campaign.name}
-
-
-class RulesBody(Schema):
-    level_cap: int | None = Field(None, ge=1, le=rules.MAX_LEVEL, description="Characters stop at this level.")
-    allowed_race_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every race.")
-    allowed_archetype_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every archetype.")
-    max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
-    point_budget: int | None = Field(
-        None, ge=0, le=campaigns.MAX_BUDGET, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
-    )
-
-
-class RulesPatch(RulesBody):
-    allowed_race_ids: list[uuid.UUID] | None = None
-    allowed_archetype_ids: list[uuid.UUID] | None = None
-
-
-class CampaignCreate(Schema):
-    name: str = Field(min_length=1, max_length=campaigns.MAX_NAME)
-    description: str = Field("", max_length=campaigns.MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
-    rules: RulesBody = Field(default_factory=RulesBody)
-
-
-class CampaignPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=campaigns.MAX_NAME)
-    description: str | None = Field(None, max_length=campaigns.MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
-    rules: RulesPatch | None = None
 
 
 class CampaignListQuery(ListQuery):
@@ -221,13 +192,7 @@ def campaign_stats(caller):
 
 @endpoint("POST", "/campaigns", "Create a campaign", TAG, body=CampaignCreate, status=201, auth="write")
 def campaign_create(caller, body):
-    campaign = campaigns.create_campaign(
-        caller.user,
-        name=body.name,
-        description=body.description,
-        visibility=body.visibility,
-        **body.rules.model_dump(),
-    )
+    campaign = campaigns.create_campaign(caller.user, body)
     location = url_for("api.campaign_get", campaign_id=campaign.id)
     return json_response(campaign_json(caller.user, campaign), status=201, headers={"Location": location})
 
@@ -242,10 +207,7 @@ def campaign_get(caller, campaign_id):
 @endpoint("PATCH", "/campaigns/<uuid:campaign_id>", "Change a campaign", TAG, body=CampaignPatch, auth="write")
 def campaign_update(caller, campaign_id, body):
     _scoped(caller, campaign_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"rules"})
-    if body.rules is not None:
-        changes.update(body.rules.model_dump(exclude_unset=True))
-    campaign = campaigns.update_campaign(caller.user, campaign_id, changes, expect=_fresh(caller))
+    campaign = campaigns.update_campaign(caller.user, campaign_id, body, expect=_fresh(caller))
     return json_response(campaign_json(caller.user, campaign))
 
 

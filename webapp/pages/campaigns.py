@@ -7,14 +7,15 @@ from flask_login import current_user, login_required
 
 from webapp.auth.redirects import go
 from webapp.markdown import render_markdown
-from webapp.models import MembershipStatus
+from webapp.models import MembershipStatus, Visibility
 from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
 from webapp.pages.render import is_fragment_request, render
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg
-from webapp.services import access, awards, campaign_events, campaigns, compendium
+from webapp.services import access, campaign_events, campaigns, compendium
+from webapp.services.campaigns import awards
 from webapp.services.compendium import Filters
 from webapp.services.compendium_kinds import KINDS
 from webapp.services.errors import InvalidInput, RuleViolation
@@ -82,12 +83,9 @@ def campaign_new():
     _rules_choices(form)
     if form.validate_on_submit():
         try:
-            values = form.values()
-            campaign = campaigns.create_campaign(me(), **values)
+            campaign = campaigns.create_campaign(me(), form.new_campaign())
         except InvalidInput as error:
-            _put_errors(
-                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
-            )
+            _put_errors(form, error, form.ALIASES)
         else:
             flash(f"“{campaign.name}” is ready. Share the invite link with your players.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))
@@ -115,15 +113,12 @@ def campaign_edit(campaign_id):
         form = CampaignForm()
     _rules_choices(form)
     if form.validate_on_submit():
-        values = form.values()
-        if str(campaign.visibility) == "HIDDEN":
-            values.pop("visibility")
         try:
-            campaigns.update_campaign(me(), campaign_id, values)
+            # A hidden campaign stays hidden: its form offers PUBLIC and PRIVATE only.
+            changes = form.changes(keep_visibility=campaign.visibility != Visibility.HIDDEN)
+            campaigns.update_campaign(me(), campaign_id, changes)
         except InvalidInput as error:
-            _put_errors(
-                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
-            )
+            _put_errors(form, error, form.ALIASES)
         else:
             flash("Campaign saved.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign_id))

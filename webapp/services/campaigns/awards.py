@@ -19,7 +19,7 @@ from webapp.models import (
 )
 from webapp.services import access, character_growth, inventory, sheets
 from webapp.services.campaign_events import record
-from webapp.services.campaigns import CHARACTER_CARD, load_running, sync_level
+from webapp.services.campaigns.loading import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import campaign_level_cap
 
