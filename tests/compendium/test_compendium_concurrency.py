@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from tests.support import at_once, signed_in_clients, slowed
 from webapp.extensions import db
 from webapp.models import Skill
-from webapp.services import access, compendium
+from webapp.services import access
+from webapp.services.compendium import editing
 
 CROWD = 20
 
@@ -25,7 +26,7 @@ def statuses(answers) -> list[int]:
 
 
 def test_twenty_skills_created_at_once_with_one_name_make_one_and_refuse_the_rest(app, postgres, make, monkeypatch):
-    monkeypatch.setattr(compendium, "_name_taken", slowed(compendium._name_taken))  # between the check and the write
+    monkeypatch.setattr(editing, "_name_taken", slowed(editing._name_taken))  # between the check and the write
     author = make.user()
     # Names are unique per owner ignoring case: each asks for the name in another case.
     names = ["Stonecunning", "stonecunning", "STONECUNNING", "StoneCunning"]

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from webapp.extensions import db
 from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
 from webapp.services import access
+from webapp.services.access import Actor
 from webapp.services.errors import Forbidden
 from webapp.services.pagination import paginate
 
@@ -33,7 +34,7 @@ def record(
     return event
 
 
-def events_query(actor, campaign_id) -> sa.Select:
+def events_query(actor: Actor, campaign_id) -> sa.Select:
     """The campaign's events, newest first once paged, with actor and character loaded.
 
     Raises NotFound when the actor may not see the campaign, Forbidden when they may see it but are not in the

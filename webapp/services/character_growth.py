@@ -8,7 +8,7 @@ from webapp.invalidation import stale
 from webapp.models import Character, Perk, Skill
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
-from webapp.services.access import Action
+from webapp.services.access import Action, Actor
 from webapp.services.characters import resolve
 from webapp.services.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
@@ -16,7 +16,7 @@ from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
 MAX_AWARD = 1_000_000
 
 
-def add_experience(actor, character_id, amount: int) -> Character:
+def add_experience(actor: Actor, character_id, amount: int) -> Character:
     """Add experience; the level follows (up to the campaign's cap while in one). Commits once.
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
@@ -45,7 +45,7 @@ def add_experience(actor, character_id, amount: int) -> Character:
     return character
 
 
-def learn_skill(actor, character_id, skill_id) -> Character:
+def learn_skill(actor: Actor, character_id, skill_id) -> Character:
     """Learn a skill the race or archetype teaches, at or above its level; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such skill) or RuleViolation (field skill_id: already known,
@@ -63,7 +63,7 @@ def learn_skill(actor, character_id, skill_id) -> Character:
     return loaded.character
 
 
-def take_perk(actor, character_id, perk_id) -> Character:
+def take_perk(actor: Actor, character_id, perk_id) -> Character:
     """Take a perk at or above its level while a perk slot (1 + level // 4) is free; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such perk) or RuleViolation (field perk_id).
@@ -78,17 +78,17 @@ def take_perk(actor, character_id, perk_id) -> Character:
     return loaded.character
 
 
-def forget_skill(actor, character_id, skill_id) -> Character:
+def forget_skill(actor: Actor, character_id, skill_id) -> Character:
     """Forget a learned skill; commits once. Raises NotFound (not learned) or RuleViolation (only granted)."""
     return _forget(actor, character_id, skill_id, "skills")
 
 
-def forget_perk(actor, character_id, perk_id) -> Character:
+def forget_perk(actor: Actor, character_id, perk_id) -> Character:
     """Give up a taken perk; commits once. Raises NotFound (not taken) or RuleViolation (only granted)."""
     return _forget(actor, character_id, perk_id, "perks")
 
 
-def _forget(actor, character_id, entity_id, kind: str) -> Character:
+def _forget(actor: Actor, character_id, entity_id, kind: str) -> Character:
     loaded = load_locked(actor, character_id)
     learned = getattr(loaded, kind)
     match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)

@@ -24,7 +24,7 @@ from webapp.models import (
     Visibility,
 )
 from webapp.services import access, locks
-from webapp.services.access import Action
+from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
 from webapp.services.errors import Conflict, InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import CARD_OPTIONS, archetype_data, base_scores, race_data
@@ -62,7 +62,7 @@ def range_violations(ranges: Mapping[str, tuple[int | None, int | None]]) -> lis
     ]
 
 
-def character_query(actor, filters: CharacterFilters) -> sa.Select:
+def character_query(actor: Actor, filters: CharacterFilters) -> sa.Select:
     """A select of the characters the actor may see, narrowed by the filters (rows only: the list shows ids).
 
     Raises InvalidInput when a minimum is above its maximum.
@@ -89,7 +89,7 @@ def character_query(actor, filters: CharacterFilters) -> sa.Select:
     return query
 
 
-def my_characters(actor, limit: int = 200) -> list[Character]:
+def my_characters(actor: Actor, limit: int = 200) -> list[Character]:
     """The actor's own characters by name, race and archetype joined, equipment loaded for the cards."""
     user = access.require_signed_in(actor, "Sign in to see your characters.")
     query = (
@@ -106,7 +106,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def get_character(actor, character_id, action: Action = Action.VIEW) -> Character:
+def get_character(actor: Actor, character_id, action: Action = Action.VIEW) -> Character:
     """One character with race and archetype; raises NotFound (may not see it) or Forbidden (may not `action`)."""
     options = (joinedload(Character.race), joinedload(Character.archetype))
     return access.load(actor, Character, character_id, action, options=options)
@@ -146,7 +146,7 @@ def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
     return [Violation("name", f"You already have a character called {name.strip()}")]
 
 
-def visibility_violations(actor, obj, value) -> list[Violation]:
+def visibility_violations(actor: Actor, obj, value) -> list[Violation]:
     """Owners pick PUBLIC or PRIVATE; only staff hide (or un-hide) a character."""
     try:
         visibility = Visibility(value)
@@ -159,7 +159,7 @@ def visibility_violations(actor, obj, value) -> list[Violation]:
     return []
 
 
-def resolve(actor, model: type, object_id, field_name: str, options=()) -> Any:
+def resolve(actor: Actor, model: type, object_id, field_name: str, options=()) -> Any:
     """The entry the actor may see, or InvalidInput on `field_name` when there is none by that id."""
     try:
         return access.load(actor, model, object_id, Action.VIEW, options=options)
@@ -168,7 +168,7 @@ def resolve(actor, model: type, object_id, field_name: str, options=()) -> Any:
         raise InvalidInput([Violation(field_name, f"There is no such {kind}")], f"There is no such {kind}.") from None
 
 
-def resolve_image(actor, image_id) -> Image | None:
+def resolve_image(actor: Actor, image_id) -> Image | None:
     """The portrait the actor may see (None removes it); InvalidInput on "image_id" for one they may not."""
     if image_id is None:
         return None
@@ -179,15 +179,15 @@ def resolve_image(actor, image_id) -> Image | None:
         raise InvalidInput([Violation("image_id", message)], message + ".") from None
 
 
-def resolve_race(actor, race_id) -> Race:
+def resolve_race(actor: Actor, race_id) -> Race:
     return resolve(actor, Race, race_id, "race_id", RACE_OPTIONS)
 
 
-def resolve_archetype(actor, archetype_id) -> Archetype:
+def resolve_archetype(actor: Actor, archetype_id) -> Archetype:
     return resolve(actor, Archetype, archetype_id, "archetype_id", ARCHETYPE_OPTIONS)
 
 
-def visible_by_ids(actor, model: type, ids: Iterable, field_name: str) -> list:
+def visible_by_ids(actor: Actor, model: type, ids: Iterable, field_name: str) -> list:
     """The entries with these ids that the actor may see, in the order asked; InvalidInput names any missing."""
     wanted = []
     for value in ids:
@@ -234,7 +234,7 @@ def starting_violations(
 
 
 def create_character(
-    actor,
+    actor: Actor,
     fields: Mapping[str, Any],
     *,
     skill_ids: Iterable = (),
@@ -286,7 +286,7 @@ def create_character(
 
 
 def update_character(
-    actor,
+    actor: Actor,
     character_id,
     changes: Mapping[str, Any],
     *,
@@ -351,7 +351,7 @@ def _scores(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {attribute: changes[attribute] for attribute in ATTRIBUTE_NAMES if attribute in changes}
 
 
-def delete_character(actor, character_id, *, expect: Callable[[Character], None] | None = None) -> None:
+def delete_character(actor: Actor, character_id, *, expect: Callable[[Character], None] | None = None) -> None:
     """Delete a character with its inventory, equipment, skills and perks; commits once.
 
     Raises NotFound, Forbidden, or Conflict while it is in an active campaign (leave the campaign first).
@@ -376,7 +376,7 @@ def delete_character(actor, character_id, *, expect: Callable[[Character], None]
     db.session.commit()
 
 
-def character_stats(actor) -> dict[str, Any]:
+def character_stats(actor: Actor) -> dict[str, Any]:
     """Counts over the characters the actor may see: total, per level, per race and per archetype."""
     seen = access.visible(actor, Character)
     per_level = db.session.execute(
@@ -390,7 +390,7 @@ def character_stats(actor) -> dict[str, Any]:
     }
 
 
-def _counts_by(actor, seen, column, model, key: str) -> list[dict[str, Any]]:
+def _counts_by(actor: Actor, seen, column, model, key: str) -> list[dict[str, Any]]:
     counts = db.session.execute(sa.select(column, sa.func.count()).where(seen).group_by(column)).all()
     found = db.session.execute(sa.select(model).where(model.id.in_([ident for ident, _ in counts]))).scalars()
     entries = {obj.id: obj for obj in found}

@@ -24,7 +24,7 @@ from webapp.models import (
 )
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
-from webapp.services.access import Action
+from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
 
 # The same relations through plain ORM loading (more queries than load_sheet); for callers with their own query.
@@ -361,7 +361,7 @@ def _shown(race, archetype, inventory: list[Carried], skills: list, perks: list)
     return shown + [("skills", skill) for skill in skills] + [("perks", perk) for perk in perks]
 
 
-def load_locked(actor, character_id, action: Action = Action.EDIT) -> LoadedSheet:
+def load_locked(actor: Actor, character_id, action: Action = Action.EDIT) -> LoadedSheet:
     """The character and its sheet, read afresh with the row locked until the commit, so that two changes to it
     run one after the other and each is checked against what the other left.
 

@@ -18,6 +18,7 @@ from webapp.models import (
     MembershipStatus,
 )
 from webapp.services import access, character_growth, inventory, sheets
+from webapp.services.access import Actor
 from webapp.services.campaign_events import record
 from webapp.services.campaigns.loading import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
@@ -36,7 +37,7 @@ class AwardResult:
 
 
 def award(
-    actor,
+    actor: Actor,
     campaign_id,
     *,
     experience: int | None = None,
@@ -90,7 +91,7 @@ def award(
     return _reloaded(campaign, character_ids, event_ids)
 
 
-def give_experience(actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):
+def give_experience(actor: Actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):
     """Add experience (the session's change, not committed) and log it; the level follows the rules."""
     before = character.level
     character.experience += amount
@@ -102,7 +103,7 @@ def give_experience(actor, campaign: Campaign, character: Character, amount: int
     return record(campaign, EventKind.XP_AWARD, actor, body, character, data)
 
 
-def give_item(actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
+def give_item(actor: Actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
     """Put an item into a member's pack (the session's change) and log it; the inventory's rules apply."""
     character = membership.character
     if not access.can(membership.user, access.Action.VIEW, item):
