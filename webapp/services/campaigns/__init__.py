@@ -43,7 +43,7 @@ from webapp.services.campaigns.memberships import (
     request_join,
     verdict,
 )
-from webapp.services.campaigns.roster import (
+from webapp.services.campaigns.party import (
     ComplianceEntry,
     Dashboard,
     Roster,

@@ -1,4 +1,4 @@
-"""A campaign's party as a viewer sees it: members with their sheets, requests, compliance, the dashboard."""
+"""A campaign's party as a viewer sees it: the roster with sheets, requests and compliance, and the dashboard."""
 
 import hashlib
 from dataclasses import dataclass, field
