@@ -129,6 +129,17 @@ def equipment_get(caller, character_id):
     return json_response(_equipment(caller.user, loaded), public=_public(caller))
 
 
+def _preview(preview: equipment.EquipPreview) -> dict:
+    """What a change of equipment would do: {allowed, violations, displaced, before, after}."""
+    return {
+        "allowed": preview.allowed,
+        "violations": [{"field": v.field, "message": v.message} for v in preview.violations],
+        "displaced": [str(item.id) for item in preview.displaced],
+        "before": preview.before.to_dict(),
+        "after": preview.after.to_dict(),
+    }
+
+
 @endpoint(
     "PUT",
     f"{CHARACTER}/equipment",
@@ -143,7 +154,7 @@ def equipment_put(caller, character_id, body, query):
     changes = {slot: getattr(body, slot) for slot in body.model_fields_set}
     if query.dry_run:
         preview = equipment.preview_equipment(caller.user, character_id, changes)
-        return json_response(preview.to_dict(), headers={"Cache-Control": "no-store"})
+        return json_response(_preview(preview), headers={"Cache-Control": "no-store"})
     def fresh(loaded):
         if request.headers.get("If-Match"):
             require_fresh(_equipment(caller.user, loaded))

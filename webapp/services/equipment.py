@@ -29,16 +29,6 @@ class EquipPreview:
     after: rules.Sheet
     new_equipment: dict[str, Item]
 
-    def to_dict(self) -> dict:
-        """The JSON shape of PUT /characters/<id>/equipment?dry_run=true."""
-        return {
-            "allowed": self.allowed,
-            "violations": [{"field": v.field, "message": v.message} for v in self.violations],
-            "displaced": [str(item.id) for item in self.displaced],
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
-        }
-
 
 def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
     """Every slot in body order with the item in it, or None."""
