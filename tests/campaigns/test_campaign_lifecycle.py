@@ -15,6 +15,10 @@ def new_campaign(**values) -> campaigns.CampaignCreate:
     return campaigns.CampaignCreate.read({**values, "rules": rules})
 
 
+def note(body: str) -> campaigns.NoteBody:
+    return campaigns.NoteBody.read({"body": body})
+
+
 def kinds(campaign) -> list[EventKind]:
     query = sa.select(CampaignEvent.kind).where(CampaignEvent.campaign_id == campaign.id).order_by(CampaignEvent.id)
     return list(db.session.execute(query).scalars())
@@ -239,7 +243,7 @@ def test_archiving_frees_every_character_and_freezes_the_campaign(party, gm):
     with pytest.raises(NotFound):
         campaigns.find_by_invite_code(code)
     with pytest.raises(Conflict):
-        campaigns.add_note(gm, campaign.id, "Too late")
+        campaigns.add_note(gm, campaign.id, note("Too late"))
     assert kinds(campaign)[-1] == EventKind.ARCHIVED
 
 
@@ -262,10 +266,10 @@ def test_campaign_rules_for_a_character_in_a_campaign(make, gm):
 
 def test_notes_are_for_the_gm_and_must_say_something(party, gm, make):
     campaign, characters = party
-    note = campaigns.add_note(gm, campaign.id, "**Bring** rope")
-    assert note.kind == EventKind.NOTE and note.actor.id == gm.id
+    written = campaigns.add_note(gm, campaign.id, note("**Bring** rope"))
+    assert written.kind == EventKind.NOTE and written.actor.id == gm.id
     with pytest.raises(InvalidInput):
-        campaigns.add_note(gm, campaign.id, "   ")
+        campaigns.add_note(gm, campaign.id, note("   "))
     player = db.session.get(type(gm), characters[0].owner_id)
     with pytest.raises(Forbidden):
-        campaigns.add_note(player, campaign.id, "I am the GM now")
+        campaigns.add_note(player, campaign.id, note("I am the GM now"))

@@ -113,6 +113,20 @@ class AwardForm(FlaskForm):
         description='Optional, shown in the log: "for clearing the flooded cellar".',
     )
 
+    def award(self) -> awards.AwardBody:
+        """The form as an award to one character or the whole party; InvalidInput when it doesn't fit."""
+        everyone = self.target.data == "all"
+        return awards.AwardBody.read(
+            {
+                "experience": self.experience.data,
+                "item_id": self.item_id.data or None,
+                "quantity": self.quantity.data or 1,
+                "character_ids": None if everyone else [self.target.data],
+                "all": everyone,
+                "reason": self.reason.data or "",
+            }
+        )
+
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
@@ -120,3 +134,7 @@ class NoteForm(FlaskForm):
         validators=[DataRequired(message="Write something first"), Length(max=campaigns.MAX_NOTE)],
         description="Markdown: **bold**, *italic*, lists, links.",
     )
+
+    def note(self) -> campaigns.NoteBody:
+        """The form as a note for the log; InvalidInput when it doesn't fit."""
+        return campaigns.NoteBody.read({"body": self.body.data or ""})

@@ -275,18 +275,8 @@ def campaign_award(campaign_id):
     context = _context(view)
     form.target.choices = context["award_form"].target.choices
     if form.validate_on_submit():
-        target = form.target.data
         try:
-            result = awards.award(
-                me(),
-                campaign_id,
-                experience=form.experience.data,
-                item_id=form.item_id.data or None,
-                quantity=form.quantity.data or 1,
-                character_ids=None if target == "all" else [target],
-                everyone=target == "all",
-                reason=form.reason.data or "",
-            )
+            result = awards.award(me(), campaign_id, form.award())
         except (InvalidInput, RuleViolation) as error:
             _put_errors(form, error, {"character_ids": "target", "all": "target"})
         else:
@@ -320,7 +310,7 @@ def campaign_note(campaign_id):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            campaigns.add_note(me(), campaign_id, form.body.data)
+            campaigns.add_note(me(), campaign_id, form.note())
         except InvalidInput as error:
             _put_errors(form, error)
         else:

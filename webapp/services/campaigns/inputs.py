@@ -1,4 +1,5 @@
-"""What a GM sends to open a campaign or change it: its details and rules, checked once for pages and API."""
+"""What players and GMs send about a campaign (its details and rules, a join, an approval, a note), checked once
+for the pages and the API alike."""
 
 import uuid
 from typing import Annotated, Literal
@@ -20,12 +21,12 @@ RULE_FIELDS = ("level_cap", "allowed_race_ids", "allowed_archetype_ids", "max_ra
 RarityName = Literal[tuple(rarity.value for rarity in Rarity)]  # type: ignore[valid-type]
 
 
-def _one_line(value):
+def one_line(value):
     """Runs of spaces, tabs and newlines in a name become one space."""
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-Name = Annotated[str, BeforeValidator(_one_line), Field(min_length=1, max_length=MAX_NAME)]
+Name = Annotated[str, BeforeValidator(one_line), Field(min_length=1, max_length=MAX_NAME)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
 
 
@@ -87,3 +88,26 @@ class CampaignPatch(Input):
         if self.rules is not None:
             changes.update(self.rules.model_dump(exclude_unset=True))
         return changes
+
+
+class JoinRequest(Input):
+    """A player asks to join the campaign of an invite code with one of their characters."""
+
+    invite_code: str = Field(min_length=1, max_length=64)
+    character_id: uuid.UUID
+
+
+class ApproveBody(Input):
+    """The GM lets a pending character in."""
+
+    accept_violations: bool = Field(
+        False,
+        description="Approve a character that breaks the campaign's rules (see `compliance` in the members list); "
+        "without it such a request answers 422 with every reason, and the log records what was accepted.",
+    )
+
+
+class NoteBody(Input):
+    """A note the GM writes into the log."""
+
+    body: str = Field(min_length=1, max_length=MAX_NOTE, description="Markdown; rendered sanitised.")

@@ -14,7 +14,7 @@ from webapp.models import Archetype, Campaign, CampaignEvent, CampaignStatus, Ev
 from webapp.services import access, sheets
 from webapp.services.access import Action, Actor
 from webapp.services.campaign_events import load_event, record
-from webapp.services.campaigns.inputs import MAX_NOTE, CampaignCreate, CampaignPatch
+from webapp.services.campaigns.inputs import CampaignCreate, CampaignPatch, NoteBody
 from webapp.services.campaigns.loading import (
     CAMPAIGN_OPTIONS,
     load_campaign,
@@ -129,15 +129,10 @@ def rotate_invite_code(actor: Actor, campaign_id) -> Campaign:
     return load_campaign(actor, campaign.id)
 
 
-def add_note(actor: Actor, campaign_id, body: str) -> CampaignEvent:
-    """The GM writes a note (Markdown) into the log; raises NotFound, Forbidden, Conflict or InvalidInput."""
+def add_note(actor: Actor, campaign_id, note: NoteBody) -> CampaignEvent:
+    """The GM writes a note (Markdown) into the log; raises NotFound, Forbidden (not the GM) or Conflict."""
     campaign = load_running(actor, campaign_id, options=(), for_update=True)
-    text = (body or "").strip()
-    if not text:
-        raise InvalidInput([Violation("body", "Write something first.")])
-    if len(text) > MAX_NOTE:
-        raise InvalidInput([Violation("body", f"Notes are at most {MAX_NOTE} characters; this one has {len(text)}.")])
-    event = record(campaign, EventKind.NOTE, actor, text)
+    event = record(campaign, EventKind.NOTE, actor, note.body)
     db.session.commit()
     return load_event(event.id)
 
