@@ -24,7 +24,7 @@ from webapp.models import (
 )
 from webapp.services import access, locks
 from webapp.services.access import Actor
-from webapp.services.characters import (
+from webapp.services.characters.checks import (
     ARCHETYPE_OPTIONS,
     MAX_AGE,
     MAX_DESCRIPTION,

@@ -34,29 +34,16 @@ def is_member_of(actor: Actor, campaign: Campaign, approved_only: bool = False) 
     user = user_of(actor)
     if user is None:
         return False
-    query = (
-        sa.select(Membership.id)
-        .where(
-            Membership.campaign_id == campaign.id,
-            Membership.user_id == user.id,
-            Membership.active.is_(True),
-        )
-        .limit(1)
-    )
-    if approved_only:
-        query = query.where(Membership.status == MembershipStatus.APPROVED)
-    return db.session.execute(query).first() is not None
+    approved = (Membership.status == MembershipStatus.APPROVED,) if approved_only else ()
+    return _any_active(Membership.campaign_id == campaign.id, Membership.user_id == user.id, *approved)
 
 
 def in_a_campaign(character: Character) -> bool:
     """True when the character is an APPROVED member of an active campaign."""
-    query = (
-        sa.select(Membership.id)
-        .where(
-            Membership.character_id == character.id,
-            Membership.status == MembershipStatus.APPROVED,
-            Membership.active.is_(True),
-        )
-        .limit(1)
-    )
+    return _any_active(Membership.character_id == character.id, Membership.status == MembershipStatus.APPROVED)
+
+
+def _any_active(*conditions) -> bool:
+    """Whether an active membership meets the conditions."""
+    query = sa.select(Membership.id).where(Membership.active.is_(True), *conditions).limit(1)
     return db.session.execute(query).first() is not None

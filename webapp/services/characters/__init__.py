@@ -7,14 +7,10 @@ character's fields, and changes.
 from webapp.services.characters.changes import create_character, delete_character, update_character
 from webapp.services.characters.checks import (
     ARCHETYPE_OPTIONS,
-    CHOOSABLE_VISIBILITY,
-    EDITABLE_FIELDS,
-    IDENTITY_FIELDS,
     MAX_AGE,
     MAX_DESCRIPTION,
     MAX_NAME,
     MAX_SEX,
-    RACE_OPTIONS,
     identity_violations,
     name_violations,
     resolve,
@@ -36,14 +32,10 @@ from webapp.services.characters.listing import (
 
 __all__ = [
     "ARCHETYPE_OPTIONS",
-    "CHOOSABLE_VISIBILITY",
-    "EDITABLE_FIELDS",
-    "IDENTITY_FIELDS",
     "MAX_AGE",
     "MAX_DESCRIPTION",
     "MAX_NAME",
     "MAX_SEX",
-    "RACE_OPTIONS",
     "CharacterFilters",
     "character_query",
     "character_stats",

@@ -13,18 +13,7 @@ from webapp.models import ATTRIBUTE_NAMES, Campaign, Character, Membership, Perk
 from webapp.services import access, locks
 from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
-from webapp.services.characters.checks import (
-    ARCHETYPE_OPTIONS,
-    EDITABLE_FIELDS,
-    identity_violations,
-    name_violations,
-    resolve_archetype,
-    resolve_image,
-    resolve_race,
-    starting_violations,
-    visibility_violations,
-    visible_by_ids,
-)
+from webapp.services.characters import checks
 from webapp.services.errors import Conflict, InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import archetype_data, base_scores, race_data
 
@@ -46,19 +35,21 @@ def create_character(
     owner = access.require_creator(actor)
     locks.lock_owner(owner.id)
     name = (fields.get("name") or "").strip()
-    problems = identity_violations({**fields, "name": name})
-    problems += visibility_violations(actor, None, fields.get("visibility", Visibility.PRIVATE))
+    problems = checks.identity_violations({**fields, "name": name})
+    problems += checks.visibility_violations(actor, None, fields.get("visibility", Visibility.PRIVATE))
     if name:
-        problems += name_violations(owner.id, name)
+        problems += checks.name_violations(owner.id, name)
     if problems:
         raise InvalidInput(problems, problems[0].message)
-    race = resolve_race(actor, fields.get("race_id"))
-    archetype = resolve_archetype(actor, fields.get("archetype_id"))
-    skills = visible_by_ids(actor, Skill, skill_ids, "skill_ids")
-    perks = visible_by_ids(actor, Perk, perk_ids, "perk_ids")
-    image = resolve_image(actor, fields.get("image_id"))
+    race = checks.resolve_race(actor, fields.get("race_id"))
+    archetype = checks.resolve_archetype(actor, fields.get("archetype_id"))
+    skills = checks.visible_by_ids(actor, Skill, skill_ids, "skill_ids")
+    perks = checks.visible_by_ids(actor, Perk, perk_ids, "perk_ids")
+    image = checks.resolve_image(actor, fields.get("image_id"))
     scores = {attribute: fields.get(attribute) for attribute in ATTRIBUTE_NAMES}
-    rule_problems = rules.check_point_buy(scores, budget) + starting_violations(name, race, archetype, skills, perks)
+    rule_problems = rules.check_point_buy(scores, budget) + checks.starting_violations(
+        name, race, archetype, skills, perks
+    )
     rules.RuleViolation.raise_if_any(rule_problems)
     character = Character(
         owner_id=owner.id,
@@ -95,12 +86,12 @@ def update_character(
     (unknown field, shape, taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation
     (point buy, archetype needs another race).
     """
-    unknown = [Violation(key, "Unknown field.") for key in changes if key not in EDITABLE_FIELDS]
+    unknown = [Violation(key, "Unknown field.") for key in changes if key not in checks.EDITABLE_FIELDS]
     if unknown:
         raise InvalidInput(unknown, unknown[0].message)
     options = (
         joinedload(Character.race).selectinload(Race.skills),
-        joinedload(Character.archetype).options(*ARCHETYPE_OPTIONS),
+        joinedload(Character.archetype).options(*checks.ARCHETYPE_OPTIONS),
     )
     if "name" in changes:
         locks.lock_owner_of(Character, character_id)
@@ -109,19 +100,21 @@ def update_character(
     if expect is not None:
         expect(character)
     changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
-    problems = identity_violations(changes)
+    problems = checks.identity_violations(changes)
     nullable = ("age", "image_id")
     problems += [
         Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None
     ]
     if "visibility" in changes and changes["visibility"] is not None:
-        problems += visibility_violations(actor, character, changes["visibility"])
+        problems += checks.visibility_violations(actor, character, changes["visibility"])
     if changes.get("name") and changes["name"] != character.name:
-        problems += name_violations(character.owner_id, changes["name"], exclude_id=character.id)
+        problems += checks.name_violations(character.owner_id, changes["name"], exclude_id=character.id)
     if problems:
         raise InvalidInput(problems, problems[0].message)
-    race = resolve_race(actor, changes["race_id"]) if "race_id" in changes else character.race
-    archetype = resolve_archetype(actor, changes["archetype_id"]) if "archetype_id" in changes else character.archetype
+    race = checks.resolve_race(actor, changes["race_id"]) if "race_id" in changes else character.race
+    archetype = (
+        checks.resolve_archetype(actor, changes["archetype_id"]) if "archetype_id" in changes else character.archetype
+    )
     name = changes.get("name", character.name)
     rule_problems = []
     if "race_id" in changes or "archetype_id" in changes:
@@ -133,7 +126,7 @@ def update_character(
         rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
     RuleViolation.raise_if_any(rule_problems)
     if "image_id" in changes:
-        image = resolve_image(actor, changes["image_id"])
+        image = checks.resolve_image(actor, changes["image_id"])
         changes = {**changes, "image_id": image.id if image is not None else None}
     for key, value in changes.items():
         if key == "visibility":
