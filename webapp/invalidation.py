@@ -33,7 +33,7 @@ from webapp.models import (
     User,
     UserSession,
 )
-from webapp.services.compendium_kinds import KINDS, dependents
+from webapp.models.compendium_kinds import KINDS, dependents
 
 PENDING = "stale_generations"
 CREDENTIALS = "credentials"

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
 
 from webapp.models import ATTRIBUTE_NAMES
+from webapp.models.compendium_kinds import Kind
 from webapp.services import compendium
-from webapp.services.compendium_kinds import Kind
 from webapp.services.errors import Violation
 
 

@@ -18,7 +18,7 @@ from flask import has_request_context, request
 
 from webapp import caching, invalidation
 from webapp.extensions import db
-from webapp.services.compendium_kinds import KINDS, Kind
+from webapp.models.compendium_kinds import KINDS, Kind
 
 
 class Entry:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import CampaignEvent, EventKind, Membership, MembershipStatus
-from webapp.services import campaigns
+from webapp.services.campaigns import memberships
 from webapp.services.tokens import issue_access_token
 
 RACERS = 20
@@ -20,14 +20,14 @@ def test_twenty_concurrent_approvals_of_one_request_let_the_character_join_once(
     membership = make.membership(campaign, hero, status="PENDING")
     headers = {"Authorization": f"Bearer {issue_access_token(gm.id, gm.security_stamp)}"}
     url = f"/api/v1/campaigns/{campaign.id}/members/{membership.id}/approve"
-    sync = campaigns.sync_level
+    sync = memberships.sync_level
 
     def slow_sync(*args, **kwargs):
         # Widen the window between reading the status and writing it, so an unlocked race would let several in.
         time.sleep(0.2)
         return sync(*args, **kwargs)
 
-    monkeypatch.setattr(campaigns, "sync_level", slow_sync)
+    monkeypatch.setattr(memberships, "sync_level", slow_sync)
     barrier = threading.Barrier(RACERS)
     answers: list[tuple[int, dict]] = []
 

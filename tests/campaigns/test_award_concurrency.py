@@ -5,7 +5,7 @@ import time
 
 from webapp.extensions import db
 from webapp.models import Character
-from webapp.services import awards
+from webapp.services.campaigns import awards
 from webapp.services.tokens import issue_access_token
 
 

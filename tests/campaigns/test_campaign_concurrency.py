@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from tests.support import at_once, signed_in_clients, slowed
 from webapp.extensions import db
 from webapp.models import Campaign, CampaignEvent, Character, EventKind, Membership, User
-from webapp.services import access, campaigns
+from webapp.services import access
+from webapp.services.campaigns import lifecycle
 
 CROWD = 20
 
@@ -19,7 +20,9 @@ CROWD = 20
 def slow_checks(monkeypatch):
     """Every permission check (made right after a row is read) takes a little longer, widening the window in
     which requests that do not wait for each other would overlap."""
-    monkeypatch.setattr(access, "check", slowed(access.check))
+    slow_check = slowed(access.check)
+    monkeypatch.setattr(access, "check", slow_check)
+    monkeypatch.setattr(access.content, "check", slow_check)  # the one `access.load` calls
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def archiving(monkeypatch) -> threading.Event:
     """Set while an archiving is under way (its changes made, not yet committed), which then takes a moment more:
     requests sent once it is set arrive while the campaign is being archived."""
     started = threading.Event()
-    record = campaigns.record
+    record = lifecycle.record
 
     def slow_archive_record(campaign, kind, *args, **kwargs):
         event = record(campaign, kind, *args, **kwargs)
@@ -36,7 +39,7 @@ def archiving(monkeypatch) -> threading.Event:
             time.sleep(0.5)
         return event
 
-    monkeypatch.setattr(campaigns, "record", slow_archive_record)
+    monkeypatch.setattr(lifecycle, "record", slow_archive_record)
     return started
 
 

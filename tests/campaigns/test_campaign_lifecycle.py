@@ -9,6 +9,16 @@ from webapp.services import campaigns
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleViolation
 
 
+def new_campaign(**values) -> campaigns.CampaignCreate:
+    """A new campaign's input from flat values, as a form sends them: details, and the rules beside them."""
+    rules = {key: values.pop(key) for key in campaigns.RULE_FIELDS if key in values}
+    return campaigns.CampaignCreate.read({**values, "rules": rules})
+
+
+def note(body: str) -> campaigns.NoteBody:
+    return campaigns.NoteBody.read({"body": body})
+
+
 def kinds(campaign) -> list[EventKind]:
     query = sa.select(CampaignEvent.kind).where(CampaignEvent.campaign_id == campaign.id).order_by(CampaignEvent.id)
     return list(db.session.execute(query).scalars())
@@ -18,13 +28,15 @@ def test_creating_a_campaign_gives_it_an_invite_code_rules_and_a_first_event(gm,
     elf = make.race(name="Elf")
     campaign = campaigns.create_campaign(
         gm,
-        name="  The   Sunken Keep ",
-        description="Bring rope.",
-        visibility="PRIVATE",
-        level_cap=5,
-        allowed_race_ids=[str(elf.id)],
-        max_rarity="RARE",
-        point_budget=20,
+        new_campaign(
+            name="  The   Sunken Keep ",
+            description="Bring rope.",
+            visibility="PRIVATE",
+            level_cap=5,
+            allowed_race_ids=[str(elf.id)],
+            max_rarity="RARE",
+            point_budget=20,
+        ),
     )
     assert campaign.name == "The Sunken Keep"
     assert campaign.owner_id == gm.id and campaign.visibility == Visibility.PRIVATE
@@ -35,11 +47,11 @@ def test_creating_a_campaign_gives_it_an_invite_code_rules_and_a_first_event(gm,
 
 
 def test_campaign_names_are_unique_per_gm_only(gm, make):
-    campaigns.create_campaign(gm, name="Keep")
+    campaigns.create_campaign(gm, new_campaign(name="Keep"))
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, name="Keep")
+        campaigns.create_campaign(gm, new_campaign(name="Keep"))
     assert error.value.violations[0].field == "name"
-    assert campaigns.create_campaign(make.user(), name="Keep").name == "Keep"
+    assert campaigns.create_campaign(make.user(), new_campaign(name="Keep")).name == "Keep"
 
 
 @pytest.mark.parametrize(
@@ -49,20 +61,21 @@ def test_campaign_names_are_unique_per_gm_only(gm, make):
 def test_campaign_values_out_of_range_are_refused_beside_their_field(gm, field, value):
     values = {"name": "Keep", field: value}
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, **values)
+        campaigns.create_campaign(gm, new_campaign(**values))
     assert [v.field for v in error.value.violations] == [field]
 
 
 def test_a_private_race_of_someone_else_cannot_be_allowed(gm, make):
     secret = make.race(owner_id=make.user().id, visibility=Visibility.PRIVATE)
     with pytest.raises(InvalidInput) as error:
-        campaigns.create_campaign(gm, name="Keep", allowed_race_ids=[str(secret.id)])
+        campaigns.create_campaign(gm, new_campaign(name="Keep", allowed_race_ids=[str(secret.id)]))
     assert error.value.violations[0].field == "allowed_race_ids"
 
 
 def test_editing_rules_logs_what_changed(party, gm):
     campaign, _ = party
-    updated = campaigns.update_campaign(gm, campaign.id, {"level_cap": 4, "description": "Wet."})
+    changes = campaigns.CampaignPatch.read({"rules": {"level_cap": 4}, "description": "Wet."})
+    updated = campaigns.update_campaign(gm, campaign.id, changes)
     assert updated.level_cap == 4
     event = db.session.execute(
         sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.RULES_CHANGED)
@@ -76,7 +89,7 @@ def test_only_the_gm_edits_a_campaign(party, make):
     member = db.session.get(type(characters[0]), characters[0].id)
     player = db.session.get(type(make.user()), member.owner_id)
     with pytest.raises(Forbidden):
-        campaigns.update_campaign(player, campaign.id, {"name": "Mine now"})
+        campaigns.update_campaign(player, campaign.id, campaigns.CampaignPatch.read({"name": "Mine now"}))
 
 
 def test_a_player_asks_to_join_with_a_code_and_the_gm_approves(gm, make):
@@ -230,7 +243,7 @@ def test_archiving_frees_every_character_and_freezes_the_campaign(party, gm):
     with pytest.raises(NotFound):
         campaigns.find_by_invite_code(code)
     with pytest.raises(Conflict):
-        campaigns.add_note(gm, campaign.id, "Too late")
+        campaigns.add_note(gm, campaign.id, note("Too late"))
     assert kinds(campaign)[-1] == EventKind.ARCHIVED
 
 
@@ -253,10 +266,10 @@ def test_campaign_rules_for_a_character_in_a_campaign(make, gm):
 
 def test_notes_are_for_the_gm_and_must_say_something(party, gm, make):
     campaign, characters = party
-    note = campaigns.add_note(gm, campaign.id, "**Bring** rope")
-    assert note.kind == EventKind.NOTE and note.actor.id == gm.id
+    written = campaigns.add_note(gm, campaign.id, note("**Bring** rope"))
+    assert written.kind == EventKind.NOTE and written.actor.id == gm.id
     with pytest.raises(InvalidInput):
-        campaigns.add_note(gm, campaign.id, "   ")
+        campaigns.add_note(gm, campaign.id, note("   "))
     player = db.session.get(type(gm), characters[0].owner_id)
     with pytest.raises(Forbidden):
-        campaigns.add_note(player, campaign.id, "I am the GM now")
+        campaigns.add_note(player, campaign.id, note("I am the GM now"))

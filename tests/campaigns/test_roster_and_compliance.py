@@ -57,7 +57,7 @@ def test_a_lower_cap_is_no_breach_in_itself_but_gear_above_the_capped_level_is(m
     make.equip(characters[3], boots, "feet")
     _, report = campaigns.compliance_report(gm, campaign.id)
     assert report == []
-    campaigns.update_campaign(gm, campaign.id, {"level_cap": 3})
+    campaigns.update_campaign(gm, campaign.id, campaigns.CampaignPatch.read({"rules": {"level_cap": 3}}))
     _, (entry,) = campaigns.compliance_report(gm, campaign.id)
     assert entry.character.id == characters[3].id
     assert [v.message for v in entry.violations] == [
@@ -71,7 +71,8 @@ def test_the_report_gives_every_reason_a_character_breaks_the_rules(make, gm):
     hero = make.character(race=orc, strength=15, constitution=15, dexterity=15)
     make.give(hero, make.item(name="Sunblade", rarity="LEGENDARY"))
     make.membership(campaign, hero)
-    campaigns.update_campaign(gm, campaign.id, {"allowed_race_ids": [elf.id], "max_rarity": "RARE", "point_budget": 20})
+    rules = {"allowed_race_ids": [elf.id], "max_rarity": "RARE", "point_budget": 20}
+    campaigns.update_campaign(gm, campaign.id, campaigns.CampaignPatch.read({"rules": rules}))
     _, (entry,) = campaigns.compliance_report(gm, campaign.id)
     fields = [v.field for v in entry.violations]
     assert "race_id" in fields and "inventory" in fields

@@ -17,7 +17,9 @@ CROWD = 20
 def slow_checks(monkeypatch):
     """Every permission check (made right after a row is read) takes a little longer, widening the window in
     which requests that do not wait for each other would overlap."""
-    monkeypatch.setattr(access, "check", slowed(access.check))
+    slow_check = slowed(access.check)
+    monkeypatch.setattr(access, "check", slow_check)
+    monkeypatch.setattr(access.content, "check", slow_check)  # the one `access.load` calls
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from flask import g
 from webapp import caching
 from webapp.extensions import cache
 from webapp.models import Visibility
+from webapp.models.compendium_kinds import KINDS
 from webapp.observability import CACHE_REQUESTS
 from webapp.services import compendium
-from webapp.services.compendium_kinds import KINDS
 
 
 def counted(result: str) -> float:

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from tests.support import at_once, signed_in_clients, slowed
 from webapp.extensions import db
 from webapp.models import Skill
-from webapp.services import access, compendium
+from webapp.services import access
+from webapp.services.compendium import editing
 
 CROWD = 20
 
@@ -15,7 +16,9 @@ CROWD = 20
 def slow_checks(monkeypatch):
     """Every permission check (made right after a row is read) takes a little longer, widening the window in
     which requests that do not wait for each other would overlap."""
-    monkeypatch.setattr(access, "check", slowed(access.check))
+    slow_check = slowed(access.check)
+    monkeypatch.setattr(access, "check", slow_check)
+    monkeypatch.setattr(access.content, "check", slow_check)  # the one `access.load` calls
 
 
 def statuses(answers) -> list[int]:
@@ -23,7 +26,7 @@ def statuses(answers) -> list[int]:
 
 
 def test_twenty_skills_created_at_once_with_one_name_make_one_and_refuse_the_rest(app, postgres, make, monkeypatch):
-    monkeypatch.setattr(compendium, "_name_taken", slowed(compendium._name_taken))  # between the check and the write
+    monkeypatch.setattr(editing, "_name_taken", slowed(editing._name_taken))  # between the check and the write
     author = make.user()
     # Names are unique per owner ignoring case: each asks for the name in another case.
     names = ["Stonecunning", "stonecunning", "STONECUNNING", "StoneCunning"]

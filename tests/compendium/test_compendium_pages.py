@@ -5,8 +5,8 @@ import re
 import pytest
 
 from webapp.models import Item, Visibility
+from webapp.models.compendium_kinds import KINDS
 from webapp.services import compendium
-from webapp.services.compendium_kinds import KINDS
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 
 from webapp.models import Visibility
+from webapp.models.compendium_kinds import KINDS
 from webapp.services import compendium
-from webapp.services.compendium_kinds import KINDS
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 ITEMS, RACES, ARCHETYPES, TAGS = KINDS["items"], KINDS["races"], KINDS["archetypes"], KINDS["tags"]

@@ -10,8 +10,8 @@ from wtforms.validators import NumberRange
 
 from webapp.extensions import db
 from webapp.models import Character, InventoryEntry
+from webapp.models.compendium_kinds import INT, KINDS
 from webapp.pages.compendium import form_class
-from webapp.services.compendium_kinds import INT, KINDS
 
 HUGE_AND_NEGATIVE = [2**31, 2**63, 10**30, -(10**30)]
 

@@ -1,6 +1,5 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
-import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -8,85 +7,25 @@ from flask import url_for
 from pydantic import Field
 
 from webapp import rules
-from webapp.api.pagination import paginate
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Schema, endpoint
+from webapp.api.spec import endpoint
 from webapp.list_queries import ListQuery, Query
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
 from webapp.models.base import as_utc
-from webapp.services import access, awards, campaigns
+from webapp.services import access, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
+from webapp.services.campaigns import ApproveBody, CampaignCreate, CampaignPatch, JoinRequest, NoteBody, awards
+from webapp.services.pagination import paginate
 
 TAG = "campaigns"
-RarityName = Literal["COMMON", "UNCOMMON", "RARE", "EPIC", "LEGENDARY"]
 SORTS = {"created_at": Campaign.created_at, "name": Campaign.name}
-
-
-class RulesBody(Schema):
-    level_cap: int | None = Field(None, ge=1, le=rules.MAX_LEVEL, description="Characters stop at this level.")
-    allowed_race_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every race.")
-    allowed_archetype_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every archetype.")
-    max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
-    point_budget: int | None = Field(
-        None, ge=0, le=campaigns.MAX_BUDGET, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
-    )
-
-
-class RulesPatch(RulesBody):
-    allowed_race_ids: list[uuid.UUID] | None = None
-    allowed_archetype_ids: list[uuid.UUID] | None = None
-
-
-class CampaignCreate(Schema):
-    name: str = Field(min_length=1, max_length=campaigns.MAX_NAME)
-    description: str = Field("", max_length=campaigns.MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
-    rules: RulesBody = Field(default_factory=RulesBody)
-
-
-class CampaignPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=campaigns.MAX_NAME)
-    description: str | None = Field(None, max_length=campaigns.MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
-    rules: RulesPatch | None = None
 
 
 class CampaignListQuery(ListQuery):
     status: Literal["ACTIVE", "ARCHIVED"] | None = None
     sort: Literal["created_at", "name"] = "created_at"
-
-
-class JoinRequest(Schema):
-    invite_code: str = Field(min_length=1, max_length=64)
-    character_id: uuid.UUID
-
-
-class AwardBody(Schema):
-    experience: int | None = Field(
-        None,
-        ge=1,
-        le=awards.MAX_AWARD,
-        description=f"XP for each character; a character has at most {rules.MAX_EXPERIENCE:,}.",
-    )
-    item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
-    quantity: int = Field(1, ge=1, le=awards.MAX_QUANTITY, description="How many of the item each one gets.")
-    character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")
-    all: bool = Field(False, description="Everyone in the party instead of character_ids.")
-    reason: str = Field("", max_length=awards.MAX_REASON, description='Shown in the log: "for the flooded cellar".')
-
-
-class ApproveBody(Schema):
-    accept_violations: bool = Field(
-        False,
-        description="Approve a character that breaks the campaign's rules (see `compliance` in the members list); "
-        "without it such a request answers 422 with every reason, and the log records what was accepted.",
-    )
-
-
-class NoteBody(Schema):
-    body: str = Field(min_length=1, max_length=campaigns.MAX_NOTE, description="Markdown; rendered sanitised.")
 
 
 class EventListQuery(Query):
@@ -221,13 +160,7 @@ def campaign_stats(caller):
 
 @endpoint("POST", "/campaigns", "Create a campaign", TAG, body=CampaignCreate, status=201, auth="write")
 def campaign_create(caller, body):
-    campaign = campaigns.create_campaign(
-        caller.user,
-        name=body.name,
-        description=body.description,
-        visibility=body.visibility,
-        **body.rules.model_dump(),
-    )
+    campaign = campaigns.create_campaign(caller.user, body)
     location = url_for("api.campaign_get", campaign_id=campaign.id)
     return json_response(campaign_json(caller.user, campaign), status=201, headers={"Location": location})
 
@@ -242,10 +175,7 @@ def campaign_get(caller, campaign_id):
 @endpoint("PATCH", "/campaigns/<uuid:campaign_id>", "Change a campaign", TAG, body=CampaignPatch, auth="write")
 def campaign_update(caller, campaign_id, body):
     _scoped(caller, campaign_id)
-    changes = body.model_dump(exclude_unset=True, exclude={"rules"})
-    if body.rules is not None:
-        changes.update(body.rules.model_dump(exclude_unset=True))
-    campaign = campaigns.update_campaign(caller.user, campaign_id, changes, expect=_fresh(caller))
+    campaign = campaigns.update_campaign(caller.user, campaign_id, body, expect=_fresh(caller))
     return json_response(campaign_json(caller.user, campaign))
 
 
@@ -330,19 +260,10 @@ def campaign_member_remove(caller, campaign_id, membership_id):
 # --- awards, events, compliance ----------------------------------------------------------------------------
 
 
-@endpoint("POST", "/campaigns/<uuid:campaign_id>/awards", "Award XP or items", TAG, body=AwardBody, auth="write")
+@endpoint("POST", "/campaigns/<uuid:campaign_id>/awards", "Award XP or items", TAG, body=awards.AwardBody, auth="write")
 def campaign_award(caller, campaign_id, body):
     _scoped(caller, campaign_id)
-    result = awards.award(
-        caller.user,
-        campaign_id,
-        experience=body.experience,
-        item_id=body.item_id,
-        quantity=body.quantity,
-        character_ids=body.character_ids,
-        everyone=body.all,
-        reason=body.reason,
-    )
+    result = awards.award(caller.user, campaign_id, body)
     return json_response(
         {
             "characters": [character_json(caller.user, character) for character in result.characters],
@@ -364,7 +285,7 @@ def campaign_events(caller, campaign_id, query):
 @endpoint("POST", "/campaigns/<uuid:campaign_id>/events", "Write a note", TAG, body=NoteBody, status=201, auth="write")
 def campaign_note(caller, campaign_id, body):
     _scoped(caller, campaign_id)
-    event = campaigns.add_note(caller.user, campaign_id, body.body)
+    event = campaigns.add_note(caller.user, campaign_id, body)
     return json_response(event_json(event), status=201)
 
 

@@ -7,7 +7,6 @@ from typing import Literal
 from pydantic import Field, create_model
 
 from webapp import character_views, rules
-from webapp.api.pagination import paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
 from webapp.list_queries import ListQuery
@@ -15,6 +14,7 @@ from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
 from webapp.models.base import as_utc
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.errors import InvalidInput
+from webapp.services.pagination import paginate
 from webapp.services.sheets import LoadedSheet, load_sheet
 
 TAG = "characters"

@@ -13,9 +13,9 @@ from webapp.api.spec import Schema, endpoint
 from webapp.caching import compendium_cached, key_of
 from webapp.list_queries import CompendiumQuery, list_for, query_model
 from webapp.models import Visibility
+from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Kind
+from webapp.models.compendium_kinds import Field as KindField
 from webapp.services import compendium
-from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Kind
-from webapp.services.compendium_kinds import Field as KindField
 
 VISIBILITIES = tuple(v.value for v in Visibility)
 

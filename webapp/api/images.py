@@ -8,7 +8,6 @@ from flask import Response, redirect, request, url_for
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from webapp.api.pagination import paginate
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
 from webapp.list_queries import ListQuery
@@ -17,6 +16,7 @@ from webapp.models.base import as_utc
 from webapp.services import images
 from webapp.services.errors import InvalidInput, TooLarge, Violation
 from webapp.services.image_processing import MAX_BYTES
+from webapp.services.pagination import paginate
 
 TAG = "images"
 SORTS = {"created_at": Image.created_at, "size": Image.size}

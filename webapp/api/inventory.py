@@ -9,9 +9,9 @@ from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
 from webapp.list_queries import Query
+from webapp.models.compendium_kinds import KINDS
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
-from webapp.services.compendium_kinds import KINDS
 from webapp.services.errors import NotFound
 from webapp.services.sheets import LoadedSheet, load_sheet
 
@@ -130,6 +130,17 @@ def equipment_get(caller, character_id):
     return json_response(_equipment(caller.user, loaded), public=_public(caller))
 
 
+def _preview(preview: equipment.EquipPreview) -> dict:
+    """What a change of equipment would do: {allowed, violations, displaced, before, after}."""
+    return {
+        "allowed": preview.allowed,
+        "violations": [{"field": v.field, "message": v.message} for v in preview.violations],
+        "displaced": [str(item.id) for item in preview.displaced],
+        "before": preview.before.to_dict(),
+        "after": preview.after.to_dict(),
+    }
+
+
 @endpoint(
     "PUT",
     f"{CHARACTER}/equipment",
@@ -144,7 +155,7 @@ def equipment_put(caller, character_id, body, query):
     changes = {slot: getattr(body, slot) for slot in body.model_fields_set}
     if query.dry_run:
         preview = equipment.preview_equipment(caller.user, character_id, changes)
-        return json_response(preview.to_dict(), headers={"Cache-Control": "no-store"})
+        return json_response(_preview(preview), headers={"Cache-Control": "no-store"})
     def fresh(loaded):
         if request.headers.get("If-Match"):
             require_fresh(_equipment(caller.user, loaded))

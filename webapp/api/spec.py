@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
-from webapp.list_queries import Query, violations_from  # noqa: F401 - api.pagination imports Query from here
+from webapp.list_queries import violations_from
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
 

@@ -8,6 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from uuid6 import uuid7
 
+from webapp.rules.attributes import ATTRIBUTES
+from webapp.rules.equipment import EQUIP_SLOTS, ITEM_SLOTS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -74,47 +77,9 @@ class Rarity(enum.StrEnum):
     LEGENDARY = "LEGENDARY"
 
 
-class ItemSlot(enum.StrEnum):
-    NONE = "NONE"
-    HEAD = "HEAD"
-    FACE = "FACE"
-    CHEST = "CHEST"
-    LEGS = "LEGS"
-    FEET = "FEET"
-    HANDS = "HANDS"
-    ONE_HAND = "ONE_HAND"
-    TWO_HANDS = "TWO_HANDS"
-    RING = "RING"
-    AMULET = "AMULET"
-    BELT = "BELT"
-    BACKPACK = "BACKPACK"
-    CLOAK = "CLOAK"
+# The slots and attributes are the rules' tables; the columns' enums are derived from them, so the two never differ.
+ItemSlot = enum.StrEnum("ItemSlot", [(slot, slot) for slot in ITEM_SLOTS], module=__name__)
+EquipSlot = enum.StrEnum("EquipSlot", [(slot.upper(), slot) for slot in EQUIP_SLOTS], module=__name__)
+Attribute = enum.StrEnum("Attribute", [(attribute.upper(), attribute) for attribute in ATTRIBUTES], module=__name__)
 
-
-class EquipSlot(enum.StrEnum):
-    HEAD = "head"
-    FACE = "face"
-    CHEST = "chest"
-    LEGS = "legs"
-    FEET = "feet"
-    HANDS = "hands"
-    MAIN_HAND = "main_hand"
-    OFF_HAND = "off_hand"
-    RING_LEFT = "ring_left"
-    RING_RIGHT = "ring_right"
-    AMULET = "amulet"
-    BELT = "belt"
-    BACKPACK = "backpack"
-    CLOAK = "cloak"
-
-
-class Attribute(enum.StrEnum):
-    STRENGTH = "strength"
-    CONSTITUTION = "constitution"
-    DEXTERITY = "dexterity"
-    INTELLIGENCE = "intelligence"
-    WISDOM = "wisdom"
-    CHARISMA = "charisma"
-
-
-ATTRIBUTE_NAMES = tuple(a.value for a in Attribute)
+ATTRIBUTE_NAMES = ATTRIBUTES

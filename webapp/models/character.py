@@ -5,7 +5,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.models.base import Base, EquipSlot, Timestamped, enum_column
+from webapp.models.base import ATTRIBUTE_NAMES, Base, EquipSlot, Timestamped, enum_column
 from webapp.models.compendium import Archetype, Perk, Race, Skill, Tag
 from webapp.models.content import HasImage, OwnedContent, association
 from webapp.models.item import Item
@@ -28,10 +28,7 @@ class Character(HasImage, OwnedContent, Base):
         sa.Index("ix_characters_name_id", "name", "id"),
         sa.CheckConstraint("experience >= 0", name="experience_not_negative"),
         sa.CheckConstraint("level BETWEEN 1 AND 20", name="level_range"),
-        *(
-            sa.CheckConstraint(f"{a} BETWEEN 1 AND 30", name=f"{a}_range")
-            for a in ("strength", "constitution", "dexterity", "intelligence", "wisdom", "charisma")
-        ),
+        *(sa.CheckConstraint(f"{a} BETWEEN 1 AND 30", name=f"{a}_range") for a in ATTRIBUTE_NAMES),
     )
 
     name: Mapped[str] = mapped_column(sa.String(100))

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.models.base import Attribute, Base, enum_column
+from webapp.models.base import ATTRIBUTE_NAMES, Attribute, Base, enum_column
 from webapp.models.content import HasImage, OwnedContent, association, unique_name_per_owner
 
 race_skills = association("race_skills", "races.race_id", "skills.skill_id")
@@ -55,10 +55,7 @@ class Race(HasImage, OwnedContent, Base):
     __tablename__ = "races"
     __table_args__ = (
         *unique_name_per_owner("races"),
-        *(
-            sa.CheckConstraint(f"{a}_bonus BETWEEN -3 AND 3", name=f"{a}_bonus_range")
-            for a in ("strength", "constitution", "dexterity", "intelligence", "wisdom", "charisma")
-        ),
+        *(sa.CheckConstraint(f"{a}_bonus BETWEEN -3 AND 3", name=f"{a}_bonus_range") for a in ATTRIBUTE_NAMES),
         *(
             sa.CheckConstraint(f"{p}_pct BETWEEN 50 AND 200", name=f"{p}_pct_range")
             for p in ("health", "mana", "stamina")

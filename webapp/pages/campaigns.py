@@ -6,7 +6,8 @@ from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.markdown import render_markdown
-from webapp.models import MembershipStatus
+from webapp.models import MembershipStatus, Visibility
+from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
@@ -14,9 +15,9 @@ from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg
-from webapp.services import access, awards, campaign_events, campaigns, compendium
+from webapp.services import access, campaign_events, campaigns, compendium
+from webapp.services.campaigns import awards
 from webapp.services.compendium import Filters
-from webapp.services.compendium_kinds import KINDS
 from webapp.services.errors import InvalidInput, RuleViolation
 
 DASHBOARD = "campaigns/dashboard.html"
@@ -82,12 +83,9 @@ def campaign_new():
     _rules_choices(form)
     if form.validate_on_submit():
         try:
-            values = form.values()
-            campaign = campaigns.create_campaign(me(), **values)
+            campaign = campaigns.create_campaign(me(), form.new_campaign())
         except InvalidInput as error:
-            _put_errors(
-                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
-            )
+            _put_errors(form, error, form.ALIASES)
         else:
             flash(f"“{campaign.name}” is ready. Share the invite link with your players.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))
@@ -115,15 +113,12 @@ def campaign_edit(campaign_id):
         form = CampaignForm()
     _rules_choices(form)
     if form.validate_on_submit():
-        values = form.values()
-        if str(campaign.visibility) == "HIDDEN":
-            values.pop("visibility")
         try:
-            campaigns.update_campaign(me(), campaign_id, values)
+            # A hidden campaign stays hidden: its form offers PUBLIC and PRIVATE only.
+            changes = form.changes(keep_visibility=campaign.visibility != Visibility.HIDDEN)
+            campaigns.update_campaign(me(), campaign_id, changes)
         except InvalidInput as error:
-            _put_errors(
-                form, error, {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
-            )
+            _put_errors(form, error, form.ALIASES)
         else:
             flash("Campaign saved.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign_id))
@@ -280,18 +275,8 @@ def campaign_award(campaign_id):
     context = _context(view)
     form.target.choices = context["award_form"].target.choices
     if form.validate_on_submit():
-        target = form.target.data
         try:
-            result = awards.award(
-                me(),
-                campaign_id,
-                experience=form.experience.data,
-                item_id=form.item_id.data or None,
-                quantity=form.quantity.data or 1,
-                character_ids=None if target == "all" else [target],
-                everyone=target == "all",
-                reason=form.reason.data or "",
-            )
+            result = awards.award(me(), campaign_id, form.award())
         except (InvalidInput, RuleViolation) as error:
             _put_errors(form, error, {"character_ids": "target", "all": "target"})
         else:
@@ -325,7 +310,7 @@ def campaign_note(campaign_id):
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            campaigns.add_note(me(), campaign_id, form.body.data)
+            campaigns.add_note(me(), campaign_id, form.note())
         except InvalidInput as error:
             _put_errors(form, error)
         else:

@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import rules
 from webapp.services.character_growth import MAX_AWARD
-from webapp.services.characters import MAX_AGE, MAX_DESCRIPTION, MAX_NAME, MAX_SEX
+from webapp.services.characters.checks import MAX_AGE, MAX_DESCRIPTION, MAX_NAME, MAX_SEX
 
 VISIBILITY_CHOICES = {
     "PRIVATE": "Private — only you (and your game master) can see it",

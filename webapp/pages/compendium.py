@@ -24,14 +24,14 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from webapp.caching import compendium_cached, key_of
 from webapp.list_queries import list_for, query_model, violations_from
 from webapp.models import ATTRIBUTE_NAMES, Visibility
+from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
+from webapp.models.compendium_kinds import Field as KindField
 from webapp.pages import bp
 from webapp.pages.characters import me
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
-from webapp.services.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
-from webapp.services.compendium_kinds import Field as KindField
 from webapp.services.errors import Conflict, InvalidInput
 
 PAGE_SIZE = 25

@@ -12,6 +12,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp import character_views, rules
+from webapp.models.compendium_kinds import KINDS
 from webapp.pages import bp
 from webapp.pages.characters import me
 from webapp.pages.render import is_fragment_request, render
@@ -20,7 +21,6 @@ from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
 from webapp.rules.wording import format_kg, needs_level
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import Action
-from webapp.services.compendium_kinds import KINDS
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import LoadedSheet, load_sheet
 

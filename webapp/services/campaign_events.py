@@ -6,7 +6,9 @@ from sqlalchemy.orm import joinedload
 from webapp.extensions import db
 from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
 from webapp.services import access
+from webapp.services.access import Actor
 from webapp.services.errors import Forbidden
+from webapp.services.pagination import paginate
 
 PAGE_SIZE = 20
 
@@ -32,14 +34,14 @@ def record(
     return event
 
 
-def events_query(actor, campaign_id) -> sa.Select:
+def events_query(actor: Actor, campaign_id) -> sa.Select:
     """The campaign's events, newest first once paged, with actor and character loaded.
 
     Raises NotFound when the actor may not see the campaign, Forbidden when they may see it but are not in the
     party (the log names the party's characters).
     """
     campaign = access.load(actor, Campaign, campaign_id)
-    if not access.can_see_roster(actor, campaign):
+    if not access.can_read_log(actor, campaign):
         raise Forbidden("The log is for the game master and the party.")
     return events_of(campaign)
 
@@ -55,8 +57,6 @@ def events_of(campaign: Campaign) -> sa.Select:
 
 def page_of(query: sa.Select, cursor: str | None = None, limit: int = PAGE_SIZE, order: str = "desc"):
     """One page of events, newest first: (events, pagination); raises BadQuery for a cursor we did not give out."""
-    from webapp.api.pagination import paginate  # the API package imports the services: import it late
-
     return paginate(query, CampaignEvent, CampaignEvent.created_at, limit, cursor, order)
 
 

@@ -8,15 +8,14 @@ from webapp.invalidation import stale
 from webapp.models import Character, Perk, Skill
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
-from webapp.services.access import Action
-from webapp.services.characters import resolve
+from webapp.services.access import Action, Actor
 from webapp.services.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
 
 MAX_AWARD = 1_000_000
 
 
-def add_experience(actor, character_id, amount: int) -> Character:
+def add_experience(actor: Actor, character_id, amount: int) -> Character:
     """Add experience; the level follows (up to the campaign's cap while in one). Commits once.
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
@@ -30,14 +29,14 @@ def add_experience(actor, character_id, amount: int) -> Character:
     # Locked: parallel awards add up instead of each overwriting the total it read.
     loaded = load_locked(actor, character_id, Action.VIEW)
     character = loaded.character
-    if loaded.in_campaign and not (access.is_admin(actor) or access.is_gm_of(actor, character)):
+    if not access.may_award(actor, character, in_campaign=loaded.in_campaign):
+        if not loaded.in_campaign:
+            raise Forbidden(f"Only {character.name}'s owner adds experience.")
         campaign = loaded.campaign.name
         message = f"{character.name} is in the campaign {campaign}; there only its game master awards experience"
         if access.owns(actor, character):
             raise RuleViolation("amount", message)
         raise Forbidden(message)
-    if not access.can(actor, Action.AWARD, character):
-        raise Forbidden(f"Only {character.name}'s owner adds experience.")
     RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
@@ -45,14 +44,14 @@ def add_experience(actor, character_id, amount: int) -> Character:
     return character
 
 
-def learn_skill(actor, character_id, skill_id) -> Character:
+def learn_skill(actor: Actor, character_id, skill_id) -> Character:
     """Learn a skill the race or archetype teaches, at or above its level; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such skill) or RuleViolation (field skill_id: already known,
     level too low, not taught).
     """
     loaded = load_locked(actor, character_id)
-    skill = resolve(actor, Skill, skill_id, "skill_id")
+    skill = access.load_chosen(actor, Skill, skill_id, "skill_id")
     data = loaded.data
     wanted = rules.SkillData(skill.id, skill.name, skill.required_level)
     RuleViolation.raise_if_any(
@@ -63,13 +62,13 @@ def learn_skill(actor, character_id, skill_id) -> Character:
     return loaded.character
 
 
-def take_perk(actor, character_id, perk_id) -> Character:
+def take_perk(actor: Actor, character_id, perk_id) -> Character:
     """Take a perk at or above its level while a perk slot (1 + level // 4) is free; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such perk) or RuleViolation (field perk_id).
     """
     loaded = load_locked(actor, character_id)
-    perk = resolve(actor, Perk, perk_id, "perk_id")
+    perk = access.load_chosen(actor, Perk, perk_id, "perk_id")
     data = loaded.data
     wanted = rules.PerkData(perk.id, perk.name, perk.required_level)
     RuleViolation.raise_if_any(rules.check_take_perk(data.name, data.level, wanted, len(data.perk_ids), data.perk_ids))
@@ -78,17 +77,17 @@ def take_perk(actor, character_id, perk_id) -> Character:
     return loaded.character
 
 
-def forget_skill(actor, character_id, skill_id) -> Character:
+def forget_skill(actor: Actor, character_id, skill_id) -> Character:
     """Forget a learned skill; commits once. Raises NotFound (not learned) or RuleViolation (only granted)."""
     return _forget(actor, character_id, skill_id, "skills")
 
 
-def forget_perk(actor, character_id, perk_id) -> Character:
+def forget_perk(actor: Actor, character_id, perk_id) -> Character:
     """Give up a taken perk; commits once. Raises NotFound (not taken) or RuleViolation (only granted)."""
     return _forget(actor, character_id, perk_id, "perks")
 
 
-def _forget(actor, character_id, entity_id, kind: str) -> Character:
+def _forget(actor: Actor, character_id, entity_id, kind: str) -> Character:
     loaded = load_locked(actor, character_id)
     learned = getattr(loaded, kind)
     match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)

@@ -23,7 +23,8 @@ from webapp.models import (
     Visibility,
 )
 from webapp.services import access, locks
-from webapp.services.characters import (
+from webapp.services.access import Actor
+from webapp.services.characters.checks import (
     ARCHETYPE_OPTIONS,
     MAX_AGE,
     MAX_DESCRIPTION,
@@ -83,7 +84,7 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # what was changed to fit, e.g. a renamed duplicate
 
 
-def export_character(actor, character_id) -> dict[str, Any]:
+def export_character(actor: Actor, character_id) -> dict[str, Any]:
     """The character as a CharacterDocument dict; nested entries the actor may not see are named "[hidden]"."""
     loaded = load_sheet(actor, character_id)
     character = loaded.character
@@ -137,7 +138,7 @@ def _message(item: dict) -> str:
     return "Unknown field." if item["type"] == "extra_forbidden" else item["msg"]
 
 
-def import_character(actor, document: CharacterDocument) -> ImportResult:
+def import_character(actor: Actor, document: CharacterDocument) -> ImportResult:
     """Create a new character for the actor from a document; commits once.
 
     Race and archetype must match entries the actor can see (InvalidInput otherwise); skills, perks and items
@@ -210,16 +211,16 @@ def _key(name: str) -> str:
     return name.strip().casefold()
 
 
-def _preference(actor, model):
+def _preference(actor: Actor, model):
     """Own entries first, then system content, then others' PUBLIC ones; oldest first among equals."""
-    user_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", False) else None
+    user_id = access.user_id_of(actor)
     return (
         sa.case((model.owner_id == user_id, 0), (model.owner_id.is_(None), 1), else_=2),
         model.id,
     )
 
 
-def _match_one(actor, model, name: str, kind: str, options=()):
+def _match_one(actor: Actor, model, name: str, kind: str, options=()):
     query = (
         sa.select(model)
         .where(sa.func.lower(model.name) == _key(name), access.visible(actor, model))
@@ -230,7 +231,7 @@ def _match_one(actor, model, name: str, kind: str, options=()):
     return db.session.execute(query).scalars().first()
 
 
-def _match_many(actor, model, names: list[str], field_name: str, unmatched: list[Violation], options=()) -> dict:
+def _match_many(actor: Actor, model, names: list[str], field_name: str, unmatched: list[Violation], options=()) -> dict:
     """Entries by lower-cased name; each name that matches nothing becomes one `unmatched` line."""
     keys = {_key(name) for name in names}
     if not keys:

@@ -11,7 +11,7 @@ from webapp import reference, rules
 from webapp.extensions import db
 from webapp.models import EquippedItem, Item
 from webapp.services import access
-from webapp.services.access import Action
+from webapp.services.access import Action, Actor
 from webapp.services.errors import RuleViolation, Violation
 from webapp.services.sheets import LoadedSheet, item_data, load_locked, load_sheet
 
@@ -29,16 +29,6 @@ class EquipPreview:
     after: rules.Sheet
     new_equipment: dict[str, Item]
 
-    def to_dict(self) -> dict:
-        """The JSON shape of PUT /characters/<id>/equipment?dry_run=true."""
-        return {
-            "allowed": self.allowed,
-            "violations": [{"field": v.field, "message": v.message} for v in self.violations],
-            "displaced": [str(item.id) for item in self.displaced],
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
-        }
-
 
 def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
     """Every slot in body order with the item in it, or None."""
@@ -46,12 +36,12 @@ def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
     return {slot: worn.get(slot) for slot in rules.EQUIP_SLOTS}
 
 
-def get_equipment(actor, character_id) -> LoadedSheet:
+def get_equipment(actor: Actor, character_id) -> LoadedSheet:
     """The character's sheet for reading its equipment; raises NotFound when the actor may not see it."""
     return load_sheet(actor, character_id, Action.VIEW)
 
 
-def preview_equipment(actor, character_id, changes: Mapping[str, object]) -> EquipPreview:
+def preview_equipment(actor: Actor, character_id, changes: Mapping[str, object]) -> EquipPreview:
     """Plan putting items (by id) into slots, None emptying one, without saving anything.
 
     Raises NotFound (may not see the character) or Forbidden (may not change it); everything the rules refuse
@@ -97,7 +87,7 @@ def _item_id(value) -> uuid.UUID | None:
         return None
 
 
-def _plan(actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPreview:
+def _plan(actor: Actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPreview:
     wanted = {slot: _item_id(value) for slot, value in changes.items() if value not in (None, "")}
     items = reference.current().entries["items"]
     visible = {

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.models import Image, User, Visibility
 from webapp.services import access
-from webapp.services.access import Action
-from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.access import Action, Actor
+from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.image_processing import CONTENT_TYPE, process_upload
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
@@ -156,7 +156,7 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
 
 
 def upload_image(
-    actor,
+    actor: Actor,
     data: bytes,
     description: str = "",
     visibility: Visibility | str = Visibility.PRIVATE,
@@ -175,7 +175,7 @@ def upload_image(
     return create_image(owner, data, description, visibility, then=then)
 
 
-def get_image(actor, image_id, action: Action = Action.VIEW, for_update: bool = False) -> Image:
+def get_image(actor: Actor, image_id, action: Action = Action.VIEW, for_update: bool = False) -> Image:
     """One image; NotFound when the actor may not see it (a PRIVATE image of someone else, unless it shows what
     the actor reads: see access.can_see_picture), Forbidden when seen but `action` is not allowed. `for_update`
     locks it until the commit and reads it afresh."""
@@ -184,16 +184,15 @@ def get_image(actor, image_id, action: Action = Action.VIEW, for_update: bool = 
     return access.load(actor, Image, image_id, action, for_update=for_update)
 
 
-def image_query(actor, mine: bool = False, search: str | None = None, visibility: Visibility | None = None):
+def image_query(actor: Actor, mine: bool = False, search: str | None = None, visibility: Visibility | None = None):
     """A select of the images the actor may see, optionally only their own, by description or visibility.
 
     Raises Forbidden when `mine` is asked without signing in.
     """
     query = sa.select(Image).where(access.visible(actor, Image))
     if mine:
-        if getattr(actor, "is_authenticated", False) is not True:
-            raise Forbidden("Sign in to see your images.")
-        query = query.where(Image.owner_id == actor.id)
+        user = access.require_signed_in(actor, "Sign in to see your images.")
+        query = query.where(Image.owner_id == user.id)
     if visibility is not None:
         query = query.where(Image.visibility == Visibility(visibility))
     if search:
@@ -202,7 +201,7 @@ def image_query(actor, mine: bool = False, search: str | None = None, visibility
     return query
 
 
-def image_stats(actor) -> dict:
+def image_stats(actor: Actor) -> dict:
     """Counts and bytes over the images the actor may see: total, total_size, by_visibility."""
     rows = db.session.execute(
         sa.select(Image.visibility, sa.func.count(), sa.func.coalesce(sa.func.sum(Image.size), 0))
@@ -219,7 +218,7 @@ def image_stats(actor) -> dict:
     }
 
 
-def update_image(actor, image_id, changes: dict, expect=None) -> Image:
+def update_image(actor: Actor, image_id, changes: dict, expect=None) -> Image:
     """Change an image's description and visibility; commits once. The picture itself never changes: a new
     picture is a new upload.
 
@@ -244,7 +243,7 @@ def update_image(actor, image_id, changes: dict, expect=None) -> Image:
     return image
 
 
-def remove_image(actor, image_id, expect=None) -> None:
+def remove_image(actor: Actor, image_id, expect=None) -> None:
     """Delete an image and its stored objects; whatever showed it (a portrait, an avatar, an entry's picture)
     is set to no image by the database and falls back to a placeholder.
 

@@ -12,8 +12,7 @@ from webapp.extensions import db
 from webapp.invalidation import stale
 from webapp.models import EquippedItem, InventoryEntry, Item
 from webapp.services import access
-from webapp.services.access import Action
-from webapp.services.characters import resolve
+from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import Carried, LoadedSheet, load_locked
 
@@ -34,7 +33,7 @@ class Stack:
         return self.quantity - len(self.slots)
 
 
-def stacks(actor, loaded: LoadedSheet) -> list[Stack]:
+def stacks(actor: Actor, loaded: LoadedSheet) -> list[Stack]:
     """The inventory by item name, each line with the slots its item fills."""
     slots: dict = {}
     for row in loaded.equipment:
@@ -118,7 +117,7 @@ def _check_taking_off(loaded: LoadedSheet, entry: Carried, left: int, slots: int
     RuleViolation.raise_if_any([Violation("item_id", violation.message) for violation in violations])
 
 
-def add_item(actor, character_id, item_id, quantity: int = 1) -> int:
+def add_item(actor: Actor, character_id, item_id, quantity: int = 1) -> int:
     """Put items into the pack (onto the stack when it is there already); commits once. Returns the stack's size.
 
     Raises NotFound / Forbidden for the character, InvalidInput (item_id: no item the actor can see; quantity
@@ -126,7 +125,7 @@ def add_item(actor, character_id, item_id, quantity: int = 1) -> int:
     """
     quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
-    item = resolve(actor, Item, item_id, "item_id")
+    item = access.load_chosen(actor, Item, item_id, "item_id")
     stacked = put_in_pack(loaded, item, quantity)
     db.session.commit()
     return stacked
@@ -184,7 +183,7 @@ def set_quantity(
     return quantity
 
 
-def drop_item(actor, character_id, item_id) -> None:
+def drop_item(actor: Actor, character_id, item_id) -> None:
     """Remove a carried item entirely, taking it out of every slot it fills; commits once.
 
     Raises NotFound (not carried) or RuleViolation (item_id: taking it off lowers the capacity so far that what
@@ -199,7 +198,7 @@ def drop_item(actor, character_id, item_id) -> None:
     db.session.commit()
 
 
-def use_item(actor, character_id, item_id) -> int:
+def use_item(actor: Actor, character_id, item_id) -> int:
     """Use up one of a consumable: the quantity drops by one, the line goes at zero; commits once.
 
     A slot it filled is emptied when no copy is left for it. Returns how many are left (0: the line is gone).

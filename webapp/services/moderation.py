@@ -24,8 +24,10 @@ from webapp.models import (
 )
 from webapp.models.base import as_utc
 from webapp.services import access
+from webapp.services.access import Actor
 from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.pagination import paginate
 
 log = logging.getLogger("tavern.audit")
 
@@ -55,10 +57,8 @@ class UserFilter:
     status: str | None = None  # "banned", "unverified" or None for everyone
 
 
-def search_users(actor, filters: UserFilter, limit: int = 25, cursor: str | None = None, order: str = "desc"):
+def search_users(actor: Actor, filters: UserFilter, limit: int = 25, cursor: str | None = None, order: str = "desc"):
     """Staff only (404 otherwise): users matching the filters, newest first; returns (rows, pagination)."""
-    from webapp.api.pagination import paginate  # imported late: the API package imports the services
-
     access.require_staff(actor)
     query = sa.select(User)
     if filters.search:
@@ -80,7 +80,7 @@ def banned_clause():
     return sa.and_(User.ban_reason.is_not(None), sa.or_(User.banned_until.is_(None), User.banned_until > now))
 
 
-def user_stats(actor) -> dict:
+def user_stats(actor: Actor) -> dict:
     """Counts for the admin overview: by role, banned, unverified. Staff only."""
     access.require_staff(actor)
     by_role = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
@@ -93,7 +93,7 @@ def user_stats(actor) -> dict:
     }
 
 
-def set_role(actor, user_id, role: Role | str) -> User:
+def set_role(actor: Actor, user_id, role: Role | str) -> User:
     """Change a user's role: admins only, never their own and never another admin's (403). Commits.
 
     The role is changed by the same service as the rest of an account, so it is checked and logged in one place.
@@ -102,7 +102,7 @@ def set_role(actor, user_id, role: Role | str) -> User:
     return update_profile(actor, target.id, ProfileChange(role=role))
 
 
-def ban_user(actor, user_id, reason: str, until: datetime | None = None) -> User:
+def ban_user(actor: Actor, user_id, reason: str, until: datetime | None = None) -> User:
     """Ban a user (moderators: USERs only; admins: anyone but admins; nobody themselves).
 
     Every session and token of the banned user ends at once. Raises NotFound / Forbidden through `access`,
@@ -131,7 +131,7 @@ def ban_user(actor, user_id, reason: str, until: datetime | None = None) -> User
     return target
 
 
-def unban_user(actor, user_id) -> User:
+def unban_user(actor: Actor, user_id) -> User:
     """Lift a ban; the same people who may ban may unban. Commits."""
     target = access.load_user_to_ban(actor, user_id)
     if target.ban_reason is not None:
@@ -160,7 +160,7 @@ def model_of(kind: str) -> type:
     return model
 
 
-def hide_content(actor, kind: str, object_id):
+def hide_content(actor: Actor, kind: str, object_id):
     """Hide something from everyone but its owner and staff. Staff only: moderators hide others' PUBLIC
     content, admins anything. NotFound when the actor may not see it, Forbidden otherwise. Commits."""
     access.require_staff(actor)
@@ -174,7 +174,7 @@ def hide_content(actor, kind: str, object_id):
     return obj
 
 
-def restore_content(actor, kind: str, object_id):
+def restore_content(actor: Actor, kind: str, object_id):
     """Bring hidden content back as PRIVATE: only its owner sees it again, and may publish it. Commits."""
     access.require_staff(actor)
     # Locked: of parallel restorations one restores, the others find it no longer hidden (409).
@@ -189,7 +189,7 @@ def restore_content(actor, kind: str, object_id):
     return obj
 
 
-def delete_hidden(actor, kind: str, object_id) -> None:
+def delete_hidden(actor: Actor, kind: str, object_id) -> None:
     """Delete hidden content for good (moderators may delete only what is HIDDEN). Conflict when still in use."""
     access.require_staff(actor)
     obj = access.load(actor, model_of(kind), object_id, access.Action.DELETE, for_update=True)
@@ -215,7 +215,7 @@ class QueueEntry:
     owner: User | None
 
 
-def hidden_queue(actor, kind: str | None = None) -> list[QueueEntry]:
+def hidden_queue(actor: Actor, kind: str | None = None) -> list[QueueEntry]:
     """HIDDEN content of every kind (or one), newest change first, with owners loaded. Staff only."""
     access.require_staff(actor)
     kinds = {kind: model_of(kind)} if kind else KINDS

@@ -1,24 +1,14 @@
-"""Keyset (cursor) pagination: stable under inserts, with the row id as the tie-breaker."""
+"""Keyset (cursor) pagination of a query: stable under inserts, with the row id as the tie-breaker."""
 
 import base64
 import uuid
 from datetime import datetime
-from typing import Literal
 
 import orjson
 import sqlalchemy as sa
-from pydantic import Field
 
-from webapp.api.spec import BadQuery, Query
 from webapp.extensions import db
-from webapp.services.errors import Violation
-
-
-class ListQuery(Query):
-    limit: int = Field(20, ge=1, le=100, description="Rows per page (1–100).")
-    cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
-    search: str | None = Field(None, max_length=100, description="Case-insensitive match on the name.")
-    order: Literal["asc", "desc"] = "desc"
+from webapp.services.errors import BadQuery, Violation
 
 
 def _encode(values: list) -> str:
@@ -47,7 +37,10 @@ def _typed(value, column):
 
 
 def paginate(query: sa.Select, model, sort_column, limit: int, cursor: str | None, order: str):
-    """Run one page of `query` ordered by (sort_column, id); returns (rows, pagination dict)."""
+    """Run one page of `query` ordered by (sort_column, id); returns (rows, pagination dict).
+
+    Raises BadQuery for a cursor we did not give out.
+    """
     columns = [sort_column, model.id]
     descending = order == "desc"
     if cursor:

@@ -2,8 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
+from typing import Annotated, Self
 
 import sqlalchemy as sa
+from pydantic import BeforeValidator, Field, model_validator
 from sqlalchemy.orm import joinedload
 
 from webapp import rules
@@ -18,9 +20,12 @@ from webapp.models import (
     MembershipStatus,
 )
 from webapp.services import access, character_growth, inventory, sheets
+from webapp.services.access import Actor
 from webapp.services.campaign_events import record
-from webapp.services.campaigns import CHARACTER_CARD, load_running, sync_level
+from webapp.services.campaigns.inputs import one_line
+from webapp.services.campaigns.loading import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.inputs import Input
 from webapp.services.sheets import campaign_level_cap
 
 MAX_AWARD = character_growth.MAX_AWARD  # experience per character in one award
@@ -35,32 +40,56 @@ class AwardResult:
     events: list[CampaignEvent]
 
 
-def award(
-    actor,
-    campaign_id,
-    *,
-    experience: int | None = None,
-    item_id=None,
-    quantity: int = 1,
-    character_ids: list | None = None,
-    everyone: bool = False,
-    reason: str = "",
-) -> AwardResult:
+class AwardBody(Input):
+    """What a GM gives (experience, an item, or both) and to whom (chosen characters, or the whole party)."""
+
+    experience: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_AWARD,
+        description=f"XP for each character; a character has at most {rules.MAX_EXPERIENCE:,}.",
+    )
+    item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, description="How many of the item each one gets.")
+    character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")
+    all: bool = Field(False, description="Everyone in the party instead of character_ids.")
+    reason: Annotated[str, BeforeValidator(one_line)] = Field(
+        "", max_length=MAX_REASON, description='Shown in the log: "for the flooded cellar".'
+    )
+
+    @model_validator(mode="after")
+    def _says_what_and_to_whom(self) -> Self:
+        """Raises InvalidInput (beside the field concerned, not as a shape error) for an award that gives
+        nothing, or names no one, or names characters and the whole party at once."""
+        problems = []
+        if self.experience is None and self.item_id is None:
+            problems.append(Violation("experience", "Award experience, an item, or both."))
+        if self.all and self.character_ids:
+            problems.append(Violation("character_ids", "Choose characters or the whole party, not both."))
+        if not self.all and not self.character_ids:
+            problems.append(
+                Violation("character_ids", "Choose who gets it: one or more characters, or the whole party.")
+            )
+        if problems:
+            raise InvalidInput(problems)
+        return self
+
+
+def award(actor: Actor, campaign_id, data: AwardBody) -> AwardResult:
     """Give experience and/or an item to some or all APPROVED members' characters, in one transaction.
 
     Levels follow the rules under the campaign's cap; every character gets an event per reward. Either every
     character is rewarded or, on any failure, none is. Raises NotFound / Forbidden (not the GM), Conflict
-    (archived), InvalidInput (nothing to give, no one to give it to, a character not in the party) or
-    RuleViolation (experience past 10,000,000 for someone, an item above the campaign's rarity, one the player
-    can't see, or too heavy for someone).
+    (archived), InvalidInput (a character not in the party, an empty party) or RuleViolation (experience past
+    10,000,000 for someone, an item above the campaign's rarity, one the player can't see, or too heavy for
+    someone).
     """
-    reason = " ".join((reason or "").split())
-    _check_amounts(experience, item_id, quantity, character_ids, everyone, reason)
+    experience, quantity, reason = data.experience, data.quantity, data.reason
     # Locked: an award waits for an archiving in progress (and is refused), and awards to one party queue.
     campaign = load_running(actor, campaign_id, options=(), for_update=True)
-    item = access.load(actor, Item, item_id) if item_id is not None else None
+    item = access.load(actor, Item, data.item_id) if data.item_id is not None else None
     try:
-        memberships = _targets(campaign, character_ids, everyone, with_sheets=item is not None)
+        memberships = _targets(campaign, data.character_ids, data.all, with_sheets=item is not None)
         if experience:
             RuleViolation.raise_if_any(
                 [
@@ -90,7 +119,7 @@ def award(
     return _reloaded(campaign, character_ids, event_ids)
 
 
-def give_experience(actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):
+def give_experience(actor: Actor, campaign: Campaign, character: Character, amount: int, cap: int, reason: str):
     """Add experience (the session's change, not committed) and log it; the level follows the rules."""
     before = character.level
     character.experience += amount
@@ -102,7 +131,7 @@ def give_experience(actor, campaign: Campaign, character: Character, amount: int
     return record(campaign, EventKind.XP_AWARD, actor, body, character, data)
 
 
-def give_item(actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
+def give_item(actor: Actor, campaign: Campaign, membership: Membership, item: Item, quantity: int, reason: str):
     """Put an item into a member's pack (the session's change) and log it; the inventory's rules apply."""
     character = membership.character
     if not access.can(membership.user, access.Action.VIEW, item):
@@ -114,32 +143,11 @@ def give_item(actor, campaign: Campaign, membership: Membership, item: Item, qua
     return record(campaign, EventKind.ITEM_GRANT, actor, body, character, data)
 
 
-def _check_amounts(experience, item_id, quantity, character_ids, everyone, reason) -> None:
-    problems = []
-    if experience is None and item_id is None:
-        problems.append(Violation("experience", "Award experience, an item, or both."))
-    if experience is not None and not 1 <= experience <= MAX_AWARD:
-        problems.append(Violation("experience", f"Award between 1 and {MAX_AWARD:,} XP."))
-    if not 1 <= quantity <= MAX_QUANTITY:
-        problems.append(Violation("quantity", f"Grant between 1 and {MAX_QUANTITY} at a time."))
-    if everyone and character_ids:
-        problems.append(Violation("character_ids", "Choose characters or the whole party, not both."))
-    if not everyone and not character_ids:
-        problems.append(Violation("character_ids", "Choose who gets it: one or more characters, or the whole party."))
-    if len(reason) > MAX_REASON:
-        problems.append(Violation("reason", f"Keep the reason under {MAX_REASON} characters."))
-    if problems:
-        raise InvalidInput(problems)
-
-
-def _targets(campaign: Campaign, character_ids, everyone: bool, with_sheets: bool) -> list[Membership]:
+def _targets(
+    campaign: Campaign, character_ids: list[uuid.UUID] | None, everyone: bool, with_sheets: bool
+) -> list[Membership]:
     """The APPROVED memberships to reward, their characters locked and loaded (with the sheet for item grants)."""
-    wanted: set[uuid.UUID] = set()
-    for raw in character_ids or []:
-        try:
-            wanted.add(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
-        except ValueError:
-            raise InvalidInput([Violation("character_ids", f"{raw} is not in this party.")]) from None
+    wanted = set(character_ids or [])
     members = sa.select(Membership.character_id).where(
         Membership.campaign_id == campaign.id,
         Membership.active.is_(True),

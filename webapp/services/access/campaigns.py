@@ -1,0 +1,63 @@
+"""Who may see a campaign, its party and its log; who joins, leaves or removes; a token tied to one campaign."""
+
+import sqlalchemy as sa
+
+from webapp.models import Campaign, Character, Membership, Role, Visibility
+from webapp.services.access.actor import Actor, owns, role_of, user_of
+from webapp.services.access.content import Action, can, visible
+from webapp.services.access.parties import is_member_of
+from webapp.services.errors import NotFound
+
+
+def can_see_roster(actor: Actor, campaign: Campaign) -> bool:
+    """The party list (names, levels, portraits) is for the GM and the APPROVED members; sheets stay per character."""
+    return can(actor, Action.RUN, campaign) or is_member_of(actor, campaign, approved_only=True)
+
+
+def can_read_log(actor: Actor, campaign: Campaign) -> bool:
+    """The log names the party's characters: it is for those who see the party."""
+    return can_see_roster(actor, campaign)
+
+
+def can_read_member(actor: Actor, character: Character, runs_campaign: bool) -> bool:
+    """Whether someone looking at a party reads this member's sheet: the GM always, anyone else as `can` says.
+
+    Without a query: a character is in one campaign at a time, so the GM exception can only be this one's.
+    """
+    if runs_campaign:
+        return True
+    if character.visibility == Visibility.PRIVATE:
+        return role_of(actor) == Role.ADMIN or owns(actor, character)
+    return can(actor, Action.VIEW, character)
+
+
+def can_leave(actor: Actor, membership: Membership) -> bool:
+    """A player takes back their own join request or leaves with their own character."""
+    user = user_of(actor)
+    return user is not None and membership.user_id == user.id
+
+
+def can_request_join(actor: Actor, campaign: Campaign, character: Character) -> bool:
+    """A player asks to join with a character of their own, and never the campaign they run themselves."""
+    return owns(actor, character) and not owns(actor, campaign)
+
+
+def can_remove_membership(actor: Actor, campaign: Campaign, membership: Membership) -> bool:
+    """The GM rejects a request or removes a member; a player withdraws their request or leaves."""
+    return can(actor, Action.RUN, campaign) or can_leave(actor, membership)
+
+
+def check_token_campaign(token_campaign_id, campaign_id) -> None:
+    """An API token tied to one campaign reaches no other: NotFound, as if the others did not exist."""
+    if token_campaign_id is not None and str(token_campaign_id) != str(campaign_id):
+        raise NotFound("No such campaign.")
+
+
+def visible_campaigns(actor: Actor):
+    """A WHERE clause for campaign lists: what `visible` allows, plus the campaigns the actor is a member of."""
+    user = user_of(actor)
+    seen = visible(actor, Campaign)
+    if user is None:
+        return seen
+    mine = sa.select(Membership.campaign_id).where(Membership.user_id == user.id, Membership.active.is_(True))
+    return sa.or_(seen, Campaign.id.in_(mine))

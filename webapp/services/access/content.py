@@ -1,0 +1,176 @@
+"""The access matrix for owned content (characters, compendium entries, images, campaigns) and its loaders."""
+
+import enum
+import uuid
+from typing import TypeVar
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Campaign, Character, Role, Visibility
+from webapp.services.access.actor import Actor, is_staff, owns, role_of, user_of
+from webapp.services.access.parties import in_a_campaign, is_gm_of, is_member_of
+from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
+
+T = TypeVar("T")
+HIDDEN_LABEL = "[hidden]"
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    DELETE = "delete"
+    HIDE = "hide"
+    AWARD = "award"  # giving a character experience or loot: its GM's job while it is in a campaign
+    RUN = "run"  # a GM running a campaign: members, awards, notes, invite code, rules
+
+
+def can(actor: Actor, action: Action, obj) -> bool:
+    """The access matrix of the spec for owned content (characters, compendium entries, images, campaigns)."""
+    role = role_of(actor)
+    if action == Action.AWARD:
+        return isinstance(obj, Character) and may_award(actor, obj)
+    if role == Role.ADMIN or owns(actor, obj):
+        return True
+    visibility = obj.visibility
+    if action == Action.VIEW:
+        if visibility == Visibility.PUBLIC:
+            return True
+        if visibility == Visibility.HIDDEN:
+            return role == Role.MODERATOR
+        return _private_reader(actor, obj)
+    if role == Role.MODERATOR:
+        if visibility == Visibility.PUBLIC:
+            return action in {Action.EDIT, Action.HIDE}
+        if visibility == Visibility.HIDDEN:
+            return action in {Action.EDIT, Action.DELETE, Action.HIDE}
+    return False
+
+
+def _private_reader(actor: Actor, obj) -> bool:
+    """Beyond the owner: a GM reads the PRIVATE characters of their party; members read a PRIVATE campaign."""
+    if isinstance(obj, Character):
+        return is_gm_of(actor, obj)
+    if isinstance(obj, Campaign):
+        return is_member_of(actor, obj)
+    return False
+
+
+def may_award(actor: Actor, character: Character, in_campaign: bool | None = None) -> bool:
+    """While a character is in a campaign only its GM (or an admin) gives it experience; otherwise its owner.
+
+    `in_campaign` is whether it is an APPROVED member of an active campaign, when the caller already knows.
+    """
+    if role_of(actor) == Role.ADMIN or is_gm_of(actor, character):
+        return True
+    if not owns(actor, character):
+        return False
+    return not (in_a_campaign(character) if in_campaign is None else in_campaign)
+
+
+def check(actor: Actor, action: Action, obj: T) -> T:
+    """Return obj when allowed; NotFound when it may not even be seen, Forbidden when seen but not allowed."""
+    if not can(actor, Action.VIEW, obj):
+        raise NotFound(f"No such {_kind(obj)}.")
+    if action != Action.VIEW and not can(actor, action, obj):
+        raise Forbidden(f"You can't {action.value} this {_kind(obj)}.")
+    return obj
+
+
+def load(actor: Actor, model: type[T], object_id, action: Action = Action.VIEW, options=(), for_update=False) -> T:
+    """Fetch one row by id with the given loader options, then `check` it; a malformed id is a NotFound.
+
+    `for_update` locks the row until the commit and reads it afresh (an object already in the session would keep
+    the values it was first read with), so a change checked against it is checked against the latest.
+    """
+    key = _key(model, object_id)
+    query = sa.select(model).where(model.id == key).options(*options)
+    if for_update:
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+    obj = db.session.execute(query).unique().scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"No such {model.__name__.lower()}.")
+    return check(actor, action, obj)
+
+
+def load_chosen(actor: Actor, model: type[T], object_id, field_name: str, options=()) -> T:
+    """An entry chosen by id in a form or body: the one the actor may see, or InvalidInput on `field_name`."""
+    try:
+        return load(actor, model, object_id, Action.VIEW, options=options)
+    except NotFound:
+        kind = model.__name__.lower()
+        raise InvalidInput([Violation(field_name, f"There is no such {kind}")], f"There is no such {kind}.") from None
+
+
+def load_plain(model: type[T], object_id, for_update: bool = False) -> T:
+    """Fetch one row by id, unchecked (the caller decides who may see it); NotFound when missing or malformed."""
+    key = _key(model, object_id)
+    obj = db.session.get(model, key, with_for_update=True if for_update else None, populate_existing=for_update)
+    if obj is None:
+        raise NotFound(f"No such {model.__name__.lower()}.")
+    return obj
+
+
+def visible(actor: Actor, model):
+    """A WHERE clause for lists: only rows this actor may see (GM access is granted per campaign, not here)."""
+    role = role_of(actor)
+    if role == Role.ADMIN:
+        return sa.true()
+    seen = model.visibility == Visibility.PUBLIC
+    if role == Role.MODERATOR:
+        seen = sa.or_(seen, model.visibility == Visibility.HIDDEN)
+    user = user_of(actor)
+    if user is not None:
+        seen = sa.or_(seen, model.owner_id == user.id)
+    return seen
+
+
+def shown_name(actor: Actor, obj) -> str:
+    """The name to show for a nested entity: "[hidden]" when the actor may not see it."""
+    if obj is None:
+        return ""
+    return obj.name if can(actor, Action.VIEW, obj) else HIDDEN_LABEL
+
+
+def shown_description(actor: Actor, obj) -> str:
+    """The description to show for a nested entity: "[hidden]" when the actor may not see it."""
+    if obj is None:
+        return ""
+    return getattr(obj, "description", "") if can(actor, Action.VIEW, obj) else HIDDEN_LABEL
+
+
+def nested(actor: Actor, obj) -> dict | None:
+    """A nested entity as others may see it: id always, name and description masked when not visible."""
+    if obj is None:
+        return None
+    seen = can(actor, Action.VIEW, obj)
+    return {
+        "id": obj.id,
+        "name": obj.name if seen else HIDDEN_LABEL,
+        "description": getattr(obj, "description", "") if seen else HIDDEN_LABEL,
+        "hidden": not seen,
+    }
+
+
+def may_hide(actor: Actor, obj) -> bool:
+    """Staff hide what they may see and change (moderators: others' PUBLIC and HIDDEN; admins: anything)."""
+    return is_staff(actor) and can(actor, Action.VIEW, obj) and can(actor, Action.HIDE, obj)
+
+
+def may_set_visibility(actor: Actor, obj, visibility: Visibility) -> bool:
+    """Only staff hide content or bring it back; owners choose between PUBLIC and PRIVATE."""
+    current = getattr(obj, "visibility", None)
+    if visibility == Visibility.HIDDEN or current == Visibility.HIDDEN:
+        return visibility == current or can(actor, Action.HIDE, obj) and is_staff(actor)
+    return True
+
+
+def _key(model: type, object_id) -> uuid.UUID:
+    try:
+        return object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(f"No such {model.__name__.lower()}.") from None
+
+
+def _kind(obj) -> str:
+    return type(obj).__name__.lower()

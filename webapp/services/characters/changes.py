@@ -1,0 +1,165 @@
+"""Changing characters: created at level 1 with starting skills and perks, edited, deleted; each commits once."""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from webapp import invalidation, rules
+from webapp.extensions import db
+from webapp.invalidation import stale
+from webapp.models import ATTRIBUTE_NAMES, Campaign, Character, Membership, Perk, Race, Skill, Visibility
+from webapp.services import access, locks
+from webapp.services.access import Action, Actor
+from webapp.services.campaigns import campaign_rules_for
+from webapp.services.characters import checks
+from webapp.services.errors import Conflict, InvalidInput, RuleViolation, Violation
+from webapp.services.sheets import archetype_data, base_scores, race_data
+
+
+def create_character(
+    actor: Actor,
+    fields: Mapping[str, Any],
+    *,
+    skill_ids: Iterable = (),
+    perk_ids: Iterable = (),
+    budget: int = rules.DEFAULT_BUDGET,
+) -> Character:
+    """Create a level-1 character owned by the actor, with starting skills and perks; commits once.
+
+    Raises Forbidden (not signed in or unverified), InvalidInput (shape, a taken name, an unknown race, archetype,
+    skill or perk) or RuleViolation (point buy over `budget`, archetype needs another race, a skill or perk
+    above level 1 or not taught, too many perks).
+    """
+    owner = access.require_creator(actor)
+    locks.lock_owner(owner.id)
+    name = (fields.get("name") or "").strip()
+    problems = checks.identity_violations({**fields, "name": name})
+    problems += checks.visibility_violations(actor, None, fields.get("visibility", Visibility.PRIVATE))
+    if name:
+        problems += checks.name_violations(owner.id, name)
+    if problems:
+        raise InvalidInput(problems, problems[0].message)
+    race = checks.resolve_race(actor, fields.get("race_id"))
+    archetype = checks.resolve_archetype(actor, fields.get("archetype_id"))
+    skills = checks.visible_by_ids(actor, Skill, skill_ids, "skill_ids")
+    perks = checks.visible_by_ids(actor, Perk, perk_ids, "perk_ids")
+    image = checks.resolve_image(actor, fields.get("image_id"))
+    scores = {attribute: fields.get(attribute) for attribute in ATTRIBUTE_NAMES}
+    rule_problems = rules.check_point_buy(scores, budget) + checks.starting_violations(
+        name, race, archetype, skills, perks
+    )
+    rules.RuleViolation.raise_if_any(rule_problems)
+    character = Character(
+        owner_id=owner.id,
+        name=name,
+        sex=(fields.get("sex") or "").strip(),
+        age=fields.get("age"),
+        description=(fields.get("description") or "").strip(),
+        race_id=race.id,
+        archetype_id=archetype.id,
+        visibility=Visibility(fields.get("visibility", Visibility.PRIVATE)),
+        experience=0,
+        level=rules.level_for_xp(0),
+        skills=skills,
+        perks=perks,
+        image_id=image.id if image is not None else None,
+        **scores,
+    )
+    db.session.add(character)
+    db.session.commit()
+    return character
+
+
+def update_character(
+    actor: Actor,
+    character_id,
+    changes: Mapping[str, Any],
+    *,
+    budget: int | None = None,
+    expect: Callable[[Character], None] | None = None,
+) -> Character:
+    """Change the named fields of a character; commits once. The point-buy budget defaults to the campaign's.
+
+    `expect(character)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, InvalidInput
+    (unknown field, shape, taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation
+    (point buy, archetype needs another race).
+    """
+    unknown = [Violation(key, "Unknown field.") for key in changes if key not in checks.EDITABLE_FIELDS]
+    if unknown:
+        raise InvalidInput(unknown, unknown[0].message)
+    options = (
+        joinedload(Character.race).selectinload(Race.skills),
+        joinedload(Character.archetype).options(*checks.ARCHETYPE_OPTIONS),
+    )
+    if "name" in changes:
+        locks.lock_owner_of(Character, character_id)
+    # Locked and read afresh: If-Match, the name and the point buy are checked against the latest character.
+    character = access.load(actor, Character, character_id, Action.EDIT, options=options, for_update=True)
+    if expect is not None:
+        expect(character)
+    changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
+    problems = checks.identity_violations(changes)
+    nullable = ("age", "image_id")
+    problems += [
+        Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None
+    ]
+    if "visibility" in changes and changes["visibility"] is not None:
+        problems += checks.visibility_violations(actor, character, changes["visibility"])
+    if changes.get("name") and changes["name"] != character.name:
+        problems += checks.name_violations(character.owner_id, changes["name"], exclude_id=character.id)
+    if problems:
+        raise InvalidInput(problems, problems[0].message)
+    race = checks.resolve_race(actor, changes["race_id"]) if "race_id" in changes else character.race
+    archetype = (
+        checks.resolve_archetype(actor, changes["archetype_id"]) if "archetype_id" in changes else character.archetype
+    )
+    name = changes.get("name", character.name)
+    rule_problems = []
+    if "race_id" in changes or "archetype_id" in changes:
+        rule_problems += rules.check_archetype_race(name, archetype_data(archetype), race_data(race))
+    if any(attribute in changes for attribute in ATTRIBUTE_NAMES):
+        if budget is None:
+            campaign_rules = campaign_rules_for(character)
+            budget = campaign_rules.effective_budget if campaign_rules else rules.DEFAULT_BUDGET
+        rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
+    RuleViolation.raise_if_any(rule_problems)
+    if "image_id" in changes:
+        image = checks.resolve_image(actor, changes["image_id"])
+        changes = {**changes, "image_id": image.id if image is not None else None}
+    for key, value in changes.items():
+        if key == "visibility":
+            value = Visibility(value)
+        setattr(character, key, value)
+    db.session.commit()
+    return character
+
+
+def _scores(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {attribute: changes[attribute] for attribute in ATTRIBUTE_NAMES if attribute in changes}
+
+
+def delete_character(actor: Actor, character_id, *, expect: Callable[[Character], None] | None = None) -> None:
+    """Delete a character with its inventory, equipment, skills and perks; commits once.
+
+    Raises NotFound, Forbidden, or Conflict while it is in an active campaign (leave the campaign first).
+    """
+    # Locked: of parallel deletes one deletes, the others find nothing (404), as one after the other would.
+    character = access.load(actor, Character, character_id, Action.DELETE, for_update=True)
+    if expect is not None:
+        expect(character)
+    query = (
+        sa.select(Campaign.id, Campaign.name)
+        .join(Membership, Membership.campaign_id == Campaign.id)
+        .where(Membership.character_id == character.id, Membership.active.is_(True))
+    )
+    campaigns = db.session.execute(query).all()
+    if campaigns:
+        message = f"{character.name} is in the campaign {campaigns[0].name}; leave it before deleting"
+        references = [{"kind": "campaign", "id": str(row.id), "name": row.name} for row in campaigns]
+        raise Conflict(message, references)
+    # The database cascades to inventory, equipment, skills, perks and past memberships in one statement.
+    db.session.execute(sa.delete(Character).where(Character.id == character.id))
+    stale(db.session, invalidation.character(character.id), invalidation.pack(character.id), invalidation.CHARACTERS)
+    db.session.commit()
