@@ -1,11 +1,15 @@
 """Fixtures: one app per test session on SQLite (default) or the real PostgreSQL and Redis."""
 
 import os
+import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from tests import factories
 from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
@@ -63,13 +67,80 @@ def _drop_everything() -> None:
 
 
 @pytest.fixture(autouse=True)
-def db(app):
-    """A clean database (and cache) for every test, inside an application context."""
+def db(request, app):
+    """A clean database (and cache) for every test, inside an application context.
+
+    Most tests run inside one transaction that is rolled back at their end: every session of the test app joins
+    it, and a service's commit() releases a savepoint (after_commit still fires, so generations still move).
+    Tests marked `committing` write for real, because another connection must see what they write (threads,
+    live servers, a second app, the engine used directly); every table is emptied after them.
+    """
     with app.app_context():
-        yield _db
-        _db.session.remove()
-        _wipe_tables()
+        if request.node.get_closest_marker("committing"):
+            yield _db
+            _db.session.remove()
+            _wipe_tables()
+        else:
+            with _rolled_back(app, request.node.nodeid):
+                yield _db
         _flush_shared_state(app)
+
+
+@contextmanager
+def _rolled_back(app, test: str):
+    """Every session of `app` made in this thread joins one connection's transaction, rolled back at the end.
+
+    Another connection to the test database (a thread's session, `db.engine` used directly, a second app) would
+    see none of it and commit for real: it fails the test, which must then be marked `committing`.
+    """
+    engine = _db.engine
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # pysqlite begins transactions itself, too late for savepoints: BEGIN here, by hand
+        raw = connection.connection.dbapi_connection
+        autocommit_mode = raw.isolation_level
+        raw.isolation_level = None
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    owner = threading.get_ident()
+    registry = _db.session.registry
+    make_session = registry.createfunc
+
+    def joined_session():
+        if current_app._get_current_object() is not app:
+            if current_app.config["SQLALCHEMY_DATABASE_URI"] == app.config["SQLALCHEMY_DATABASE_URI"]:
+                raise RuntimeError(f"{test} reaches the test database through another app: mark it committing")
+            return make_session()  # an app a test built itself, on a database of its own
+        if threading.get_ident() != owner:
+            raise RuntimeError(f"{test} uses the database from another thread: mark it @pytest.mark.committing")
+        options = {**make_session.kw, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        return _JoinedSession(**options)
+
+    def another_connection(opened, *_args) -> None:
+        if opened is not connection:
+            raise RuntimeError(f"{test} opens a connection of its own: mark it @pytest.mark.committing")
+
+    _db.session.remove()
+    registry.createfunc = joined_session
+    sa.event.listen(engine, "engine_connect", another_connection)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "engine_connect", another_connection)
+        registry.createfunc = make_session
+        _db.session.remove()
+        transaction.rollback()
+        if sqlite:
+            raw.isolation_level = autocommit_mode
+        connection.close()
+
+
+class _JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine itself; this one uses the connection it is bound to."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
 
 
 def _wipe_tables() -> None:

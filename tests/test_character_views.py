@@ -206,6 +206,7 @@ def test_while_redis_cannot_say_what_changed_answers_are_built_each_time(app, pl
     assert queries.count >= 3  # the session, the character, its rows
 
 
+@pytest.mark.committing  # each worker is an app with an engine of its own
 def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, redis_url, make, hero, owner):
     """Two app instances sharing the database and Redis, as two workers or instances do."""
 

@@ -3,12 +3,15 @@
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from webapp.auth.tokens import issue_access_token
 from webapp.extensions import db
 from webapp.models import CampaignEvent, EventKind, Membership, MembershipStatus
 from webapp.services import campaigns
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 RACERS = 20
 

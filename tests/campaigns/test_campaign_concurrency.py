@@ -12,6 +12,8 @@ from webapp.extensions import db
 from webapp.models import Campaign, CampaignEvent, Character, EventKind, Membership, User
 from webapp.services import access, campaigns
 
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
+
 CROWD = 20
 
 

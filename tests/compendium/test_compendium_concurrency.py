@@ -8,6 +8,8 @@ from webapp.extensions import db
 from webapp.models import Skill
 from webapp.services import access, compendium
 
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
+
 CROWD = 20
 
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+pytestmark = pytest.mark.committing  # the live server answers from threads of its own
+
 EMAIL = "brannoc@example.com"
 FIRST_PASSWORD = "a lantern in the deep mine"
 NEW_PASSWORD = "seven ravens over the keep"

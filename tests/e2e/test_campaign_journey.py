@@ -7,6 +7,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.committing  # the live server answers from threads of its own
+
 
 def sign_in(page: Page, user) -> None:
     page.goto("/login")

@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.committing  # the live server answers from threads of its own
+
 
 @pytest.mark.e2e
 def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, make):

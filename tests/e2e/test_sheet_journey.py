@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.committing  # the live server answers from threads of its own
+
 
 @pytest.mark.e2e
 def test_zero_experience_is_explained_beside_the_field_and_fifty_then_counts_without_a_reload(
