@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# pytest-xdist workers for `make test` (0 runs serially); `pytest path/to/test.py` alone stays in one process.
+TEST_WORKERS ?= 2
 export FLASK_APP := webapp:create_app
 export PORT
 
@@ -34,8 +36,9 @@ demo: migrate
 run: seed
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
+# loadgroup keeps each xdist_group (the browser journeys, the deployment stacks) on one worker.
 test: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-test
 	$(BIN)/ruff check .

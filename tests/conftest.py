@@ -21,6 +21,7 @@ from webapp.models.base import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist
 
 
 def pytest_report_header(config):
@@ -29,23 +30,48 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tavern-test.db'}"
+def database_url(tmp_path_factory):
+    """The test database: TEST_DATABASE_URL itself, or under pytest-xdist one database per worker beside it."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tavern-test.db'}"  # each worker has its own tmp
+        return
+    if not WORKER:
+        yield TEST_DATABASE_URL
+        return
+    url = sa.make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{WORKER}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield url.set(database=name).render_as_string(hide_password=False)
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _admin_engine() -> sa.Engine:
+    admin_url = os.environ.get("TEST_PG_ADMIN_URL") or sa.make_url(TEST_DATABASE_URL).set(database="postgres")
+    return sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ.pop("REDIS_URL", None)
+    run = f"{WORKER or 'main'}-{uuid.uuid4().hex[:8]}"  # every Redis key of this process starts with it
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.SQLALCHEMY_ENGINE_OPTIONS = {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
     config.REDIS_URL = TEST_REDIS_URL
     config.CACHE_TYPE = "RedisCache" if TEST_REDIS_URL else "SimpleCache"
     config.CACHE_REDIS_URL = TEST_REDIS_URL
-    config.CACHE_KEY_PREFIX = f"tavern-test-{uuid.uuid4().hex[:8]}:"
+    config.CACHE_KEY_PREFIX = f"tavern-test-{run}:"
     config.RATELIMIT_STORAGE_URI = TEST_REDIS_URL or "memory://"
+    # limiter.reset() deletes every key under the storage's prefix: only this process's counters.
+    config.RATELIMIT_KEY_PREFIX = f"tavern-test-rl-{run}"
+    config.RATELIMIT_STORAGE_OPTIONS = {**config.RATELIMIT_STORAGE_OPTIONS, "key_prefix": f"LIMITS-{run}"}
     config.RATELIMIT_ENABLED = True  # storage is set up; the limits are switched on per test
     config.WTF_CSRF_ENABLED = False
     config.STORAGE_PATH = str(tmp_path_factory.mktemp("uploads"))

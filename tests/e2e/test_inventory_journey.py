@@ -7,7 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.committing  # the live server answers from threads of its own
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
 
 
 @pytest.mark.e2e
