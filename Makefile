@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-# pytest-xdist workers for `make test` (0 runs serially); `pytest path/to/test.py` alone stays in one process.
-TEST_WORKERS ?= 2
+# pytest-xdist workers for `make test` (0 runs serially): one more than the two cores, since much of the suite
+# waits on servers, the browser and deliberate delays. `pytest path/to/test.py` alone stays in one process.
+TEST_WORKERS ?= 3
 export FLASK_APP := webapp:create_app
 export PORT
 
