@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# pytest-xdist workers for `make test` (0 runs serially): one more than the two cores, since much of the suite
+# waits on servers, the browser and deliberate delays. `pytest path/to/test.py` alone stays in one process.
+TEST_WORKERS ?= 3
 export FLASK_APP := webapp:create_app
 export PORT
 
@@ -34,8 +37,9 @@ demo: migrate
 run: seed
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
+# loadgroup keeps each xdist_group (the browser journeys, the deployment stacks) on one worker.
 test: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,11 +1,15 @@
 """Fixtures: one app per test session on SQLite (default) or the real PostgreSQL and Redis."""
 
 import os
+import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from tests import factories
 from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
@@ -17,6 +21,7 @@ from webapp.models.base import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist
 
 
 def pytest_report_header(config):
@@ -25,23 +30,48 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tavern-test.db'}"
+def database_url(tmp_path_factory):
+    """The test database: TEST_DATABASE_URL itself, or under pytest-xdist one database per worker beside it."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tavern-test.db'}"  # each worker has its own tmp
+        return
+    if not WORKER:
+        yield TEST_DATABASE_URL
+        return
+    url = sa.make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{WORKER}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield url.set(database=name).render_as_string(hide_password=False)
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _admin_engine() -> sa.Engine:
+    admin_url = os.environ.get("TEST_PG_ADMIN_URL") or sa.make_url(TEST_DATABASE_URL).set(database="postgres")
+    return sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ.pop("REDIS_URL", None)
+    run = f"{WORKER or 'main'}-{uuid.uuid4().hex[:8]}"  # every Redis key of this process starts with it
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
     config.SQLALCHEMY_ENGINE_OPTIONS = {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
     config.REDIS_URL = TEST_REDIS_URL
     config.CACHE_TYPE = "RedisCache" if TEST_REDIS_URL else "SimpleCache"
     config.CACHE_REDIS_URL = TEST_REDIS_URL
-    config.CACHE_KEY_PREFIX = f"tavern-test-{uuid.uuid4().hex[:8]}:"
+    config.CACHE_KEY_PREFIX = f"tavern-test-{run}:"
     config.RATELIMIT_STORAGE_URI = TEST_REDIS_URL or "memory://"
+    # limiter.reset() deletes every key under the storage's prefix: only this process's counters.
+    config.RATELIMIT_KEY_PREFIX = f"tavern-test-rl-{run}"
+    config.RATELIMIT_STORAGE_OPTIONS = {**config.RATELIMIT_STORAGE_OPTIONS, "key_prefix": f"LIMITS-{run}"}
     config.RATELIMIT_ENABLED = True  # storage is set up; the limits are switched on per test
     config.WTF_CSRF_ENABLED = False
     config.STORAGE_PATH = str(tmp_path_factory.mktemp("uploads"))
@@ -63,13 +93,80 @@ def _drop_everything() -> None:
 
 
 @pytest.fixture(autouse=True)
-def db(app):
-    """A clean database (and cache) for every test, inside an application context."""
+def db(request, app):
+    """A clean database (and cache) for every test, inside an application context.
+
+    Most tests run inside one transaction that is rolled back at their end: every session of the test app joins
+    it, and a service's commit() releases a savepoint (after_commit still fires, so generations still move).
+    Tests marked `committing` write for real, because another connection must see what they write (threads,
+    live servers, a second app, the engine used directly); every table is emptied after them.
+    """
     with app.app_context():
-        yield _db
-        _db.session.remove()
-        _wipe_tables()
+        if request.node.get_closest_marker("committing"):
+            yield _db
+            _db.session.remove()
+            _wipe_tables()
+        else:
+            with _rolled_back(app, request.node.nodeid):
+                yield _db
         _flush_shared_state(app)
+
+
+@contextmanager
+def _rolled_back(app, test: str):
+    """Every session of `app` made in this thread joins one connection's transaction, rolled back at the end.
+
+    Another connection to the test database (a thread's session, `db.engine` used directly, a second app) would
+    see none of it and commit for real: it fails the test, which must then be marked `committing`.
+    """
+    engine = _db.engine
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # pysqlite begins transactions itself, too late for savepoints: BEGIN here, by hand
+        raw = connection.connection.dbapi_connection
+        autocommit_mode = raw.isolation_level
+        raw.isolation_level = None
+    transaction = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    owner = threading.get_ident()
+    registry = _db.session.registry
+    make_session = registry.createfunc
+
+    def joined_session():
+        if current_app._get_current_object() is not app:
+            if current_app.config["SQLALCHEMY_DATABASE_URI"] == app.config["SQLALCHEMY_DATABASE_URI"]:
+                raise RuntimeError(f"{test} reaches the test database through another app: mark it committing")
+            return make_session()  # an app a test built itself, on a database of its own
+        if threading.get_ident() != owner:
+            raise RuntimeError(f"{test} uses the database from another thread: mark it @pytest.mark.committing")
+        options = {**make_session.kw, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        return _JoinedSession(**options)
+
+    def another_connection(opened, *_args) -> None:
+        if opened is not connection:
+            raise RuntimeError(f"{test} opens a connection of its own: mark it @pytest.mark.committing")
+
+    _db.session.remove()
+    registry.createfunc = joined_session
+    sa.event.listen(engine, "engine_connect", another_connection)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "engine_connect", another_connection)
+        registry.createfunc = make_session
+        _db.session.remove()
+        transaction.rollback()
+        if sqlite:
+            raw.isolation_level = autocommit_mode
+        connection.close()
+
+
+class _JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine itself; this one uses the connection it is bound to."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
 
 
 def _wipe_tables() -> None:

@@ -221,6 +221,7 @@ def test_a_cache_that_keeps_nothing_costs_no_generation_reads(app, make, owner, 
     assert read == []
 
 
+@pytest.mark.committing  # each worker is an app with an engine of its own
 def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, redis_url, make, hero, owner):
     """Two app instances sharing the database and Redis, as two workers or instances do."""
 

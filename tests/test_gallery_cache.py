@@ -1,5 +1,6 @@
 """Visitors share one cached gallery; any change to what a card shows makes it stale at once."""
 
+import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
@@ -77,6 +78,7 @@ def test_a_hit_asks_the_shared_cache_for_the_generation_and_the_gallery_only(app
     assert len(reads) == 2 and reads[0] == ("gallery",) and reads[1].startswith("gallery:"), reads
 
 
+@pytest.mark.committing  # the other worker writes on a connection of its own
 def test_another_workers_invalidation_reaches_this_workers_copy(app, client, make):
     hero = make.character(name="Brannoc the Bold")
     client.get("/")

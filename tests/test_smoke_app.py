@@ -1,5 +1,7 @@
 """The app starts, serves its home page and answers errors in the right shape."""
 
+import pytest
+
 
 def test_home_page_shows_friendly_empty_state(client):
     response = client.get("/")
@@ -63,10 +65,12 @@ def test_page_shell_carries_csrf_token_for_htmx_once_signed_in_and_no_inline_scr
     assert "<script>" not in page
 
 
-def test_foreign_keys_are_enforced_in_every_test(db, make):
-    """The per-test wipe must leave SQLite enforcing foreign keys, as PostgreSQL always does."""
+@pytest.mark.parametrize("mode", ["rolled back", pytest.param("committing", marks=pytest.mark.committing)])
+def test_foreign_keys_are_enforced_in_every_test(db, make, mode):
+    """Rolled back or written for real, a test's connection keeps SQLite enforcing foreign keys, as PostgreSQL
+    always does."""
     import sqlalchemy as sa
 
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

@@ -1,12 +1,15 @@
 """Accounts, tokens, sessions and moderation raced on the real PostgreSQL: twenty requests at once are answered as
 one after another would be."""
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support import at_once, signed_in_clients, slow_reads, slowed
 from webapp.extensions import db
 from webapp.models import ApiToken, Character, Role, User, UserSession, Visibility
 from webapp.services import accounts, credentials
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 CROWD = 20
 

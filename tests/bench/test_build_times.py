@@ -8,6 +8,7 @@ from bench import build_times, players
 from webapp.seed import load_reference
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_the_timer_builds_the_four_views_of_a_mix_character_signed_in_as_its_owner(app, db, csrf_enabled):
     load_reference()
     players.build(db.engine, players=1)
@@ -20,6 +21,7 @@ def test_the_timer_builds_the_four_views_of_a_mix_character_signed_in_as_its_own
     assert timed[1].path == f"/characters/{character.character_id}/inventory"
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_a_view_that_does_not_answer_200_stops_the_timer(app, db):
     load_reference()
     players.build(db.engine, players=1)

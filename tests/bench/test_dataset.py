@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +25,7 @@ def _characters(db) -> list[Character]:
     return list(db.session.execute(query).unique().scalars())
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_twenty_bench_characters_obey_every_rule(db):
     load_reference()
     result = dataset.build(db.engine, 20, progress=False)
@@ -58,6 +60,7 @@ def test_twenty_bench_characters_obey_every_rule(db):
         assert load <= load_limit(5 * max(1, min(30, strength)))
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_building_again_adds_only_the_missing_characters_to_their_owners(db):
     load_reference()
     dataset.build(db.engine, 15, progress=False)
@@ -70,6 +73,7 @@ def test_building_again_adds_only_the_missing_characters_to_their_owners(db):
     assert dataset.BENCH_EMAIL in emails and len(emails) == 3
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_the_bench_user_signs_in_with_the_bench_password(db, client):
     load_reference()
     dataset.build(db.engine, 10, progress=False)

@@ -1,7 +1,6 @@
 """The benchmark harness's pieces: wrk's result line and request tables, Nginx's config, the hello app, the client."""
 
 import re
-import shutil
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +9,7 @@ import pytest
 
 from bench import servers, wrk
 from bench.client import CSRF_FIELD, Client
+from tests.deploy.stack import require_tool
 
 WRK_OUTPUT = """Running 10s test @ https://127.0.0.1:40001/bench/hello
   2 threads and 32 connections
@@ -72,8 +72,7 @@ def tiny_server():
 
 @pytest.fixture
 def wrk_binary():
-    if not shutil.which("wrk"):
-        pytest.skip("wrk is not installed (apt-get install wrk; .ci/run installs it)")
+    require_tool("wrk")
 
 
 def test_request_table_is_sent_as_built_and_every_answer_but_2xx_is_an_error(tmp_path, tiny_server, wrk_binary):
@@ -111,8 +110,7 @@ def test_each_thread_starts_its_walk_at_its_own_share_of_the_table(tmp_path, tin
 
 
 def test_projects_nginx_conf_runs_on_loopback_with_every_file_under_the_prefix(tmp_path):
-    if not shutil.which("nginx") and not shutil.which("/usr/sbin/nginx"):
-        pytest.skip("nginx is not installed")
+    require_tool("nginx", "/usr/sbin/nginx")
     prefix = tmp_path / "nginx"
 
     conf = servers.render_nginx_conf(prefix, 8080, 8443, 5000)

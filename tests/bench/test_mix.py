@@ -107,6 +107,7 @@ def test_the_mix_finds_a_signed_out_inventory_page_or_a_whole_page_for_htmx_wron
     assert mix.problem(write, 400, "text/html", b"") == "answered 400"
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_a_players_part_of_the_mix_answers_as_the_app_expects(app, db, csrf_enabled):
     load_reference()
     players.build(db.engine, players=2)

@@ -4,6 +4,7 @@ import uuid
 from collections import Counter
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 
 from bench import dataset, players
@@ -12,6 +13,7 @@ from webapp.seed import load_reference
 from webapp.services import inventory
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_thirty_players_each_own_three_characters_of_thirty_inventory_rows(db):
     load_reference()
 
@@ -26,6 +28,7 @@ def test_thirty_players_each_own_three_characters_of_thirty_inventory_rows(db):
     assert players.build(db.engine) == 0  # the next phase finds them there
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_players_are_not_counted_among_the_bulk_characters(db):
     load_reference()
     players.build(db.engine, players=2)
@@ -35,6 +38,7 @@ def test_players_are_not_counted_among_the_bulk_characters(db):
     assert result.added == 15
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_a_player_signs_in_with_the_mix_password(db, client):
     load_reference()
     players.build(db.engine, players=1)
@@ -44,6 +48,7 @@ def test_a_player_signs_in_with_the_mix_password(db, client):
     assert answer.status_code == 303
 
 
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_every_writable_row_goes_from_its_lowest_to_the_highest_written_quantity_as_the_rules_allow(db):
     load_reference()
     players.build(db.engine, players=3)

@@ -8,6 +8,8 @@ from webapp.extensions import db
 from webapp.models import Character, User
 from webapp.seed import load_reference
 
+pytestmark = pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
+
 
 @pytest.fixture
 def world(db, make):

@@ -3,12 +3,15 @@
 import threading
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import CampaignEvent, EventKind, Membership, MembershipStatus
 from webapp.services.campaigns import memberships
 from webapp.services.tokens import issue_access_token
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 RACERS = 20
 

@@ -3,10 +3,14 @@
 import threading
 import time
 
+import pytest
+
 from webapp.extensions import db
 from webapp.models import Character
 from webapp.services.campaigns import awards
 from webapp.services.tokens import issue_access_token
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 
 def test_two_concurrent_awards_to_the_same_party_both_count(app, postgres, make, monkeypatch):

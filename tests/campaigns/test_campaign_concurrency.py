@@ -13,6 +13,8 @@ from webapp.models import Campaign, CampaignEvent, Character, EventKind, Members
 from webapp.services import access
 from webapp.services.campaigns import lifecycle
 
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
+
 CROWD = 20
 
 

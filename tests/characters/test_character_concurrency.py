@@ -10,6 +10,8 @@ from webapp.models import Character
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
+
 CROWD = 20
 
 

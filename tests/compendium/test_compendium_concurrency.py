@@ -9,6 +9,8 @@ from webapp.models import Skill
 from webapp.services import access
 from webapp.services.compendium import editing
 
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
+
 CROWD = 20
 
 

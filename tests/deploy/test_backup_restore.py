@@ -12,7 +12,8 @@ import pytest
 from tests.deploy.stack import admin_url, libpq_url, moto_s3, require_tool, scratch_database
 from tests.servers import BIN, ROOT, app_env, migrate
 
-pytestmark = pytest.mark.slow
+# Production-like stacks share the Redis key names of production: one worker runs them, one after another.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
 
 BUCKET = "tavern-backups"
 

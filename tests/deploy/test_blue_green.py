@@ -19,7 +19,8 @@ from tests.deploy.conftest import production_env
 from tests.deploy.stack import nginx, read_pid, require_tool, stop_pid
 from tests.servers import BIN, ROOT, free_port
 
-pytestmark = pytest.mark.slow
+# Production-like stacks share the Redis key names of production: one worker runs them, one after another.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
 
 LOAD_PATHS = ("/health", "/", "/api/v1/races", "/login")
 MIN_REQUESTS = 2000

@@ -14,7 +14,8 @@ from tests.deploy.conftest import client_ip, production_env
 from tests.deploy.stack import Browser, csrf_token, libpq_url, nginx
 from tests.servers import ROOT, gunicorn
 
-pytestmark = pytest.mark.slow
+# Production-like stacks share the Redis key names of production: one worker runs them, one after another.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
 
 HSTS = "max-age=31536000; includeSubDomains"
 

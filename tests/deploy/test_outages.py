@@ -11,7 +11,8 @@ from tests.deploy.conftest import production_env
 from tests.deploy.stack import Browser, csrf_token, throwaway_postgres, throwaway_redis
 from tests.servers import BIN, ROOT, app_env, gunicorn, migrate
 
-pytestmark = pytest.mark.slow
+# Production-like stacks share the Redis key names of production: one worker runs them, one after another.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
 
 PAGES = ["/", "/login", "/register", "/api/docs", "/api/v1/races", "/api/v1/items", "/static/css/app.css"]
 

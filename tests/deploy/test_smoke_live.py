@@ -10,7 +10,8 @@ from tests.deploy.conftest import production_env
 from tests.deploy.stack import throwaway_redis
 from tests.servers import BIN, ROOT, app_env, free_port, gunicorn
 
-pytestmark = pytest.mark.slow
+# Production-like stacks share the Redis key names of production: one worker runs them, one after another.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
 
 SMOKE = [sys.executable, str(ROOT / "deploy/smoke.py")]
 

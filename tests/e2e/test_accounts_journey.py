@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
+
 EMAIL = "brannoc@example.com"
 FIRST_PASSWORD = "a lantern in the deep mine"
 NEW_PASSWORD = "seven ravens over the keep"

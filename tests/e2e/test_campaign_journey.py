@@ -7,6 +7,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.factories import PASSWORD
 
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
+
 
 def sign_in(page: Page, user) -> None:
     page.goto("/login")

@@ -7,6 +7,9 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
+
 
 @pytest.mark.e2e
 def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, make):

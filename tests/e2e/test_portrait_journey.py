@@ -13,6 +13,9 @@ from webapp.extensions import db
 from webapp.models import Character, Image, User, Visibility
 from webapp.services.images import create_image
 
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
+
 THUMBNAIL = re.compile(r"/api/v1/images/[0-9a-f-]{36}/thumbnail$")
 
 

@@ -7,6 +7,9 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
+# The live server answers from threads of its own; one worker drives the browser for every journey.
+pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
+
 
 @pytest.mark.e2e
 def test_zero_experience_is_explained_beside_the_field_and_fifty_then_counts_without_a_reload(

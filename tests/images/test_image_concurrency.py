@@ -1,5 +1,6 @@
 """One image deleted by twenty requests at once on the real PostgreSQL: one deletes it, the others find nothing."""
 
+import pytest
 import sqlalchemy as sa
 
 from tests.images.samples import picture
@@ -7,6 +8,8 @@ from tests.support import at_once, signed_in_clients, slow_reads
 from webapp.extensions import db
 from webapp.models import Image, Visibility
 from webapp.services.images import create_image
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 CROWD = 20
 

@@ -242,6 +242,7 @@ def stored_objects() -> set[str]:
     return {stored.key for stored in storage().list_objects("images/")}
 
 
+@pytest.mark.committing  # the other request deletes on a connection of its own
 def test_a_portrait_upload_for_a_character_deleted_meanwhile_leaves_no_picture_behind(
     client, player, hero, monkeypatch
 ):

@@ -3,10 +3,14 @@
 import threading
 import time
 
+import pytest
+
 from tests.support import AuthActions
 from webapp import rules
 from webapp.extensions import db
 from webapp.models import EquippedItem, InventoryEntry
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 
 def test_two_concurrent_equips_of_the_last_copy_into_two_slots_one_wins_one_is_refused(

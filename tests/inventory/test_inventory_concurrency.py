@@ -1,10 +1,14 @@
 """If-Match on the inventory and equipment, raced on the real PostgreSQL: checked under the character's lock, one
 ETag lets exactly one of twenty parallel changes through."""
 
+import pytest
+
 from tests.support import at_once, signed_in_clients, slowed
 from webapp.extensions import db
 from webapp.models import EquippedItem, InventoryEntry
 from webapp.services import access
+
+pytestmark = pytest.mark.committing  # requests race in threads, each on a connection of its own
 
 CROWD = 20
 

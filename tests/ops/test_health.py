@@ -17,6 +17,7 @@ def test_health_reports_healthy_with_the_spec_fields(client):
     assert body["uptime"] >= 0
 
 
+@pytest.mark.committing  # /ready reads the migration state on a connection of its own
 def test_ready_when_database_is_at_newest_migration(client):
     response = client.get("/ready")
     assert response.status_code == 200

@@ -13,6 +13,8 @@ from webapp.config import TestingConfig
 from webapp.extensions import db as _db
 from webapp.models import Visibility
 
+pytestmark = pytest.mark.committing  # the test builds an app of its own on the test database
+
 
 @pytest.fixture
 def redis(tmp_path):
