@@ -16,6 +16,7 @@ from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.image_processing import CONTENT_TYPE, process_upload
+from webapp.services.matching import contains
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"
@@ -196,8 +197,7 @@ def image_query(actor: Actor, mine: bool = False, search: str | None = None, vis
     if visibility is not None:
         query = query.where(Image.visibility == Visibility(visibility))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Image.description.ilike(pattern, escape="\\"))
+        query = query.where(contains(Image.description, search))
     return query
 
 

@@ -27,6 +27,7 @@ from webapp.services import access
 from webapp.services.access import Actor
 from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.matching import LIKE_ESCAPE, like_pattern
 from webapp.services.pagination import paginate
 
 log = logging.getLogger("tavern.audit")
@@ -62,9 +63,12 @@ def search_users(actor: Actor, filters: UserFilter, limit: int = 25, cursor: str
     access.require_staff(actor)
     query = sa.select(User)
     if filters.search:
-        pattern = "%" + filters.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(filters.search.lower())
         query = query.where(
-            sa.or_(User.email.like(pattern, escape="\\"), sa.func.lower(User.display_name).like(pattern, escape="\\"))
+            sa.or_(
+                User.email.like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(User.display_name).like(pattern, escape=LIKE_ESCAPE),
+            )
         )
     if filters.role:
         query = query.where(User.role == filters.role)

@@ -14,6 +14,8 @@ from webapp.models.compendium_kinds import KINDS, Kind, Relation
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
+from webapp.services.ids import as_uuid
+from webapp.services.matching import contains
 from webapp.services.pagination import paginate
 
 OWNERS = ("mine", "system")
@@ -50,8 +52,7 @@ def _filtered(actor: Actor, kind: Kind, filters: Filters) -> sa.Select:
     model = kind.model
     query = sa.select(model).where(access.visible(actor, model))
     if filters.search:
-        pattern = "%" + filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(model.name.ilike(pattern, escape="\\"))
+        query = query.where(contains(model.name, filters.search))
     if filters.tag_id is not None and hasattr(model, "tags"):
         query = query.where(model.tags.any(Tag.id == filters.tag_id))
     if filters.owner == "system":
@@ -119,7 +120,7 @@ def relation_ids_for(kind: Kind, entry_ids: list) -> dict[uuid.UUID, dict[str, l
             ).where(left.in_(entry_ids))
         )
     for row in db.session.execute(sa.union_all(*parts)):
-        entry_id = row.entry_id if isinstance(row.entry_id, uuid.UUID) else uuid.UUID(str(row.entry_id))
+        entry_id = as_uuid(row.entry_id)
         found.setdefault(entry_id, {}).setdefault(row.field, []).append(str(row.target_id))
     for fields in found.values():
         for ids in fields.values():
