@@ -7,7 +7,8 @@ from jinja2_fragments.flask import render_blocks
 from webapp import rules
 from webapp.pages import bp
 from webapp.pages.character_forms import AttributesForm, ChoiceForm, NewIdentityForm, PicksForm
-from webapp.pages.characters import go, me, put_errors
+from webapp.pages.characters import go, put_errors
+from webapp.pages.current import me
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import builder
 from webapp.services.errors import InvalidInput, RuleViolation, Violation

@@ -1,9 +1,7 @@
 """The campaign pages: my campaigns, new and edit, the GM dashboard with its live roster, and /join/<code>."""
 
-import json
-
 from flask import Response, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from webapp.markdown import render_markdown
 from webapp.models import MembershipStatus, Visibility
@@ -11,8 +9,9 @@ from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
+from webapp.pages.current import me
 from webapp.pages.redirects import go
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg
 from webapp.services import access, campaign_events, campaigns, compendium
@@ -25,17 +24,9 @@ RULE_FIELDS = {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "al
 ITEM_RESULTS = 12
 
 
-def me():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _toast(response: Response, message: str, level: str = "success", changed: bool = True) -> Response:
     """Announce the outcome; `campaign-changed` tells the roster, log and compliance panels to refresh."""
-    events = {"toast": {"message": message, "level": level}}
-    if changed:
-        events["campaign-changed"] = True
-    response.headers["HX-Trigger"] = json.dumps(events)
-    return response
+    return toast(response, message, level, {"campaign-changed": True} if changed else None)
 
 
 def _done(campaign_id, message: str, block: str | None = None, **state) -> Response:

@@ -4,7 +4,7 @@ import json
 from functools import partial
 
 from flask import Response, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from webapp import character_views, rules, text
 from webapp.pages import bp
@@ -16,8 +16,9 @@ from webapp.pages.character_forms import (
     SkillForm,
     VisibilityForm,
 )
+from webapp.pages.current import me
 from webapp.pages.images import entity_portrait
-from webapp.pages.render import is_fragment_request, public_for_visitors, render
+from webapp.pages.render import is_fragment_request, public_for_visitors, render, toast
 from webapp.pages.sheet_view import sheet_context
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.access import Action
@@ -25,16 +26,6 @@ from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import character_data, load_sheet
 
 SHEET = "characters/sheet.html"
-
-
-def me():
-    """The signed-in user, or None for a visitor."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def toast(response: Response, message: str, level: str = "success") -> Response:
-    response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": level}})
-    return response
 
 
 def go(url: str) -> Response:

@@ -27,7 +27,7 @@ from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
 from webapp.pages import bp
-from webapp.pages.characters import me
+from webapp.pages.current import me
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
