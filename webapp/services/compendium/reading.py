@@ -2,14 +2,12 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Tag, User
-from webapp.models.base import as_utc
 from webapp.models.compendium_kinds import KINDS, Kind, Relation
 from webapp.services import access
 from webapp.services.access import Action, Actor
@@ -141,27 +139,6 @@ def relation_options(kind: Kind) -> list:
 
 def relation_ids_of(kind: Kind, entry) -> dict[str, list[str]]:
     return relation_ids_for(kind, [entry.id]).get(entry.id, {})
-
-
-def as_dict(kind: Kind, entry, relation_ids: dict[str, list[str]]) -> dict:
-    """The JSON shape of SPEC §6.1, plus id, owner_id, created_at and updated_at."""
-    data = {"id": str(entry.id)}
-    for f in kind.fields:
-        value = getattr(entry, f.name)
-        data[f.name] = value.value if hasattr(value, "value") else value
-    for relation in kind.relations:
-        data[relation.field] = relation_ids.get(relation.field, [])
-    if kind.has_image:
-        data["image_id"] = str(entry.image_id) if entry.image_id else None
-    data["visibility"] = entry.visibility.value
-    data["owner_id"] = str(entry.owner_id) if entry.owner_id else None
-    data["created_at"] = _iso(entry.created_at)
-    data["updated_at"] = _iso(entry.updated_at)
-    return data
-
-
-def _iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
 
 
 def owner_name(entry) -> str | None:
