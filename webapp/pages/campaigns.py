@@ -56,9 +56,6 @@ def _rules_choices(form: CampaignForm) -> None:
     form.allowed_archetypes.choices = choices(compendium.choices(actor, "archetypes"))
 
 
-# --- my campaigns and new ones -----------------------------------------------------------------------------
-
-
 @bp.get("/campaigns")
 @login_required
 def campaign_list():
@@ -115,9 +112,6 @@ def campaign_edit(campaign_id):
             return go(url_for("pages.campaign_show", campaign_id=campaign_id))
     status = 422 if request.method == "POST" else 200
     return render("campaigns/form.html", "form", status=status, form=form, campaign=campaign)
-
-
-# --- the dashboard -----------------------------------------------------------------------------------------
 
 
 def _dashboard(campaign_id, block: str | None = None, status: int = 200, **state) -> Response:
@@ -307,9 +301,6 @@ def campaign_note(campaign_id):
         else:
             return _done(campaign_id, "Note added to the log.", "notes")
     return _dashboard(campaign_id, "notes", status=422, note_form=form)
-
-
-# --- joining -----------------------------------------------------------------------------------------------
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])

@@ -60,9 +60,6 @@ def portrait_of(character, size: int = 64):
     return entity_portrait(me(), character, size, f"Portrait of {character.name}")
 
 
-# --- my characters --------------------------------------------------------------------------------------------
-
-
 @bp.get("/characters")
 @login_required
 def character_list():
@@ -72,9 +69,6 @@ def character_list():
         sheet = rules.compute_sheet(character_data(character, complete=False))
         cards.append({"character": character, "health": sheet.max_health.value})
     return render("characters/list.html", "cards", cards=cards)
-
-
-# --- the sheet ------------------------------------------------------------------------------------------------
 
 
 def _sheet(character_id, block: str | None = "sheet", status: int = 200, action: Action = Action.VIEW, **state):
@@ -205,9 +199,6 @@ def character_perk_take(character_id):
 def character_perk_forget(character_id, perk_id):
     give_up = partial(character_growth.forget_perk, me(), character_id, perk_id)
     return _panel_change(character_id, "perks", PerkForm(formdata=None), give_up, "{name} gave up a perk.")
-
-
-# --- delete, export, import -----------------------------------------------------------------------------------
 
 
 @bp.get("/characters/<uuid:character_id>/delete")

@@ -68,9 +68,6 @@ def _fragment_or_page(html: str, template: str, **context) -> Response:
     return render(template, **context)
 
 
-# --- lists -----------------------------------------------------------------------------------------------
-
-
 def _list_query(kind: Kind):
     """The list's query from the URL (the API's own schema): empty fields ignored, a bad one dropped and reported."""
     model = query_model(kind)
@@ -156,9 +153,6 @@ def _list_page(kind: Kind) -> Response:
     )
 
 
-# --- detail ----------------------------------------------------------------------------------------------
-
-
 def _detail_html(kind: Kind, entry) -> str:
     actor = me()
 
@@ -204,9 +198,6 @@ def _detail_page(kind: Kind, entry, status: int = 200, references=None, conflict
 def compendium_detail(kind, entry_id):
     kind = _kind(kind)
     return public_for_visitors(_detail_page(kind, compendium.get_entry(me(), kind, entry_id)))
-
-
-# --- forms -----------------------------------------------------------------------------------------------
 
 
 class MultiCheckboxField(SelectMultipleField):

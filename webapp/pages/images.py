@@ -111,9 +111,6 @@ def upload_visibility(entity) -> str:
     return (Visibility.PUBLIC if getattr(entity, "visibility", None) == Visibility.PUBLIC else Visibility.PRIVATE).value
 
 
-# --- the upload widget's endpoint -------------------------------------------------------------------------------
-
-
 def _uploaded_bytes() -> bytes:
     """The `file` of a multipart form; TooLarge above the request limit, InvalidInput when there is none."""
     try:
@@ -218,9 +215,6 @@ def character_portrait_update(character_id):
     return _saved(_character_portrait(character), message, "pages.character_show", character_id=character_id)
 
 
-# --- the account's avatar ---------------------------------------------------------------------------------------
-
-
 def _avatar(user: User, status: int = 200, error: str | None = None) -> Response:
     context = {"user": user, "avatar": entity_portrait(user, user, 96, "Your avatar"), "avatar_error": error}
     return render(AVATAR, "avatar", status=status, **context)
@@ -244,9 +238,6 @@ def account_avatar_update():
         return _avatar(user, error.status, _message(error))
     message = "Your avatar is removed." if _removing() else "Your avatar is saved."
     return _saved(_avatar(user), message, "pages.account_show")
-
-
-# --- generated placeholders -------------------------------------------------------------------------------------
 
 
 @bp.get("/placeholders/portrait.svg")

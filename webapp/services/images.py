@@ -153,9 +153,6 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
     return Delivery(image.content_type, cache, stream=stream)
 
 
-# --- the same operations for an actor, permissions decided by `access` -------------------------------------
-
-
 def upload_image(
     actor: Actor,
     data: bytes,

@@ -48,9 +48,6 @@ MAX_REASON = 500
 QUEUE_PER_KIND = 100
 
 
-# --- users -----------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class UserFilter:
     search: str | None = None
@@ -152,9 +149,6 @@ def ban_state(user: User) -> dict | None:
     if not access.is_banned(user):
         return None
     return {"reason": user.ban_reason, "until": user.banned_until, "by_id": user.banned_by_id}
-
-
-# --- content ---------------------------------------------------------------------------------------------
 
 
 def model_of(kind: str) -> type:
