@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import (
@@ -26,6 +25,7 @@ from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.access import Actor
 from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
+from webapp.services.commits import commit_or_raise
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from webapp.services.matching import LIKE_ESCAPE, like_pattern
 from webapp.services.pagination import paginate
@@ -195,14 +195,12 @@ def delete_hidden(actor: Actor, kind: str, object_id) -> None:
         raise Conflict("Only hidden content is deleted from the moderation queue.")
     object_key = obj.id
     db.session.delete(obj)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
+    commit_or_raise(
+        Conflict(
             "Something still uses this (a character carries it, or it is part of other content).",
             references=[{"kind": kind, "id": str(object_key)}],
-        ) from None
+        )
+    )
     log.warning("%s %s deleted by %s", kind, object_key, access.actor_id(actor))
 
 
