@@ -8,6 +8,7 @@ from flask_login import login_required
 from webapp.pages import bp
 from webapp.pages.account_forms import ChangePasswordForm, ProfileForm, TokenForm
 from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render, toast
 from webapp.services import accounts, password_changes, personal_tokens, sign_in
@@ -41,10 +42,7 @@ def _done(block: str, message: str, **extra):
 
 
 def _invalid(block: str, form, error: InvalidInput | None = None, **extra):
-    for violation in error.violations if error else ():
-        field = getattr(form, violation.field, None)
-        if field is not None:
-            field.errors = [*field.errors, violation.message]
+    put_errors(form, error.violations if error else ())
     return render(TEMPLATE, block, status=422, **_context(**extra))
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from webapp.models import Role
 from webapp.pages import bp
 from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go, safe_next
 from webapp.pages.render import is_fragment_request, render, toast
 from webapp.services import access, moderation
@@ -117,10 +118,7 @@ def admin_user_ban(user_id: str):
     try:
         user = moderation.ban_user(me(), target.id, form.reason.data, until)
     except InvalidInput as error:
-        for violation in error.violations:
-            field = getattr(form, violation.field, None)
-            if field is not None:
-                field.errors = [*field.errors, violation.message]
+        put_errors(form, error.violations)
         return _user_page(target, 422, "ban", ban_form=form)
     return _after_user_change(user, "ban", f"{user.display_name} is banned and signed out everywhere.")
 

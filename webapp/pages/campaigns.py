@@ -10,6 +10,7 @@ from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
 from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render, toast
 from webapp.rules import RARITY_ORDER, load_limit
@@ -39,17 +40,6 @@ def _done(campaign_id, message: str, block: str | None = None, **state) -> Respo
     return _toast(_dashboard(campaign_id, block, **state), message)
 
 
-def _put_errors(form, error: RuleViolation | InvalidInput, aliases: dict | None = None) -> None:
-    """Each violation beside its field (under its form name when the service calls it something else)."""
-    for violation in error.violations:
-        name = (aliases or {}).get(violation.field, violation.field)
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors") and not callable(field.errors):
-            field.errors = [*field.errors, violation.message]
-        else:
-            form.form_errors.append(violation.message)
-
-
 def _rules_choices(form: CampaignForm) -> None:
     actor = me()
     form.allowed_races.choices = choices(compendium.choices(actor, "races"))
@@ -73,7 +63,7 @@ def campaign_new():
         try:
             campaign = campaigns.create_campaign(me(), form.new_campaign())
         except InvalidInput as error:
-            _put_errors(form, error, form.ALIASES)
+            put_errors(form, error.violations, form.ALIASES)
         else:
             flash(f"“{campaign.name}” is ready. Share the invite link with your players.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))
@@ -106,7 +96,7 @@ def campaign_edit(campaign_id):
             changes = form.changes(keep_visibility=campaign.visibility != Visibility.HIDDEN)
             campaigns.update_campaign(me(), campaign_id, changes)
         except InvalidInput as error:
-            _put_errors(form, error, form.ALIASES)
+            put_errors(form, error.violations, form.ALIASES)
         else:
             flash("Campaign saved.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign_id))
@@ -263,7 +253,7 @@ def campaign_award(campaign_id):
         try:
             result = awards.award(me(), campaign_id, form.award())
         except (InvalidInput, RuleViolation) as error:
-            _put_errors(form, error, {"character_ids": "target", "all": "target"})
+            put_errors(form, error.violations, {"character_ids": "target", "all": "target"})
         else:
             names = ", ".join(character.name for character in result.characters)
             return _done(campaign_id, f"Awarded to {names}.", "award")
@@ -297,7 +287,7 @@ def campaign_note(campaign_id):
         try:
             campaigns.add_note(me(), campaign_id, form.note())
         except InvalidInput as error:
-            _put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             return _done(campaign_id, "Note added to the log.", "notes")
     return _dashboard(campaign_id, "notes", status=422, note_form=form)
@@ -313,7 +303,7 @@ def campaign_join(code):
         try:
             membership = campaigns.request_join(me(), code, form.character_id.data)
         except RuleViolation as error:
-            _put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             flash(f"{membership.character.name} asked to join. The game master will answer soon.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))

@@ -3,7 +3,7 @@
 import json
 from functools import partial
 
-from flask import Response, flash, make_response, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
 
 from webapp import character_views, rules, text
@@ -17,7 +17,9 @@ from webapp.pages.character_forms import (
     VisibilityForm,
 )
 from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.images import entity_portrait
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render, toast
 from webapp.pages.sheet_view import sheet_context
 from webapp.services import access, character_growth, character_transfer, characters
@@ -26,25 +28,6 @@ from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import character_data, load_sheet
 
 SHEET = "characters/sheet.html"
-
-
-def go(url: str) -> Response:
-    """Navigate after a change: HX-Redirect for htmx, a 303 otherwise."""
-    if is_fragment_request():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
-
-
-def put_errors(form, error: RuleViolation | InvalidInput) -> None:
-    """Each violation beside its field; one the form has no field for goes to the form's own errors."""
-    for violation in error.violations:
-        field = getattr(form, violation.field, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, violation.message]
-        else:
-            form.form_errors.append(violation.message)
 
 
 @bp.app_template_global("shown_name")
@@ -125,7 +108,7 @@ def character_update(character_id):
         try:
             characters.update_character(me(), character_id, form.fields_dict())
         except (InvalidInput, RuleViolation) as error:
-            put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             return _changed(character_id, "sheet", "Saved.", focus="identity")
     return _sheet(character_id, "identity", status=422, action=Action.EDIT, identity_form=form)
@@ -138,7 +121,7 @@ def character_visibility(character_id):
     try:
         characters.update_character(me(), character_id, {"visibility": form.visibility.data})
     except InvalidInput as error:
-        put_errors(form, error)
+        put_errors(form, error.violations)
         return _sheet(character_id, "manage", status=422, action=Action.EDIT, visibility_form=form)
     label = "public" if form.visibility.data == "PUBLIC" else "private"
     return _changed(character_id, "sheet", f"The character is {label} now.", focus="manage")
@@ -153,7 +136,7 @@ def character_experience(character_id):
             before = characters.get_character(me(), character_id).level
             hero = character_growth.add_experience(me(), character_id, form.amount.data)
         except (InvalidInput, RuleViolation) as error:
-            put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             message = f"{hero.name} gained {form.amount.data:,} experience"
             message += f" and reached level {hero.level}." if hero.level > before else "."
@@ -166,7 +149,7 @@ def _panel_change(character_id, panel: str, form, change, message: str) -> Respo
     try:
         hero = change()
     except (InvalidInput, RuleViolation) as error:
-        put_errors(form, error)
+        put_errors(form, error.violations)
         return _sheet(character_id, panel, status=422, **{f"{panel.removesuffix('s')}_form": form})
     return _changed(character_id, panel, message.format(name=hero.name), focus=panel)
 
