@@ -63,7 +63,7 @@ def user_of_access_token(token: str) -> User:
     return user
 
 
-def issue_tokens(email: str, password: str) -> dict:
+def issue_tokens(email: str, password: str) -> credentials.IssuedTokens:
     """API sign-in: an access token and a new refresh-token family. Raises InvalidCredentials. Commits."""
     user = authenticate(email, password)
     if user is None:
@@ -75,7 +75,7 @@ def issue_tokens(email: str, password: str) -> dict:
     return pair
 
 
-def refresh_tokens(secret: str) -> dict:
+def refresh_tokens(secret: str) -> credentials.IssuedTokens:
     """Rotate a refresh token: the old one is used up, the answer holds the next of its family.
 
     A token presented twice means it leaked: the whole family is revoked and InvalidCredentials raised.
