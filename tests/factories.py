@@ -138,9 +138,6 @@ def party(size: int = 3, gm=None, **campaign_kw):
     return campaign_, characters
 
 
-# --- characters (issue 4) -------------------------------------------------------------------------------------
-
-
 def reference():
     """The seeded reference content (races, archetypes, skills, perks, items) by kind and name."""
     from sqlalchemy import select
@@ -159,9 +156,6 @@ def point_buy(**overrides) -> dict:
     """Six base scores costing 27 points (15, 14, 13, 12, 10, 8), STR highest; keywords change any."""
     scores = {"strength": 15, "constitution": 14, "dexterity": 13, "intelligence": 8, "wisdom": 12, "charisma": 10}
     return {**scores, **overrides}
-
-
-# --- accounts (issue 3) ---------------------------------------------------------------------------------------
 
 
 def personal_token(user_, scope: str = "read", **kw):

@@ -84,9 +84,6 @@ def read_pid(path: Path, timeout: float = 10.0) -> int:
     raise RuntimeError(f"no PID in {path}")
 
 
-# --- TLS ----------------------------------------------------------------------------------------------
-
-
 def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A certificate for localhost and 127.0.0.1 (as services.md shows); returns (certificate, key)."""
     openssl = require_tool("openssl")
@@ -159,9 +156,6 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(r'"X-CSRFToken": "([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
-
-
-# --- Nginx with the project's nginx.conf ---------------------------------------------------------------
 
 
 @dataclass
@@ -238,9 +232,6 @@ def nginx(tmp_path: Path, upstream_bases: list[str]):
         yield server
     finally:
         stop_pid(pid)
-
-
-# --- S3 (moto), Redis, PostgreSQL ---------------------------------------------------------------------
 
 
 @contextmanager
@@ -351,9 +342,6 @@ def throwaway_postgres():
             except subprocess.CalledProcessError:
                 stop_pid(read_pid(pid_file))
         shutil.rmtree(base, ignore_errors=True)
-
-
-# --- A database of its own on the shared PostgreSQL -----------------------------------------------------
 
 
 def libpq_url(url: str) -> str:

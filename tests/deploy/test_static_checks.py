@@ -34,9 +34,6 @@ def _run(*command: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
 
 
-# --- Dockerfile ---------------------------------------------------------------------------------------
-
-
 def test_dockerfile_is_clean_under_hadolint():
     hadolint = require_tool("hadolint")
     result = _run(hadolint, "--failure-threshold", "warning", "Dockerfile")
@@ -112,9 +109,6 @@ def test_the_lock_pins_what_pyproject_pins():
     assert "--hash=sha256:" in (ROOT / "deploy/requirements.lock").read_text()
 
 
-# --- docker-compose.yml -------------------------------------------------------------------------------
-
-
 def _compose(env_extra: dict) -> subprocess.CompletedProcess:
     docker_compose = require_tool("docker-compose")
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env_extra}
@@ -150,9 +144,6 @@ def test_no_secret_is_written_into_the_compose_file():
         for line in text.splitlines():
             if re.match(rf"\s*{name}:", line):
                 assert "${" in line, f"{name} must come from the environment: {line.strip()}"
-
-
-# --- Nginx and Gunicorn agree with the app ------------------------------------------------------------
 
 
 def _gunicorn_settings(metrics_dir: Path, **env: str) -> dict:
@@ -233,9 +224,6 @@ def test_gunicorn_settings_read_the_environment(tmp_path):
     assert container["bind"] == "0.0.0.0:8000"  # noqa: S104
 
 
-# --- Terraform ----------------------------------------------------------------------------------------
-
-
 def _terraform() -> dict:
     hcl2 = require_module("hcl2", "python-hcl2")
     merged: dict = {}
@@ -283,9 +271,6 @@ def test_every_terraform_file_parses_and_declares_what_the_issue_asks_for():
     assert "TLS13-1-2" in str(resources["aws_lb_listener.https"]["ssl_policy"])
     assert {"variable", "output"} <= set(tf)
     assert (ROOT / "deploy/terraform/README.md").exists()
-
-
-# --- Shell scripts and the CI workflow ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=lambda p: str(p.relative_to(ROOT)))

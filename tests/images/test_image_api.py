@@ -44,9 +44,6 @@ def public_image(owner):
     return create_image(owner, picture(300, 200), "The tavern sign", Visibility.PUBLIC)
 
 
-# --- upload ---------------------------------------------------------------------------------------------------
-
-
 def test_upload_answers_201_with_the_spec_shape(client, owner):
     response = upload(client, owner, picture(3000, 2000), description="Brannoc at dawn", visibility="PUBLIC")
 
@@ -136,9 +133,6 @@ def test_unverified_users_cannot_upload_where_verification_is_required(app, clie
         app.config["EMAIL_VERIFICATION_REQUIRED"] = False
 
     assert response.status_code == 403
-
-
-# --- who sees a PRIVATE image --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["", "/file", "/thumbnail"])
@@ -243,9 +237,6 @@ def test_public_image_revalidation_is_304_without_touching_storage(client, publi
 
 def test_unknown_image_is_404(client, owner):
     assert client.get("/api/v1/images/0190c3a8-0000-7000-8000-000000000000/file").status_code == 404
-
-
-# --- list, stats, change, delete -----------------------------------------------------------------------------
 
 
 def test_list_shows_public_images_and_ones_own_private_ones(client, make, owner, private_image, public_image):
@@ -353,9 +344,6 @@ def test_image_routes_are_documented_with_a_multipart_upload_and_picture_respons
     file_route = doc["paths"]["/api/v1/images/{image_id}/file"]["get"]["responses"]
     assert "image/webp" in file_route["200"]["content"] and "302" in file_route
     assert {"413", "422"} <= set(doc["paths"]["/api/v1/images"]["post"]["responses"])
-
-
-# --- image_id on what shows a picture ------------------------------------------------------------------------
 
 
 def character_body(make, **overrides) -> dict:

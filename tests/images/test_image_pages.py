@@ -53,9 +53,6 @@ def other_client(app, make):
     return client
 
 
-# --- the upload widget's endpoint -----------------------------------------------------------------------------
-
-
 def test_upload_answers_a_preview_and_the_hidden_image_id(client, player, htmx):
     response = post_picture(client, picture(600, 400), htmx)
 
@@ -147,9 +144,6 @@ def test_upload_needs_the_csrf_token(client, player, htmx, csrf_enabled):
     assert accepted.status_code == 200
 
 
-# --- a PRIVATE picture on the pages: its URL answers its owner only --------------------------------------------
-
-
 def test_the_preview_of_a_private_upload_is_404_to_visitors_and_other_players(client, other_client, app, player, htmx):
     page = post_picture(client, picture(60, 40), htmx).get_data(as_text=True)
     preview = re.search(r'src="(/api/v1/images/[0-9a-f-]{36}/thumbnail)"', page).group(1)
@@ -158,9 +152,6 @@ def test_the_preview_of_a_private_upload_is_404_to_visitors_and_other_players(cl
     assert other_client.get(preview).status_code == 404
     assert app.test_client().get(preview).status_code == 404
     assert app.test_client().get(preview.replace("/thumbnail", "/file")).status_code == 404
-
-
-# --- a character's portrait -----------------------------------------------------------------------------------
 
 
 def test_owner_sets_the_portrait_from_an_upload_and_the_sheet_portrait_is_swapped(client, player, hero, htmx):
@@ -263,9 +254,6 @@ def test_a_portrait_upload_for_a_character_deleted_meanwhile_leaves_no_picture_b
     assert stored_objects() == before
 
 
-# --- the account's avatar -------------------------------------------------------------------------------------
-
-
 def test_user_sets_and_removes_the_avatar(client, player, htmx):
     image = create_image(player, picture(128, 128), visibility=Visibility.PUBLIC)
 
@@ -306,9 +294,6 @@ def test_an_uploaded_avatar_the_account_change_refuses_leaves_no_picture_behind(
 
 def test_avatar_needs_signing_in(client):
     assert client.post("/account/avatar", data={"remove": "1"}).status_code in {302, 303, 401}
-
-
-# --- generated placeholders -----------------------------------------------------------------------------------
 
 
 def test_placeholder_is_a_cacheable_deterministic_svg(client):
@@ -395,9 +380,6 @@ def test_every_page_loads_the_upload_script_and_no_inline_script(client, player)
     assert ' style="' not in page
 
 
-# --- compendium entries ---------------------------------------------------------------------------------------
-
-
 def test_a_homebrew_entry_form_has_the_upload_widget_and_saves_the_uploaded_picture(client, player, make, htmx):
     skill = make.skill(name="Lockpicking", owner_id=player.id)
     form = client.get(f"/compendium/skills/{skill.id}/edit").get_data(as_text=True)
@@ -430,9 +412,6 @@ def test_a_homebrew_entry_refuses_another_players_private_picture(client, player
 
     assert response.status_code == 422
     assert db.session.get(Skill, skill.id).image_id is None
-
-
-# --- the sheet and the cards -----------------------------------------------------------------------------------
 
 
 def test_the_sheet_offers_its_owner_the_portrait_upload_and_no_one_else(client, other_client, player, hero):

@@ -46,8 +46,6 @@ def test_float_noise_does_not_tip_the_scale() -> None:
     assert check_load("Brannoc", 0.15, 0.1, 0.2) == []
 
 
-# --- an equipment change that lowers the capacity ------------------------------------------------------------
-
 GIRDLE_OF_FRAILTY = ItemData("girdle", "Girdle of Frailty", slot="BELT", bonuses={"strength": -4})
 ANVIL = ItemData("anvil", "Anvil", weight=95.0)
 

@@ -24,9 +24,6 @@ def player(client, auth, make):
     return user
 
 
-# --- the rule itself ---------------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f"])
 def test_control_characters_are_refused_in_any_text(char):
     assert text.refusal(f"a{char}b") is not None
@@ -54,9 +51,6 @@ def test_every_string_of_a_document_is_checked_and_named_by_its_path():
         ("rules.tags.1", "Remove the"),
         ("k\x01", "Remove the"),
     ]
-
-
-# --- the API -----------------------------------------------------------------------------------------------
 
 
 def test_a_character_name_or_description_with_nul_is_refused_naming_the_field(client, player, make):
@@ -131,9 +125,6 @@ def test_nan_is_not_json(client, player):
     assert response.status_code == 422
 
 
-# --- query strings and paths, on every route ---------------------------------------------------------------
-
-
 def _routes_without_arguments(app) -> list[str]:
     return sorted(
         rule.rule
@@ -157,9 +148,6 @@ def test_a_control_character_in_any_query_is_a_400_naming_the_parameter(app, cli
 def test_a_path_value_with_a_control_character_names_nothing(client, player):
     assert client.get("/join/abc%00def").status_code == 404
     assert client.get("/compendium/items/%00").status_code == 404
-
-
-# --- pages -------------------------------------------------------------------------------------------------
 
 
 def test_the_identity_form_refuses_nul_and_changes_nothing(client, player, make, htmx, db):

@@ -12,6 +12,7 @@ from webapp.list_queries import Query
 from webapp.models import Role
 from webapp.net import client_address
 from webapp.services import access, password_changes, registration, sign_in
+from webapp.services.credentials import IssuedTokens
 from webapp.services.sign_in import LOGIN_LIMIT, REGISTER_LIMIT
 
 TAG = "auth"
@@ -68,7 +69,14 @@ class Verified(BaseModel):
     email_verified: bool
 
 
-def _tokens(pair: dict, status: int = 200):
+def _tokens(issued: IssuedTokens, status: int = 200):
+    """The OAuth-style token answer (RFC 6749 §5.1), never stored by a cache."""
+    pair = {
+        "access_token": issued.access_token,
+        "refresh_token": issued.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": issued.expires_in,
+    }
     return json_response(pair, status=status, headers=NO_STORE)
 
 

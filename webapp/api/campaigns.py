@@ -1,6 +1,5 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
-from datetime import datetime
 from typing import Literal
 
 from flask import url_for
@@ -9,10 +8,10 @@ from pydantic import Field
 from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
+from webapp.api.wire import id_or_null, iso
 from webapp.list_queries import ListQuery, Query
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
-from webapp.models.base import as_utc
 from webapp.services import access, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
@@ -33,15 +32,6 @@ class EventListQuery(Query):
     cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
     order: Literal["asc", "desc"] = "desc"
     kind: Literal[tuple(kind.value for kind in EventKind)] | None = None  # type: ignore[valid-type]
-
-
-# --- shapes ------------------------------------------------------------------------------------------------
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return as_utc(moment).isoformat()
 
 
 def rules_json(campaign: Campaign) -> dict:
@@ -65,8 +55,8 @@ def campaign_json(actor, campaign: Campaign) -> dict:
         "owner_id": str(campaign.owner_id),
         "gm": {"id": str(campaign.gm.id), "display_name": campaign.gm.display_name},
         "rules": rules_json(campaign),
-        "created_at": _iso(campaign.created_at),
-        "updated_at": _iso(campaign.updated_at),
+        "created_at": iso(campaign.created_at),
+        "updated_at": iso(campaign.updated_at),
     }
     if access.can(actor, Action.RUN, campaign):
         data["invite_code"] = campaign.invite_code
@@ -81,7 +71,7 @@ def character_json(actor, character: Character) -> dict:
         "experience": character.experience,
         "race": access.shown_name(actor, character.race),
         "archetype": access.shown_name(actor, character.archetype),
-        "image_id": str(character.image_id) if character.image_id else None,
+        "image_id": id_or_null(character.image_id),
     }
 
 
@@ -106,8 +96,8 @@ def membership_json(
         "campaign_id": str(membership.campaign_id),
         "status": str(membership.status),
         "active": membership.active,
-        "joined_at": _iso(membership.joined_at),
-        "created_at": _iso(membership.created_at),
+        "joined_at": iso(membership.joined_at),
+        "created_at": iso(membership.created_at),
         "user": {"id": str(membership.user.id), "display_name": membership.user.display_name},
         "character": character_json(actor, membership.character),
         "stats": stats,
@@ -126,7 +116,7 @@ def event_json(event: CampaignEvent) -> dict:
         "actor": {"id": str(event.actor.id), "display_name": event.actor.display_name} if event.actor else None,
         "character": {"id": str(event.character.id), "name": event.character.name} if event.character else None,
         "data": event.data,
-        "created_at": _iso(event.created_at),
+        "created_at": iso(event.created_at),
     }
 
 
@@ -137,9 +127,6 @@ def _public(caller) -> bool:
 
 def _scoped(caller, campaign_id) -> None:
     access.check_token_campaign(caller.campaign_id, campaign_id)
-
-
-# --- campaigns ---------------------------------------------------------------------------------------------
 
 
 @endpoint("GET", "/campaigns", "List campaigns", TAG, query=CampaignListQuery)
@@ -209,9 +196,6 @@ def _fresh(caller):
     return lambda current: require_fresh(campaign_json(caller.user, current))
 
 
-# --- members -----------------------------------------------------------------------------------------------
-
-
 @endpoint("POST", "/campaigns/join", "Ask to join a campaign", TAG, body=JoinRequest, status=201, auth="write")
 def campaign_join(caller, body):
     membership = campaigns.request_join(caller.user, body.invite_code, body.character_id)
@@ -255,9 +239,6 @@ def campaign_member_remove(caller, campaign_id, membership_id):
     _scoped(caller, campaign_id)
     campaigns.remove_membership(caller.user, campaign_id, membership_id)
     return no_content()
-
-
-# --- awards, events, compliance ----------------------------------------------------------------------------
 
 
 @endpoint("POST", "/campaigns/<uuid:campaign_id>/awards", "Award XP or items", TAG, body=awards.AwardBody, auth="write")

@@ -1,7 +1,6 @@
 """Characters over JSON: list, read, create, change, delete, their sheet, skills, perks, experience, export, import."""
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, create_model
@@ -9,9 +8,9 @@ from pydantic import Field, create_model
 from webapp import character_views, rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, Schema, endpoint
+from webapp.api.wire import id_or_null, iso
 from webapp.list_queries import ListQuery
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
-from webapp.models.base import as_utc
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.errors import InvalidInput
 from webapp.services.pagination import paginate
@@ -95,15 +94,11 @@ class PerkPick(Schema):
     perk_id: uuid.UUID
 
 
-def _iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
-
-
 def serialise(character: Character) -> dict:
     """The character shape of SPEC §6.1: the create / PATCH fields plus id, owner_id, level, experience, times."""
     return {
         "id": str(character.id),
-        "owner_id": str(character.owner_id) if character.owner_id else None,
+        "owner_id": id_or_null(character.owner_id),
         "name": character.name,
         "sex": character.sex,
         "age": character.age,
@@ -112,11 +107,11 @@ def serialise(character: Character) -> dict:
         "archetype_id": str(character.archetype_id),
         **{attribute: getattr(character, attribute) for attribute in ATTRIBUTE_NAMES},
         "visibility": Visibility(character.visibility).value,
-        "image_id": str(character.image_id) if character.image_id else None,
+        "image_id": id_or_null(character.image_id),
         "level": character.level,
         "experience": character.experience,
-        "created_at": _iso(character.created_at),
-        "updated_at": _iso(character.updated_at),
+        "created_at": iso(character.created_at),
+        "updated_at": iso(character.updated_at),
     }
 
 

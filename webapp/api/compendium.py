@@ -8,6 +8,7 @@ from typing import Any, Literal
 from flask import request
 from pydantic import BaseModel, Field, create_model
 
+from webapp.api.entries import entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
 from webapp.caching import compendium_cached, key_of
@@ -83,7 +84,7 @@ def response_model(kind: Kind) -> type[BaseModel]:
 
 def _page(caller, kind: Kind, query: CompendiumQuery) -> dict:
     page = list_for(caller.user, kind, query)
-    data = [compendium.as_dict(kind, row, page.relation_ids.get(row.id, {})) for row in page.rows]
+    data = [entry_out(kind, row, page.relation_ids.get(row.id, {})) for row in page.rows]
     return {"data": data, "pagination": page.pagination}
 
 
@@ -103,22 +104,22 @@ def _register(kind: Kind) -> None:
 
     def entry_get(caller, entry_id):
         entry = compendium.get_entry(caller.user, kind, entry_id)
-        data = compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry))
+        data = entry_out(kind, entry, compendium.relation_ids_of(kind, entry))
         return json_response(data, public=caller.user is None)
 
     def entry_create(caller, body):
         entry = compendium.create_entry(caller.user, kind, body.model_dump(exclude_unset=True))
-        data = compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry))
+        data = entry_out(kind, entry, compendium.relation_ids_of(kind, entry))
         return json_response(data, status=201, headers={"Location": f"{request.path}/{entry.id}"})
 
     def entry_update(caller, entry_id, body):
         def fresh(current):
             if request.headers.get("If-Match"):
-                require_fresh(compendium.as_dict(kind, current, compendium.relation_ids_of(kind, current)))
+                require_fresh(entry_out(kind, current, compendium.relation_ids_of(kind, current)))
 
         values = body.model_dump(exclude_unset=True)
         entry = compendium.update_entry(caller.user, kind, entry_id, values, expect=fresh)
-        return json_response(compendium.as_dict(kind, entry, compendium.relation_ids_of(kind, entry)))
+        return json_response(entry_out(kind, entry, compendium.relation_ids_of(kind, entry)))
 
     def entry_delete(caller, entry_id):
         compendium.delete_entry(caller.user, kind, entry_id)

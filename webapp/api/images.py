@@ -10,9 +10,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
+from webapp.api.wire import id_or_null, iso
 from webapp.list_queries import ListQuery
 from webapp.models import Image, Visibility
-from webapp.models.base import as_utc
 from webapp.services import images
 from webapp.services.errors import InvalidInput, TooLarge, Violation
 from webapp.services.image_processing import MAX_BYTES
@@ -65,15 +65,11 @@ class ImageStats(BaseModel):
     by_visibility: dict[str, int]
 
 
-def _iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
-
-
 def serialise(image: Image) -> dict:
     """The image shape of SPEC §6.1, plus owner, description and times; URLs are paths on this server."""
     return {
         "id": str(image.id),
-        "owner_id": str(image.owner_id) if image.owner_id else None,
+        "owner_id": id_or_null(image.owner_id),
         "content_type": image.content_type,
         "width": image.width,
         "height": image.height,
@@ -82,8 +78,8 @@ def serialise(image: Image) -> dict:
         "thumbnail_url": url_for("api.image_thumbnail", image_id=image.id),
         "visibility": Visibility(image.visibility).value,
         "description": image.description,
-        "created_at": _iso(image.created_at),
-        "updated_at": _iso(image.updated_at),
+        "created_at": iso(image.created_at),
+        "updated_at": iso(image.updated_at),
     }
 
 

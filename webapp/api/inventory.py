@@ -6,11 +6,12 @@ from flask import request
 from pydantic import Field, create_model
 
 from webapp import rules
+from webapp.api.entries import entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
 from webapp.list_queries import Query
 from webapp.models.compendium_kinds import KINDS
-from webapp.services import access, compendium, equipment, inventory
+from webapp.services import access, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
 from webapp.services.errors import NotFound
 from webapp.services.sheets import LoadedSheet, load_sheet
@@ -49,7 +50,7 @@ def items_as_dicts(actor, items: list) -> dict:
     shown = {}
     for item in items:
         relation_ids = {relation.field: list(getattr(item, relation.field)) for relation in ITEMS.relations}
-        data = compendium.as_dict(ITEMS, item, relation_ids)
+        data = entry_out(ITEMS, item, relation_ids)
         if not access.can(actor, Action.VIEW, item):
             data.update(name=HIDDEN_LABEL, description=HIDDEN_LABEL)
         shown[item.id] = data

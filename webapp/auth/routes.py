@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from webapp.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from webapp.extensions import limiter, login_manager
 from webapp.net import client_address
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go, safe_next
 from webapp.pages.render import render
 from webapp.services import accounts, password_changes, registration, sign_in
@@ -38,13 +39,6 @@ def _account_key(field: str = "email") -> str:
 
 def _user_key() -> str:
     return "user:" + (str(current_user.id) if current_user.is_authenticated else client_address())
-
-
-def _errors_beside_fields(form, error: InvalidInput) -> None:
-    for violation in error.violations:
-        field = getattr(form, violation.field, None)
-        if field is not None:
-            field.errors = [*field.errors, violation.message]
 
 
 def _status(form) -> int:
@@ -85,7 +79,7 @@ def register():
         try:
             registered = registration.register_user(form.email.data, form.password.data, form.display_name.data)
         except InvalidInput as error:
-            _errors_beside_fields(form, error)
+            put_errors(form, error.violations)
         else:
             # The same answer whether or not the address had an account: no session, just "check your inbox".
             return render("auth/register.html", "form", form=form, sent_to=registered.email)
@@ -116,7 +110,7 @@ def reset_password(token: str):
         try:
             password_changes.reset_password(token, form.password.data)
         except InvalidInput as error:
-            _errors_beside_fields(form, error)
+            put_errors(form, error.violations)
         else:
             if current_user.is_authenticated:
                 end_session(current_user._get_current_object())

@@ -1,36 +1,33 @@
 """The account page: profile, email verification, password, browser sessions and personal API tokens."""
 
-import json
 from datetime import UTC, datetime, time
 
 from flask import flash, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from webapp.pages import bp
 from webapp.pages.account_forms import ChangePasswordForm, ProfileForm, TokenForm
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.services import accounts, password_changes, personal_tokens, sign_in
 from webapp.services.errors import InvalidInput, Violation
 
 TEMPLATE = "account/index.html"
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _context(**forms) -> dict:
-    me = _me()
-    profile = forms.pop("profile_form", None) or ProfileForm(obj=me, formdata=None)
+    user = me()
+    profile = forms.pop("profile_form", None) or ProfileForm(obj=user, formdata=None)
     return {
-        "me": me,
+        "me": user,
         "profile_form": profile,
         "password_form": forms.pop("password_form", None) or ChangePasswordForm(formdata=None),
         "token_form": forms.pop("token_form", None) or TokenForm(formdata=None),
-        "sessions": sign_in.sessions_of(me),
-        "current_session": me.session_id,
-        "tokens": personal_tokens.personal_tokens(me),
+        "sessions": sign_in.sessions_of(user),
+        "current_session": user.session_id,
+        "tokens": personal_tokens.personal_tokens(user),
         "new_token": None,
         **forms,
     }
@@ -39,18 +36,13 @@ def _context(**forms) -> dict:
 def _done(block: str, message: str, **extra):
     """After a change: the updated section plus a toast for htmx, a redirect with a flash otherwise."""
     if is_fragment_request():
-        response = render(TEMPLATE, block, **_context(**extra))
-        response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
-        return response
+        return toast(render(TEMPLATE, block, **_context(**extra)), message)
     flash(message, "success")
     return go(url_for("pages.account_show"))
 
 
 def _invalid(block: str, form, error: InvalidInput | None = None, **extra):
-    for violation in error.violations if error else ():
-        field = getattr(form, violation.field, None)
-        if field is not None:
-            field.errors = [*field.errors, violation.message]
+    put_errors(form, error.violations if error else ())
     return render(TEMPLATE, block, status=422, **_context(**extra))
 
 
@@ -68,7 +60,7 @@ def account_profile_update():
         return _invalid("profile", form, profile_form=form)
     change = accounts.ProfileChange(display_name=form.display_name.data, bio=form.bio.data or "")
     try:
-        accounts.update_profile(_me(), _me().id, change)
+        accounts.update_profile(me(), me().id, change)
     except InvalidInput as error:
         return _invalid("profile", form, error, profile_form=form)
     return _done("profile", "Your profile is saved.")
@@ -81,7 +73,7 @@ def account_password_update():
     if not form.validate_on_submit():
         return _invalid("password", form, password_form=form)
     try:
-        password_changes.change_password(_me(), form.current_password.data, form.new_password.data, _me().session_id)
+        password_changes.change_password(me(), form.current_password.data, form.new_password.data, me().session_id)
     except InvalidInput as error:
         return _invalid("password", form, error, password_form=form)
     return _done("password", "Your password is changed. Every other device has been signed out.")
@@ -90,14 +82,14 @@ def account_password_update():
 @bp.post("/account/sessions/<session_id>/end")
 @login_required
 def account_session_end(session_id: str):
-    sign_in.end_other_session(_me(), session_id, _me().session_id)
+    sign_in.end_other_session(me(), session_id, me().session_id)
     return _done("sessions", "That device is signed out.")
 
 
 @bp.post("/account/sessions/end-all")
 @login_required
 def account_sessions_end_all():
-    sign_in.sign_out_everywhere(_me(), keep_session=_me().session_id)
+    sign_in.sign_out_everywhere(me(), keep_session=me().session_id)
     return _done("sessions", "Every other device is signed out.")
 
 
@@ -111,7 +103,7 @@ def account_token_create():
     if form.expires_on.data:
         expires_at = datetime.combine(form.expires_on.data, time(23, 59, 59), tzinfo=UTC)
     try:
-        row, secret = personal_tokens.create_personal_token(_me(), form.name.data, form.scope.data, expires_at)
+        row, secret = personal_tokens.create_personal_token(me(), form.name.data, form.scope.data, expires_at)
     except InvalidInput as error:
         error.violations = [
             Violation("expires_on", v.message) if v.field == "expires_at" else v for v in error.violations
@@ -122,14 +114,14 @@ def account_token_create():
     response.headers["Cache-Control"] = "private, no-store"
     if is_fragment_request():
         message = f"Token “{row.name}” created. Copy it now: it won't be shown again."
-        response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
+        toast(response, message)
     return response
 
 
 @bp.post("/account/tokens/<token_id>/revoke")
 @login_required
 def account_token_revoke(token_id: str):
-    personal_tokens.revoke_personal_token(_me(), token_id)
+    personal_tokens.revoke_personal_token(me(), token_id)
     return _done("tokens", "The token is revoked.")
 
 

@@ -1,10 +1,9 @@
 """Staff pages: users (search, roles, bans) and the queue of hidden content."""
 
-import json
 from datetime import UTC, datetime, time
 
 from flask import flash, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -12,8 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.models import Role
 from webapp.pages import bp
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go, safe_next
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.services import access, moderation
 from webapp.services.errors import InvalidInput
 
@@ -46,15 +47,6 @@ def _access_helpers() -> dict:
     }
 
 
-def _me():
-    return current_user._get_current_object()
-
-
-def _toast(response, message: str):
-    response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
-    return response
-
-
 def _filters() -> moderation.UserFilter:
     role = request.args.get("role") or None
     status = request.args.get("status") or None
@@ -69,14 +61,14 @@ def _filters() -> moderation.UserFilter:
 @login_required
 def admin_users():
     filters = _filters()
-    users, pagination = moderation.search_users(_me(), filters, limit=25, cursor=request.args.get("cursor") or None)
+    users, pagination = moderation.search_users(me(), filters, limit=25, cursor=request.args.get("cursor") or None)
     return render(
         "admin/users.html",
         "results",
         users=users,
         pagination=pagination,
         filters=filters,
-        stats=moderation.user_stats(_me()),
+        stats=moderation.user_stats(me()),
         roles=list(Role),
     )
 
@@ -96,19 +88,19 @@ def _user_page(user, status: int = 200, block: str | None = None, role_form=None
 @bp.get("/admin/users/<user_id>")
 @login_required
 def admin_user_show(user_id: str):
-    access.require_staff(_me())
-    return _user_page(access.load_user(_me(), user_id))
+    access.require_staff(me())
+    return _user_page(access.load_user(me(), user_id))
 
 
 @bp.post("/admin/users/<user_id>/role")
 @login_required
 def admin_user_role(user_id: str):
-    target = access.load_user_to_promote(_me(), user_id)
+    target = access.load_user_to_promote(me(), user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         return _user_page(target, 422, "role", role_form=form)
     try:
-        user = moderation.set_role(_me(), target.id, form.role.data)
+        user = moderation.set_role(me(), target.id, form.role.data)
     except InvalidInput as error:
         form.role.errors = [v.message for v in error.violations]
         return _user_page(target, 422, "role", role_form=form)
@@ -118,18 +110,15 @@ def admin_user_role(user_id: str):
 @bp.post("/admin/users/<user_id>/ban")
 @login_required
 def admin_user_ban(user_id: str):
-    target = access.load_user_to_ban(_me(), user_id)
+    target = access.load_user_to_ban(me(), user_id)
     form = BanForm()
     if not form.validate_on_submit():
         return _user_page(target, 422, "ban", ban_form=form)
     until = datetime.combine(form.until.data, time(0, 0), tzinfo=UTC) if form.until.data else None
     try:
-        user = moderation.ban_user(_me(), target.id, form.reason.data, until)
+        user = moderation.ban_user(me(), target.id, form.reason.data, until)
     except InvalidInput as error:
-        for violation in error.violations:
-            field = getattr(form, violation.field, None)
-            if field is not None:
-                field.errors = [*field.errors, violation.message]
+        put_errors(form, error.violations)
         return _user_page(target, 422, "ban", ban_form=form)
     return _after_user_change(user, "ban", f"{user.display_name} is banned and signed out everywhere.")
 
@@ -137,13 +126,13 @@ def admin_user_ban(user_id: str):
 @bp.post("/admin/users/<user_id>/unban")
 @login_required
 def admin_user_unban(user_id: str):
-    user = moderation.unban_user(_me(), user_id)
+    user = moderation.unban_user(me(), user_id)
     return _after_user_change(user, "ban", f"{user.display_name} is no longer banned.")
 
 
 def _after_user_change(user, block: str, message: str):
     if is_fragment_request():
-        return _toast(_user_page(user, block=block), message)
+        return toast(_user_page(user, block=block), message)
     flash(message, "success")
     return go(url_for("pages.admin_user_show", user_id=user.id))
 
@@ -152,16 +141,16 @@ def _after_user_change(user, block: str, message: str):
 @login_required
 def admin_hidden():
     kind = request.args.get("kind") or None
-    entries = moderation.hidden_queue(_me(), kind if kind in moderation.KINDS else None)
+    entries = moderation.hidden_queue(me(), kind if kind in moderation.KINDS else None)
     return render("admin/hidden.html", "queue", entries=entries, kinds=list(moderation.KINDS), kind=kind)
 
 
 def _after_content_change(message: str):
     back = safe_next(request.form.get("next"), "pages.admin_hidden")
     if is_fragment_request() and back.startswith(url_for("pages.admin_hidden")):
-        entries = moderation.hidden_queue(_me())
+        entries = moderation.hidden_queue(me())
         response = render("admin/hidden.html", "queue", entries=entries, kinds=list(moderation.KINDS), kind=None)
-        return _toast(response, message)
+        return toast(response, message)
     flash(message, "success")
     return go(back)
 
@@ -169,19 +158,19 @@ def _after_content_change(message: str):
 @bp.post("/admin/content/<kind>/<object_id>/hide")
 @login_required
 def admin_content_hide(kind: str, object_id: str):
-    moderation.hide_content(_me(), kind, object_id)
+    moderation.hide_content(me(), kind, object_id)
     return _after_content_change("Hidden. Only its owner and staff can see it now.")
 
 
 @bp.post("/admin/content/<kind>/<object_id>/restore")
 @login_required
 def admin_content_restore(kind: str, object_id: str):
-    moderation.restore_content(_me(), kind, object_id)
+    moderation.restore_content(me(), kind, object_id)
     return _after_content_change("Restored as private: its owner can publish it again.")
 
 
 @bp.post("/admin/content/<kind>/<object_id>/delete")
 @login_required
 def admin_content_delete(kind: str, object_id: str):
-    moderation.delete_hidden(_me(), kind, object_id)
+    moderation.delete_hidden(me(), kind, object_id)
     return _after_content_change("Deleted for good.")

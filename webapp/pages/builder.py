@@ -7,7 +7,9 @@ from jinja2_fragments.flask import render_blocks
 from webapp import rules
 from webapp.pages import bp
 from webapp.pages.character_forms import AttributesForm, ChoiceForm, NewIdentityForm, PicksForm
-from webapp.pages.characters import go, me, put_errors
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
+from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
 from webapp.services import builder
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
@@ -45,7 +47,7 @@ def builder_save(step):
     except (InvalidInput, RuleViolation) as error:
         draft = builder.open_draft(actor)
         if "identity_form" in forms and error.violations:
-            put_errors(forms["identity_form"], error)
+            put_errors(forms["identity_form"], error.violations)
         refused = {"picked": request.form["choice"]} if request.form.get("choice") else {}  # kept, beside the reason
         return _page(draft, step, status=422, errors=_messages(error.violations), **refused, **forms)
     following = builder.next_step(step)

@@ -1,9 +1,7 @@
 """The campaign pages: my campaigns, new and edit, the GM dashboard with its live roster, and /join/<code>."""
 
-import json
-
 from flask import Response, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from webapp.markdown import render_markdown
 from webapp.models import MembershipStatus, Visibility
@@ -11,8 +9,10 @@ from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
 from webapp.pages import bp
 from webapp.pages.campaign_forms import AwardForm, CampaignForm, JoinForm, NoteForm, choices
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg
 from webapp.services import access, campaign_events, campaigns, compendium
@@ -25,17 +25,9 @@ RULE_FIELDS = {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "al
 ITEM_RESULTS = 12
 
 
-def me():
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def _toast(response: Response, message: str, level: str = "success", changed: bool = True) -> Response:
     """Announce the outcome; `campaign-changed` tells the roster, log and compliance panels to refresh."""
-    events = {"toast": {"message": message, "level": level}}
-    if changed:
-        events["campaign-changed"] = True
-    response.headers["HX-Trigger"] = json.dumps(events)
-    return response
+    return toast(response, message, level, {"campaign-changed": True} if changed else None)
 
 
 def _done(campaign_id, message: str, block: str | None = None, **state) -> Response:
@@ -48,24 +40,10 @@ def _done(campaign_id, message: str, block: str | None = None, **state) -> Respo
     return _toast(_dashboard(campaign_id, block, **state), message)
 
 
-def _put_errors(form, error: RuleViolation | InvalidInput, aliases: dict | None = None) -> None:
-    """Each violation beside its field (under its form name when the service calls it something else)."""
-    for violation in error.violations:
-        name = (aliases or {}).get(violation.field, violation.field)
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors") and not callable(field.errors):
-            field.errors = [*field.errors, violation.message]
-        else:
-            form.form_errors.append(violation.message)
-
-
 def _rules_choices(form: CampaignForm) -> None:
     actor = me()
     form.allowed_races.choices = choices(compendium.choices(actor, "races"))
     form.allowed_archetypes.choices = choices(compendium.choices(actor, "archetypes"))
-
-
-# --- my campaigns and new ones -----------------------------------------------------------------------------
 
 
 @bp.get("/campaigns")
@@ -85,7 +63,7 @@ def campaign_new():
         try:
             campaign = campaigns.create_campaign(me(), form.new_campaign())
         except InvalidInput as error:
-            _put_errors(form, error, form.ALIASES)
+            put_errors(form, error.violations, form.ALIASES)
         else:
             flash(f"“{campaign.name}” is ready. Share the invite link with your players.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))
@@ -118,15 +96,12 @@ def campaign_edit(campaign_id):
             changes = form.changes(keep_visibility=campaign.visibility != Visibility.HIDDEN)
             campaigns.update_campaign(me(), campaign_id, changes)
         except InvalidInput as error:
-            _put_errors(form, error, form.ALIASES)
+            put_errors(form, error.violations, form.ALIASES)
         else:
             flash("Campaign saved.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign_id))
     status = 422 if request.method == "POST" else 200
     return render("campaigns/form.html", "form", status=status, form=form, campaign=campaign)
-
-
-# --- the dashboard -----------------------------------------------------------------------------------------
 
 
 def _dashboard(campaign_id, block: str | None = None, status: int = 200, **state) -> Response:
@@ -278,7 +253,7 @@ def campaign_award(campaign_id):
         try:
             result = awards.award(me(), campaign_id, form.award())
         except (InvalidInput, RuleViolation) as error:
-            _put_errors(form, error, {"character_ids": "target", "all": "target"})
+            put_errors(form, error.violations, {"character_ids": "target", "all": "target"})
         else:
             names = ", ".join(character.name for character in result.characters)
             return _done(campaign_id, f"Awarded to {names}.", "award")
@@ -312,13 +287,10 @@ def campaign_note(campaign_id):
         try:
             campaigns.add_note(me(), campaign_id, form.note())
         except InvalidInput as error:
-            _put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             return _done(campaign_id, "Note added to the log.", "notes")
     return _dashboard(campaign_id, "notes", status=422, note_form=form)
-
-
-# --- joining -----------------------------------------------------------------------------------------------
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -331,7 +303,7 @@ def campaign_join(code):
         try:
             membership = campaigns.request_join(me(), code, form.character_id.data)
         except RuleViolation as error:
-            _put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             flash(f"{membership.character.name} asked to join. The game master will answer soon.", "success")
             return go(url_for("pages.campaign_show", campaign_id=campaign.id))

@@ -3,8 +3,8 @@
 import json
 from functools import partial
 
-from flask import Response, flash, make_response, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import Response, flash, redirect, request, url_for
+from flask_login import login_required
 
 from webapp import character_views, rules, text
 from webapp.pages import bp
@@ -16,8 +16,11 @@ from webapp.pages.character_forms import (
     SkillForm,
     VisibilityForm,
 )
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.images import entity_portrait
-from webapp.pages.render import is_fragment_request, public_for_visitors, render
+from webapp.pages.redirects import go
+from webapp.pages.render import is_fragment_request, public_for_visitors, render, toast
 from webapp.pages.sheet_view import sheet_context
 from webapp.services import access, character_growth, character_transfer, characters
 from webapp.services.access import Action
@@ -25,35 +28,6 @@ from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import character_data, load_sheet
 
 SHEET = "characters/sheet.html"
-
-
-def me():
-    """The signed-in user, or None for a visitor."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def toast(response: Response, message: str, level: str = "success") -> Response:
-    response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": level}})
-    return response
-
-
-def go(url: str) -> Response:
-    """Navigate after a change: HX-Redirect for htmx, a 303 otherwise."""
-    if is_fragment_request():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
-
-
-def put_errors(form, error: RuleViolation | InvalidInput) -> None:
-    """Each violation beside its field; one the form has no field for goes to the form's own errors."""
-    for violation in error.violations:
-        field = getattr(form, violation.field, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, violation.message]
-        else:
-            form.form_errors.append(violation.message)
 
 
 @bp.app_template_global("shown_name")
@@ -69,9 +43,6 @@ def portrait_of(character, size: int = 64):
     return entity_portrait(me(), character, size, f"Portrait of {character.name}")
 
 
-# --- my characters --------------------------------------------------------------------------------------------
-
-
 @bp.get("/characters")
 @login_required
 def character_list():
@@ -81,9 +52,6 @@ def character_list():
         sheet = rules.compute_sheet(character_data(character, complete=False))
         cards.append({"character": character, "health": sheet.max_health.value})
     return render("characters/list.html", "cards", cards=cards)
-
-
-# --- the sheet ------------------------------------------------------------------------------------------------
 
 
 def _sheet(character_id, block: str | None = "sheet", status: int = 200, action: Action = Action.VIEW, **state):
@@ -140,7 +108,7 @@ def character_update(character_id):
         try:
             characters.update_character(me(), character_id, form.fields_dict())
         except (InvalidInput, RuleViolation) as error:
-            put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             return _changed(character_id, "sheet", "Saved.", focus="identity")
     return _sheet(character_id, "identity", status=422, action=Action.EDIT, identity_form=form)
@@ -153,7 +121,7 @@ def character_visibility(character_id):
     try:
         characters.update_character(me(), character_id, {"visibility": form.visibility.data})
     except InvalidInput as error:
-        put_errors(form, error)
+        put_errors(form, error.violations)
         return _sheet(character_id, "manage", status=422, action=Action.EDIT, visibility_form=form)
     label = "public" if form.visibility.data == "PUBLIC" else "private"
     return _changed(character_id, "sheet", f"The character is {label} now.", focus="manage")
@@ -168,7 +136,7 @@ def character_experience(character_id):
             before = characters.get_character(me(), character_id).level
             hero = character_growth.add_experience(me(), character_id, form.amount.data)
         except (InvalidInput, RuleViolation) as error:
-            put_errors(form, error)
+            put_errors(form, error.violations)
         else:
             message = f"{hero.name} gained {form.amount.data:,} experience"
             message += f" and reached level {hero.level}." if hero.level > before else "."
@@ -181,7 +149,7 @@ def _panel_change(character_id, panel: str, form, change, message: str) -> Respo
     try:
         hero = change()
     except (InvalidInput, RuleViolation) as error:
-        put_errors(form, error)
+        put_errors(form, error.violations)
         return _sheet(character_id, panel, status=422, **{f"{panel.removesuffix('s')}_form": form})
     return _changed(character_id, panel, message.format(name=hero.name), focus=panel)
 
@@ -214,9 +182,6 @@ def character_perk_take(character_id):
 def character_perk_forget(character_id, perk_id):
     give_up = partial(character_growth.forget_perk, me(), character_id, perk_id)
     return _panel_change(character_id, "perks", PerkForm(formdata=None), give_up, "{name} gave up a perk.")
-
-
-# --- delete, export, import -----------------------------------------------------------------------------------
 
 
 @bp.get("/characters/<uuid:character_id>/delete")

@@ -27,7 +27,8 @@ from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
 from webapp.pages import bp
-from webapp.pages.characters import me
+from webapp.pages.current import me
+from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
@@ -66,9 +67,6 @@ def _fragment_or_page(html: str, template: str, **context) -> Response:
         response.headers["Vary"] = "HX-Request, Cookie"
         return response
     return render(template, **context)
-
-
-# --- lists -----------------------------------------------------------------------------------------------
 
 
 def _list_query(kind: Kind):
@@ -156,9 +154,6 @@ def _list_page(kind: Kind) -> Response:
     )
 
 
-# --- detail ----------------------------------------------------------------------------------------------
-
-
 def _detail_html(kind: Kind, entry) -> str:
     actor = me()
 
@@ -204,9 +199,6 @@ def _detail_page(kind: Kind, entry, status: int = 200, references=None, conflict
 def compendium_detail(kind, entry_id):
     kind = _kind(kind)
     return public_for_visitors(_detail_page(kind, compendium.get_entry(me(), kind, entry_id)))
-
-
-# --- forms -----------------------------------------------------------------------------------------------
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -276,21 +268,14 @@ def _save(kind: Kind, form: FlaskForm, entry=None) -> Response:
             else:
                 saved = compendium.update_entry(me(), kind, entry.id, _values(kind, form))
         except InvalidInput as error:
-            _put_errors(form, error.violations)
+            put_errors(form, error.violations)
         else:
             flash(f"Saved {saved.name}.", "success")
             return go(url_for("pages.compendium_detail", kind=kind.name, entry_id=saved.id))
     elif _only_out_of_range(kind, form):
         # Every problem at once: a number out of range beside a name already taken, say.
-        _put_errors(form, compendium.entry_problems(me(), kind, _values(kind, form), entry.id if entry else None))
+        put_errors(form, compendium.entry_problems(me(), kind, _values(kind, form), entry.id if entry else None))
     return _form_page(kind, form, entry, status=422)
-
-
-def _put_errors(form: FlaskForm, violations) -> None:
-    for violation in violations:
-        target = form._fields.get(violation.field)
-        if target is not None and violation.message not in target.errors:
-            target.errors = [*target.errors, violation.message]
 
 
 def _only_out_of_range(kind: Kind, form: FlaskForm) -> bool:

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Response, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.models import Archetype, Character, Race, User, Visibility
 from webapp.pages import bp
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.current import me
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.placeholders import initials_for, portrait_svg
 from webapp.services import access, accounts, characters, images
 from webapp.services.access import Action
@@ -31,14 +32,6 @@ PLACEHOLDER_CSP = "default-src 'none'; frame-ancestors 'none'"
 _WIDGET_ID = re.compile(r"[a-z][a-z0-9-]{0,59}")
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 T = TypeVar("T")
-
-
-def me():
-    """The signed-in user, or None for a visitor."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-# --- what templates call ----------------------------------------------------------------------------------------
 
 
 def _names(actor, entity, parents=None) -> tuple[str | None, str | None, str]:
@@ -118,9 +111,6 @@ def upload_visibility(entity) -> str:
     return (Visibility.PUBLIC if getattr(entity, "visibility", None) == Visibility.PUBLIC else Visibility.PRIVATE).value
 
 
-# --- the upload widget's endpoint -------------------------------------------------------------------------------
-
-
 def _uploaded_bytes() -> bytes:
     """The `file` of a multipart form; TooLarge above the request limit, InvalidInput when there is none."""
     try:
@@ -188,11 +178,7 @@ def _saved(fragment: Response, message: str, endpoint: str, **values) -> Respons
     if not is_fragment_request():
         flash(message, "success")
         return redirect(url_for(endpoint, **values), code=303)
-    fragment.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "success"}})
-    return fragment
-
-
-# --- a character's portrait -------------------------------------------------------------------------------------
+    return toast(fragment, message)
 
 
 def _character_portrait(character, status: int = 200, error: str | None = None) -> Response:
@@ -229,9 +215,6 @@ def character_portrait_update(character_id):
     return _saved(_character_portrait(character), message, "pages.character_show", character_id=character_id)
 
 
-# --- the account's avatar ---------------------------------------------------------------------------------------
-
-
 def _avatar(user: User, status: int = 200, error: str | None = None) -> Response:
     context = {"user": user, "avatar": entity_portrait(user, user, 96, "Your avatar"), "avatar_error": error}
     return render(AVATAR, "avatar", status=status, **context)
@@ -255,9 +238,6 @@ def account_avatar_update():
         return _avatar(user, error.status, _message(error))
     message = "Your avatar is removed." if _removing() else "Your avatar is saved."
     return _saved(_avatar(user), message, "pages.account_show")
-
-
-# --- generated placeholders -------------------------------------------------------------------------------------
 
 
 @bp.get("/placeholders/portrait.svg")

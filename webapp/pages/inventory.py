@@ -1,6 +1,5 @@
 """The inventory page: search and add items, quantities, drop, use, and equip through a before → after preview."""
 
-import json
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -14,8 +13,8 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from webapp import character_views, rules
 from webapp.models.compendium_kinds import KINDS
 from webapp.pages import bp
-from webapp.pages.characters import me
-from webapp.pages.render import is_fragment_request, render
+from webapp.pages.current import me
+from webapp.pages.render import is_fragment_request, render, toast
 from webapp.pages.row_urls import per_row
 from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
 from webapp.rules.wording import format_kg, needs_level
@@ -118,11 +117,8 @@ def _changed(character_id, message: str | Callable[[LoadedSheet], str], close_di
         flash(text, "success")
         return redirect(_url(character_id), code=303)
     response = render(PAGE, "inventory", **_context(loaded))
-    events = {"toast": {"message": text, "level": "success"}, "stats-changed": None}
-    if close_dialog:
-        events["equip-done"] = None
-    response.headers["HX-Trigger"] = json.dumps(events)
-    return response
+    events = {"stats-changed": None, "equip-done": None} if close_dialog else {"stats-changed": None}
+    return toast(response, text, events=events)
 
 
 def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:

@@ -1,5 +1,8 @@
 """The one helper that decides between a whole page and an htmx fragment of the same template."""
 
+import json
+from collections.abc import Mapping
+
 from flask import Response, make_response, render_template, request, session
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -23,6 +26,12 @@ def render(template: str, block: str | None = None, status: int = 200, **context
         body = render_template(template, **context)
     response = make_response(body, status)
     response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def toast(response: Response, message: str, level: str = "success", events: Mapping | None = None) -> Response:
+    """Announce the outcome to htmx with a `toast` event, and any other `events` its widgets listen for."""
+    response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": level}, **(events or {})})
     return response
 
 

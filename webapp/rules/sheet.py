@@ -114,45 +114,9 @@ def compute_sheet(character: CharacterData) -> Sheet:
         level=level,
         experience=character.experience,
         attributes=attributes,
-        max_health=_pool(
-            level=level,
-            archetype_source=f"{archetype.name} {archetype.health_per_level}/level",
-            per_level=archetype.health_per_level,
-            attribute="constitution",
-            score=scores["constitution"],
-            race_source=f"{race.name} {race.health_pct}%",
-            pct=race.health_pct,
-            minimum=level,
-            minimum_source="minimum (level)",
-            bonuses=[Part(item.name, item.bonus_health) for item in equipped if item.bonus_health],
-            floor=1,
-        ),
-        max_mana=_pool(
-            level=level,
-            archetype_source=f"{archetype.name} {archetype.mana_per_level}/level",
-            per_level=archetype.mana_per_level,
-            attribute="intelligence",
-            score=scores["intelligence"],
-            race_source=f"{race.name} {race.mana_pct}%",
-            pct=race.mana_pct,
-            minimum=0,
-            minimum_source="minimum (0)",
-            bonuses=[Part(item.name, item.bonus_mana) for item in equipped if item.bonus_mana],
-            floor=0,
-        ),
-        max_stamina=_pool(
-            level=level,
-            archetype_source=f"{archetype.name} {archetype.stamina_per_level}/level",
-            per_level=archetype.stamina_per_level,
-            attribute="dexterity",
-            score=scores["dexterity"],
-            race_source=f"{race.name} {race.stamina_pct}%",
-            pct=race.stamina_pct,
-            minimum=level,
-            minimum_source="minimum (level)",
-            bonuses=[Part(item.name, item.bonus_stamina) for item in equipped if item.bonus_stamina],
-            floor=0,
-        ),
+        max_health=_pool("health", level, scores, race, archetype, equipped),
+        max_mana=_pool("mana", level, scores, race, archetype, equipped),
+        max_stamina=_pool("stamina", level, scores, race, archetype, equipped),
         attack=_attack(scores["strength"], equipped),
         defense=_defense(scores["dexterity"], equipped),
         capacity=capacity,
@@ -202,31 +166,31 @@ def _attribute(name: str, base: int, race: RaceData, equipped: list[ItemData]) -
     return AttributeStat(value, modifier(value), tuple(parts))
 
 
+# Each pool: the attribute whose modifier grows it, whether the level is its minimum (else 0), its floor after bonuses.
+_POOLS = {"health": ("constitution", True, 1), "mana": ("intelligence", False, 0), "stamina": ("dexterity", True, 0)}
+
+
 def _pool(
-    *,
-    level: int,
-    archetype_source: str,
-    per_level: int,
-    attribute: str,
-    score: int,
-    race_source: str,
-    pct: int,
-    minimum: int,
-    minimum_source: str,
-    bonuses: list[Part],
-    floor: int,
+    pool: str, level: int, scores: dict[str, int], race: RaceData, archetype: ArchetypeData, equipped: list[ItemData]
 ) -> Stat:
     """max(floor, max(minimum, round((per_level + mod) · level · pct / 100)) + equipped bonuses).
 
     Equipment may take a pool down, never below its floor; a visible part lifts it there.
     """
-    mod = modifier(score)
+    attribute, level_is_minimum, floor = _POOLS[pool]
+    per_level = getattr(archetype, f"{pool}_per_level")
+    pct = getattr(race, f"{pool}_pct")
+    minimum, minimum_source = (level, "minimum (level)") if level_is_minimum else (0, "minimum (0)")
+    mod = modifier(scores[attribute])
     grown = round_half_away((per_level + mod) * level * pct / 100)
-    source = f"{archetype_source} + {SHORT_LABELS[attribute]} modifier {mod}, × level {level} × {race_source}"
+    source = (
+        f"{archetype.name} {per_level}/level + {SHORT_LABELS[attribute]} modifier {mod}, × level {level}"
+        f" × {race.name} {pct}%"
+    )
     parts = [Part(source, grown)]
     if grown < minimum:
         parts.append(Part(minimum_source, minimum - grown))
-    parts += bonuses
+    parts += [Part(item.name, getattr(item, f"bonus_{pool}")) for item in equipped if getattr(item, f"bonus_{pool}")]
     total = sum(part.amount for part in parts)
     if total < floor:
         parts.append(Part(f"at least {floor} after bonuses", floor - total))

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import has_request_context
-from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Image, Role, User
 from webapp.net import client_address
 from webapp.services import access, credentials
+from webapp.services.commits import commit_or_raise
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
 from webapp.services.passwords import hash_password
 from webapp.services.sessions import end_all_sessions
@@ -131,12 +131,10 @@ def delete_account(actor, user_id) -> None:
     user = access.load_user(actor, user_id, manage=True, for_update=True)
     target_id = user.id
     db.session.delete(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
+    commit_or_raise(
+        Conflict(
             "Other players' characters still carry items this account created; hand those over first.",
             references=[{"kind": "inventory", "detail": "items in other characters' inventories"}],
-        ) from None
+        )
+    )
     log.info("user %s deleted by %s", target_id, access.actor_id(actor))

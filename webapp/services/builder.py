@@ -1,6 +1,5 @@
 """The character builder: one server-side draft per user, filled step by step, checked by the same rules as creation."""
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from webapp.extensions import db
 from webapp.models import Archetype, BuilderDraft, Perk, Race, Skill, Visibility
 from webapp.services import access, characters
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
 
 STEPS = ("identity", "race", "archetype", "attributes", "skills", "review")
@@ -112,19 +112,10 @@ def _still_visible(actor, load, wanted: bool):
 def _visible(actor, model, ids: list[str]) -> list:
     if not ids:
         return []
-    query = sa.select(model).where(model.id.in_(_uuids(ids)), access.visible(actor, model))
+    keys = {key for key in map(uuid_or_none, ids) if key is not None}
+    query = sa.select(model).where(model.id.in_(keys), access.visible(actor, model))
     found = {str(obj.id): obj for obj in db.session.execute(query).scalars()}
     return [found[key] for key in ids if key in found]
-
-
-def _uuids(ids) -> list[uuid.UUID]:
-    keys = []
-    for value in ids:
-        try:
-            keys.append(uuid.UUID(str(value)))
-        except ValueError:
-            continue
-    return keys
 
 
 def _save(actor, draft: Draft, changes: dict, next_step: str | None) -> Draft:

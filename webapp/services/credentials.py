@@ -1,6 +1,7 @@
 """Credentials for scripts: refresh-token families that rotate on use, and personal API tokens."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -22,7 +23,16 @@ from webapp.services.tokens import (
 MAX_PERSONAL_TOKENS = 50
 
 
-def token_pair(user: User, family_id: uuid.UUID | None = None) -> dict:
+@dataclass(frozen=True)
+class IssuedTokens:
+    """A Bearer access token good for `expires_in` seconds, and the refresh token that trades it for the next."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def token_pair(user: User, family_id: uuid.UUID | None = None) -> IssuedTokens:
     """A fresh access token and the next refresh token of `family_id` (a new family when None). No commit."""
     now = datetime.now(UTC)
     secret = new_secret(REFRESH_PREFIX)
@@ -34,12 +44,11 @@ def token_pair(user: User, family_id: uuid.UUID | None = None) -> dict:
             expires_at=now + REFRESH_TTL,
         )
     )
-    return {
-        "access_token": issue_access_token(user.id, user.security_stamp, now),
-        "refresh_token": secret,
-        "token_type": "Bearer",
-        "expires_in": int(ACCESS_TTL.total_seconds()),
-    }
+    return IssuedTokens(
+        access_token=issue_access_token(user.id, user.security_stamp, now),
+        refresh_token=secret,
+        expires_in=int(ACCESS_TTL.total_seconds()),
+    )
 
 
 def find_refresh(secret: str) -> RefreshToken | None:

@@ -1,7 +1,6 @@
 """Equipping and unequipping: plan a change with the rules, preview it before → after, or save it."""
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from webapp.models import EquippedItem, Item
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import RuleViolation, Violation
+from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import LoadedSheet, item_data, load_locked, load_sheet
 
 
@@ -80,15 +80,8 @@ def change_equipment(
     return preview
 
 
-def _item_id(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def _plan(actor: Actor, loaded: LoadedSheet, changes: Mapping[str, object]) -> EquipPreview:
-    wanted = {slot: _item_id(value) for slot, value in changes.items() if value not in (None, "")}
+    wanted = {slot: uuid_or_none(value) for slot, value in changes.items() if value not in (None, "")}
     items = reference.current().entries["items"]
     visible = {
         item_id: items[item_id]

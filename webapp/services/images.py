@@ -16,6 +16,7 @@ from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.image_processing import CONTENT_TYPE, process_upload
+from webapp.services.matching import contains
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"
@@ -152,9 +153,6 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
     return Delivery(image.content_type, cache, stream=stream)
 
 
-# --- the same operations for an actor, permissions decided by `access` -------------------------------------
-
-
 def upload_image(
     actor: Actor,
     data: bytes,
@@ -196,8 +194,7 @@ def image_query(actor: Actor, mine: bool = False, search: str | None = None, vis
     if visibility is not None:
         query = query.where(Image.visibility == Visibility(visibility))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Image.description.ilike(pattern, escape="\\"))
+        query = query.where(contains(Image.description, search))
     return query
 
 

@@ -1,11 +1,10 @@
 """Row locks for a read-check-write that no single row decides: the names an owner has taken."""
 
-import uuid
-
 import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import User
+from webapp.services.ids import uuid_or_none
 
 
 def lock_owner(owner_id) -> None:
@@ -22,8 +21,7 @@ def lock_owner(owner_id) -> None:
 def lock_owner_of(model, object_id) -> None:
     """lock_owner for the owner of the row with this id; nothing for a malformed or unknown id (its loader will
     say NotFound)."""
-    try:
-        key = object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
-    except ValueError:
+    key = uuid_or_none(object_id)
+    if key is None:
         return
     lock_owner(db.session.execute(sa.select(model.owner_id).where(model.id == key)).scalar_one_or_none())

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import (
@@ -26,7 +25,9 @@ from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.access import Actor
 from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
+from webapp.services.commits import commit_or_raise
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.matching import LIKE_ESCAPE, like_pattern
 from webapp.services.pagination import paginate
 
 log = logging.getLogger("tavern.audit")
@@ -47,9 +48,6 @@ MAX_REASON = 500
 QUEUE_PER_KIND = 100
 
 
-# --- users -----------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class UserFilter:
     search: str | None = None
@@ -62,9 +60,12 @@ def search_users(actor: Actor, filters: UserFilter, limit: int = 25, cursor: str
     access.require_staff(actor)
     query = sa.select(User)
     if filters.search:
-        pattern = "%" + filters.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(filters.search.lower())
         query = query.where(
-            sa.or_(User.email.like(pattern, escape="\\"), sa.func.lower(User.display_name).like(pattern, escape="\\"))
+            sa.or_(
+                User.email.like(pattern, escape=LIKE_ESCAPE),
+                sa.func.lower(User.display_name).like(pattern, escape=LIKE_ESCAPE),
+            )
         )
     if filters.role:
         query = query.where(User.role == filters.role)
@@ -150,9 +151,6 @@ def ban_state(user: User) -> dict | None:
     return {"reason": user.ban_reason, "until": user.banned_until, "by_id": user.banned_by_id}
 
 
-# --- content ---------------------------------------------------------------------------------------------
-
-
 def model_of(kind: str) -> type:
     model = KINDS.get(kind)
     if model is None:
@@ -197,14 +195,12 @@ def delete_hidden(actor: Actor, kind: str, object_id) -> None:
         raise Conflict("Only hidden content is deleted from the moderation queue.")
     object_key = obj.id
     db.session.delete(obj)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
+    commit_or_raise(
+        Conflict(
             "Something still uses this (a character carries it, or it is part of other content).",
             references=[{"kind": kind, "id": str(object_key)}],
-        ) from None
+        )
+    )
     log.warning("%s %s deleted by %s", kind, object_key, access.actor_id(actor))
 
 

@@ -60,7 +60,7 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
 
 def change_password_for_tokens(
     user: User, current_password: str, new_password: str, keep_session: str | None = None
-) -> dict:
+) -> credentials.IssuedTokens:
     """The API's password change: as change_password, and a fresh access token and refresh-token family for the
     caller in the same commit (every older token just ended), so neither happens without the other."""
     user = _replace_password(user, current_password, new_password, keep_session)

@@ -1,7 +1,6 @@
 """Personal API tokens: a person creates, lists and revokes their own, and a script signs in with one."""
 
 import logging
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -13,6 +12,7 @@ from webapp.models import ApiToken, TokenScope, User
 from webapp.models.base import as_utc
 from webapp.services import access, credentials, sign_in_checks
 from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services.ids import parse_id
 from webapp.services.sign_in import InvalidCredentials
 from webapp.services.tokens import digest
 
@@ -96,11 +96,7 @@ def personal_tokens(user: User) -> list[ApiToken]:
 
 def revoke_personal_token(user: User, token_id) -> None:
     """Revoke one of the user's own tokens; another's (or an unknown one) is a NotFound. Commits."""
-    try:
-        key = uuid.UUID(str(token_id))
-    except ValueError:
-        raise NotFound("No such token.") from None
-    row = db.session.get(ApiToken, key, with_for_update=True, populate_existing=True)
+    row = db.session.get(ApiToken, parse_id(token_id, "token"), with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such token.")
     row.revoked_at = datetime.now(UTC)

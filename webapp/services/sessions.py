@@ -16,6 +16,7 @@ from webapp.models.base import as_utc
 from webapp.net import client_address
 from webapp.services import sign_in_checks
 from webapp.services.access import may_sign_in
+from webapp.services.ids import uuid_or_none
 
 REMEMBERED = timedelta(days=30)
 UNREMEMBERED = timedelta(hours=12)
@@ -54,10 +55,7 @@ def load_user(session_id: str) -> User | None:
 
 def _session_key(session_id) -> uuid.UUID | None:
     """The UserSession id Flask-Login keeps in the cookie, or None when it is not one."""
-    try:
-        return uuid.UUID(session_id)
-    except (ValueError, TypeError):
-        return None
+    return uuid_or_none(session_id)
 
 
 def start_session(user: User, remember: bool = False) -> UserSession:

@@ -1,7 +1,6 @@
 """Signing in and out: checking an address and password, the API's rotating tokens, and ending sessions."""
 
 import logging
-import uuid
 from datetime import UTC, datetime
 
 from webapp.extensions import db
@@ -9,6 +8,7 @@ from webapp.models import User, UserSession
 from webapp.services import access, accounts, credentials
 from webapp.services.accounts import client, email_ref
 from webapp.services.errors import Forbidden, NotFound, ServiceError
+from webapp.services.ids import parse_id
 from webapp.services.passwords import hash_password, needs_rehash, verify_password
 from webapp.services.sessions import active_sessions
 from webapp.services.tokens import InvalidToken, read_access_token
@@ -63,7 +63,7 @@ def user_of_access_token(token: str) -> User:
     return user
 
 
-def issue_tokens(email: str, password: str) -> dict:
+def issue_tokens(email: str, password: str) -> credentials.IssuedTokens:
     """API sign-in: an access token and a new refresh-token family. Raises InvalidCredentials. Commits."""
     user = authenticate(email, password)
     if user is None:
@@ -75,7 +75,7 @@ def issue_tokens(email: str, password: str) -> dict:
     return pair
 
 
-def refresh_tokens(secret: str) -> dict:
+def refresh_tokens(secret: str) -> credentials.IssuedTokens:
     """Rotate a refresh token: the old one is used up, the answer holds the next of its family.
 
     A token presented twice means it leaked: the whole family is revoked and InvalidCredentials raised.
@@ -120,11 +120,7 @@ def sessions_of(user: User):
 
 def end_other_session(user: User, session_id, current: str | None) -> None:
     """End one of the user's own browser sessions (not the current one: that is "sign out"). Commits."""
-    try:
-        key = uuid.UUID(str(session_id))
-    except ValueError:
-        raise NotFound("No such session.") from None
-    row = db.session.get(UserSession, key, with_for_update=True, populate_existing=True)
+    row = db.session.get(UserSession, parse_id(session_id, "session"), with_for_update=True, populate_existing=True)
     if row is None or row.user_id != user.id or row.revoked_at is not None:
         raise NotFound("No such session.")
     if current and str(row.id) == current:

@@ -1,7 +1,6 @@
 """The access matrix for owned content (characters, compendium entries, images, campaigns) and its loaders."""
 
 import enum
-import uuid
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from webapp.models import Campaign, Character, Role, Visibility
 from webapp.services.access.actor import Actor, is_staff, owns, role_of, user_of
 from webapp.services.access.parties import in_a_campaign, is_gm_of, is_member_of
 from webapp.services.errors import Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.ids import parse_id
 
 T = TypeVar("T")
 HIDDEN_LABEL = "[hidden]"
@@ -83,7 +83,7 @@ def load(actor: Actor, model: type[T], object_id, action: Action = Action.VIEW, 
     `for_update` locks the row until the commit and reads it afresh (an object already in the session would keep
     the values it was first read with), so a change checked against it is checked against the latest.
     """
-    key = _key(model, object_id)
+    key = parse_id(object_id, model.__name__.lower())
     query = sa.select(model).where(model.id == key).options(*options)
     if for_update:
         query = query.with_for_update(of=model).execution_options(populate_existing=True)
@@ -104,7 +104,7 @@ def load_chosen(actor: Actor, model: type[T], object_id, field_name: str, option
 
 def load_plain(model: type[T], object_id, for_update: bool = False) -> T:
     """Fetch one row by id, unchecked (the caller decides who may see it); NotFound when missing or malformed."""
-    key = _key(model, object_id)
+    key = parse_id(object_id, model.__name__.lower())
     obj = db.session.get(model, key, with_for_update=True if for_update else None, populate_existing=for_update)
     if obj is None:
         raise NotFound(f"No such {model.__name__.lower()}.")
@@ -163,13 +163,6 @@ def may_set_visibility(actor: Actor, obj, visibility: Visibility) -> bool:
     if visibility == Visibility.HIDDEN or current == Visibility.HIDDEN:
         return visibility == current or can(actor, Action.HIDE, obj) and is_staff(actor)
     return True
-
-
-def _key(model: type, object_id) -> uuid.UUID:
-    try:
-        return object_id if isinstance(object_id, uuid.UUID) else uuid.UUID(str(object_id))
-    except ValueError:
-        raise NotFound(f"No such {model.__name__.lower()}.") from None
 
 
 def _kind(obj) -> str:

@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp import rules
@@ -23,6 +22,7 @@ from webapp.services.campaigns.loading import (
     sync_level,
 )
 from webapp.services.campaigns.memberships import active_memberships, end_membership, lock_characters
+from webapp.services.commits import commit_or_raise
 from webapp.services.errors import InvalidInput, Violation
 
 CHANGE_LABELS = {
@@ -185,11 +185,7 @@ def _name_taken(owner_id: uuid.UUID, name: str, campaign_id: uuid.UUID | None) -
 
 def _commit_unique_name() -> None:
     """Commit; two requests racing for the same name meet the unique index, which becomes a field error."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise InvalidInput([Violation("name", "You already run a campaign with this name.")]) from None
+    commit_or_raise(InvalidInput([Violation("name", "You already run a campaign with this name.")]))
 
 
 def _summary(campaign: Campaign) -> dict:

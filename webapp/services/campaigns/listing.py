@@ -11,13 +11,14 @@ from webapp.models import Campaign, CampaignStatus, Membership, MembershipStatus
 from webapp.services import access
 from webapp.services.access import Actor
 from webapp.services.campaigns.loading import CAMPAIGN_OPTIONS, CHARACTER_CARD
+from webapp.services.matching import contains
 
 
 def campaigns_query(actor: Actor, search: str | None = None, status: CampaignStatus | None = None) -> sa.Select:
     """Campaigns the actor may see (PUBLIC ones, their own, the ones they are in), GM and rule lists loaded."""
     query = sa.select(Campaign).where(access.visible_campaigns(actor)).options(*CAMPAIGN_OPTIONS)
     if search:
-        query = query.where(Campaign.name.ilike(f"%{_escape_like(search)}%", escape="\\"))
+        query = query.where(contains(Campaign.name, search))
     if status is not None:
         query = query.where(Campaign.status == status)
     return query
@@ -84,7 +85,3 @@ def campaign_stats(actor: Actor) -> dict:
         stats["by_status"][str(status)] += count
         stats["by_visibility"][str(visibility)] += count
     return stats
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -12,6 +12,7 @@ from webapp.models import Campaign, CampaignStatus, Character, Membership, Membe
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import Conflict, NotFound
+from webapp.services.ids import parse_id
 
 CHARACTER_CARD = (joinedload(Character.race), joinedload(Character.archetype))
 CAMPAIGN_OPTIONS = (
@@ -47,7 +48,7 @@ def campaign_rules_for(character: Character | uuid.UUID | str) -> rules.Campaign
 
 def campaign_of(character: Character | uuid.UUID | str) -> Campaign | None:
     """The active campaign in which the character is an APPROVED member, with its allowed lists, or None."""
-    character_id = character.id if isinstance(character, Character) else uuid_of(character, "character")
+    character_id = character.id if isinstance(character, Character) else parse_id(character, "character")
     query = (
         sa.select(Campaign)
         .join(Membership, Membership.campaign_id == Campaign.id)
@@ -101,11 +102,3 @@ def find_by_invite_code(code: str, for_update: bool = False) -> Campaign:
     if campaign is None or campaign.status != CampaignStatus.ACTIVE:
         raise NotFound("This invite link doesn't work (any more). Ask your game master for a new one.")
     return campaign
-
-
-def uuid_of(value, kind: str) -> uuid.UUID:
-    """The id as a UUID; NotFound ("No such <kind>.") for a malformed one."""
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound(f"No such {kind}.") from None

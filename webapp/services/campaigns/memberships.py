@@ -21,9 +21,9 @@ from webapp.services.campaigns.loading import (
     load_running,
     rules_of,
     sync_level,
-    uuid_of,
 )
 from webapp.services.errors import Conflict, Forbidden, NotFound, RuleViolation, Violation
+from webapp.services.ids import parse_id
 
 MEMBERSHIP_OPTIONS = (
     joinedload(Membership.user),
@@ -181,7 +181,7 @@ def _membership_of(campaign: Campaign, membership_id, options=MEMBERSHIP_OPTIONS
     decisions run one after the other and each sees what the one before it did; the character is locked too,
     since each decision derives its level again (an award in progress is waited for).
     """
-    key = uuid_of(membership_id, "membership")
+    key = parse_id(membership_id, "membership")
     where = (Membership.id == key, Membership.campaign_id == campaign.id, Membership.active.is_(True))
     db.session.execute(sa.select(Membership.id).where(*where).with_for_update())
     character = sa.select(Membership.character_id).where(*where).scalar_subquery()

@@ -1,6 +1,5 @@
 """Checks on a character's fields shared by the API, the pages, the builder and import, and the entries it names."""
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,6 +12,7 @@ from webapp.models import ATTRIBUTE_NAMES, Archetype, Character, Image, Perk, Ra
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
 
 MAX_NAME = 100
@@ -91,13 +91,7 @@ def resolve_archetype(actor: Actor, archetype_id) -> Archetype:
 
 def visible_by_ids(actor: Actor, model: type, ids: Iterable, field_name: str) -> list:
     """The entries with these ids that the actor may see, in the order asked; InvalidInput names any missing."""
-    wanted = []
-    for value in ids:
-        try:
-            key = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-        except ValueError:
-            key = None
-        wanted.append(key)
+    wanted = [uuid_or_none(value) for value in ids]
     keys = {key for key in wanted if key is not None}
     query = sa.select(model).where(model.id.in_(keys), access.visible(actor, model))
     found = {obj.id: obj for obj in db.session.execute(query).scalars()} if keys else {}

@@ -13,6 +13,7 @@ from webapp.models import Archetype, Character, Race
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, Violation
+from webapp.services.matching import contains
 from webapp.services.sheets import CARD_OPTIONS
 
 
@@ -61,7 +62,7 @@ def character_query(actor: Actor, filters: CharacterFilters) -> sa.Select:
         if high is not None:
             query = query.where(column <= high)
     if filters.search:
-        query = query.where(Character.name.ilike(f"%{_escape_like(filters.search)}%", escape="\\"))
+        query = query.where(contains(Character.name, filters.search))
     return query
 
 
@@ -76,10 +77,6 @@ def my_characters(actor: Actor, limit: int = 200) -> list[Character]:
         .limit(limit)
     )
     return list(db.session.execute(query).unique().scalars())
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_character(actor: Actor, character_id, action: Action = Action.VIEW) -> Character:

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import Image, Visibility
@@ -14,6 +13,7 @@ from webapp.rules.wording import with_article
 from webapp.services import access, locks
 from webapp.services.access import Action, Actor
 from webapp.services.characters import visible_by_ids
+from webapp.services.commits import commit_or_raise
 from webapp.services.compendium.reading import relation_options
 from webapp.services.compendium.usage import describe_references, references_to
 from webapp.services.errors import Conflict, InvalidInput, Violation
@@ -64,11 +64,7 @@ def delete_entry(actor: Actor, kind: Kind, entry_id) -> None:
         raise Conflict(f"“{entry.name}” is still used by {describe_references(references)}.", references)
     name = entry.name
     db.session.delete(entry)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"Something started using “{name}” at the same moment; it was not deleted.") from None
+    commit_or_raise(Conflict(f"Something started using “{name}” at the same moment; it was not deleted."))
 
 
 def _commit_named(actor: Actor, kind: Kind, entry) -> None:
@@ -77,12 +73,7 @@ def _commit_named(actor: Actor, kind: Kind, entry) -> None:
     A name taken at the same moment (system content has no owner row to queue on) is refused with the answer a
     request coming after the other would get.
     """
-    taken = _taken_message(actor, kind, entry, entry.name)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise InvalidInput([Violation("name", taken)]) from None
+    commit_or_raise(InvalidInput([Violation("name", _taken_message(actor, kind, entry, entry.name))]))
 
 
 def entry_problems(actor: Actor, kind: Kind, values: dict, entry_id=None) -> list[Violation]:

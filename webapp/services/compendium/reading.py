@@ -2,18 +2,18 @@
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Tag, User
-from webapp.models.base import as_utc
 from webapp.models.compendium_kinds import KINDS, Kind, Relation
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
+from webapp.services.ids import as_uuid
+from webapp.services.matching import contains
 from webapp.services.pagination import paginate
 
 OWNERS = ("mine", "system")
@@ -50,8 +50,7 @@ def _filtered(actor: Actor, kind: Kind, filters: Filters) -> sa.Select:
     model = kind.model
     query = sa.select(model).where(access.visible(actor, model))
     if filters.search:
-        pattern = "%" + filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(model.name.ilike(pattern, escape="\\"))
+        query = query.where(contains(model.name, filters.search))
     if filters.tag_id is not None and hasattr(model, "tags"):
         query = query.where(model.tags.any(Tag.id == filters.tag_id))
     if filters.owner == "system":
@@ -119,7 +118,7 @@ def relation_ids_for(kind: Kind, entry_ids: list) -> dict[uuid.UUID, dict[str, l
             ).where(left.in_(entry_ids))
         )
     for row in db.session.execute(sa.union_all(*parts)):
-        entry_id = row.entry_id if isinstance(row.entry_id, uuid.UUID) else uuid.UUID(str(row.entry_id))
+        entry_id = as_uuid(row.entry_id)
         found.setdefault(entry_id, {}).setdefault(row.field, []).append(str(row.target_id))
     for fields in found.values():
         for ids in fields.values():
@@ -140,27 +139,6 @@ def relation_options(kind: Kind) -> list:
 
 def relation_ids_of(kind: Kind, entry) -> dict[str, list[str]]:
     return relation_ids_for(kind, [entry.id]).get(entry.id, {})
-
-
-def as_dict(kind: Kind, entry, relation_ids: dict[str, list[str]]) -> dict:
-    """The JSON shape of SPEC §6.1, plus id, owner_id, created_at and updated_at."""
-    data = {"id": str(entry.id)}
-    for f in kind.fields:
-        value = getattr(entry, f.name)
-        data[f.name] = value.value if hasattr(value, "value") else value
-    for relation in kind.relations:
-        data[relation.field] = relation_ids.get(relation.field, [])
-    if kind.has_image:
-        data["image_id"] = str(entry.image_id) if entry.image_id else None
-    data["visibility"] = entry.visibility.value
-    data["owner_id"] = str(entry.owner_id) if entry.owner_id else None
-    data["created_at"] = _iso(entry.created_at)
-    data["updated_at"] = _iso(entry.updated_at)
-    return data
-
-
-def _iso(moment: datetime) -> str:
-    return as_utc(moment).isoformat()
 
 
 def owner_name(entry) -> str | None:

@@ -14,6 +14,7 @@ from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
+from webapp.services.ids import as_uuid, parse_id
 from webapp.services.sheets.rules_view import Carried, Worn, character_data, level_cap_of, sheet_data
 
 
@@ -86,7 +87,7 @@ def load_sheet(
     character's row until the commit and reads it afresh, so that a change checked against the sheet is checked
     against the latest one. Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
-    key = _uuid(character_id)
+    key = parse_id(character_id, "character")
     query = _CHARACTER_WITH_CAMPAIGN
     if for_update:
         # Objects already in the session (read earlier in the request) would otherwise keep their old values.
@@ -175,18 +176,11 @@ def load_locked(actor: Actor, character_id, action: Action = Action.EDIT) -> Loa
     return load_sheet(actor, character_id, action, for_update=True)
 
 
-def _uuid(value) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        raise NotFound("No such character.") from None
-
-
 def _owned_rows(character_id) -> list[tuple]:
     """(kind, id, quantity, slot) of every row the character owns, in one query: "i" a stack in the pack, "e" an
     item worn in a slot, "s" a learned skill, "p" a taken perk."""
     rows = db.session.execute(_OWNED_ROWS, {"character_id": character_id})
-    return [(kind, _as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in rows]
+    return [(kind, as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in rows]
 
 
 def _owned_rows_query() -> sa.CompoundSelect:
@@ -220,10 +214,6 @@ _CHARACTER_WITH_CAMPAIGN = (
 
 def _by_name(entry) -> tuple[str, str]:
     return entry.name, str(entry.id)
-
-
-def _as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 _KIND_OF_ROW = {"i": "items", "e": "items", "s": "skills", "p": "perks"}
