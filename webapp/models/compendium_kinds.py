@@ -202,9 +202,6 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def kind_of(name: str) -> Kind | None:
-    return KINDS.get(name)
-
 
 def dependents(kind_name: str) -> tuple[str, ...]:
     """The kind itself and every kind whose entries name it (a renamed tag shows on items, races…)."""

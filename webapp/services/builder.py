@@ -23,13 +23,6 @@ STEP_TITLES = {
     "skills": "Skills & perks",
     "review": "Review",
 }
-FIELD_STEPS = {
-    **dict.fromkeys(("name", "sex", "age", "description", "visibility"), "identity"),
-    "race_id": "race",
-    "archetype_id": "archetype",
-    **dict.fromkeys(("attributes", *rules.ATTRIBUTES), "attributes"),
-    **dict.fromkeys(("skill_ids", "perk_ids", "skill_id", "perk_id"), "skills"),
-}
 STARTING_SCORES = dict.fromkeys(rules.ATTRIBUTES, rules.MIN_BASE)
 UNNAMED = "Your character"
 
@@ -262,9 +255,3 @@ def discard(actor) -> None:
     user = access.require_creator(actor)
     db.session.execute(sa.delete(BuilderDraft).where(BuilderDraft.user_id == user.id))
     db.session.commit()
-
-
-def step_of(violations: list[Violation]) -> str:
-    """The first builder step that one of these violations belongs to."""
-    steps = [FIELD_STEPS.get(violation.field, "review") for violation in violations]
-    return min(steps, key=STEPS.index) if steps else "review"

@@ -230,8 +230,3 @@ def hidden_queue(actor: Actor, kind: str | None = None) -> list[QueueEntry]:
         owners = {u.id: u for u in db.session.execute(sa.select(User).where(User.id.in_(owner_ids))).scalars()}
     rows.sort(key=lambda pair: as_utc(pair[1].updated_at), reverse=True)
     return [QueueEntry(name, obj, owners.get(obj.owner_id)) for name, obj in rows]
-
-
-def label_of(obj) -> str:
-    """A human name for any kind of content (images have a description, not a name)."""
-    return getattr(obj, "name", None) or getattr(obj, "description", "") or str(obj.id)
