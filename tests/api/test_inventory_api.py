@@ -1,5 +1,6 @@
 """Inventory and equipment over JSON: the rules of SPEC §3 in force, and the dry run's preview."""
 
+import pytest
 from flask import g
 
 from tests.inventory import fixtures
@@ -225,3 +226,15 @@ def test_the_inventory_is_read_in_a_constant_number_of_queries(client, hero, mak
     with queries:
         client.get(url(hero, "inventory"))
     assert queries.count == few
+
+
+def test_a_patched_quantity_answers_the_line_a_fresh_get_answers(client, hero, arms, make):
+    rope = make.item(name="Rope", weight=2.0)
+    make.give(hero, rope, 1)
+    for quantity in (6, 2):
+        patched = client.patch(url(hero, f"inventory/{rope.id}"), json={"quantity": quantity})
+        fresh = client.get(url(hero, f"inventory/{rope.id}"))
+        assert patched.status_code == 200 and patched.get_json() == fresh.get_json()
+        assert patched.get_json()["quantity"] == quantity
+        sheet = client.get(url(hero, "sheet")).get_json()
+        assert sheet["load"]["value"] == pytest.approx(1.4 + 5.0 + 3.2 + 2.0 * quantity)

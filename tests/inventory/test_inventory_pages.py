@@ -141,3 +141,22 @@ def test_others_may_look_at_a_public_inventory_but_not_change_it(client, auth, m
     assert client.get(page(private)).status_code == 404
     assert client.post(page(theirs), data={"item_id": str(rope.id), "quantity": "1"}).status_code == 403
     assert client.post(page(theirs, "equipment"), data={"slot": "head", "item_id": ""}).status_code == 403
+
+
+def test_a_changed_quantity_answers_what_a_fresh_read_shows(client, hero, arms, make, htmx):
+    """The write answers from the sheet it computed in memory; the page read afresh must say the same."""
+    rope = make.item(name="Rope", weight=2.0)
+    make.give(hero, rope, 1)
+    for quantity in ("7", "2", "1"):
+        changed = client.post(page(hero, f"inventory/{rope.id}/quantity"), data={"quantity": quantity}, headers=htmx)
+        fresh = client.get(page(hero), headers={**htmx, "HX-Target": "inventory"})
+        assert changed.status_code == 200
+        answered = changed.get_data(as_text=True)
+        assert f'value="{quantity}"' in answered
+        for marker in ('id="load-text"', 'data-stat="load"', 'data-stat="capacity"'):
+            assert _around(answered, marker) == _around(fresh.get_data(as_text=True), marker)
+
+
+def _around(body: str, marker: str) -> str:
+    start = body.index(marker)
+    return body[start : start + 200]

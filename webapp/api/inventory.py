@@ -105,9 +105,8 @@ def inventory_update(caller, character_id, item_id, body):
         if request.headers.get("If-Match"):
             require_fresh(_entry(caller.user, loaded, item_id))
 
-    inventory.set_quantity(caller.user, character_id, item_id, body.quantity, expect=fresh)
-    loaded = load_sheet(caller.user, character_id)
-    return json_response(_entry(caller.user, loaded, item_id))
+    changed = inventory.set_quantity(caller.user, character_id, item_id, body.quantity, expect=fresh)
+    return json_response(_entry(caller.user, changed, item_id))
 
 
 @endpoint("DELETE", f"{CHARACTER}/inventory/<uuid:item_id>", "Drop an item", TAG, status=204, auth="write")

@@ -106,12 +106,18 @@ def _search(loaded: LoadedSheet, search: str) -> list[dict]:
     return results
 
 
-def _changed(character_id, message: str | Callable[[LoadedSheet], str], close_dialog: bool = False) -> Response:
+def _changed(
+    character_id,
+    message: str | Callable[[LoadedSheet], str],
+    close_dialog: bool = False,
+    changed: LoadedSheet | None = None,
+) -> Response:
     """After a change: the inventory fragment, a toast and `stats-changed` for htmx; a 303 with a flash otherwise.
 
-    `message` may be worked out from the reloaded character (the service's objects are expired by its commit).
+    `message` may be worked out from the sheet as the change left it: `changed` when the service answered with it,
+    else reloaded (the service's objects are expired by its commit).
     """
-    loaded = _load(character_id)
+    loaded = changed if changed is not None else _load(character_id)
     text = message(loaded) if callable(message) else message
     if not is_fragment_request():
         flash(text, "success")
@@ -177,10 +183,10 @@ def inventory_add(character_id):
 @login_required
 def inventory_quantity(character_id, item_id):
     try:
-        inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
+        changed = inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
     except (RuleViolation, InvalidInput) as error:
         return _refused(character_id, error)
-    return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)))
+    return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)), changed=changed)
 
 
 @bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/use")

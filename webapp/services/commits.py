@@ -14,3 +14,16 @@ def commit_or_raise(error: ServiceError) -> None:
     except IntegrityError:
         db.session.rollback()
         raise error from None
+
+
+def commit_keeping_objects() -> None:
+    """Commit without expiring what the session holds, for a change that answers with the state it just wrote: its
+    rows were read under a lock held until this commit, so they are the latest, and reading them back would only
+    repeat them."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring

@@ -13,6 +13,7 @@ from webapp.invalidation import stale
 from webapp.models import EquippedItem, InventoryEntry, Item
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import Carried, LoadedSheet, load_locked
 
@@ -157,8 +158,8 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> int:
 
 def set_quantity(
     actor, character_id, item_id, quantity: int, *, expect: Callable[[LoadedSheet], None] | None = None
-) -> int:
-    """Change how many of a carried item there are; commits once. Returns the new quantity.
+) -> LoadedSheet:
+    """Change how many of a carried item there are; commits once. Returns the sheet as the change leaves it.
 
     `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound (not
     carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer see) or RuleViolation
@@ -179,8 +180,8 @@ def set_quantity(
         message = f"{entry.item.name} is equipped in {equipped} slots; unequip it first or keep {equipped}."
         raise RuleViolation("quantity", message)
     _set_stack(loaded, entry.item_id, quantity)
-    db.session.commit()
-    return quantity
+    commit_keeping_objects()
+    return loaded.with_stack(entry.item_id, quantity)
 
 
 def drop_item(actor: Actor, character_id, item_id) -> None:

@@ -1,5 +1,6 @@
 """One loader that reads everything a character's sheet needs in two queries, and the sheet it computes."""
 
+import dataclasses
 import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -43,6 +44,15 @@ class LoadedSheet:
 
     def carried(self, item_id) -> Carried | None:
         return next((line for line in self.inventory if str(line.item_id) == str(item_id)), None)
+
+    def with_stack(self, item_id, quantity: int) -> "LoadedSheet":
+        """The same sheet with the stack of a carried item at `quantity`, computed afresh: what a change of quantity
+        leaves, without reading it back."""
+        key = str(item_id)
+        inventory = [Carried(line.item, quantity) if str(line.item_id) == key else line for line in self.inventory]
+        pairs = [(item, quantity if str(item.id) == key else held) for item, held in self.data.inventory]
+        data = dataclasses.replace(self.data, inventory=pairs)
+        return dataclasses.replace(self, inventory=inventory, data=data, sheet=rules.compute_sheet(data))
 
     def skill_rows(self) -> list[dict[str, Any]]:
         """Every skill the character has, learned or granted by equipment, sorted by name."""
