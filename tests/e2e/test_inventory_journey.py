@@ -55,3 +55,43 @@ def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, m
     expect(attack).to_have_text("0")
     expect(page.locator('[data-slot="main_hand"]')).to_contain_text("Empty")
     expect(meter).to_have_attribute("value", "12.0")  # unequipped, still carried
+
+
+@pytest.mark.e2e
+def test_steppers_use_and_drop_change_the_pack_in_place(page: Page, live_server, make):
+    player = make.user(email="ysolde@example.com", display_name="Ysolde's player")
+    hero = make.character(owner=player, name="Ysolde")
+    potion = make.item(name="Healing Potion", is_consumable=True, weight=0.5)
+    rope = make.item(name="Rope", weight=1.0)
+    make.give(hero, potion, 2)
+    make.give(hero, rope, 1)
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(player.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile("Ysolde's player"))).to_be_visible()
+    page.goto(f"/characters/{hero.id}/inventory")
+    quantity = page.get_by_label("Quantity of Rope")
+    fewer = page.get_by_role("button", name="− one Rope")
+    expect(quantity).to_have_value("1")
+    expect(fewer).to_be_disabled()
+
+    page.get_by_role("button", name="+ one Rope").click()
+    expect(page.get_by_role("status").filter(has_text="Rope: 2 now.")).to_be_visible()
+    expect(quantity).to_have_value("2")
+    expect(page.locator("#load-text")).to_contain_text("3 kg of")
+    expect(fewer).to_be_enabled()
+    fewer.click()
+    expect(page.get_by_role("status").filter(has_text="Rope: 1 now.")).to_be_visible()
+    expect(quantity).to_have_value("1")
+
+    page.get_by_role("button", name="Use Healing Potion").click()
+    expect(page.get_by_role("status").filter(has_text="Used one.")).to_be_visible()
+    expect(page.get_by_label("Quantity of Healing Potion")).to_have_value("1")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Drop Rope").click()
+    expect(page.get_by_role("status").filter(has_text="Dropped.")).to_be_visible()
+    expect(page.locator("#inventory")).not_to_contain_text("Rope")
+    expect(page.get_by_label("Quantity of Healing Potion")).to_have_value("1")

@@ -160,3 +160,18 @@ def test_a_changed_quantity_answers_what_a_fresh_read_shows(client, hero, arms, 
 def _around(body: str, marker: str) -> str:
     start = body.index(marker)
     return body[start : start + 200]
+
+
+def test_each_row_has_one_form_that_steppers_use_and_drop_share(client, hero, make):
+    potion = make.item(name="Healing Potion", is_consumable=True, weight=0.5)
+    make.give(hero, potion, 3)
+    body = client.get(page(hero)).get_data(as_text=True)
+    row = body[body.index(f'<tr data-item="{potion.id}">') :]
+    row = row[: row.index("</tr>")]
+    assert row.count("<form") == 1 and f'id="row-{potion.id}"' in row
+    assert row.count('name="csrf_token"') == 1
+    assert 'data-step="-1"' in row and 'data-step="1"' in row and 'min="1"' in row
+    for action in ("use", "drop"):
+        assert f'form="row-{potion.id}" formaction="/characters/{hero.id}/inventory/{potion.id}/{action}"' in row
+    plain = client.post(page(hero, f"inventory/{potion.id}/use"), data={"quantity": "3"})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/characters/{hero.id}/inventory")
