@@ -86,6 +86,17 @@ def test_steppers_use_and_drop_change_the_pack_in_place(page: Page, live_server,
     expect(page.get_by_role("status").filter(has_text="Rope: 1 now.")).to_be_visible()
     expect(quantity).to_have_value("1")
 
+    quantity.fill("9999")
+    page.get_by_role("button", name="Set quantity of Rope").click()
+    refusal = page.locator(f'tr[data-item="{rope.id}"] .field-error')
+    expect(refusal).to_contain_text("Too heavy")
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(quantity).to_have_value("9999")
+    quantity.fill("1")
+    page.get_by_role("button", name="Set quantity of Rope").click()
+    expect(refusal).to_have_count(0)
+    expect(quantity).not_to_have_attribute("aria-invalid", "true")
+
     page.get_by_role("button", name="Use Healing Potion").click()
     expect(page.get_by_role("status").filter(has_text="Used one.")).to_be_visible()
     expect(page.get_by_label("Quantity of Healing Potion")).to_have_value("1")

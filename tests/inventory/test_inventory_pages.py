@@ -175,3 +175,29 @@ def test_each_row_has_one_form_that_steppers_use_and_drop_share(client, hero, ma
         assert f'form="row-{potion.id}" formaction="/characters/{hero.id}/inventory/{potion.id}/{action}"' in row
     plain = client.post(page(hero, f"inventory/{potion.id}/use"), data={"quantity": "3"})
     assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/characters/{hero.id}/inventory")
+
+
+def test_a_refused_quantity_is_shown_beside_its_row_with_the_value_typed(client, hero, make, htmx):
+    rope = make.item(name="Rope", weight=1.0)
+    anvil = make.item(name="Anvil", weight=40.0)
+    make.give(hero, rope, 2)
+    make.give(hero, anvil, 1)
+    zero = client.post(page(hero, f"inventory/{rope.id}/quantity"), data={"quantity": "0"}, headers=htmx)
+    assert zero.status_code == 422 and "HX-Retarget" not in zero.headers
+    body = zero.get_data(as_text=True)
+    row = body[body.index(f'<tr data-item="{rope.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'class="has-error"' in row and 'value="0"' in row and 'aria-invalid="true"' in row
+    assert f'<p class="field-error" id="error-{rope.id}" role="alert">' in row and "9999" in row
+    other = body[body.index(f'<tr data-item="{anvil.id}"') :]
+    assert "field-error" not in other[: other.index("</tr>")]
+
+    heavy = client.post(page(hero, f"inventory/{anvil.id}/quantity"), data={"quantity": "9"}, headers=htmx)
+    text = heavy.get_data(as_text=True)
+    assert heavy.status_code == 422 and text.count("Too heavy") == 1 and f'id="error-{anvil.id}"' in text
+
+
+def test_an_error_toast_says_each_reason_once(client, hero, make, htmx):
+    anvil = make.item(name="Anvil", weight=120.0)
+    response = client.post(page(hero), data={"item_id": str(anvil.id), "quantity": "1"}, headers=htmx)
+    assert response.status_code == 422 and response.get_data(as_text=True).count("Too heavy") == 1

@@ -133,10 +133,16 @@ def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:
     return access.shown_name(me(), entry.item), entry.quantity
 
 
-def _refused(character_id, error: RuleViolation | InvalidInput) -> Response:
-    """Without htmx a refusal comes back to the page as a message; htmx shows the same error as a toast."""
+def _refused(character_id, error: RuleViolation | InvalidInput, item_id=None, typed: str | None = None) -> Response:
+    """Without htmx a refusal comes back to the page as a message. htmx gets a refusal about a line of the pack
+    beside that line (422, the pack with the value typed kept), any other as a toast."""
     if is_fragment_request():
-        raise error
+        loaded = _load(character_id) if item_id is not None else None
+        if loaded is None or loaded.carried(item_id) is None:
+            raise error
+        message = " ".join(dict.fromkeys(violation.message for violation in error.violations))
+        row_errors = {str(item_id): {"message": message, "typed": typed}}
+        return render(PAGE, "inventory", status=422, row_errors=row_errors, **_context(loaded))
     for violation in error.violations:
         flash(violation.message, "error")
     return redirect(_url(character_id), code=303)
@@ -185,7 +191,7 @@ def inventory_quantity(character_id, item_id):
     try:
         changed = inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
     except (RuleViolation, InvalidInput) as error:
-        return _refused(character_id, error)
+        return _refused(character_id, error, item_id, typed=request.form.get("quantity", "")[:12])
     return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)), changed=changed)
 
 
@@ -195,14 +201,17 @@ def inventory_use(character_id, item_id):
     try:
         left = inventory.use_item(me(), character_id, item_id)
     except RuleViolation as error:
-        return _refused(character_id, error)
+        return _refused(character_id, error, item_id)
     return _changed(character_id, "Used one." if left else "Used the last one.")
 
 
 @bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/drop")
 @login_required
 def inventory_drop(character_id, item_id):
-    inventory.drop_item(me(), character_id, item_id)
+    try:
+        inventory.drop_item(me(), character_id, item_id)
+    except RuleViolation as error:
+        return _refused(character_id, error, item_id)
     return _changed(character_id, "Dropped.")
 
 
