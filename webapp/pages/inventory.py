@@ -14,7 +14,7 @@ from webapp import character_views, rules
 from webapp.models.compendium_kinds import KINDS
 from webapp.pages import bp
 from webapp.pages.current import me
-from webapp.pages.render import is_fragment_request, render, toast
+from webapp.pages.render import is_fragment_request, render, render_blocks, toast
 from webapp.pages.row_urls import per_row
 from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
 from webapp.rules.wording import format_kg, needs_level
@@ -127,25 +127,54 @@ def _changed(
     return toast(response, text, events=events)
 
 
+def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | None = None) -> Response:
+    """One carried line of the pack for htmx (its quantity form targets its own row); a change also replaces the
+    load card and the stats panel out of band, a refusal only the line."""
+    actor, character, sheet = me(), loaded.character, loaded.sheet
+    line = next(stack for stack in inventory.stacks(actor, loaded) if str(stack.item.id) == str(item_id))
+    blocks = ["pack_row"] if row_errors else ["pack_row", "load", "stats"]
+    return render_blocks(
+        PAGE,
+        blocks,
+        status=status,
+        line=line,
+        row_errors=row_errors,
+        character=character,
+        sheet=sheet,
+        meter=_meter(sheet),
+        stat_cards=[(label, getattr(sheet, key)) for key, label in STAT_CARDS],
+        may_edit=access.can(actor, Action.EDIT, character),
+        format_kg=format_kg,
+        slots_for=rules.slots_for,
+        slot_labels=rules.SLOT_LABELS,
+        row_urls=_row_urls(character.id),
+    )
+
+
 def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:
     """The name and quantity of a carried item, as the reloaded character has it."""
     entry = loaded.carried(item_id)
     return access.shown_name(me(), entry.item), entry.quantity
 
 
-def _refused(character_id, error: RuleViolation | InvalidInput, item_id=None, typed: str | None = None) -> Response:
+def _refused(character_id, error: RuleViolation | InvalidInput, item_id=None) -> Response:
     """Without htmx a refusal comes back to the page as a message. htmx gets a refusal about a line of the pack
-    beside that line (422, the pack with the value typed kept), any other as a toast."""
+    beside that line (422, the whole pack), any other as a toast."""
     if is_fragment_request():
         loaded = _load(character_id) if item_id is not None else None
         if loaded is None or loaded.carried(item_id) is None:
             raise error
-        message = " ".join(dict.fromkeys(violation.message for violation in error.violations))
-        row_errors = {str(item_id): {"message": message, "typed": typed}}
+        row_errors = {str(item_id): _row_error(error)}
         return render(PAGE, "inventory", status=422, row_errors=row_errors, **_context(loaded))
     for violation in error.violations:
         flash(violation.message, "error")
     return redirect(_url(character_id), code=303)
+
+
+def _row_error(error: RuleViolation | InvalidInput, typed: str | None = None) -> dict:
+    """What a line of the pack shows beside its quantity: each reason once, and the value typed (kept short)."""
+    message = " ".join(dict.fromkeys(violation.message for violation in error.violations))
+    return {"message": message, "typed": None if typed is None else typed[:12]}
 
 
 @bp.get("/characters/<uuid:character_id>/inventory")
@@ -191,8 +220,13 @@ def inventory_quantity(character_id, item_id):
     try:
         changed = inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
     except (RuleViolation, InvalidInput) as error:
-        return _refused(character_id, error, item_id, typed=request.form.get("quantity", "")[:12])
-    return _changed(character_id, lambda loaded: "{}: {} now.".format(*_carried(loaded, item_id)), changed=changed)
+        if is_fragment_request() and (loaded := _load(character_id)).carried(item_id) is not None:
+            return _row(loaded, item_id, 422, {str(item_id): _row_error(error, request.form.get("quantity", ""))})
+        return _refused(character_id, error, item_id)
+    message = "{}: {} now.".format(*_carried(changed, item_id))
+    if not is_fragment_request():
+        return _changed(character_id, message, changed=changed)
+    return toast(_row(changed, item_id), message)
 
 
 @bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/use")

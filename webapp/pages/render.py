@@ -29,6 +29,17 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     return response
 
 
+def render_blocks(template: str, blocks: list[str], status: int = 200, **context) -> Response:
+    """Several blocks of `template` in one htmx answer: the first swaps into the target, the others (rendered with
+    `oob` set) carry hx-swap-oob and replace their own elements elsewhere on the page."""
+    first, *others = blocks
+    body = render_block(template, first, **context)
+    body += "".join(render_block(template, block, oob=True, **context) for block in others)
+    response = make_response(body, status)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response
+
+
 def toast(response: Response, message: str, level: str = "success", events: Mapping | None = None) -> Response:
     """Announce the outcome to htmx with a `toast` event, and any other `events` its widgets listen for."""
     response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": level}, **(events or {})})
