@@ -55,7 +55,6 @@ def htmx_quantity(
         "X-CSRFToken": credentials.csrf_token,
         "HX-Request": "true",
         "HX-Current-URL": page,
-        "HX-Target": "inventory",
         "Content-Type": "application/x-www-form-urlencoded",
         "Referer": page,
         "Origin": base_url,
@@ -124,8 +123,8 @@ def problem(request: Request, status: int, content_type: str, body: bytes) -> st
         return f"answered {status}"
     if not content_type.startswith(EXPECT[request.view]):
         return f"answered {content_type or 'without a content type'}"
-    if request.view == "htmx_quantity" and b"<html" in body:
-        return "answered a whole page, not the inventory fragment"
+    if request.view == "htmx_quantity" and (b"<html" in body or not body.lstrip().startswith(b"<tr data-item")):
+        return "answered something else than the changed row of the pack"
     if request.view == "inventory" and b"/quantity" not in body:
         return "shows no quantity form: the cookie did not sign the owner in"
     return None

@@ -103,7 +103,9 @@ def test_the_mix_finds_a_signed_out_inventory_page_or_a_whole_page_for_htmx_wron
     assert mix.problem(read, 200, "text/html; charset=utf-8", b"<h1>Inventory</h1>") == (
         "shows no quantity form: the cookie did not sign the owner in"
     )
-    assert "whole page" in mix.problem(write, 200, "text/html", b"<!doctype html><html>")
+    assert "changed row" in mix.problem(write, 200, "text/html", b"<!doctype html><html>")
+    assert "changed row" in mix.problem(write, 200, "text/html", b'<div id="inventory">')
+    assert mix.problem(write, 200, "text/html", b'\n<tr data-item="1">') is None
     assert mix.problem(write, 400, "text/html", b"") == "answered 400"
 
 
