@@ -65,10 +65,10 @@ def _inventory(actor, loaded: LoadedSheet) -> dict:
 
 
 def _entry(actor, loaded: LoadedSheet, item_id) -> dict:
-    for line in _inventory(actor, loaded)["data"]:
-        if line["item"]["id"] == str(item_id):
-            return line
-    raise NotFound(f"{loaded.character.name} doesn't carry that item.")
+    entry = loaded.carried(item_id)
+    if entry is None:
+        raise NotFound(f"{loaded.character.name} doesn't carry that item.")
+    return {"item": items_as_dicts(actor, [entry.item])[entry.item_id], "quantity": entry.quantity}
 
 
 def _equipment(actor, loaded: LoadedSheet) -> dict:

@@ -76,14 +76,23 @@ def _stack_row(loaded: LoadedSheet, item_id) -> InventoryEntry:
 
 
 def _set_stack(loaded: LoadedSheet, item_id, quantity: int) -> None:
-    """One statement changes the stack (the flush does not see it: named stale here)."""
+    """One statement changes the stack (the flush does not see it: named stale here). No stack row is in the
+    session (the sheet holds reference entries), so nothing there needs the new value."""
     character_id = loaded.character.id
-    db.session.execute(
-        sa.update(InventoryEntry)
-        .where(InventoryEntry.character_id == character_id, InventoryEntry.item_id == item_id)
-        .values(quantity=quantity)
-    )
+    db.session.execute(_SET_STACK, {"character": character_id, "item": item_id, "new_quantity": quantity})
     stale(db.session, invalidation.pack(character_id))
+
+
+# Built once: a statement built per request costs more than the query it runs.
+_STACKS = InventoryEntry.__table__
+_SET_STACK = (
+    sa.update(_STACKS)
+    .where(
+        _STACKS.c.character_id == sa.bindparam("character", type_=sa.Uuid),
+        _STACKS.c.item_id == sa.bindparam("item", type_=sa.Uuid),
+    )
+    .values(quantity=sa.bindparam("new_quantity", type_=sa.Integer))
+)
 
 
 def _worn_rows(loaded: LoadedSheet, item_id) -> list[EquippedItem]:
