@@ -98,10 +98,7 @@ def load_sheet(
     against the latest one. Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
     key = parse_id(character_id, "character")
-    query = _CHARACTER_WITH_CAMPAIGN
-    if for_update:
-        # Objects already in the session (read earlier in the request) would otherwise keep their old values.
-        query = query.with_for_update(of=Character).execution_options(populate_existing=True)
+    query = _CHARACTER_WITH_CAMPAIGN_LOCKED if for_update else _CHARACTER_WITH_CAMPAIGN
     row = db.session.execute(query, {"character_id": key}).first()
     if row is None:
         raise NotFound("No such character.")
@@ -219,6 +216,10 @@ _CHARACTER_WITH_CAMPAIGN = (
     .outerjoin(Membership, sa.and_(Membership.character_id == Character.id, Membership.active.is_(True)))
     .outerjoin(Campaign, Campaign.id == Membership.campaign_id)
     .where(Character.id == sa.bindparam("character_id", type_=sa.Uuid))
+)
+# Objects already in the session (read earlier in the request) would otherwise keep their old values.
+_CHARACTER_WITH_CAMPAIGN_LOCKED = _CHARACTER_WITH_CAMPAIGN.with_for_update(of=Character).execution_options(
+    populate_existing=True
 )
 
 
