@@ -47,8 +47,12 @@ class Input(BaseModel):
         try:
             return cls.model_validate(values, strict=False)
         except ValidationError as error:
-            problems = [Violation(_field(item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
+            problems = [Violation(_field(item["loc"]), _message(item)) for item in error.errors(include_url=False)]
             raise InvalidInput(problems) from None
+
+
+def _message(item: dict) -> str:
+    return "Unknown field." if item["type"] == "extra_forbidden" else item["msg"]
 
 
 def _field(location: tuple) -> str:

@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.models import Archetype, Character, Image, Perk, Race, Skill, Visibility
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.characters.inputs import NO_SUCH_IMAGE
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
@@ -45,8 +46,7 @@ def resolve_image(actor: Actor, image_id) -> Image | None:
     try:
         return access.load(actor, Image, image_id, Action.VIEW)
     except NotFound:
-        message = "There is no such image, or it is another player's private picture"
-        raise InvalidInput([Violation("image_id", message)], message + ".") from None
+        raise InvalidInput([Violation("image_id", NO_SUCH_IMAGE)], NO_SUCH_IMAGE + ".") from None
 
 
 def resolve_race(actor: Actor, race_id) -> Race:

@@ -21,6 +21,8 @@ Description = trimmed(MAX_DESCRIPTION, lines=True, too_long=f"A description has 
 # The point buy's range; its budget is a rule of the campaign, checked by the service.
 Score = whole(rules.MIN_BASE, rules.MAX_BASE, f"{{field}} must be between {rules.MIN_BASE} and {rules.MAX_BASE}")
 SCORE = f"Base score, {rules.MIN_BASE}–{rules.MAX_BASE} (point buy; the cost must fit the budget)."
+NO_SUCH_IMAGE = "There is no such image, or it is another player's private picture"
+ImageId = Annotated[uuid.UUID, reworded(NO_SUCH_IMAGE)]
 Choosable = Annotated[Literal["PUBLIC", "PRIVATE"], reworded("Choose PUBLIC or PRIVATE")]
 
 
@@ -45,7 +47,7 @@ class CharacterCreate(CharacterIdentity):
     intelligence: Score = Field(description=SCORE)
     wisdom: Score = Field(description=SCORE)
     charisma: Score = Field(description=SCORE)
-    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see (POST /images first).")
+    image_id: ImageId | None = Field(None, description="Portrait: an image you may see (POST /images first).")
 
     def scores(self) -> dict[str, int]:
         return {attribute: getattr(self, attribute) for attribute in rules.ATTRIBUTES}
@@ -67,4 +69,4 @@ class CharacterPatch(Patch):
     wisdom: Score = Field(None, description=SCORE)
     charisma: Score = Field(None, description=SCORE)
     visibility: Annotated[Literal["PUBLIC", "PRIVATE", "HIDDEN"], reworded("Choose PUBLIC or PRIVATE")] = None
-    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see; null removes it.")
+    image_id: ImageId | None = Field(None, description="Portrait: an image you may see; null removes it.")
