@@ -233,7 +233,7 @@ def account_avatar_update():
         user = _use_chosen_image(
             user,
             Visibility.PUBLIC.value,
-            lambda image_id: accounts.update_profile(user, user.id, accounts.ProfileChange(image_id=image_id)),
+            lambda image_id: accounts.update_profile(user, user.id, accounts.UserPatch.read({"image_id": image_id})),
         )
     except (InvalidInput, TooLarge) as error:
         if not is_fragment_request():

@@ -5,11 +5,14 @@ import re
 import typing
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
 from types import NoneType, UnionType
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -129,6 +132,19 @@ def reworded(message: str) -> WrapValidator:
             raise PydanticCustomError("refused", message.format(field=name)) from None
 
     return WrapValidator(check)
+
+
+@cache
+def future(message: str) -> Any:
+    """A moment with a time zone, later than now; read as UTC."""
+
+    def check(moment: datetime) -> datetime:
+        moment = moment.astimezone(UTC)
+        if moment <= datetime.now(UTC):
+            raise PydanticCustomError("past", message)
+        return moment
+
+    return Annotated[AwareDatetime, AfterValidator(check)]
 
 
 @cache
