@@ -79,13 +79,14 @@ class Patch(Input):
     (then null means "none": no age, no picture)."""
 
     model_config = ConfigDict(json_schema_extra=_unset_is_not_null)
-    NULL_MESSAGES: ClassVar[dict[str, str]] = {}
+    NULL_MESSAGE: ClassVar[str] = "This can't be empty"
+    NULL_MESSAGES: ClassVar[dict[str, str]] = {}  # by field, where a field says it otherwise
 
     @field_validator("*", mode="before")
     @classmethod
     def _null_only_where_allowed(cls, value, info: ValidationInfo):
         if value is None and not _nullable(cls.model_fields[info.field_name].annotation):
-            message = cls.NULL_MESSAGES.get(info.field_name, "This can't be empty")
+            message = cls.NULL_MESSAGES.get(info.field_name, cls.NULL_MESSAGE)
             raise PydanticCustomError("not_null", message)
         return value
 
