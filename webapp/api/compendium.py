@@ -17,7 +17,7 @@ from webapp.models import Visibility
 from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, TEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
 from webapp.services import compendium
-from webapp.services.inputs import Input, Patch, Whole, trimmed
+from webapp.services.inputs import Input, Patch, trimmed, whole
 from webapp.text import has_lines
 
 VISIBILITIES = tuple(v.value for v in Visibility)
@@ -34,15 +34,15 @@ def _input_type(f: KindField):
     if f.type in (TEXT, LONGTEXT):
         blank, too_long = f"Give it a {f.label.lower()}.", f"At most {f.max_length} characters."
         return trimmed(f.max_length, required=f.required, lines=has_lines(f.name), blank=blank, too_long=too_long)
-    return Whole if f.type == INT else _python_type(f)
+    return whole(f.minimum, f.maximum) if f.type == INT else _python_type(f)
 
 
 def _field_info(f: KindField, partial: bool):
     """Its bounds; required on create unless it has a default, and left out of a patch unless it changes."""
     constraints: dict[str, Any] = {"description": f.hint or f.label}
-    if f.minimum is not None:
+    if f.type == FLOAT and f.minimum is not None:
         constraints["ge"] = f.minimum
-    if f.maximum is not None:
+    if f.type == FLOAT and f.maximum is not None:
         constraints["le"] = f.maximum
     if partial:
         return Field(None, **constraints)

@@ -11,7 +11,7 @@ from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import Forbidden, NotFound, RuleViolation
-from webapp.services.inputs import Input, Whole, entry_id
+from webapp.services.inputs import Input, entry_id, whole
 from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
 
 MAX_AWARD = 1_000_000
@@ -20,9 +20,7 @@ MAX_AWARD = 1_000_000
 class ExperienceAward(Input):
     """Experience a character gains at once."""
 
-    amount: Whole = Field(
-        ge=1,
-        le=MAX_AWARD,
+    amount: whole(1, MAX_AWARD) = Field(
         description=f"Experience points to add, 1–{MAX_AWARD:,}; a character has at most {rules.MAX_EXPERIENCE:,}.",
     )
 

@@ -108,9 +108,6 @@ def _integral(value):
     return value
 
 
-Whole = Annotated[int, BeforeValidator(_integral)]
-
-
 def whole(minimum: int, maximum: int, message: str | None = None) -> Any:
     """A whole number from `minimum` to `maximum`; `message` (may name the `{field}`) replaces every refusal."""
     number = Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_integral)]
@@ -175,10 +172,12 @@ def trimmed(
     lines: bool = False,
     blank: str = "This can't be empty",
     too_long: str | None = None,
+    collapse: bool = False,
 ) -> Any:
     """Text trimmed of spaces at either end (NBSP included) before it is counted: at most `max_length`
     characters, at least one when `required` (else `blank`), one line unless it has `lines`, never a control
-    character. The OpenAPI document states the same as a `pattern`, the very one checked here."""
+    character. The OpenAPI document states the same as a `pattern`, the very one checked here. With `collapse`,
+    each run of spaces inside becomes one space once it is counted."""
     pattern = trimmed_pattern(max_length, required=required, lines=lines)
     matcher = re.compile(pattern)
     ends = TRIMMED_WITH_LINES if lines else TRIMMED
@@ -188,7 +187,7 @@ def trimmed(
         if not isinstance(value, str):
             return value  # the str type refuses it in its own words
         if matcher.fullmatch(value):
-            return value.strip(ends)
+            return " ".join(value.split()) if collapse else value.strip(ends)
         refusal = text.refusal(value, lines=lines)
         if refusal is not None:
             raise PydanticCustomError("control_character", refusal)
@@ -202,6 +201,6 @@ def trimmed(
     return Annotated[str, BeforeValidator(check), WithJsonSchema(schema)]
 
 
-def name(max_length: int, blank: str, too_long: str | None = None) -> Any:
+def name(max_length: int, blank: str, too_long: str | None = None, *, collapse: bool = False) -> Any:
     """A name: one line, 1 to `max_length` characters once trimmed."""
-    return trimmed(max_length, required=True, blank=blank, too_long=too_long)
+    return trimmed(max_length, required=True, blank=blank, too_long=too_long, collapse=collapse)
