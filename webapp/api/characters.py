@@ -8,7 +8,7 @@ from pydantic import Field, create_model
 from webapp import character_views
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import BadQuery, endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.wire import id_or_null, iso, page_json
 from webapp.list_queries import ListQuery
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
 from webapp.services import access, character_growth, character_transfer, characters
@@ -63,6 +63,20 @@ def serialise(character: Character) -> dict:
     }
 
 
+def stats_json(counts: characters.CharacterCounts) -> dict:
+    """GET /characters/stats: totals by level, race and archetype."""
+
+    def by(key: str, rows: list[characters.Count]) -> list[dict]:
+        return [{key: str(row.id), "name": row.name, "count": row.count} for row in rows]
+
+    return {
+        "total": counts.total,
+        "by_level": {str(level): count for level, count in counts.by_level.items()},
+        "by_race": by("race_id", counts.by_race),
+        "by_archetype": by("archetype_id", counts.by_archetype),
+    }
+
+
 def _public(caller) -> bool:
     # Anonymous callers only ever see PUBLIC characters, so their answers may be cached by anyone.
     return caller.user is None
@@ -85,12 +99,12 @@ def character_list(caller, query):
     except InvalidInput as error:
         raise BadQuery(error.violations) from None
     rows, pagination = paginate(select, Character, SORTS[query.sort], query.limit, query.cursor, query.order)
-    return json_response({"data": [serialise(c) for c in rows], "pagination": pagination}, public=_public(caller))
+    return json_response(page_json([serialise(c) for c in rows], pagination), public=_public(caller))
 
 
 @endpoint("GET", "/characters/stats", "Character statistics", TAG)
 def character_stats(caller):
-    return json_response(characters.character_stats(caller.user), public=_public(caller))
+    return json_response(stats_json(characters.character_stats(caller.user)), public=_public(caller))
 
 
 @endpoint("POST", "/characters", "Create a character", TAG, body=CharacterCreate, status=201, auth="write")

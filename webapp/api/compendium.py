@@ -1,5 +1,6 @@
 """Compendium API: races, archetypes, skills, perks, items and tags, each registered from its kind's description."""
 
+import dataclasses
 import functools
 import uuid
 from datetime import datetime
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field, create_model
 from webapp.api.entries import entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
+from webapp.api.wire import page_json
 from webapp.caching import compendium_cached, key_of
 from webapp.list_queries import CompendiumQuery, list_for, query_model
 from webapp.models import Visibility
@@ -87,10 +89,16 @@ def response_model(kind: Kind) -> type[BaseModel]:
     return create_model(kind.singular.capitalize(), **fields)
 
 
+def stats_json(counts: compendium.EntryCounts) -> dict:
+    """GET /<kind>/stats: totals by visibility and owner, the new ones, the most used."""
+    most_used = [{"id": str(used.id), "name": used.name, "uses": used.uses} for used in counts.most_used]
+    return {**dataclasses.asdict(counts), "most_used": most_used}
+
+
 def _page(caller, kind: Kind, query: CompendiumQuery) -> dict:
     page = list_for(caller.user, kind, query)
     data = [entry_out(kind, row, page.relation_ids.get(row.id, {})) for row in page.rows]
-    return {"data": data, "pagination": page.pagination}
+    return page_json(data, page.pagination)
 
 
 def _register(kind: Kind) -> None:
@@ -105,7 +113,7 @@ def _register(kind: Kind) -> None:
         return json_response(_page(caller, kind, query))
 
     def entry_stats(caller):
-        return json_response(compendium.entry_stats(caller.user, kind))
+        return json_response(stats_json(compendium.entry_stats(caller.user, kind)))
 
     def entry_get(caller, entry_id):
         entry = compendium.get_entry(caller.user, kind, entry_id)

@@ -1,5 +1,6 @@
 """Images over JSON: upload (multipart), list, read, describe, delete, stats, and the picture files themselves."""
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -10,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import UnsupportedMediaType, endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.wire import id_or_null, iso, page_json
 from webapp.list_queries import ListQuery
 from webapp.models import Image, Visibility
 from webapp.services import images
@@ -149,12 +150,12 @@ def image_create(caller):
 def image_list(caller, query: ImageListQuery):
     select = images.image_query(caller.user, mine=query.mine, search=query.search, visibility=query.visibility)
     rows, pagination = paginate(select, Image, SORTS[query.sort], query.limit, query.cursor, query.order)
-    return json_response({"data": [serialise(i) for i in rows], "pagination": pagination}, public=_public(caller))
+    return json_response(page_json([serialise(i) for i in rows], pagination), public=_public(caller))
 
 
 @endpoint("GET", "/images/stats", "Image statistics", TAG, response=ImageStats)
 def image_stats(caller):
-    return json_response(images.image_stats(caller.user), public=_public(caller))
+    return json_response(dataclasses.asdict(images.image_stats(caller.user)), public=_public(caller))
 
 
 @endpoint("GET", "/images/<uuid:image_id>", "Get an image's details", TAG, response=ImageOut)

@@ -1,5 +1,6 @@
 """Users over JSON: one's own profile; for staff, search, stats, roles and bans."""
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -8,6 +9,7 @@ from pydantic import BaseModel
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
+from webapp.api.wire import page_json
 from webapp.list_queries import ListQuery
 from webapp.models import Role, User
 from webapp.services import access, accounts, moderation
@@ -72,13 +74,13 @@ def user_list(caller, query: UserListQuery):
     filters = moderation.UserFilter(search=query.search, role=Role(query.role) if query.role else None,
                                     status=query.status)
     rows, pagination = moderation.search_users(caller.user, filters, query.limit, query.cursor, query.order)
-    return json_response({"data": [user_out(u) for u in rows], "pagination": pagination})
+    return json_response(page_json([user_out(u) for u in rows], pagination))
 
 
 @endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStats,
           auth="required")
 def user_stats(caller):
-    return json_response(moderation.user_stats(caller.user))
+    return json_response(dataclasses.asdict(moderation.user_stats(caller.user)))
 
 
 @endpoint("GET", "/users/me", "Your own profile", TAG, response=UserOut, auth="required")

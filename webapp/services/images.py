@@ -207,7 +207,14 @@ def image_query(actor: Actor, mine: bool = False, search: str | None = None, vis
     return query
 
 
-def image_stats(actor: Actor) -> dict:
+@dataclass(frozen=True)
+class ImageCounts:
+    total: int
+    total_size: int  # bytes of the stored pictures
+    by_visibility: dict[str, int]
+
+
+def image_stats(actor: Actor) -> ImageCounts:
     """Counts and bytes over the images the actor may see: total, total_size, by_visibility."""
     rows = db.session.execute(
         sa.select(Image.visibility, sa.func.count(), sa.func.coalesce(sa.func.sum(Image.size), 0))
@@ -217,11 +224,11 @@ def image_stats(actor: Actor) -> dict:
     by_visibility = {choice.value: 0 for choice in Visibility}
     for visibility, count, _ in rows:
         by_visibility[Visibility(visibility).value] = count
-    return {
-        "total": sum(count for _, count, _ in rows),
-        "total_size": int(sum(size for _, _, size in rows)),
-        "by_visibility": by_visibility,
-    }
+    return ImageCounts(
+        total=sum(count for _, count, _ in rows),
+        total_size=int(sum(size for _, _, size in rows)),
+        by_visibility=by_visibility,
+    )
 
 
 def update_image(actor: Actor, image_id, patch: ImagePatch, expect=None) -> Image:

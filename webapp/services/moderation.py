@@ -83,17 +83,25 @@ def banned_clause():
     return sa.and_(User.ban_reason.is_not(None), sa.or_(User.banned_until.is_(None), User.banned_until > now))
 
 
-def user_stats(actor: Actor) -> dict:
+@dataclass(frozen=True)
+class UserCounts:
+    total: int
+    by_role: dict[str, int]
+    banned: int
+    unverified: int
+
+
+def user_stats(actor: Actor) -> UserCounts:
     """Counts for the admin overview: by role, banned, unverified. Staff only."""
     access.require_staff(actor)
     by_role = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
     count = sa.select(sa.func.count()).select_from(User)
-    return {
-        "total": sum(by_role.values()),
-        "by_role": {role.value: by_role.get(role, 0) for role in Role},
-        "banned": db.session.execute(count.where(banned_clause())).scalar_one(),
-        "unverified": db.session.execute(count.where(User.email_verified.is_(False))).scalar_one(),
-    }
+    return UserCounts(
+        total=sum(by_role.values()),
+        by_role={role.value: by_role.get(role, 0) for role in Role},
+        banned=db.session.execute(count.where(banned_clause())).scalar_one(),
+        unverified=db.session.execute(count.where(User.email_verified.is_(False))).scalar_one(),
+    )
 
 
 class RoleBody(Input):

@@ -24,7 +24,9 @@ from webapp.services.characters.inputs import (
     CharacterPatch,
 )
 from webapp.services.characters.listing import (
+    CharacterCounts,
     CharacterFilters,
+    Count,
     character_query,
     character_stats,
     get_character,
@@ -38,10 +40,12 @@ __all__ = [
     "MAX_DESCRIPTION",
     "MAX_NAME",
     "MAX_SEX",
+    "CharacterCounts",
     "CharacterCreate",
     "CharacterFilters",
     "CharacterIdentity",
     "CharacterPatch",
+    "Count",
     "character_query",
     "character_stats",
     "create_character",

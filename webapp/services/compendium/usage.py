@@ -1,6 +1,7 @@
 """What uses a compendium entry (found in the mappings, never listed by hand), and counts over a kind."""
 
 import functools
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -93,7 +94,26 @@ def describe_references(references: list[dict]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
-def _most_used(actor: Actor, kind: Kind) -> list[dict]:
+@dataclass(frozen=True)
+class Used:
+    """An entry and by how many characters (or other entries) it is used."""
+
+    id: uuid.UUID
+    name: str
+    uses: int
+
+
+@dataclass(frozen=True)
+class EntryCounts:
+    total: int
+    by_visibility: dict[str, int]
+    system: int
+    homebrew: int
+    new_last_30_days: int
+    most_used: list[Used]
+
+
+def _most_used(actor: Actor, kind: Kind) -> list[Used]:
     usages = _usages(kind.model)
     if not usages:
         return []
@@ -113,10 +133,10 @@ def _most_used(actor: Actor, kind: Kind) -> list[dict]:
         .order_by(counts.c.uses.desc(), model.name)
         .limit(MOST_USED)
     )
-    return [{"id": str(row.id), "name": row.name, "uses": row.uses} for row in db.session.execute(query)]
+    return [Used(row.id, row.name, row.uses) for row in db.session.execute(query)]
 
 
-def entry_stats(actor: Actor, kind: Kind) -> dict:
+def entry_stats(actor: Actor, kind: Kind) -> EntryCounts:
     """Counts over the entries the actor may see: by visibility, system vs homebrew, new in 30 days, most used."""
     model = kind.model
     seen = access.visible(actor, model)
@@ -133,11 +153,11 @@ def entry_stats(actor: Actor, kind: Kind) -> dict:
             sa.func.count().filter(model.created_at >= since),
         ).where(seen)
     ).one()
-    return {
-        "total": row[0],
-        "by_visibility": by_visibility,
-        "system": row[0] - row[1],
-        "homebrew": row[1],
-        "new_last_30_days": row[2],
-        "most_used": _most_used(actor, kind),
-    }
+    return EntryCounts(
+        total=row[0],
+        by_visibility=by_visibility,
+        system=row[0] - row[1],
+        homebrew=row[1],
+        new_last_30_days=row[2],
+        most_used=_most_used(actor, kind),
+    )
