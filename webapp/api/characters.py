@@ -17,6 +17,7 @@ from webapp.services.characters import CharacterCreate, CharacterPatch
 from webapp.services.errors import InvalidInput
 from webapp.services.pagination import paginate
 from webapp.services.sheets import LoadedSheet, load_sheet
+from webapp.services.tallies import Tally
 
 TAG = "characters"
 SORTS = {"created_at": Character.created_at, "name": Character.name, "level": Character.level}
@@ -66,7 +67,7 @@ def serialise(character: Character) -> dict:
 def stats_json(counts: characters.CharacterCounts) -> dict:
     """GET /characters/stats: totals by level, race and archetype."""
 
-    def by(key: str, rows: list[characters.Count]) -> list[dict]:
+    def by(key: str, rows: list[Tally]) -> list[dict]:
         return [{key: str(row.id), "name": row.name, "count": row.count} for row in rows]
 
     return {

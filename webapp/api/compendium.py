@@ -91,7 +91,7 @@ def response_model(kind: Kind) -> type[BaseModel]:
 
 def stats_json(counts: compendium.EntryCounts) -> dict:
     """GET /<kind>/stats: totals by visibility and owner, the new ones, the most used."""
-    most_used = [{"id": str(used.id), "name": used.name, "uses": used.uses} for used in counts.most_used]
+    most_used = [{"id": str(used.id), "name": used.name, "uses": used.count} for used in counts.most_used]
     return {**dataclasses.asdict(counts), "most_used": most_used}
 
 

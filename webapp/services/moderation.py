@@ -85,6 +85,8 @@ def banned_clause():
 
 @dataclass(frozen=True)
 class UserCounts:
+    """The accounts, by role, banned now, and not yet confirmed."""
+
     total: int
     by_role: dict[str, int]
     banned: int

@@ -26,7 +26,6 @@ from webapp.services.characters.inputs import (
 from webapp.services.characters.listing import (
     CharacterCounts,
     CharacterFilters,
-    Count,
     character_query,
     character_stats,
     get_character,
@@ -45,7 +44,6 @@ __all__ = [
     "CharacterFilters",
     "CharacterIdentity",
     "CharacterPatch",
-    "Count",
     "character_query",
     "character_stats",
     "create_character",

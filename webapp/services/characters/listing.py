@@ -14,6 +14,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, Violation
 from webapp.services.matching import contains
 from webapp.services.sheets import CARD_OPTIONS
+from webapp.services.tallies import Tally
 
 
 @dataclass
@@ -85,20 +86,11 @@ def get_character(actor: Actor, character_id, action: Action = Action.VIEW) -> C
 
 
 @dataclass(frozen=True)
-class Count:
-    """How many characters have one race (or archetype), named as the actor may see it."""
-
-    id: uuid.UUID
-    name: str
-    count: int
-
-
-@dataclass(frozen=True)
 class CharacterCounts:
     total: int
     by_level: dict[int, int]
-    by_race: list[Count]  # most first
-    by_archetype: list[Count]
+    by_race: list[Tally]  # characters per race, most first
+    by_archetype: list[Tally]
 
 
 def character_stats(actor: Actor) -> CharacterCounts:
@@ -115,9 +107,9 @@ def character_stats(actor: Actor) -> CharacterCounts:
     )
 
 
-def _counts_by(actor: Actor, seen, column, model) -> list[Count]:
+def _counts_by(actor: Actor, seen, column, model) -> list[Tally]:
     counts = db.session.execute(sa.select(column, sa.func.count()).where(seen).group_by(column)).all()
     found = db.session.execute(sa.select(model).where(model.id.in_([ident for ident, _ in counts]))).scalars()
     entries = {obj.id: obj for obj in found}
-    rows = [Count(ident, access.shown_name(actor, entries[ident]), count) for ident, count in counts]
+    rows = [Tally(ident, access.shown_name(actor, entries[ident]), count) for ident, count in counts]
     return sorted(rows, key=lambda row: (-row.count, row.name))

@@ -1,7 +1,6 @@
 """What uses a compendium entry (found in the mappings, never listed by hand), and counts over a kind."""
 
 import functools
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ from webapp.models.base import Base
 from webapp.models.compendium_kinds import Kind
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.tallies import Tally
 
 MOST_USED = 5
 REFERENCES_SHOWN = 20
@@ -95,25 +95,18 @@ def describe_references(references: list[dict]) -> str:
 
 
 @dataclass(frozen=True)
-class Used:
-    """An entry and by how many characters (or other entries) it is used."""
-
-    id: uuid.UUID
-    name: str
-    uses: int
-
-
-@dataclass(frozen=True)
 class EntryCounts:
+    """The entries of a kind the actor may see: how many, whose, how new, how visible, and the most used."""
+
     total: int
-    by_visibility: dict[str, int]
     system: int
     homebrew: int
     new_last_30_days: int
-    most_used: list[Used]
+    by_visibility: dict[str, int]
+    most_used: list[Tally]  # by how many characters or entries use each
 
 
-def _most_used(actor: Actor, kind: Kind) -> list[Used]:
+def _most_used(actor: Actor, kind: Kind) -> list[Tally]:
     usages = _usages(kind.model)
     if not usages:
         return []
@@ -133,7 +126,7 @@ def _most_used(actor: Actor, kind: Kind) -> list[Used]:
         .order_by(counts.c.uses.desc(), model.name)
         .limit(MOST_USED)
     )
-    return [Used(row.id, row.name, row.uses) for row in db.session.execute(query)]
+    return [Tally(row.id, row.name, row.uses) for row in db.session.execute(query)]
 
 
 def entry_stats(actor: Actor, kind: Kind) -> EntryCounts:
