@@ -116,7 +116,7 @@ def _rename_its_campaign(make, hero, owner):
 
 
 def _gain_experience(make, hero, owner):
-    character_growth.add_experience(owner, hero.id, 900)
+    character_growth.add_experience(owner, hero.id, character_growth.ExperienceAward(amount=900))
     return "900"
 
 

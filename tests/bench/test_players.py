@@ -48,6 +48,10 @@ def test_a_player_signs_in_with_the_mix_password(db, client):
     assert answer.status_code == 303
 
 
+def _quantity(quantity: int) -> inventory.InventoryPatch:
+    return inventory.InventoryPatch(quantity=quantity)
+
+
 @pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
 def test_every_writable_row_goes_from_its_lowest_to_the_highest_written_quantity_as_the_rules_allow(db):
     load_reference()
@@ -57,9 +61,9 @@ def test_every_writable_row_goes_from_its_lowest_to_the_highest_written_quantity
         owner = db.session.execute(sa.select(User).where(User.email == character.email)).scalar_one()
         character_id = uuid.UUID(character.character_id)
         for row in character.writable:  # all at their highest together: the heaviest the pack gets
-            inventory.set_quantity(owner, character_id, uuid.UUID(row.item_id), players.MAX_WRITTEN_QUANTITY)
+            inventory.set_quantity(owner, character_id, uuid.UUID(row.item_id), _quantity(players.MAX_WRITTEN_QUANTITY))
         for row in character.writable:
-            inventory.set_quantity(owner, character_id, uuid.UUID(row.item_id), row.lowest)
+            inventory.set_quantity(owner, character_id, uuid.UUID(row.item_id), _quantity(row.lowest))
 
 
 def test_the_lightest_rows_that_fit_are_writable_and_an_equipped_item_keeps_its_slots():

@@ -25,10 +25,18 @@ def test_the_api_reads_each_campaign_use_case_with_the_services_input(method, pa
 
 
 def test_a_campaign_name_is_one_line_and_never_blank():
-    assert campaigns.CampaignCreate.read({"name": "  The \n Sunken   Keep "}).name == "The Sunken Keep"
+    assert campaigns.CampaignCreate.read({"name": "  The \u00a0 Sunken   Keep "}).name == "The Sunken Keep"
+    for blank in (" \u00a0 ", ""):
+        with pytest.raises(InvalidInput) as error:
+            campaigns.CampaignCreate.read({"name": blank})
+        assert [(v.field, v.message) for v in error.value.violations] == [("name", "Give the campaign a name.")]
+
+
+def test_a_line_break_in_a_campaign_name_is_refused_as_the_request_check_refuses_it():
+    # The OpenAPI document states the input's pattern, and the request check refuses line breaks in a name.
     with pytest.raises(InvalidInput) as error:
-        campaigns.CampaignCreate.read({"name": " \t "})
-    assert [v.field for v in error.value.violations] == ["name"]
+        campaigns.CampaignCreate.read({"name": "The\nSunken Keep"})
+    assert [(v.field, v.message) for v in error.value.violations] == [("name", "Keep this on one line.")]
 
 
 def test_a_rename_to_nothing_is_refused_beside_the_name():
@@ -63,5 +71,8 @@ def test_an_award_says_what_and_to_whom(values, field):
 
 
 def test_an_awards_reason_is_one_line():
-    award = awards.AwardBody.read({"experience": 5, "all": True, "reason": " for the\n flooded   cellar "})
+    award = awards.AwardBody.read({"experience": 5, "all": True, "reason": " for the\u2003 flooded   cellar "})
     assert award.reason == "for the flooded cellar"
+    with pytest.raises(InvalidInput) as error:
+        awards.AwardBody.read({"experience": 5, "all": True, "reason": "for the\nflooded cellar"})
+    assert [v.field for v in error.value.violations] == ["reason"]

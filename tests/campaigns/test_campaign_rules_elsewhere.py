@@ -8,30 +8,34 @@ from webapp.services import character_growth, characters, equipment, inventory
 from webapp.services.errors import RuleViolation, Violation
 
 
+def _one(item) -> inventory.InventoryAdd:
+    return inventory.InventoryAdd(item_id=item.id)
+
+
 def test_a_player_cannot_pack_an_item_above_the_campaigns_rarity(make, gm):
     campaign, (hero,) = make.party(1, gm=gm, max_rarity="RARE")
     player = db.session.get(User, hero.owner_id)
     with pytest.raises(RuleViolation) as error:
-        inventory.add_item(player, hero.id, make.item(name="Sunblade", rarity="EPIC").id)
+        inventory.add_item(player, hero.id, _one(make.item(name="Sunblade", rarity="EPIC")))
     assert error.value.field == "item_id" and "allows up to RARE" in error.value.message
-    assert inventory.add_item(player, hero.id, make.item(rarity="RARE").id) == 1
+    assert inventory.add_item(player, hero.id, _one(make.item(rarity="RARE"))) == 1
 
 
 def test_outside_a_campaign_any_rarity_goes(make):
     hero = make.character()
     player = db.session.get(User, hero.owner_id)
-    assert inventory.add_item(player, hero.id, make.item(rarity="LEGENDARY").id) == 1
+    assert inventory.add_item(player, hero.id, _one(make.item(rarity="LEGENDARY"))) == 1
 
 
 def test_the_gm_adds_experience_up_to_the_campaigns_cap(make, gm):
     campaign, (hero,) = make.party(1, gm=gm, level_cap=3)
-    assert character_growth.add_experience(gm, hero.id, 5000).level == 3
+    assert character_growth.add_experience(gm, hero.id, character_growth.ExperienceAward(amount=5000)).level == 3
 
 
 def test_changing_base_scores_in_a_campaign_counts_against_its_point_budget(make, gm):
     campaign, (hero,) = make.party(1, gm=gm, point_budget=20)
     loner = make.character()
-    scores = {"strength": 15, "constitution": 15}  # 9 + 9 + four 10s at 2 each: 26 points
+    scores = characters.CharacterPatch(strength=15, constitution=15)  # 9 + 9 + four 10s at 2 each: 26 points
     with pytest.raises(RuleViolation) as error:
         characters.update_character(db.session.get(User, hero.owner_id), hero.id, scores)
     assert "the budget is 20" in error.value.message

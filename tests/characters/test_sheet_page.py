@@ -29,7 +29,7 @@ def brannoc(ref, owner, make) -> Character:
         "visibility": "PUBLIC",
         **make.point_buy(strength=13, constitution=15, dexterity=14, charisma=8, wisdom=10, intelligence=12),
     }
-    return characters.create_character(owner, fields)
+    return characters.create_character(owner, characters.CharacterCreate.read(fields))
 
 
 def stat(page: str, name: str) -> str:

@@ -43,7 +43,7 @@ def dwarf_sellsword(ref, player, make, **scores):
         "archetype_id": ref["archetype"]["Sellsword"].id,
         **make.point_buy(**scores),
     }
-    return characters.create_character(player, fields)
+    return characters.create_character(player, characters.CharacterCreate.read(fields))
 
 
 def test_a_level_one_dwarf_sellsword_has_the_numbers_of_the_spec(ref, player, make):

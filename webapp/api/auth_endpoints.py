@@ -6,26 +6,19 @@ from pydantic import BaseModel, Field
 
 from webapp.api.limits import api_key, json_account_key
 from webapp.api.responses import json_response, no_content
-from webapp.api.spec import Schema, endpoint
+from webapp.api.spec import endpoint
 from webapp.extensions import limiter
 from webapp.list_queries import Query
 from webapp.models import Role
 from webapp.net import client_address
 from webapp.services import access, password_changes, registration, sign_in
 from webapp.services.credentials import IssuedTokens
-from webapp.services.sign_in import LOGIN_LIMIT, REGISTER_LIMIT
+from webapp.services.password_changes import PasswordBody
+from webapp.services.registration import RegisterBody
+from webapp.services.sign_in import LOGIN_LIMIT, REGISTER_LIMIT, LoginBody, RefreshBody
 
 TAG = "auth"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-class RegisterBody(Schema):
-    # Stripping whitespace would change a password; the service trims the email and the name itself.
-    model_config = {**Schema.model_config, "str_strip_whitespace": False}
-
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
-    password: str = Field(min_length=12, max_length=128)
-    display_name: str = Field(min_length=1, max_length=100)
 
 
 class Registered(BaseModel):
@@ -34,29 +27,11 @@ class Registered(BaseModel):
     role: Role
 
 
-class LoginBody(Schema):
-    model_config = {**Schema.model_config, "str_strip_whitespace": False}
-
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=128)
-
-
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str
     token_type: str = "Bearer"  # noqa: S105 - the scheme name
     expires_in: int = Field(description="Seconds until the access token expires (900).")
-
-
-class RefreshBody(Schema):
-    refresh_token: str = Field(min_length=1, max_length=200)
-
-
-class PasswordBody(Schema):
-    model_config = {**Schema.model_config, "str_strip_whitespace": False}
-
-    current_password: str = Field(min_length=1, max_length=128)
-    new_password: str = Field(min_length=12, max_length=128)
 
 
 class VerifyQuery(Query):
@@ -83,7 +58,7 @@ def _tokens(issued: IssuedTokens, status: int = 200):
 @endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=Registered, status=201)
 @limiter.shared_limit(REGISTER_LIMIT, scope="register-ip", key_func=client_address, override_defaults=False)
 def auth_register(caller, body: RegisterBody):
-    registered = registration.register_user(body.email, body.password, body.display_name)
+    registered = registration.register_user(body)
     answer = {"id": registered.id, "email": registered.email, "role": registered.role}
     return json_response(answer, status=201, headers=NO_STORE)
 
@@ -92,17 +67,17 @@ def auth_register(caller, body: RegisterBody):
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-ip", key_func=client_address, override_defaults=False)
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-account", key_func=json_account_key, override_defaults=False)
 def auth_login(caller, body: LoginBody):
-    return _tokens(sign_in.issue_tokens(body.email, body.password))
+    return _tokens(sign_in.issue_tokens(body))
 
 
 @endpoint("POST", "/auth/refresh", "Trade a refresh token for a new pair", TAG, body=RefreshBody, response=TokenPair)
 def auth_refresh(caller, body: RefreshBody):
-    return _tokens(sign_in.refresh_tokens(body.refresh_token))
+    return _tokens(sign_in.refresh_tokens(body))
 
 
 @endpoint("POST", "/auth/logout", "Revoke a refresh token and its family", TAG, body=RefreshBody, status=204)
 def auth_logout(caller, body: RefreshBody):
-    sign_in.sign_out_token(body.refresh_token)
+    sign_in.sign_out_token(body)
     return no_content()
 
 
@@ -121,7 +96,7 @@ def auth_logout_all(caller):
 def auth_password(caller, body: PasswordBody):
     access.require_account_credential(caller.via)
     keep = caller.user.session_id if caller.via == "session" else None
-    pair = password_changes.change_password_for_tokens(caller.user, body.current_password, body.new_password, keep)
+    pair = password_changes.change_password_for_tokens(caller.user, body, keep)
     return _tokens(pair)
 
 

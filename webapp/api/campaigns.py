@@ -1,5 +1,6 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
+import dataclasses
 from typing import Literal
 
 from flask import url_for
@@ -8,7 +9,7 @@ from pydantic import Field
 from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.wire import id_or_null, iso, page_json
 from webapp.list_queries import ListQuery, Query
 from webapp.markdown import render_markdown
 from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
@@ -137,12 +138,12 @@ def campaign_list(caller, query):
         select = select.where(Campaign.id == caller.campaign_id)
     rows, pagination = paginate(select, Campaign, SORTS[query.sort], query.limit, query.cursor, query.order)
     data = [campaign_json(caller.user, campaign) for campaign in rows]
-    return json_response({"data": data, "pagination": pagination}, public=_public(caller))
+    return json_response(page_json(data, pagination), public=_public(caller))
 
 
 @endpoint("GET", "/campaigns/stats", "Campaign statistics", TAG)
 def campaign_stats(caller):
-    return json_response(campaigns.campaign_stats(caller.user), public=_public(caller))
+    return json_response(dataclasses.asdict(campaigns.campaign_stats(caller.user)), public=_public(caller))
 
 
 @endpoint("POST", "/campaigns", "Create a campaign", TAG, body=CampaignCreate, status=201, auth="write")
@@ -260,7 +261,7 @@ def campaign_events(caller, campaign_id, query):
     if query.kind:
         select = select.where(CampaignEvent.kind == EventKind(query.kind))
     rows, pagination = paginate(select, CampaignEvent, CampaignEvent.created_at, query.limit, query.cursor, query.order)
-    return json_response({"data": [event_json(event) for event in rows], "pagination": pagination})
+    return json_response(page_json([event_json(event) for event in rows], pagination))
 
 
 @endpoint("POST", "/campaigns/<uuid:campaign_id>/events", "Write a note", TAG, body=NoteBody, status=201, auth="write")

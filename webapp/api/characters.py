@@ -5,56 +5,22 @@ from typing import Literal
 
 from pydantic import Field, create_model
 
-from webapp import character_views, rules
+from webapp import character_views
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import BadQuery, Schema, endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.spec import BadQuery, endpoint
+from webapp.api.wire import id_or_null, iso, page_json
 from webapp.list_queries import ListQuery
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
 from webapp.services import access, character_growth, character_transfer, characters
+from webapp.services.character_growth import ExperienceAward, PerkPick, SkillPick
+from webapp.services.characters import CharacterCreate, CharacterPatch
 from webapp.services.errors import InvalidInput
 from webapp.services.pagination import paginate
 from webapp.services.sheets import LoadedSheet, load_sheet
+from webapp.services.tallies import Tally
 
 TAG = "characters"
 SORTS = {"created_at": Character.created_at, "name": Character.name, "level": Character.level}
-# A stored score is 1–30; the point buy (the rules) narrows a base score to 8–15 with its own sentence.
-SCORE_MIN, SCORE_MAX = rules.MIN_EFFECTIVE, rules.MAX_EFFECTIVE
-SCORE = f"Base score, {rules.MIN_BASE}–{rules.MAX_BASE} (point buy)"
-
-
-class CharacterCreate(Schema):
-    name: str = Field(min_length=1, max_length=characters.MAX_NAME)
-    sex: str = Field("", max_length=characters.MAX_SEX)
-    age: int | None = Field(None, ge=0, le=characters.MAX_AGE)
-    description: str = Field("", max_length=characters.MAX_DESCRIPTION)
-    race_id: uuid.UUID
-    archetype_id: uuid.UUID
-    strength: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    constitution: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    dexterity: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    intelligence: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    wisdom: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    charisma: int = Field(ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
-    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see (POST /images first).")
-
-
-class CharacterPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=characters.MAX_NAME)
-    sex: str | None = Field(None, max_length=characters.MAX_SEX)
-    age: int | None = Field(None, ge=0, le=characters.MAX_AGE)
-    description: str | None = Field(None, max_length=characters.MAX_DESCRIPTION)
-    race_id: uuid.UUID | None = None
-    archetype_id: uuid.UUID | None = None
-    strength: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    constitution: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    dexterity: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    intelligence: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    wisdom: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    charisma: int | None = Field(None, ge=SCORE_MIN, le=SCORE_MAX, description=SCORE)
-    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
-    image_id: uuid.UUID | None = Field(None, description="Portrait: an image you may see; null removes it.")
 
 
 class _CharacterListBase(ListQuery):
@@ -77,23 +43,6 @@ CharacterListQuery = create_model(
 )
 
 
-class ExperienceAward(Schema):
-    amount: int = Field(
-        ge=1,
-        le=character_growth.MAX_AWARD,
-        description=f"Experience points to add, 1–{character_growth.MAX_AWARD:,}; a character has at most "
-        f"{rules.MAX_EXPERIENCE:,}.",
-    )
-
-
-class SkillPick(Schema):
-    skill_id: uuid.UUID
-
-
-class PerkPick(Schema):
-    perk_id: uuid.UUID
-
-
 def serialise(character: Character) -> dict:
     """The character shape of SPEC §6.1: the create / PATCH fields plus id, owner_id, level, experience, times."""
     return {
@@ -112,6 +61,20 @@ def serialise(character: Character) -> dict:
         "experience": character.experience,
         "created_at": iso(character.created_at),
         "updated_at": iso(character.updated_at),
+    }
+
+
+def stats_json(counts: characters.CharacterCounts) -> dict:
+    """GET /characters/stats: totals by level, race and archetype."""
+
+    def by(key: str, rows: list[Tally]) -> list[dict]:
+        return [{key: str(row.id), "name": row.name, "count": row.count} for row in rows]
+
+    return {
+        "total": counts.total,
+        "by_level": {str(level): count for level, count in counts.by_level.items()},
+        "by_race": by("race_id", counts.by_race),
+        "by_archetype": by("archetype_id", counts.by_archetype),
     }
 
 
@@ -137,17 +100,17 @@ def character_list(caller, query):
     except InvalidInput as error:
         raise BadQuery(error.violations) from None
     rows, pagination = paginate(select, Character, SORTS[query.sort], query.limit, query.cursor, query.order)
-    return json_response({"data": [serialise(c) for c in rows], "pagination": pagination}, public=_public(caller))
+    return json_response(page_json([serialise(c) for c in rows], pagination), public=_public(caller))
 
 
 @endpoint("GET", "/characters/stats", "Character statistics", TAG)
 def character_stats(caller):
-    return json_response(characters.character_stats(caller.user), public=_public(caller))
+    return json_response(stats_json(characters.character_stats(caller.user)), public=_public(caller))
 
 
 @endpoint("POST", "/characters", "Create a character", TAG, body=CharacterCreate, status=201, auth="write")
-def character_create(caller, body):
-    character = characters.create_character(caller.user, body.model_dump())
+def character_create(caller, body: CharacterCreate):
+    character = characters.create_character(caller.user, body)
     location = f"/api/v1/characters/{character.id}"
     return json_response(serialise(character), status=201, headers={"Location": location})
 
@@ -163,10 +126,9 @@ def character_get(caller, character_id):
 
 
 @endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
-def character_update(caller, character_id, body):
-    changes = body.model_dump(exclude_unset=True)
+def character_update(caller, character_id, body: CharacterPatch):
     character = characters.update_character(
-        caller.user, character_id, changes, expect=lambda current: require_fresh(serialise(current))
+        caller.user, character_id, body, expect=lambda current: require_fresh(serialise(current))
     )
     return json_response(serialise(character))
 
@@ -227,8 +189,8 @@ def character_skills(caller, character_id):
 @endpoint(
     "POST", "/characters/<uuid:character_id>/skills", "Learn a skill", TAG, body=SkillPick, status=201, auth="write"
 )
-def character_skill_learn(caller, character_id, body):
-    character_growth.learn_skill(caller.user, character_id, body.skill_id)
+def character_skill_learn(caller, character_id, body: SkillPick):
+    character_growth.learn_skill(caller.user, character_id, body)
     return json_response(_known_list(caller.user, character_id, "skills"), status=201)
 
 
@@ -246,8 +208,8 @@ def character_perks(caller, character_id):
 
 
 @endpoint("POST", "/characters/<uuid:character_id>/perks", "Take a perk", TAG, body=PerkPick, status=201, auth="write")
-def character_perk_take(caller, character_id, body):
-    character_growth.take_perk(caller.user, character_id, body.perk_id)
+def character_perk_take(caller, character_id, body: PerkPick):
+    character_growth.take_perk(caller.user, character_id, body)
     return json_response(_known_list(caller.user, character_id, "perks"), status=201)
 
 
@@ -262,8 +224,8 @@ def character_perk_forget(caller, character_id, perk_id):
 @endpoint(
     "POST", "/characters/<uuid:character_id>/experience", "Add experience", TAG, body=ExperienceAward, auth="write"
 )
-def character_experience(caller, character_id, body):
-    character = character_growth.add_experience(caller.user, character_id, body.amount)
+def character_experience(caller, character_id, body: ExperienceAward):
+    character = character_growth.add_experience(caller.user, character_id, body)
     return json_response(serialise(character))
 
 

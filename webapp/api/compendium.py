@@ -1,5 +1,6 @@
 """Compendium API: races, archetypes, skills, perks, items and tags, each registered from its kind's description."""
 
+import dataclasses
 import functools
 import uuid
 from datetime import datetime
@@ -10,13 +11,16 @@ from pydantic import BaseModel, Field, create_model
 
 from webapp.api.entries import entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Schema, endpoint
+from webapp.api.spec import endpoint
+from webapp.api.wire import page_json
 from webapp.caching import compendium_cached, key_of
 from webapp.list_queries import CompendiumQuery, list_for, query_model
 from webapp.models import Visibility
-from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, Kind
+from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, TEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
 from webapp.services import compendium
+from webapp.services.inputs import Input, Patch, trimmed, whole
+from webapp.text import has_lines
 
 VISIBILITIES = tuple(v.value for v in Visibility)
 
@@ -27,45 +31,48 @@ def _python_type(f: KindField):
     return {INT: int, FLOAT: float, BOOL: bool}.get(f.type, str)
 
 
-def _field_info(f: KindField, required: bool):
+def _input_type(f: KindField):
+    """A field as a request gives it: text trimmed before it is counted, 612.0 as a whole number."""
+    if f.type in (TEXT, LONGTEXT):
+        blank, too_long = f"Give it a {f.label.lower()}.", f"At most {f.max_length} characters."
+        return trimmed(f.max_length, required=f.required, lines=has_lines(f.name), blank=blank, too_long=too_long)
+    return whole(f.minimum, f.maximum) if f.type == INT else _python_type(f)
+
+
+def _field_info(f: KindField, partial: bool):
+    """Its bounds; required on create unless it has a default, and left out of a patch unless it changes."""
     constraints: dict[str, Any] = {"description": f.hint or f.label}
-    if f.minimum is not None:
+    if f.type == FLOAT and f.minimum is not None:
         constraints["ge"] = f.minimum
-    if f.maximum is not None:
+    if f.type == FLOAT and f.maximum is not None:
         constraints["le"] = f.maximum
-    if f.max_length is not None:
-        constraints["max_length"] = f.max_length
-    if f.name == "name":
-        constraints["min_length"] = 1
-    if required:
-        return Field(..., **constraints)
-    return Field(None if f.required else f.default, **constraints)
+    if partial:
+        return Field(None, **constraints)
+    return Field(... if f.required else f.default, **constraints)
+
+
+class EntryPatch(Patch):
+    NULL_MESSAGE = "This field is required."
 
 
 @functools.cache
 def body_model(kind: Kind, partial: bool) -> type[BaseModel]:
-    """The request body of POST (partial=False) or PATCH (every field optional) for a kind."""
+    """The request body of POST (partial=False) or PATCH (every field optional, null only for the picture) for a
+    kind."""
     fields: dict[str, Any] = {}
     for f in kind.fields:
-        python_type = _python_type(f)
-        if partial:
-            fields[f.name] = (python_type | None, _field_info(f, required=False))
-        else:
-            fields[f.name] = (python_type, _field_info(f, required=f.required))
+        fields[f.name] = (_input_type(f), _field_info(f, partial))
     for relation in kind.relations:
-        fields[relation.field] = (
-            list[uuid.UUID] | None if partial else list[uuid.UUID],
-            Field(default=None if partial else []),
-        )
+        fields[relation.field] = (list[uuid.UUID], Field(default=None if partial else []))
     if kind.has_image:
         fields["image_id"] = (uuid.UUID | None, None)
-    visibility = Literal[tuple(v.value for v in Visibility)]
+    visibility = Literal[VISIBILITIES] if partial else Literal["PUBLIC", "PRIVATE"]
     fields["visibility"] = (
-        visibility | None,
-        Field(None if partial else "PUBLIC", description="HIDDEN is for moderators."),
+        visibility,
+        Field(None if partial else "PUBLIC", description="HIDDEN is for moderators." if partial else None),
     )
     name = f"{kind.singular.capitalize()}{'Patch' if partial else 'Create'}"
-    return create_model(name, __base__=Schema, **fields)
+    return create_model(name, __base__=EntryPatch if partial else Input, **fields)
 
 
 @functools.cache
@@ -82,10 +89,16 @@ def response_model(kind: Kind) -> type[BaseModel]:
     return create_model(kind.singular.capitalize(), **fields)
 
 
+def stats_json(counts: compendium.EntryCounts) -> dict:
+    """GET /<kind>/stats: totals by visibility and owner, the new ones, the most used."""
+    most_used = [{"id": str(used.id), "name": used.name, "uses": used.count} for used in counts.most_used]
+    return {**dataclasses.asdict(counts), "most_used": most_used}
+
+
 def _page(caller, kind: Kind, query: CompendiumQuery) -> dict:
     page = list_for(caller.user, kind, query)
     data = [entry_out(kind, row, page.relation_ids.get(row.id, {})) for row in page.rows]
-    return {"data": data, "pagination": page.pagination}
+    return page_json(data, page.pagination)
 
 
 def _register(kind: Kind) -> None:
@@ -100,7 +113,7 @@ def _register(kind: Kind) -> None:
         return json_response(_page(caller, kind, query))
 
     def entry_stats(caller):
-        return json_response(compendium.entry_stats(caller.user, kind))
+        return json_response(stats_json(compendium.entry_stats(caller.user, kind)))
 
     def entry_get(caller, entry_id):
         entry = compendium.get_entry(caller.user, kind, entry_id)

@@ -1,5 +1,6 @@
 """Images over JSON: upload (multipart), list, read, describe, delete, stats, and the picture files themselves."""
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -9,13 +10,14 @@ from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Schema, UnsupportedMediaType, endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.spec import UnsupportedMediaType, endpoint
+from webapp.api.wire import id_or_null, iso, page_json
 from webapp.list_queries import ListQuery
 from webapp.models import Image, Visibility
 from webapp.services import images
 from webapp.services.errors import InvalidInput, TooLarge, Violation
 from webapp.services.image_processing import MAX_BYTES
+from webapp.services.images import ImagePatch, ImageUpload
 from webapp.services.pagination import paginate
 
 TAG = "images"
@@ -44,13 +46,6 @@ class ImageOut(BaseModel):
     description: str
     created_at: datetime
     updated_at: datetime
-
-
-class ImagePatch(Schema):
-    description: str | None = Field(None, max_length=images.MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = Field(
-        None, description="Owners choose PUBLIC or PRIVATE; only staff hide an image or bring it back."
-    )
 
 
 class ImageListQuery(ListQuery):
@@ -87,8 +82,8 @@ def _public(caller) -> bool:
     return caller.user is None
 
 
-def read_upload() -> tuple[bytes, str, str]:
-    """The multipart body's `file`, `description` and `visibility` (default PRIVATE).
+def read_upload() -> tuple[bytes, ImageUpload]:
+    """The multipart body's `file`, and its `description` and `visibility` (default PRIVATE) as the upload's input.
 
     Raises TooLarge (413) above the request limit, UnsupportedMediaType (415) when the body is not multipart,
     InvalidInput (422) for unknown fields or a missing file.
@@ -108,7 +103,7 @@ def read_upload() -> tuple[bytes, str, str]:
     if not data:
         message = "Attach a JPEG, PNG or WebP picture as the `file` field."
         raise InvalidInput([Violation("file", message)], message)
-    return data, form.get("description", ""), form.get("visibility", Visibility.PRIVATE.value)
+    return data, ImageUpload.read(form.to_dict())
 
 
 def send_picture(image: Image, thumbnail: bool) -> Response:
@@ -142,11 +137,11 @@ def send_picture(image: Image, thumbnail: bool) -> Response:
     response=ImageOut,
     status=201,
     auth="write",
-    multipart=True,
+    multipart=ImageUpload,
 )
 def image_create(caller):
-    data, description, visibility = read_upload()
-    image = images.upload_image(caller.user, data, description, visibility)
+    data, details = read_upload()
+    image = images.upload_image(caller.user, data, details)
     location = url_for("api.image_get", image_id=image.id)
     return json_response(serialise(image), status=201, headers={"Location": location})
 
@@ -155,12 +150,12 @@ def image_create(caller):
 def image_list(caller, query: ImageListQuery):
     select = images.image_query(caller.user, mine=query.mine, search=query.search, visibility=query.visibility)
     rows, pagination = paginate(select, Image, SORTS[query.sort], query.limit, query.cursor, query.order)
-    return json_response({"data": [serialise(i) for i in rows], "pagination": pagination}, public=_public(caller))
+    return json_response(page_json([serialise(i) for i in rows], pagination), public=_public(caller))
 
 
 @endpoint("GET", "/images/stats", "Image statistics", TAG, response=ImageStats)
 def image_stats(caller):
-    return json_response(images.image_stats(caller.user), public=_public(caller))
+    return json_response(dataclasses.asdict(images.image_stats(caller.user)), public=_public(caller))
 
 
 @endpoint("GET", "/images/<uuid:image_id>", "Get an image's details", TAG, response=ImageOut)
@@ -178,10 +173,7 @@ def image_get(caller, image_id):
     auth="write",
 )
 def image_update(caller, image_id, body: ImagePatch):
-    changes = body.model_dump(exclude_unset=True)
-    image = images.update_image(
-        caller.user, image_id, changes, expect=lambda current: require_fresh(serialise(current))
-    )
+    image = images.update_image(caller.user, image_id, body, expect=lambda current: require_fresh(serialise(current)))
     return json_response(serialise(image))
 
 

@@ -14,20 +14,12 @@ from webapp.models.compendium_kinds import KINDS
 from webapp.services import access, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
 from webapp.services.errors import NotFound
+from webapp.services.inventory import InventoryAdd, InventoryPatch
 from webapp.services.sheets import LoadedSheet, load_sheet
 
 TAG = "inventory"
 ITEMS = KINDS["items"]
 CHARACTER = "/characters/<uuid:character_id>"
-
-
-class InventoryAdd(Schema):
-    item_id: uuid.UUID
-    quantity: int = Field(1, ge=1, le=inventory.MAX_QUANTITY)
-
-
-class InventoryPatch(Schema):
-    quantity: int = Field(ge=1, le=inventory.MAX_QUANTITY)
 
 
 EquipmentChange = create_model(
@@ -93,19 +85,19 @@ def inventory_get(caller, character_id, item_id):
 
 
 @endpoint("POST", f"{CHARACTER}/inventory", "Add an item", TAG, body=InventoryAdd, status=201, auth="write")
-def inventory_add(caller, character_id, body):
-    inventory.add_item(caller.user, character_id, body.item_id, body.quantity)
+def inventory_add(caller, character_id, body: InventoryAdd):
+    inventory.add_item(caller.user, character_id, body)
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, body.item_id), status=201)
 
 
 @endpoint("PATCH", f"{CHARACTER}/inventory/<uuid:item_id>", "Change a quantity", TAG, body=InventoryPatch, auth="write")
-def inventory_update(caller, character_id, item_id, body):
+def inventory_update(caller, character_id, item_id, body: InventoryPatch):
     def fresh(loaded):
         if request.headers.get("If-Match"):
             require_fresh(_entry(caller.user, loaded, item_id))
 
-    changed = inventory.set_quantity(caller.user, character_id, item_id, body.quantity, expect=fresh)
+    changed = inventory.set_quantity(caller.user, character_id, item_id, body, expect=fresh)
     return json_response(_entry(caller.user, changed, item_id))
 
 

@@ -51,6 +51,18 @@ def _schema_ref(model, components: dict) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _multipart_schema(model) -> dict:
+    """A `file` beside the fields of the upload's input model."""
+    schema = model.model_json_schema()
+    fields = {name: {k: v for k, v in prop.items() if k != "title"} for name, prop in schema["properties"].items()}
+    return {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}, **fields},
+        "required": ["file", *schema.get("required", [])],
+        "additionalProperties": False,
+    }
+
+
 def _path_parameters(path: str) -> list[dict]:
     params = []
     for match in PATH_PARAM.finditer(path):
@@ -97,19 +109,7 @@ def document() -> dict:
         if spec.multipart:
             operation["requestBody"] = {
                 "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "file": {"type": "string", "format": "binary"},
-                                "description": {"type": "string"},
-                                "visibility": {"type": "string", "enum": ["PUBLIC", "PRIVATE"]},
-                            },
-                            "required": ["file"],
-                        }
-                    }
-                },
+                "content": {"multipart/form-data": {"schema": _multipart_schema(spec.multipart)}},
             }
         success = {"description": "Success"}
         if spec.status == 204:

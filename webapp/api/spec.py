@@ -41,7 +41,7 @@ class Endpoint:
     status: int = 200
     auth: str = "optional"  # optional | required | write
     responses: dict = field(default_factory=dict)
-    multipart: bool = False
+    multipart: type[BaseModel] | None = None  # the input model of the fields beside a multipart `file`
     body_required: bool = True
 
 
@@ -58,7 +58,7 @@ def endpoint(
     response=None,
     status=200,
     auth="optional",
-    multipart=False,
+    multipart=None,
     responses=None,
     body_required=True,
 ):

@@ -4,21 +4,18 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from webapp.api.responses import json_response, no_content
-from webapp.api.spec import Schema, endpoint
+from webapp.api.spec import endpoint
+from webapp.api.wire import page_json
 from webapp.services import access, personal_tokens
 from webapp.services.credentials import MAX_PERSONAL_TOKENS, is_expired
+from webapp.services.pagination import Pagination
+from webapp.services.personal_tokens import TokenCreate
 
 TAG = "tokens"
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-class TokenCreate(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    scope: Literal["read", "write"] = "read"
-    expires_at: AwareDatetime | None = Field(None, description="ISO 8601 with a zone; omit for no expiry.")
 
 
 class TokenCreated(BaseModel):
@@ -54,7 +51,7 @@ def token_out(row) -> dict:
           auth="write")
 def token_create(caller, body: TokenCreate):
     access.require_account_credential(caller.via)
-    row, secret = personal_tokens.create_personal_token(caller.user, body.name, body.scope, body.expires_at)
+    row, secret = personal_tokens.create_personal_token(caller.user, body)
     return json_response({"id": row.id, "token": secret}, status=201, headers=NO_STORE)
 
 
@@ -62,11 +59,8 @@ def token_create(caller, body: TokenCreate):
 def token_list(caller):
     access.require_account_credential(caller.via)
     rows = personal_tokens.personal_tokens(caller.user)
-    body = {
-        "data": [token_out(row) for row in rows],
-        "pagination": {"limit": MAX_PERSONAL_TOKENS, "has_next": False, "next_cursor": None},
-    }
-    return json_response(body, headers=NO_STORE)
+    every = Pagination(MAX_PERSONAL_TOKENS, has_next=False, next_cursor=None)  # a person has at most so many
+    return json_response(page_json([token_out(row) for row in rows], every), headers=NO_STORE)
 
 
 @endpoint("DELETE", "/tokens/<uuid:token_id>", "Revoke a personal API token", TAG, status=204, auth="write")

@@ -1,16 +1,20 @@
 """Users over JSON: one's own profile; for staff, search, stats, roles and bans."""
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel
 
 from webapp.api.responses import json_response, no_content, require_fresh
-from webapp.api.spec import Schema, endpoint
+from webapp.api.spec import endpoint
+from webapp.api.wire import page_json
 from webapp.list_queries import ListQuery
 from webapp.models import Role, User
 from webapp.services import access, accounts, moderation
+from webapp.services.accounts import UserPatch
+from webapp.services.moderation import BanBody, RoleBody
 
 TAG = "users"
 
@@ -18,22 +22,6 @@ TAG = "users"
 class UserListQuery(ListQuery):
     role: Literal["USER", "MODERATOR", "ADMIN"] | None = None
     status: Literal["banned", "unverified"] | None = None
-
-
-class UserPatch(Schema):
-    display_name: str | None = Field(None, min_length=1, max_length=100)
-    bio: str | None = Field(None, max_length=2000)
-    image_id: uuid.UUID | None = Field(None, description="Avatar image; null removes it.")
-    role: Literal["USER", "MODERATOR", "ADMIN"] | None = Field(None, description="Admins only.")
-
-
-class RoleBody(Schema):
-    role: Literal["USER", "MODERATOR", "ADMIN"]
-
-
-class BanBody(Schema):
-    reason: str = Field(min_length=1, max_length=moderation.MAX_REASON)
-    until: AwareDatetime | None = Field(None, description="When the ban lifts; omit for a lasting ban.")
 
 
 class BanOut(BaseModel):
@@ -86,13 +74,13 @@ def user_list(caller, query: UserListQuery):
     filters = moderation.UserFilter(search=query.search, role=Role(query.role) if query.role else None,
                                     status=query.status)
     rows, pagination = moderation.search_users(caller.user, filters, query.limit, query.cursor, query.order)
-    return json_response({"data": [user_out(u) for u in rows], "pagination": pagination})
+    return json_response(page_json([user_out(u) for u in rows], pagination))
 
 
 @endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStats,
           auth="required")
 def user_stats(caller):
-    return json_response(moderation.user_stats(caller.user))
+    return json_response(dataclasses.asdict(moderation.user_stats(caller.user)))
 
 
 @endpoint("GET", "/users/me", "Your own profile", TAG, response=UserOut, auth="required")
@@ -111,20 +99,13 @@ def user_get(caller, user_id):
 def user_update(caller, user_id, body: UserPatch):
     target = access.load_user(caller.user, user_id, manage=True)
     require_fresh(user_out(target))
-    given = body.model_fields_set
-    change = accounts.ProfileChange(
-        display_name=body.display_name if "display_name" in given else None,
-        bio=body.bio if "bio" in given else None,
-        image_id=body.image_id if "image_id" in given else ...,
-        role=body.role if "role" in given else None,
-    )
-    return json_response(user_out(accounts.update_profile(caller.user, target.id, change)))
+    return json_response(user_out(accounts.update_profile(caller.user, target.id, body)))
 
 
 @endpoint("PUT", "/users/<uuid:user_id>/role", "Set a user's role (admins)", TAG, body=RoleBody, response=UserOut,
           auth="write")
 def user_role(caller, user_id, body: RoleBody):
-    return json_response(user_out(moderation.set_role(caller.user, user_id, body.role)))
+    return json_response(user_out(moderation.set_role(caller.user, user_id, body)))
 
 
 @endpoint("DELETE", "/users/<uuid:user_id>", "Delete an account (yours; admins: non-admins')", TAG, status=204,
@@ -138,7 +119,7 @@ def user_delete(caller, user_id):
 @endpoint("POST", "/users/<uuid:user_id>/ban", "Ban a user (staff)", TAG, body=BanBody, response=UserOut,
           auth="write")
 def user_ban(caller, user_id, body: BanBody):
-    return json_response(user_out(moderation.ban_user(caller.user, user_id, body.reason, body.until)))
+    return json_response(user_out(moderation.ban_user(caller.user, user_id, body)))
 
 
 @endpoint("POST", "/users/<uuid:user_id>/unban", "Lift a ban (staff)", TAG, response=UserOut, auth="write")

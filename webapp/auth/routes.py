@@ -54,7 +54,7 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = sign_in.authenticate(form.email.data, form.password.data)
+        user = sign_in.authenticate(form.login())
         if user is not None:
             start_session(user, remember=form.remember.data)
             return go(safe_next(request.args.get("next")))
@@ -77,7 +77,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            registered = registration.register_user(form.email.data, form.password.data, form.display_name.data)
+            registered = registration.register_user(form.account())
         except InvalidInput as error:
             put_errors(form, error.violations)
         else:
@@ -108,7 +108,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            password_changes.reset_password(token, form.password.data)
+            password_changes.reset_password(token, form.reset())
         except InvalidInput as error:
             put_errors(form, error.violations)
         else:

@@ -1,6 +1,5 @@
 """The account page: profile, email verification, password, browser sessions and personal API tokens."""
 
-from datetime import UTC, datetime, time
 
 from flask import flash, request, url_for
 from flask_login import login_required
@@ -58,9 +57,8 @@ def account_profile_update():
     form = ProfileForm()
     if not form.validate_on_submit():
         return _invalid("profile", form, profile_form=form)
-    change = accounts.ProfileChange(display_name=form.display_name.data, bio=form.bio.data or "")
     try:
-        accounts.update_profile(me(), me().id, change)
+        accounts.update_profile(me(), me().id, form.changes())
     except InvalidInput as error:
         return _invalid("profile", form, error, profile_form=form)
     return _done("profile", "Your profile is saved.")
@@ -73,7 +71,7 @@ def account_password_update():
     if not form.validate_on_submit():
         return _invalid("password", form, password_form=form)
     try:
-        password_changes.change_password(me(), form.current_password.data, form.new_password.data, me().session_id)
+        password_changes.change_password(me(), form.change(), me().session_id)
     except InvalidInput as error:
         return _invalid("password", form, error, password_form=form)
     return _done("password", "Your password is changed. Every other device has been signed out.")
@@ -99,11 +97,8 @@ def account_token_create():
     form = TokenForm()
     if not form.validate_on_submit():
         return _invalid("tokens", form, token_form=form)
-    expires_at = None
-    if form.expires_on.data:
-        expires_at = datetime.combine(form.expires_on.data, time(23, 59, 59), tzinfo=UTC)
     try:
-        row, secret = personal_tokens.create_personal_token(me(), form.name.data, form.scope.data, expires_at)
+        row, secret = personal_tokens.create_personal_token(me(), form.token())
     except InvalidInput as error:
         error.violations = [
             Violation("expires_on", v.message) if v.field == "expires_at" else v for v in error.violations

@@ -24,6 +24,9 @@ class RoleForm(FlaskForm):
         "Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role], validators=[DataRequired()]
     )
 
+    def change(self) -> moderation.RoleBody:
+        return moderation.RoleBody.read({"role": self.role.data})
+
 
 class BanForm(FlaskForm):
     reason = TextAreaField(
@@ -34,6 +37,11 @@ class BanForm(FlaskForm):
     until = DateField(
         "Ban ends on", validators=[Optional()], description="The ban lifts when this day begins (UTC). Empty: lasting."
     )
+
+    def ban(self) -> moderation.BanBody:
+        """The form as a ban; InvalidInput when it doesn't fit (a day already begun, say)."""
+        until = datetime.combine(self.until.data, time(0, 0), tzinfo=UTC) if self.until.data else None
+        return moderation.BanBody.read({"reason": self.reason.data or "", "until": until})
 
 
 @bp.app_context_processor
@@ -100,7 +108,7 @@ def admin_user_role(user_id: str):
     if not form.validate_on_submit():
         return _user_page(target, 422, "role", role_form=form)
     try:
-        user = moderation.set_role(me(), target.id, form.role.data)
+        user = moderation.set_role(me(), target.id, form.change())
     except InvalidInput as error:
         form.role.errors = [v.message for v in error.violations]
         return _user_page(target, 422, "role", role_form=form)
@@ -114,9 +122,8 @@ def admin_user_ban(user_id: str):
     form = BanForm()
     if not form.validate_on_submit():
         return _user_page(target, 422, "ban", ban_form=form)
-    until = datetime.combine(form.until.data, time(0, 0), tzinfo=UTC) if form.until.data else None
     try:
-        user = moderation.ban_user(me(), target.id, form.reason.data, until)
+        user = moderation.ban_user(me(), target.id, form.ban())
     except InvalidInput as error:
         put_errors(form, error.violations)
         return _user_page(target, 422, "ban", ban_form=form)

@@ -63,7 +63,7 @@ def _save_step(actor, step: str, forms: dict) -> builder.Draft:
         form = forms["identity_form"] = NewIdentityForm()
         if not form.validate():
             raise InvalidInput([], "Some fields need attention.")  # WTForms already put its errors on the fields
-        return builder.save_identity(actor, form.fields_dict())
+        return builder.save_identity(actor, form.identity())
     if step in {"race", "archetype"}:
         choice = ChoiceForm().choice.data
         save = builder.save_race if step == "race" else builder.save_archetype

@@ -1,4 +1,5 @@
-"""Forms of the character pages and the builder (shape only; the services apply the rules)."""
+"""Forms of the character pages and the builder: the fields as a page shows them, mapped to the services' inputs,
+which check them (the services apply the rules)."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,8 +8,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import rules
-from webapp.services.character_growth import MAX_AWARD
-from webapp.services.characters.checks import MAX_AGE, MAX_DESCRIPTION, MAX_NAME, MAX_SEX
+from webapp.services.character_growth import MAX_AWARD, ExperienceAward, PerkPick, SkillPick
+from webapp.services.characters import (
+    MAX_AGE,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_SEX,
+    CharacterIdentity,
+    CharacterPatch,
+)
 
 VISIBILITY_CHOICES = {
     "PRIVATE": "Private — only you (and your game master) can see it",
@@ -30,24 +38,32 @@ class IdentityForm(FlaskForm):
         description="Looks, history, quirks. Up to 5,000 characters.",
     )
 
-    def fields_dict(self) -> dict:
+    def values(self) -> dict:
         return {
-            "name": (self.name.data or "").strip(),
-            "sex": (self.sex.data or "").strip(),
+            "name": self.name.data or "",
+            "sex": self.sex.data or "",
             "age": self.age.data,
-            "description": (self.description.data or "").strip(),
+            "description": self.description.data or "",
         }
+
+    def changes(self) -> CharacterPatch:
+        """The form as changes to who the character is; InvalidInput when it doesn't fit."""
+        return CharacterPatch.read(self.values())
 
 
 class NewIdentityForm(IdentityForm):
     visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES, default="PRIVATE")
 
-    def fields_dict(self) -> dict:
-        return {**super().fields_dict(), "visibility": self.visibility.data}
+    def identity(self) -> CharacterIdentity:
+        """The form as a new character's identity; InvalidInput when it doesn't fit."""
+        return CharacterIdentity.read({**self.values(), "visibility": self.visibility.data})
 
 
 class VisibilityForm(FlaskForm):
     visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES)
+
+    def changes(self) -> CharacterPatch:
+        return CharacterPatch.read({"visibility": self.visibility.data})
 
 
 class ExperienceForm(FlaskForm):
@@ -59,13 +75,22 @@ class ExperienceForm(FlaskForm):
         ],
     )
 
+    def award(self) -> ExperienceAward:
+        return ExperienceAward.read({"amount": self.amount.data})
+
 
 class SkillForm(FlaskForm):
     skill_id = SelectField("Skill to learn", validate_choice=False)
 
+    def pick(self) -> SkillPick:
+        return SkillPick.read({"skill_id": self.skill_id.data})
+
 
 class PerkForm(FlaskForm):
     perk_id = SelectField("Perk to take", validate_choice=False)
+
+    def pick(self) -> PerkPick:
+        return PerkPick.read({"perk_id": self.perk_id.data})
 
 
 class ImportForm(FlaskForm):

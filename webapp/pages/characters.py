@@ -106,7 +106,7 @@ def character_update(character_id):
     form = IdentityForm()
     if form.validate():
         try:
-            characters.update_character(me(), character_id, form.fields_dict())
+            characters.update_character(me(), character_id, form.changes())
         except (InvalidInput, RuleViolation) as error:
             put_errors(form, error.violations)
         else:
@@ -119,7 +119,7 @@ def character_update(character_id):
 def character_visibility(character_id):
     form = VisibilityForm()
     try:
-        characters.update_character(me(), character_id, {"visibility": form.visibility.data})
+        characters.update_character(me(), character_id, form.changes())
     except InvalidInput as error:
         put_errors(form, error.violations)
         return _sheet(character_id, "manage", status=422, action=Action.EDIT, visibility_form=form)
@@ -134,7 +134,7 @@ def character_experience(character_id):
     if form.validate():
         try:
             before = characters.get_character(me(), character_id).level
-            hero = character_growth.add_experience(me(), character_id, form.amount.data)
+            hero = character_growth.add_experience(me(), character_id, form.award())
         except (InvalidInput, RuleViolation) as error:
             put_errors(form, error.violations)
         else:
@@ -158,7 +158,10 @@ def _panel_change(character_id, panel: str, form, change, message: str) -> Respo
 @login_required
 def character_skill_learn(character_id):
     form = SkillForm()
-    learn = partial(character_growth.learn_skill, me(), character_id, form.skill_id.data)
+
+    def learn():
+        return character_growth.learn_skill(me(), character_id, form.pick())
+
     return _panel_change(character_id, "skills", form, learn, "{name} learned a new skill.")
 
 
@@ -173,7 +176,10 @@ def character_skill_forget(character_id, skill_id):
 @login_required
 def character_perk_take(character_id):
     form = PerkForm()
-    take = partial(character_growth.take_perk, me(), character_id, form.perk_id.data)
+
+    def take():
+        return character_growth.take_perk(me(), character_id, form.pick())
+
     return _panel_change(character_id, "perks", form, take, "{name} took a new perk.")
 
 

@@ -95,7 +95,7 @@ def _results_html(kind: Kind, query, violations: list, block: str) -> str:
 
     def build() -> str:
         page = list_for(actor, kind, query, with_relations=False, with_total=block == "results")
-        next_cursor = page.pagination["next_cursor"]
+        next_cursor = page.pagination.next_cursor
         next_url = url_for("pages.compendium_list", kind=kind.name, **_query_args(query, cursor=next_cursor))
         return render_block(
             "compendium/_results.html",

@@ -141,8 +141,9 @@ def image_upload():
     visibility = request.args.get("visibility", Visibility.PRIVATE.value)
     context = {"widget": widget, "field": field}
     try:
-        data = _uploaded_bytes()
-        image = images.upload_image(me(), data, request.form.get("description", ""), visibility)
+        data = _uploaded_bytes()  # before the form is read: it answers a body over the limit
+        said = {"description": request.form.get("description", ""), "visibility": visibility}
+        image = images.upload_image(me(), data, images.ImageUpload.read(said))
     except (InvalidInput, TooLarge) as error:
         return render(UPLOADED, "result", status=error.status, error=_message(error), **context)
     response = render(UPLOADED, "result", image=image, **context)
@@ -161,7 +162,8 @@ def _use_chosen_image(actor, visibility: str, use: Callable[[object], T]) -> T:
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         used = []
-        images.upload_image(actor, _uploaded_bytes(), "", visibility, then=lambda image: used.append(use(image.id)))
+        details = images.ImageUpload.read({"visibility": visibility})
+        images.upload_image(actor, _uploaded_bytes(), details, then=lambda image: used.append(use(image.id)))
         return used[0]
     chosen = (request.form.get("image_id") or "").strip()
     if not chosen:
@@ -202,7 +204,9 @@ def character_portrait_update(character_id):
         _use_chosen_image(
             actor,
             upload_visibility(character),
-            lambda image_id: characters.update_character(actor, character_id, {"image_id": image_id}),
+            lambda image_id: characters.update_character(
+                actor, character_id, characters.CharacterPatch.read({"image_id": image_id})
+            ),
         )
     except (InvalidInput, TooLarge) as error:
         if not is_fragment_request():
@@ -229,7 +233,7 @@ def account_avatar_update():
         user = _use_chosen_image(
             user,
             Visibility.PUBLIC.value,
-            lambda image_id: accounts.update_profile(user, user.id, accounts.ProfileChange(image_id=image_id)),
+            lambda image_id: accounts.update_profile(user, user.id, accounts.UserPatch.read({"image_id": image_id})),
         )
     except (InvalidInput, TooLarge) as error:
         if not is_fragment_request():

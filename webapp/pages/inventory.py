@@ -33,6 +33,22 @@ class QuantityForm(FlaskForm):
         "Quantity", [InputRequired("Enter a number."), NumberRange(1, inventory.MAX_QUANTITY)], default=1
     )
 
+    def _posted(self) -> dict:
+        """The posted values; InvalidInput (field quantity) when the quantity is missing or out of range."""
+        if not self.validate():
+            raise InvalidInput([Violation("quantity", " ".join(self.quantity.errors))])
+        return {"quantity": self.quantity.data}
+
+    def change(self) -> inventory.InventoryPatch:
+        return inventory.InventoryPatch.read(self._posted())
+
+
+class AddForm(QuantityForm):
+    item_id = HiddenField()
+
+    def addition(self) -> inventory.InventoryAdd:
+        return inventory.InventoryAdd.read({**self._posted(), "item_id": self.item_id.data})
+
 
 class EquipForm(FlaskForm):
     item_id = HiddenField(validators=[Optional()])
@@ -194,23 +210,15 @@ def inventory_stats(character_id):
     return render(PAGE, "stats", **_context(_load(character_id)))
 
 
-def _posted_quantity() -> int:
-    """The quantity a form posted; InvalidInput (field quantity) when it is missing or out of range."""
-    form = QuantityForm()
-    if not form.validate():
-        raise InvalidInput([Violation("quantity", " ".join(form.quantity.errors))])
-    return form.quantity.data
-
-
 @bp.post("/characters/<uuid:character_id>/inventory")
 @login_required
 def inventory_add(character_id):
-    item_id = request.form.get("item_id", "")
     try:
-        added = _posted_quantity()
-        inventory.add_item(me(), character_id, item_id, added)
+        addition = AddForm().addition()
+        inventory.add_item(me(), character_id, addition)
     except (RuleViolation, InvalidInput) as error:
         return _refused(character_id, error)
+    added, item_id = addition.quantity, addition.item_id
     return _changed(character_id, lambda loaded: f"Added {added} × {_carried(loaded, item_id)[0]}.")
 
 
@@ -218,7 +226,7 @@ def inventory_add(character_id):
 @login_required
 def inventory_quantity(character_id, item_id):
     try:
-        changed = inventory.set_quantity(me(), character_id, item_id, _posted_quantity())
+        changed = inventory.set_quantity(me(), character_id, item_id, QuantityForm().change())
     except (RuleViolation, InvalidInput) as error:
         if is_fragment_request() and (loaded := _load(character_id)).carried(item_id) is not None:
             return _row(loaded, item_id, 422, {str(item_id): _row_error(error, request.form.get("quantity", ""))})

@@ -2,10 +2,12 @@
 
 import hashlib
 import logging
-from dataclasses import dataclass
+import uuid
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from flask import has_request_context
+from pydantic import Field
 
 from webapp.extensions import db
 from webapp.models import Image, Role, User
@@ -13,6 +15,7 @@ from webapp.net import client_address
 from webapp.services import access, credentials
 from webapp.services.commits import commit_or_raise
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.inputs import Patch, name, reworded, trimmed
 from webapp.services.passwords import hash_password
 from webapp.services.sessions import end_all_sessions
 
@@ -69,51 +72,48 @@ def revoke_everything(user: User, keep_session: str | None = None, personal: boo
         credentials.revoke_all_personal(user)
 
 
-@dataclass(frozen=True)
-class ProfileChange:
-    display_name: str | None = None
-    bio: str | None = None
-    image_id: object = ...  # Ellipsis: not given; None: remove the avatar
-    role: Role | str | None = None  # admins only, for another non-admin account
+MAX_DISPLAY_NAME = 100
+MAX_BIO = 2000
+DISPLAY_NAME_LENGTH = f"Use 1 to {MAX_DISPLAY_NAME} characters."
+DisplayName = name(MAX_DISPLAY_NAME, DISPLAY_NAME_LENGTH, DISPLAY_NAME_LENGTH)
+Roles = Annotated[Literal["USER", "MODERATOR", "ADMIN"], reworded("Choose USER, MODERATOR or ADMIN.")]
 
 
-def update_profile(actor, user_id, change: ProfileChange) -> User:
+class UserPatch(Patch):
+    """The profile fields to change: a field left out (or null) stays as it is; the role is for admins."""
+
+    display_name: DisplayName | None = None
+    bio: trimmed(MAX_BIO, lines=True, too_long=f"Use at most {MAX_BIO} characters.") | None = None
+    image_id: Annotated[uuid.UUID, reworded("No such image.")] | None = Field(
+        None, description="Avatar image; null removes it."
+    )
+    role: Roles | None = Field(None, description="Admins only, for another non-admin account.")
+
+
+def update_profile(actor, user_id, patch: UserPatch) -> User:
     """Change display name, bio, avatar and (admins, of a non-admin other than themselves) role of an account.
 
     Everything is checked before anything changes, then the change is committed once. Raises NotFound /
-    Forbidden through `access` (Forbidden too for a role change the actor may not make), InvalidInput for bad
-    values.
+    Forbidden through `access` (Forbidden too for a role change the actor may not make), InvalidInput for an
+    avatar the actor may not see.
     """
     user = access.load_user(actor, user_id, manage=True)
-    if change.role is not None and not access.can_set_role(actor, user):
+    if patch.role is not None and not access.can_set_role(actor, user):
         raise Forbidden("You can't change this account's role.")
-    problems = []
-    name = change.display_name.strip() if change.display_name is not None else None
-    if name is not None and not 1 <= len(name) <= 100:
-        problems.append(Violation("display_name", "Use 1 to 100 characters."))
-    if change.bio is not None and len(change.bio) > 2000:
-        problems.append(Violation("bio", "Use at most 2000 characters."))
     avatar = None
-    if change.image_id not in (..., None):
+    if patch.image_id is not None:
         try:
-            avatar = access.load(actor, Image, change.image_id)
+            avatar = access.load(actor, Image, patch.image_id)
         except NotFound:
-            problems.append(Violation("image_id", "No such image."))
-    role = None
-    if change.role is not None:
-        try:
-            role = Role(str(change.role).upper())
-        except ValueError:
-            problems.append(Violation("role", "Choose USER, MODERATOR or ADMIN."))
-    if problems:
-        raise InvalidInput(problems)
-    if name is not None:
-        user.display_name = name
-    if change.bio is not None:
-        user.bio = change.bio.strip()
-    if change.image_id is not ...:
+            raise InvalidInput([Violation("image_id", "No such image.")]) from None
+    if patch.display_name is not None:
+        user.display_name = patch.display_name
+    if patch.bio is not None:
+        user.bio = patch.bio
+    if "image_id" in patch.model_fields_set:
         user.avatar_image_id = avatar.id if avatar is not None else None
     previous = user.role
+    role = Role(patch.role) if patch.role is not None else None
     if role is not None:
         user.role = role  # every request reloads the user, so open sessions get the new role at once
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import Archetype, BuilderDraft, Perk, Race, Skill, Visibility
+from webapp.models import Archetype, BuilderDraft, Perk, Race, Skill
 from webapp.services import access, characters
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.ids import uuid_or_none
@@ -125,18 +125,13 @@ def next_step(step: str) -> str:
     return STEPS[min(STEPS.index(step) + 1, len(STEPS) - 1)]
 
 
-def save_identity(actor, fields: dict) -> Draft:
-    """Name, sex, age, description and visibility. Raises InvalidInput (shape, a name the actor already uses)."""
+def save_identity(actor, identity: characters.CharacterIdentity) -> Draft:
+    """Name, sex, age, description and visibility. Raises InvalidInput (a name the actor already uses)."""
     draft = open_draft(actor)
-    name = (fields.get("name") or "").strip()
-    problems = characters.identity_violations({**fields, "name": name})
-    problems += characters.visibility_violations(actor, None, fields.get("visibility") or Visibility.PRIVATE)
-    if name:
-        problems += characters.name_violations(draft.row.user_id, name)
+    problems = characters.name_violations(draft.row.user_id, identity.name)
     if problems:
         raise InvalidInput(problems, problems[0].message)
-    changes = {key: fields.get(key) for key in ("sex", "age", "description")}
-    return _save(actor, draft, {**changes, "name": name, "visibility": fields.get("visibility") or "PRIVATE"}, "race")
+    return _save(actor, draft, identity.model_dump(), "race")
 
 
 def save_race(actor, race_id) -> Draft:
@@ -233,7 +228,10 @@ def finish(actor, budget: int = rules.DEFAULT_BUDGET):
     draft = open_draft(actor)
     data = draft.data
     fields = {
-        **{key: data.get(key) for key in ("name", "sex", "age", "description")},
+        "name": data.get("name") or "",
+        "sex": data.get("sex") or "",
+        "age": data.get("age"),
+        "description": data.get("description") or "",
         "visibility": data.get("visibility") or "PRIVATE",
         "race_id": data.get("race_id"),
         "archetype_id": data.get("archetype_id"),
@@ -242,8 +240,9 @@ def finish(actor, budget: int = rules.DEFAULT_BUDGET):
     if sa.inspect(draft.row).persistent:
         db.session.delete(draft.row)
     try:
+        body = characters.CharacterCreate.read(fields)
         return characters.create_character(
-            actor, fields, skill_ids=data.get("skill_ids", []), perk_ids=data.get("perk_ids", []), budget=budget
+            actor, body, skill_ids=data.get("skill_ids", []), perk_ids=data.get("perk_ids", []), budget=budget
         )
     except Exception:
         db.session.rollback()

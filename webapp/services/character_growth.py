@@ -1,6 +1,7 @@
 """A character grows: experience and level, skills learned or forgotten, perks taken or given up."""
 
 import sqlalchemy as sa
+from pydantic import Field
 
 from webapp import invalidation, rules
 from webapp.extensions import db
@@ -9,23 +10,41 @@ from webapp.models import Character, Perk, Skill
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action, Actor
-from webapp.services.errors import Forbidden, InvalidInput, NotFound, RuleViolation, Violation
+from webapp.services.errors import Forbidden, NotFound, RuleViolation
+from webapp.services.inputs import Input, entry_id, whole
 from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
 
 MAX_AWARD = 1_000_000
 
 
-def add_experience(actor: Actor, character_id, amount: int) -> Character:
+class ExperienceAward(Input):
+    """Experience a character gains at once."""
+
+    amount: whole(1, MAX_AWARD) = Field(
+        description=f"Experience points to add, 1–{MAX_AWARD:,}; a character has at most {rules.MAX_EXPERIENCE:,}.",
+    )
+
+
+class SkillPick(Input):
+    """A skill to learn."""
+
+    skill_id: entry_id("skill")
+
+
+class PerkPick(Input):
+    """A perk to take."""
+
+    perk_id: entry_id("perk")
+
+
+def add_experience(actor: Actor, character_id, award: ExperienceAward) -> Character:
     """Add experience; the level follows (up to the campaign's cap while in one). Commits once.
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
-    Raises NotFound, Forbidden, InvalidInput (amount not 1–1,000,000) or RuleViolation (field amount) when the
-    owner tries while the character is an approved member of a campaign, or when the experience would pass
-    10,000,000.
+    Raises NotFound, Forbidden, or RuleViolation (field amount) when the owner tries while the character is an
+    approved member of a campaign, or when the experience would pass 10,000,000.
     """
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AWARD:
-        message = f"Add between 1 and {MAX_AWARD:,} experience points"
-        raise InvalidInput([Violation("amount", message)], message)
+    amount = award.amount
     # Locked: parallel awards add up instead of each overwriting the total it read.
     loaded = load_locked(actor, character_id, Action.VIEW)
     character = loaded.character
@@ -44,14 +63,14 @@ def add_experience(actor: Actor, character_id, amount: int) -> Character:
     return character
 
 
-def learn_skill(actor: Actor, character_id, skill_id) -> Character:
+def learn_skill(actor: Actor, character_id, pick: SkillPick) -> Character:
     """Learn a skill the race or archetype teaches, at or above its level; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such skill) or RuleViolation (field skill_id: already known,
     level too low, not taught).
     """
     loaded = load_locked(actor, character_id)
-    skill = access.load_chosen(actor, Skill, skill_id, "skill_id")
+    skill = access.load_chosen(actor, Skill, pick.skill_id, "skill_id")
     data = loaded.data
     wanted = rules.SkillData(skill.id, skill.name, skill.required_level)
     RuleViolation.raise_if_any(
@@ -62,13 +81,13 @@ def learn_skill(actor: Actor, character_id, skill_id) -> Character:
     return loaded.character
 
 
-def take_perk(actor: Actor, character_id, perk_id) -> Character:
+def take_perk(actor: Actor, character_id, pick: PerkPick) -> Character:
     """Take a perk at or above its level while a perk slot (1 + level // 4) is free; commits once.
 
     Raises NotFound, Forbidden, InvalidInput (no such perk) or RuleViolation (field perk_id).
     """
     loaded = load_locked(actor, character_id)
-    perk = access.load_chosen(actor, Perk, perk_id, "perk_id")
+    perk = access.load_chosen(actor, Perk, pick.perk_id, "perk_id")
     data = loaded.data
     wanted = rules.PerkData(perk.id, perk.name, perk.required_level)
     RuleViolation.raise_if_any(rules.check_take_perk(data.name, data.level, wanted, len(data.perk_ids), data.perk_ids))

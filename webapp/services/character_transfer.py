@@ -24,19 +24,10 @@ from webapp.models import (
 )
 from webapp.services import access, locks
 from webapp.services.access import Actor
-from webapp.services.characters.checks import (
-    ARCHETYPE_OPTIONS,
-    MAX_AGE,
-    MAX_DESCRIPTION,
-    MAX_NAME,
-    MAX_SEX,
-    RACE_OPTIONS,
-    identity_violations,
-    name_violations,
-    starting_violations,
-    visibility_violations,
-)
+from webapp.services.characters.checks import ARCHETYPE_OPTIONS, RACE_OPTIONS, name_violations, starting_violations
+from webapp.services.characters.inputs import MAX_NAME, Age, CharacterName, Choosable, Description, Sex
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.inputs import trimmed
 from webapp.services.inventory import MAX_QUANTITY
 from webapp.services.sheets import archetype_data, item_data, load_sheet, race_data
 
@@ -50,7 +41,7 @@ class _Document(BaseModel):
 
 
 class InventoryLine(_Document):
-    item: str = Field(min_length=1, max_length=120)
+    item: trimmed(120, required=True)
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
 
 
@@ -59,13 +50,13 @@ class CharacterDocument(_Document):
 
     format: Literal["tavern.character"] = FORMAT
     version: Literal[1] = VERSION
-    name: str = Field(min_length=1, max_length=MAX_NAME)
-    sex: str = Field("", max_length=MAX_SEX)
-    age: int | None = Field(None, ge=0, le=MAX_AGE)
-    description: str = Field("", max_length=MAX_DESCRIPTION)
-    visibility: Literal["PUBLIC", "PRIVATE"] = "PRIVATE"
-    race: str = Field(min_length=1, max_length=100)
-    archetype: str = Field(min_length=1, max_length=100)
+    name: CharacterName
+    sex: Sex = ""
+    age: Age | None = None
+    description: Description = ""
+    visibility: Choosable = "PRIVATE"
+    race: trimmed(100, required=True)
+    archetype: trimmed(100, required=True)
     attributes: dict[
         Literal["strength", "constitution", "dexterity", "intelligence", "wisdom", "charisma"],
         Annotated[int, Field(ge=rules.MIN_EFFECTIVE, le=rules.MAX_EFFECTIVE)],
@@ -150,8 +141,7 @@ def import_character(actor: Actor, document: CharacterDocument) -> ImportResult:
     locks.lock_owner(owner.id)  # the free name found below stays free until the commit
     result_notes: list[str] = []
     unmatched: list[Violation] = []
-    problems = identity_violations(document.model_dump(include={"name", "sex", "age", "description"}))
-    problems += visibility_violations(actor, None, document.visibility)
+    problems = []
     race = _match_one(actor, Race, document.race, "race", RACE_OPTIONS)
     archetype = _match_one(actor, Archetype, document.archetype, "archetype", ARCHETYPE_OPTIONS)
     for kind, wanted, found in (("race", document.race, race), ("archetype", document.archetype, archetype)):

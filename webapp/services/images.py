@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
+from pydantic import Field
 
 from webapp.extensions import db
 from webapp.models import Image, User, Visibility
@@ -16,6 +18,7 @@ from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.image_processing import CONTENT_TYPE, process_upload
+from webapp.services.inputs import Input, Patch, reworded, trimmed
 from webapp.services.matching import contains
 from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
@@ -25,7 +28,35 @@ MAX_DESCRIPTION = 500
 PUBLIC_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_CACHE = "private, no-store"
 ORPHAN_GRACE = timedelta(hours=1)
-CHOOSABLE_VISIBILITY = (Visibility.PUBLIC, Visibility.PRIVATE)
+
+Description = trimmed(
+    MAX_DESCRIPTION, lines=True, too_long=f"A description can be at most {MAX_DESCRIPTION} characters."
+)
+AnyVisibility = Annotated[
+    Literal["PUBLIC", "PRIVATE", "HIDDEN"], reworded("Visibility must be PUBLIC, PRIVATE or HIDDEN.")
+]
+
+
+class ImageDetails(Input):
+    """What is said about a stored picture: its description and who may see it."""
+
+    description: Description = ""
+    visibility: AnyVisibility = "PUBLIC"
+
+
+class ImageUpload(ImageDetails):
+    """What an upload says about its picture (the multipart fields beside `file`); only staff hide an image."""
+
+    visibility: Annotated[Literal["PUBLIC", "PRIVATE"], reworded("Choose PUBLIC or PRIVATE.")] = "PRIVATE"
+
+
+class ImagePatch(Patch):
+    """The details to change; a field left out or null stays as it is."""
+
+    description: Description | None = None
+    visibility: AnyVisibility | None = Field(
+        None, description="Owners choose PUBLIC or PRIVATE; only staff hide an image or bring it back."
+    )
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +94,7 @@ def create_image(
     (field "file"), a description over 500 characters or an unknown visibility; whatever `then` raises. Nothing
     stays in storage when anything fails, the commit included.
     """
-    description, visibility = _checked_details(description, visibility)
+    details = ImageDetails.read({"description": description, "visibility": visibility})
     processed = process_upload(data)
     picture_key, thumbnail_key = new_keys()
     store = storage()
@@ -75,14 +106,14 @@ def create_image(
         stored.append(thumbnail_key)
         image = Image(
             owner_id=owner.id if owner is not None else None,
-            visibility=visibility,
+            visibility=Visibility(details.visibility),
             content_type=CONTENT_TYPE,
             width=processed.width,
             height=processed.height,
             size=len(processed.webp_bytes),
             storage_key=picture_key,
             thumbnail_key=thumbnail_key,
-            description=description,
+            description=details.description,
         )
         db.session.add(image)
         if then is None:
@@ -95,20 +126,6 @@ def create_image(
         _delete_quietly(stored)
         raise
     return image
-
-
-def _checked_details(description: str, visibility: Visibility | str) -> tuple[str, Visibility]:
-    violations = []
-    description = (description or "").strip()
-    if len(description) > MAX_DESCRIPTION:
-        violations.append(Violation("description", f"A description can be at most {MAX_DESCRIPTION} characters."))
-    try:
-        visibility = Visibility(visibility)
-    except ValueError:
-        violations.append(Violation("visibility", "Visibility must be PUBLIC, PRIVATE or HIDDEN."))
-    if violations:
-        raise InvalidInput(violations)
-    return description, visibility
 
 
 def delete_image(image: Image) -> None:
@@ -154,23 +171,15 @@ def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> 
 
 
 def upload_image(
-    actor: Actor,
-    data: bytes,
-    description: str = "",
-    visibility: Visibility | str = Visibility.PRIVATE,
-    *,
-    then: Callable[[Image], object] | None = None,
+    actor: Actor, data: bytes, details: ImageUpload, *, then: Callable[[Image], object] | None = None
 ) -> Image:
     """Store an upload owned by the actor; commits once (with what `then` does with it: see create_image).
 
     Raises Forbidden (not signed in, or unverified where that is required), TooLarge (413) above 5 MB, or
-    InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP, a long description, or a visibility
-    other than PUBLIC or PRIVATE (only staff hide).
+    InvalidInput (422) for a file that is not a usable JPEG, PNG or WebP.
     """
     owner = access.require_creator(actor)
-    if str(visibility) not in {choice.value for choice in CHOOSABLE_VISIBILITY}:
-        raise InvalidInput([Violation("visibility", "Choose PUBLIC or PRIVATE.")], "Choose PUBLIC or PRIVATE.")
-    return create_image(owner, data, description, visibility, then=then)
+    return create_image(owner, data, details.description, details.visibility, then=then)
 
 
 def get_image(actor: Actor, image_id, action: Action = Action.VIEW, for_update: bool = False) -> Image:
@@ -198,7 +207,14 @@ def image_query(actor: Actor, mine: bool = False, search: str | None = None, vis
     return query
 
 
-def image_stats(actor: Actor) -> dict:
+@dataclass(frozen=True)
+class ImageCounts:
+    total: int
+    total_size: int  # bytes of the stored pictures
+    by_visibility: dict[str, int]
+
+
+def image_stats(actor: Actor) -> ImageCounts:
     """Counts and bytes over the images the actor may see: total, total_size, by_visibility."""
     rows = db.session.execute(
         sa.select(Image.visibility, sa.func.count(), sa.func.coalesce(sa.func.sum(Image.size), 0))
@@ -208,30 +224,25 @@ def image_stats(actor: Actor) -> dict:
     by_visibility = {choice.value: 0 for choice in Visibility}
     for visibility, count, _ in rows:
         by_visibility[Visibility(visibility).value] = count
-    return {
-        "total": sum(count for _, count, _ in rows),
-        "total_size": int(sum(size for _, _, size in rows)),
-        "by_visibility": by_visibility,
-    }
+    return ImageCounts(
+        total=sum(count for _, count, _ in rows),
+        total_size=int(sum(size for _, _, size in rows)),
+        by_visibility=by_visibility,
+    )
 
 
-def update_image(actor: Actor, image_id, changes: dict, expect=None) -> Image:
+def update_image(actor: Actor, image_id, patch: ImagePatch, expect=None) -> Image:
     """Change an image's description and visibility; commits once. The picture itself never changes: a new
     picture is a new upload.
 
-    `expect(image)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, or InvalidInput
-    (unknown field, description over 500 characters, a visibility only staff may set).
+    `expect(image)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, or InvalidInput (a
+    visibility only staff may set).
     """
-    unknown = [Violation(key, "Unknown field.") for key in changes if key not in {"description", "visibility"}]
-    if unknown:
-        raise InvalidInput(unknown, unknown[0].message)
     image = get_image(actor, image_id, Action.EDIT, for_update=True)
     if expect is not None:
         expect(image)
-    description, visibility = _checked_details(
-        changes["description"] if changes.get("description") is not None else image.description,
-        changes["visibility"] if changes.get("visibility") is not None else image.visibility,
-    )
+    description = patch.description if patch.description is not None else image.description
+    visibility = Visibility(patch.visibility) if patch.visibility is not None else image.visibility
     if not access.may_set_visibility(actor, image, visibility):
         message = "Only moderators hide an image or bring it back."
         raise InvalidInput([Violation("visibility", message)], message)

@@ -1,11 +1,40 @@
-"""The base of every use case's input: one pydantic model checks what the pages and the API send alike."""
+"""The base of every use case's input: one pydantic model checks what the pages and the API send alike, and the
+types its fields share (whole numbers, trimmed text), each checked as the OpenAPI document describes it."""
 
+import re
+import typing
+import uuid
 from collections.abc import Mapping
-from typing import Self
+from datetime import UTC, datetime
+from functools import cache
+from types import NoneType, UnionType
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from webapp import text
 from webapp.services.errors import InvalidInput, Violation
+
+# Trimmed from either end of a text before it is counted: Unicode's white space (NBSP included) but for the
+# control characters, which are refused. Written as a regular-expression class that reads the same in Python and
+# in ECMAScript (the OpenAPI document's dialect).
+SPACES = r" \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+CONTROLS = r"\u0000-\u001f\u007f"
+LINE_BREAKS = r"\t\n\r"
+CONTROLS_BUT_LINE_BREAKS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
 
 
 class Input(BaseModel):
@@ -21,10 +50,157 @@ class Input(BaseModel):
         try:
             return cls.model_validate(values, strict=False)
         except ValidationError as error:
-            problems = [Violation(_field(item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
+            problems = [Violation(_field(item["loc"]), _message(item)) for item in error.errors(include_url=False)]
             raise InvalidInput(problems) from None
+
+
+def _message(item: dict) -> str:
+    return "Unknown field." if item["type"] == "extra_forbidden" else item["msg"]
 
 
 def _field(location: tuple) -> str:
     names = [part for part in location if isinstance(part, str)]
     return names[-1] if names else "body"
+
+
+def _unset_is_not_null(schema: dict[str, Any]) -> None:
+    """A field a patch may leave out but not send as null shows no `default: null` in the document."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None and not _admits_null(prop):
+            del prop["default"]
+
+
+def _admits_null(prop: dict) -> bool:
+    return prop.get("type") == "null" or any(option.get("type") == "null" for option in prop.get("anyOf", ()))
+
+
+class Patch(Input):
+    """Changes: a field left out stays as it is; null is refused beside the field unless its type admits None
+    (then null means "none": no age, no picture)."""
+
+    model_config = ConfigDict(json_schema_extra=_unset_is_not_null)
+    NULL_MESSAGE: ClassVar[str] = "This can't be empty"
+    NULL_MESSAGES: ClassVar[dict[str, str]] = {}  # by field, where a field says it otherwise
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_allowed(cls, value, info: ValidationInfo):
+        if value is None and not _nullable(cls.model_fields[info.field_name].annotation):
+            message = cls.NULL_MESSAGES.get(info.field_name, cls.NULL_MESSAGE)
+            raise PydanticCustomError("not_null", message)
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, by name."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+def _nullable(annotation) -> bool:
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return typing.get_origin(annotation) in (typing.Union, UnionType) and NoneType in typing.get_args(annotation)
+
+
+def _integral(value):
+    """612.0 is the whole number 612, as JSON Schema's `integer` says; 612.5, true and "612" are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def whole(minimum: int, maximum: int, message: str | None = None) -> Any:
+    """A whole number from `minimum` to `maximum`; `message` (may name the `{field}`) replaces every refusal."""
+    number = Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_integral)]
+    return Annotated[number, reworded(message)] if message else number
+
+
+def entry_id(kind: str) -> Any:
+    """The id of an entry chosen in a form or body (a race, a skill); any other value names no such entry."""
+    return Annotated[uuid.UUID, reworded(f"There is no such {kind}")]
+
+
+def reworded(message: str) -> WrapValidator:
+    """Say `message` for any value the type refuses; `{field}` in it is the field's name, capitalised."""
+
+    def check(value, handler, info: ValidationInfo):
+        try:
+            return handler(value)
+        except ValidationError:
+            name = (info.field_name or "value").capitalize()
+            raise PydanticCustomError("refused", message.format(field=name)) from None
+
+    return WrapValidator(check)
+
+
+@cache
+def future(message: str) -> Any:
+    """A moment with a time zone, later than now; read as UTC."""
+
+    def check(moment: datetime) -> datetime:
+        moment = moment.astimezone(UTC)
+        if moment <= datetime.now(UTC):
+            raise PydanticCustomError("past", message)
+        return moment
+
+    return Annotated[AwareDatetime, AfterValidator(check)]
+
+
+@cache
+def trimmed_pattern(max_length: int, *, required: bool, lines: bool) -> str:
+    """What a text matches when, trimmed of SPACES (and of line breaks where it has lines), it holds 1 (or 0
+    when not `required`) to `max_length` characters and no control character."""
+    spaces = SPACES + LINE_BREAKS if lines else SPACES
+    controls = CONTROLS_BUT_LINE_BREAKS if lines else CONTROLS
+    edge = f"[^{spaces}{controls}]"
+    core = edge if max_length == 1 else f"{edge}(?:[^{controls}]{{0,{max_length - 2}}}{edge})?"
+    return f"^[{spaces}]*{core if required else f'(?:{core})?'}[{spaces}]*$"
+
+
+def _space_characters(spaces: str) -> str:
+    found = re.compile(f"[{spaces}]")
+    return "".join(char for char in map(chr, range(0x3001)) if found.fullmatch(char))
+
+
+TRIMMED = _space_characters(SPACES)
+TRIMMED_WITH_LINES = _space_characters(SPACES + LINE_BREAKS)
+
+
+def trimmed(
+    max_length: int,
+    *,
+    required: bool = False,
+    lines: bool = False,
+    blank: str = "This can't be empty",
+    too_long: str | None = None,
+    collapse: bool = False,
+) -> Any:
+    """Text trimmed of spaces at either end (NBSP included) before it is counted: at most `max_length`
+    characters, at least one when `required` (else `blank`), one line unless it has `lines`, never a control
+    character. The OpenAPI document states the same as a `pattern`, the very one checked here. With `collapse`,
+    each run of spaces inside becomes one space once it is counted."""
+    pattern = trimmed_pattern(max_length, required=required, lines=lines)
+    matcher = re.compile(pattern)
+    ends = TRIMMED_WITH_LINES if lines else TRIMMED
+    too_long = too_long or f"Use at most {max_length:,} characters"
+
+    def check(value):
+        if not isinstance(value, str):
+            return value  # the str type refuses it in its own words
+        if matcher.fullmatch(value):
+            return " ".join(value.split()) if collapse else value.strip(ends)
+        refusal = text.refusal(value, lines=lines)
+        if refusal is not None:
+            raise PydanticCustomError("control_character", refusal)
+        if not value.strip(ends):
+            raise PydanticCustomError("blank", blank)
+        raise PydanticCustomError("too_long", too_long)
+
+    counted = "spaces at either end not counted"
+    shape = f"{'1' if required else '0'}–{max_length:,} characters, {counted}{'' if lines else ', on one line'}."
+    schema = {"type": "string", "pattern": pattern, "description": shape}
+    return Annotated[str, BeforeValidator(check), WithJsonSchema(schema)]
+
+
+def name(max_length: int, blank: str, too_long: str | None = None, *, collapse: bool = False) -> Any:
+    """A name: one line, 1 to `max_length` characters once trimmed."""
+    return trimmed(max_length, required=True, blank=blank, too_long=too_long, collapse=collapse)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import Field
 
 from webapp import invalidation, rules
 from webapp.extensions import db
@@ -15,9 +16,24 @@ from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
+from webapp.services.inputs import Input, entry_id, whole
 from webapp.services.sheets import Carried, LoadedSheet, load_locked
 
 MAX_QUANTITY = 9999
+Quantity = whole(1, MAX_QUANTITY, f"Choose a quantity from 1 to {MAX_QUANTITY}.")
+
+
+class InventoryAdd(Input):
+    """Items to put into a character's pack."""
+
+    item_id: entry_id("item")
+    quantity: Quantity = Field(1, description=f"How many, 1–{MAX_QUANTITY}; a stack holds at most {MAX_QUANTITY}.")
+
+
+class InventoryPatch(Input):
+    """How many of a carried item there are now."""
+
+    quantity: Quantity = Field(description=f"1–{MAX_QUANTITY}; to drop an item, DELETE it.")
 
 
 @dataclass(frozen=True)
@@ -50,13 +66,6 @@ def stacks(actor: Actor, loaded: LoadedSheet) -> list[Stack]:
         for entry in loaded.inventory
     ]
     return sorted(lines, key=lambda line: (line.item.name.casefold(), str(line.item.id)))
-
-
-def _quantity(quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        message = f"Choose a quantity from 1 to {MAX_QUANTITY}."
-        raise InvalidInput([Violation("quantity", message)], message)
-    return quantity
 
 
 def _entry(loaded: LoadedSheet, item_id) -> Carried:
@@ -127,16 +136,15 @@ def _check_taking_off(loaded: LoadedSheet, entry: Carried, left: int, slots: int
     RuleViolation.raise_if_any([Violation("item_id", violation.message) for violation in violations])
 
 
-def add_item(actor: Actor, character_id, item_id, quantity: int = 1) -> int:
+def add_item(actor: Actor, character_id, addition: InventoryAdd) -> int:
     """Put items into the pack (onto the stack when it is there already); commits once. Returns the stack's size.
 
-    Raises NotFound / Forbidden for the character, InvalidInput (item_id: no item the actor can see; quantity
-    out of 1–9999) or RuleViolation (item_id: above the campaign's highest rarity; quantity: too heavy).
+    Raises NotFound / Forbidden for the character, InvalidInput (item_id: no item the actor can see; quantity: the
+    stack would pass 9999) or RuleViolation (item_id: above the campaign's highest rarity; quantity: too heavy).
     """
-    quantity = _quantity(quantity)
     loaded = load_locked(actor, character_id)
-    item = access.load_chosen(actor, Item, item_id, "item_id")
-    stacked = put_in_pack(loaded, item, quantity)
+    item = access.load_chosen(actor, Item, addition.item_id, "item_id")
+    stacked = put_in_pack(loaded, item, addition.quantity)
     db.session.commit()
     return stacked
 
@@ -166,15 +174,15 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> int:
 
 
 def set_quantity(
-    actor, character_id, item_id, quantity: int, *, expect: Callable[[LoadedSheet], None] | None = None
+    actor, character_id, item_id, change: InventoryPatch, *, expect: Callable[[LoadedSheet], None] | None = None
 ) -> LoadedSheet:
     """Change how many of a carried item there are; commits once. Returns the sheet as the change leaves it.
 
     `expect(loaded)` runs on the locked sheet before any change (the API's If-Match). Raises NotFound (not
-    carried), InvalidInput (quantity not 1–9999; more of an item the actor can no longer see) or RuleViolation
-    (quantity: fewer than the slots it fills, or too heavy).
+    carried), InvalidInput (more of an item the actor can no longer see) or RuleViolation (quantity: fewer than
+    the slots it fills, or too heavy).
     """
-    quantity = _quantity(quantity)
+    quantity = change.quantity
     loaded = load_locked(actor, character_id)
     if expect is not None:
         expect(loaded)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from pydantic import Field
 
 from webapp.extensions import db
 from webapp.models import (
@@ -24,9 +25,10 @@ from webapp.models import (
 from webapp.models.base import as_utc
 from webapp.services import access
 from webapp.services.access import Actor
-from webapp.services.accounts import ProfileChange, revoke_everything, update_profile
+from webapp.services.accounts import Roles, UserPatch, revoke_everything, update_profile
 from webapp.services.commits import commit_or_raise
-from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
+from webapp.services.errors import Conflict, Forbidden, NotFound
+from webapp.services.inputs import Input, future, trimmed
 from webapp.services.matching import LIKE_ESCAPE, like_pattern
 from webapp.services.pagination import paginate
 
@@ -81,53 +83,71 @@ def banned_clause():
     return sa.and_(User.ban_reason.is_not(None), sa.or_(User.banned_until.is_(None), User.banned_until > now))
 
 
-def user_stats(actor: Actor) -> dict:
+@dataclass(frozen=True)
+class UserCounts:
+    """The accounts, by role, banned now, and not yet confirmed."""
+
+    total: int
+    by_role: dict[str, int]
+    banned: int
+    unverified: int
+
+
+def user_stats(actor: Actor) -> UserCounts:
     """Counts for the admin overview: by role, banned, unverified. Staff only."""
     access.require_staff(actor)
     by_role = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
     count = sa.select(sa.func.count()).select_from(User)
-    return {
-        "total": sum(by_role.values()),
-        "by_role": {role.value: by_role.get(role, 0) for role in Role},
-        "banned": db.session.execute(count.where(banned_clause())).scalar_one(),
-        "unverified": db.session.execute(count.where(User.email_verified.is_(False))).scalar_one(),
-    }
+    return UserCounts(
+        total=sum(by_role.values()),
+        by_role={role.value: by_role.get(role, 0) for role in Role},
+        banned=db.session.execute(count.where(banned_clause())).scalar_one(),
+        unverified=db.session.execute(count.where(User.email_verified.is_(False))).scalar_one(),
+    )
 
 
-def set_role(actor: Actor, user_id, role: Role | str) -> User:
+class RoleBody(Input):
+    """The role an admin gives an account."""
+
+    role: Roles
+
+
+class BanBody(Input):
+    """Why a user is banned, and until when (never: a lasting ban)."""
+
+    reason: trimmed(
+        MAX_REASON,
+        required=True,
+        blank="Say why, so the person and other moderators know.",
+        too_long=f"Use at most {MAX_REASON} characters.",
+    )
+    until: future("Choose a moment in the future, or leave it empty for a lasting ban.") | None = Field(
+        None, description="When the ban lifts, in the future; omit for a lasting ban."
+    )
+
+
+def set_role(actor: Actor, user_id, body: RoleBody) -> User:
     """Change a user's role: admins only, never their own and never another admin's (403). Commits.
 
     The role is changed by the same service as the rest of an account, so it is checked and logged in one place.
     """
     target = access.load_user_to_promote(actor, user_id)
-    return update_profile(actor, target.id, ProfileChange(role=role))
+    return update_profile(actor, target.id, UserPatch(role=body.role))
 
 
-def ban_user(actor: Actor, user_id, reason: str, until: datetime | None = None) -> User:
+def ban_user(actor: Actor, user_id, body: BanBody) -> User:
     """Ban a user (moderators: USERs only; admins: anyone but admins; nobody themselves).
 
-    Every session and token of the banned user ends at once. Raises NotFound / Forbidden through `access`,
-    InvalidInput for a missing reason or an end in the past. Commits.
+    Every session and token of the banned user ends at once. Raises NotFound / Forbidden through `access`.
+    Commits.
     """
     target = access.load_user_to_ban(actor, user_id)
-    reason = (reason or "").strip()
-    problems = []
-    if not reason:
-        problems.append(Violation("reason", "Say why, so the person and other moderators know."))
-    elif len(reason) > MAX_REASON:
-        problems.append(Violation("reason", f"Use at most {MAX_REASON} characters."))
-    if until is not None:
-        until = as_utc(until)
-        if until <= datetime.now(UTC):
-            problems.append(Violation("until", "Choose a moment in the future, or leave it empty for a lasting ban."))
-    if problems:
-        raise InvalidInput(problems)
-    target.ban_reason = reason
-    target.banned_until = until
+    target.ban_reason = body.reason
+    target.banned_until = body.until
     target.banned_by_id = actor.id
     revoke_everything(target)
     db.session.commit()
-    ends = until.isoformat() if until else "further notice"
+    ends = body.until.isoformat() if body.until else "further notice"
     log.warning("user %s banned by %s until %s", target.id, access.actor_id(actor), ends)
     return target
 

@@ -2,6 +2,7 @@
 
 import base64
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
@@ -9,6 +10,15 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.services.errors import BadQuery, Violation
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where a page of a list stands: how many rows it holds at most, whether more follow, and the cursor to them."""
+
+    limit: int
+    has_next: bool
+    next_cursor: str | None
 
 
 def _encode(values: list) -> str:
@@ -36,8 +46,10 @@ def _typed(value, column):
     return value
 
 
-def paginate(query: sa.Select, model, sort_column, limit: int, cursor: str | None, order: str):
-    """Run one page of `query` ordered by (sort_column, id); returns (rows, pagination dict).
+def paginate(
+    query: sa.Select, model, sort_column, limit: int, cursor: str | None, order: str
+) -> tuple[list, Pagination]:
+    """Run one page of `query` ordered by (sort_column, id); returns (rows, where the page stands).
 
     Raises BadQuery for a cursor we did not give out.
     """
@@ -58,7 +70,7 @@ def paginate(query: sa.Select, model, sort_column, limit: int, cursor: str | Non
     if has_next:
         last = rows[-1]
         next_cursor = _encode([_value(getattr(last, sort_column.key)), str(last.id)])
-    return rows, {"limit": limit, "has_next": has_next, "next_cursor": next_cursor}
+    return rows, Pagination(limit, has_next, next_cursor)
 
 
 def _value(value):

@@ -4,6 +4,8 @@ sign-ins."""
 import contextlib
 import logging
 
+from pydantic import ConfigDict, Field
+
 from webapp import mail
 from webapp.extensions import db
 from webapp.models import User
@@ -11,9 +13,27 @@ from webapp.net import external_url
 from webapp.services import access, accounts, credentials, sign_in_links
 from webapp.services.accounts import client, email_ref
 from webapp.services.errors import InvalidInput, Violation
-from webapp.services.passwords import hash_password, password_problems, verify_password
+from webapp.services.inputs import Input
+from webapp.services.passwords import MAX_LENGTH, NewPassword, hash_password, personal_problems, verify_password
 
 log = logging.getLogger("tavern.audit")
+
+
+class PasswordBody(Input):
+    """The current password, then the one that replaces it, both kept as typed."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: NewPassword
+
+
+class PasswordReset(Input):
+    """The new password a reset link sets, kept as typed."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    password: NewPassword
 
 
 def request_password_reset(email: str) -> None:
@@ -34,12 +54,13 @@ def check_reset_link(token: str) -> User:
     return sign_in_links.read_token(token, sign_in_links.RESET_PASSWORD)
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, reset: PasswordReset) -> User:
     """Set a new password from a reset link: the link dies, every session and token ends, and the address
-    counts as verified (the mail reached its owner). Raises InvalidLink, InvalidInput (field "password")."""
+    counts as verified (the mail reached its owner). Raises InvalidLink, InvalidInput (field "password": the
+    person's own name or address)."""
     user = sign_in_links.read_token(token, sign_in_links.RESET_PASSWORD)
-    _check_policy(user, new_password, "password")
-    user.password_hash = hash_password(new_password)
+    _check_personal(user, reset.password, "password")
+    user.password_hash = hash_password(reset.password)
     user.email_verified = True
     accounts.revoke_everything(user)
     db.session.commit()
@@ -47,38 +68,39 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str, keep_session: str | None = None) -> User:
+def change_password(user: User, change: PasswordBody, keep_session: str | None = None) -> User:
     """Change the password after checking the current one; every other session and token ends at once.
 
-    Raises InvalidInput on "current_password" (wrong) or "new_password" (not acceptable). Commits.
+    Raises InvalidInput on "current_password" (wrong) or "new_password" (the person's own name or address, or the
+    current password again). Commits.
     """
-    user = _replace_password(user, current_password, new_password, keep_session)
+    user = _replace_password(user, change, keep_session)
     db.session.commit()
     _password_changed(user)
     return user
 
 
 def change_password_for_tokens(
-    user: User, current_password: str, new_password: str, keep_session: str | None = None
+    user: User, change: PasswordBody, keep_session: str | None = None
 ) -> credentials.IssuedTokens:
     """The API's password change: as change_password, and a fresh access token and refresh-token family for the
     caller in the same commit (every older token just ended), so neither happens without the other."""
-    user = _replace_password(user, current_password, new_password, keep_session)
+    user = _replace_password(user, change, keep_session)
     pair = credentials.token_pair(user)
     db.session.commit()
     _password_changed(user)
     return pair
 
 
-def _replace_password(user: User, current_password: str, new_password: str, keep_session: str | None) -> User:
+def _replace_password(user: User, change: PasswordBody, keep_session: str | None) -> User:
     """Check the current and the new password, then set the new one and end the rest; no commit."""
     user = accounts.fresh(user)
-    if not verify_password(user.password_hash, current_password):
+    if not verify_password(user.password_hash, change.current_password):
         raise InvalidInput([Violation("current_password", "That is not your current password.")])
-    _check_policy(user, new_password, "new_password")
-    if verify_password(user.password_hash, new_password):
+    _check_personal(user, change.new_password, "new_password")
+    if verify_password(user.password_hash, change.new_password):
         raise InvalidInput([Violation("new_password", "Choose a password different from the current one.")])
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(change.new_password)
     accounts.revoke_everything(user, keep_session=keep_session)
     return user
 
@@ -88,8 +110,8 @@ def _password_changed(user: User) -> None:
     _notify_password_changed(user)
 
 
-def _check_policy(user: User, password: str, field: str) -> None:
-    problems = password_problems(password, user.email, user.display_name)
+def _check_personal(user: User, password: str, field: str) -> None:
+    problems = personal_problems(password, user.email, user.display_name)
     if problems:
         raise InvalidInput([Violation(field, message) for message in problems])
 

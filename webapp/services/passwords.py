@@ -1,8 +1,12 @@
 """Passwords: hashed with argon2id at OWASP's recommended cost, and acceptable when 12–128 characters long, not
 common, and not the user's own name or email."""
 
+from typing import Annotated
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 # OWASP: argon2id, 19 MiB memory, 2 iterations, 1 degree of parallelism.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -76,17 +80,46 @@ COMMON = frozenset(
 )
 
 
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+POLICY = (
+    f"{MIN_LENGTH}–{MAX_LENGTH} characters, kept as typed (spaces count); not a common password, not a single "
+    "character or two repeated, and neither your display name nor the part of your email before the @."
+)
+
+
 def password_problems(password: str, email: str = "", display_name: str = "") -> list[str]:
     """Sentences explaining what is wrong with the password (empty when it is fine)."""
     problems = []
-    if len(password) < 12:
-        problems.append("Use at least 12 characters.")
-    if len(password) > 128:
-        problems.append("Use at most 128 characters.")
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Use at least {MIN_LENGTH} characters.")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"Use at most {MAX_LENGTH} characters.")
     lowered = password.lower()
     if lowered in COMMON or len(set(lowered)) <= 2:
         problems.append("This password is too common. Try a short sentence only you would think of.")
+    return problems + personal_problems(password, email, display_name)
+
+
+def personal_problems(password: str, email: str, display_name: str) -> list[str]:
+    """Whether the password is the person's own name, or holds their address's local part."""
+    lowered = password.lower()
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered or display_name and display_name.lower() == lowered:
-        problems.append("Don't use your name or email in your password.")
-    return problems
+        return ["Don't use your name or email in your password."]
+    return []
+
+
+def _acceptable(password: str) -> str:
+    problems = password_problems(password)
+    if problems:
+        raise PydanticCustomError("password_policy", " ".join(problems))
+    return password
+
+
+# A new password as the policy wants it; whose name or address it holds, the use case checks (it knows them).
+NewPassword = Annotated[
+    str,
+    AfterValidator(_acceptable),
+    WithJsonSchema({"type": "string", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH, "description": POLICY}),
+]

@@ -2,9 +2,10 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 import sqlalchemy as sa
+from pydantic import Field
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -13,11 +14,13 @@ from webapp.models.base import as_utc
 from webapp.services import access, credentials, sign_in_checks
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.ids import parse_id
+from webapp.services.inputs import Input, future, name, reworded
 from webapp.services.sign_in import InvalidCredentials
 from webapp.services.tokens import digest
 
 log = logging.getLogger("tavern.audit")
 LAST_USED_EVERY = timedelta(minutes=1)
+MAX_NAME = 100
 
 
 class Holder(NamedTuple):
@@ -68,31 +71,26 @@ def holder_of(secret: str) -> Holder:
     return Holder(user, scope, campaign_id)
 
 
-def create_personal_token(
-    user: User, name: str, scope: str | TokenScope, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """A personal token and its secret, which is shown once and never stored. Raises InvalidInput. Commits."""
-    problems = []
-    name = (name or "").strip()
-    if not 1 <= len(name) <= 100:
-        problems.append(Violation("name", "Use 1 to 100 characters."))
-    try:
-        scope = TokenScope(str(scope).lower())
-    except ValueError:
-        problems.append(Violation("scope", "Choose read or write."))
-    if expires_at is not None:
-        expires_at = as_utc(expires_at)
-        if expires_at <= datetime.now(UTC):
-            problems.append(Violation("expires_at", "Choose a moment in the future."))
+class TokenCreate(Input):
+    """A personal token to make: what it is for, what it may do, and when it stops working (never: no expiry)."""
+
+    name: name(MAX_NAME, f"Use 1 to {MAX_NAME} characters.", f"Use 1 to {MAX_NAME} characters.")
+    scope: Annotated[Literal["read", "write"], reworded("Choose read or write.")] = "read"
+    expires_at: future("Choose a moment in the future.") | None = Field(
+        None, description="ISO 8601 with a zone, in the future; omit for no expiry."
+    )
+
+
+def create_personal_token(user: User, body: TokenCreate) -> tuple[ApiToken, str]:
+    """A personal token and its secret, which is shown once and never stored. Raises InvalidInput (name: the user
+    has too many tokens). Commits."""
     # The user's row is locked until the commit, so parallel requests count the tokens one after the other.
     user = access.load_plain(User, user.id, for_update=True)
     if credentials.count_personal_tokens(user) >= credentials.MAX_PERSONAL_TOKENS:
-        problems.append(Violation("name", "You have too many tokens; revoke some you no longer use."))
-    if problems:
-        raise InvalidInput(problems)
-    row, secret = credentials.add_personal_token(user, name, scope, expires_at)
+        raise InvalidInput([Violation("name", "You have too many tokens; revoke some you no longer use.")])
+    row, secret = credentials.add_personal_token(user, body.name, TokenScope(body.scope), body.expires_at)
     db.session.commit()
-    log.info("user %s created personal token %s (%s)", user.id, row.id, scope.value)
+    log.info("user %s created personal token %s (%s)", user.id, row.id, body.scope)
     return row, secret
 
 

@@ -4,8 +4,10 @@ import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import Annotated, Self
 
 import uuid6
+from pydantic import ConfigDict, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 
 from webapp import mail
@@ -13,9 +15,10 @@ from webapp.extensions import db
 from webapp.models import Role, User
 from webapp.net import external_url
 from webapp.services import accounts, sign_in_links
-from webapp.services.accounts import client, normalise_email
+from webapp.services.accounts import MAX_DISPLAY_NAME, client, normalise_email
 from webapp.services.errors import InvalidInput, ServiceError, Violation
-from webapp.services.passwords import hash_password, password_problems
+from webapp.services.inputs import CONTROLS, SPACES, Input, name, reworded
+from webapp.services.passwords import NewPassword, hash_password, personal_problems
 
 log = logging.getLogger("tavern.audit")
 
@@ -37,17 +40,36 @@ class Registration:
     role: Role
 
 
-def register_user(email: str, password: str, display_name: str) -> Registration:
+EMAIL_PATTERN = rf"^[^@{SPACES}{CONTROLS}]+@[^@{SPACES}{CONTROLS}]+$"
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN),
+    reworded("Enter an email address, like name@example.com."),
+]
+
+
+class RegisterBody(Input):
+    """A new account: its address (to sign in and be mailed at), its password, and what to call its owner."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)  # a password is kept as typed
+
+    email: Email
+    password: NewPassword
+    display_name: name(MAX_DISPLAY_NAME, "Tell us what to call you.", f"Use 1 to {MAX_DISPLAY_NAME} characters.")
+
+    @model_validator(mode="after")
+    def _not_ones_own_name(self) -> Self:
+        """Raises InvalidInput beside the password when it holds its owner's name or address."""
+        problems = personal_problems(self.password, normalise_email(self.email), self.display_name)
+        if problems:
+            raise InvalidInput([Violation("password", message) for message in problems])
+        return self
+
+
+def register_user(body: RegisterBody) -> Registration:
     """Create a USER and mail the verification link; when the address already has an account, change nothing
-    and mail its owner instead. Raises InvalidInput for an unacceptable password or name. A mail failure does
-    not undo the account (the link can be sent again). Commits."""
-    email = normalise_email(email)
-    display_name = display_name.strip()
-    problems = [Violation("password", message) for message in password_problems(password, email, display_name)]
-    if not display_name:
-        problems.append(Violation("display_name", "Tell us what to call you."))
-    if problems:
-        raise InvalidInput(problems)
+    and mail its owner instead. A mail failure does not undo the account (the link can be sent again). Commits."""
+    email, password, display_name = normalise_email(body.email), body.password, body.display_name
     password_hash = hash_password(password)  # for a taken address too: both answers take as long
     existing = accounts.find_user_by_email(email)
     if existing is not None:

@@ -3,13 +3,16 @@
 import logging
 from datetime import UTC, datetime
 
+from pydantic import ConfigDict, Field
+
 from webapp.extensions import db
 from webapp.models import User, UserSession
 from webapp.services import access, accounts, credentials
 from webapp.services.accounts import client, email_ref
 from webapp.services.errors import Forbidden, NotFound, ServiceError
 from webapp.services.ids import parse_id
-from webapp.services.passwords import hash_password, needs_rehash, verify_password
+from webapp.services.inputs import Input
+from webapp.services.passwords import MAX_LENGTH, hash_password, needs_rehash, verify_password
 from webapp.services.sessions import active_sessions
 from webapp.services.tokens import InvalidToken, read_access_token
 
@@ -24,6 +27,21 @@ FORGOT_LIMIT_PER_IP = "5/minute"
 FORGOT_LIMIT_PER_ACCOUNT = "3/minute"
 
 
+class LoginBody(Input):
+    """An address and password to sign in with, kept as typed (a password's spaces count)."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=MAX_LENGTH)
+
+
+class RefreshBody(Input):
+    """A refresh token to trade for a new pair, or to revoke with its family."""
+
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
 class InvalidCredentials(ServiceError):
     """Wrong email or password, or a token that is not (or no longer) valid."""
 
@@ -31,9 +49,10 @@ class InvalidCredentials(ServiceError):
     code = "invalid_credentials"
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(login: LoginBody) -> User | None:
     """The user for these credentials, or None: unknown email, wrong password, banned and inactive all look
     the same to the caller, so nobody learns which accounts exist. Failures are logged without secrets."""
+    email, password = login.email, login.password
     user = accounts.find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)  # same work either way: no timing hint
@@ -63,9 +82,9 @@ def user_of_access_token(token: str) -> User:
     return user
 
 
-def issue_tokens(email: str, password: str) -> credentials.IssuedTokens:
+def issue_tokens(login: LoginBody) -> credentials.IssuedTokens:
     """API sign-in: an access token and a new refresh-token family. Raises InvalidCredentials. Commits."""
-    user = authenticate(email, password)
+    user = authenticate(login)
     if user is None:
         db.session.rollback()
         raise InvalidCredentials(SAME_MESSAGE)
@@ -75,13 +94,13 @@ def issue_tokens(email: str, password: str) -> credentials.IssuedTokens:
     return pair
 
 
-def refresh_tokens(secret: str) -> credentials.IssuedTokens:
+def refresh_tokens(body: RefreshBody) -> credentials.IssuedTokens:
     """Rotate a refresh token: the old one is used up, the answer holds the next of its family.
 
     A token presented twice means it leaked: the whole family is revoked and InvalidCredentials raised.
     Expired tokens and tokens of banned or inactive users raise InvalidCredentials too. Commits.
     """
-    row = credentials.find_refresh(secret)
+    row = credentials.find_refresh(body.refresh_token)
     if row is None:
         raise InvalidCredentials("This refresh token is not valid.")
     if row.used_at is not None or row.revoked_at is not None or not credentials.claim_refresh(row):
@@ -98,9 +117,9 @@ def refresh_tokens(secret: str) -> credentials.IssuedTokens:
     return pair
 
 
-def sign_out_token(secret: str) -> None:
+def sign_out_token(body: RefreshBody) -> None:
     """API logout: revoke the refresh token's family; an unknown token changes nothing. Commits."""
-    row = credentials.find_refresh(secret)
+    row = credentials.find_refresh(body.refresh_token)
     if row is not None:
         credentials.revoke_family(row.family_id)
         db.session.commit()

@@ -2,10 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Self
+from typing import Self
 
 import sqlalchemy as sa
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy.orm import joinedload
 
 from webapp import rules
@@ -22,10 +22,9 @@ from webapp.models import (
 from webapp.services import access, character_growth, inventory, sheets
 from webapp.services.access import Actor
 from webapp.services.campaign_events import record
-from webapp.services.campaigns.inputs import one_line
 from webapp.services.campaigns.loading import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
-from webapp.services.inputs import Input
+from webapp.services.inputs import Input, trimmed, whole
 from webapp.services.sheets import campaign_level_cap
 
 MAX_AWARD = character_growth.MAX_AWARD  # experience per character in one award
@@ -43,19 +42,15 @@ class AwardResult:
 class AwardBody(Input):
     """What a GM gives (experience, an item, or both) and to whom (chosen characters, or the whole party)."""
 
-    experience: int | None = Field(
+    experience: whole(1, MAX_AWARD) | None = Field(
         None,
-        ge=1,
-        le=MAX_AWARD,
         description=f"XP for each character; a character has at most {rules.MAX_EXPERIENCE:,}.",
     )
     item_id: uuid.UUID | None = Field(None, description="An item from the compendium to grant.")
-    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, description="How many of the item each one gets.")
+    quantity: whole(1, MAX_QUANTITY) = Field(1, description="How many of the item each one gets.")
     character_ids: list[uuid.UUID] | None = Field(None, description="Who gets it (APPROVED members' characters).")
     all: bool = Field(False, description="Everyone in the party instead of character_ids.")
-    reason: Annotated[str, BeforeValidator(one_line)] = Field(
-        "", max_length=MAX_REASON, description='Shown in the log: "for the flooded cellar".'
-    )
+    reason: trimmed(MAX_REASON, collapse=True) = Field("", description='Shown in the log: "for the flooded cellar".')
 
     @model_validator(mode="after")
     def _says_what_and_to_whom(self) -> Self:

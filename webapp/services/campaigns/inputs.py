@@ -2,14 +2,13 @@
 for the pages and the API alike."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BeforeValidator, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from webapp import rules
 from webapp.models import Rarity
-from webapp.services.inputs import Input
+from webapp.services.inputs import Input, Patch, name, trimmed, whole
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 5000
@@ -20,25 +19,19 @@ RULE_FIELDS = ("level_cap", "allowed_race_ids", "allowed_archetype_ids", "max_ra
 
 RarityName = Literal[tuple(rarity.value for rarity in Rarity)]  # type: ignore[valid-type]
 
-
-def one_line(value):
-    """Runs of spaces, tabs and newlines in a name become one space."""
-    return " ".join(value.split()) if isinstance(value, str) else value
-
-
-Name = Annotated[str, BeforeValidator(one_line), Field(min_length=1, max_length=MAX_NAME)]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+Name = name(MAX_NAME, "Give the campaign a name.", collapse=True)
+Description = trimmed(MAX_DESCRIPTION, lines=True)
 
 
 class RulesBody(Input):
     """A campaign's rules; a rule left empty leaves that part of the game open."""
 
-    level_cap: int | None = Field(None, ge=1, le=rules.MAX_LEVEL, description="Characters stop at this level.")
+    level_cap: whole(1, rules.MAX_LEVEL) | None = Field(None, description="Characters stop at this level.")
     allowed_race_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every race.")
     allowed_archetype_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every archetype.")
     max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
-    point_budget: int | None = Field(
-        None, ge=0, le=MAX_BUDGET, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
+    point_budget: whole(0, MAX_BUDGET) | None = Field(
+        None, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
     )
 
 
@@ -62,20 +55,16 @@ class CampaignCreate(Input):
         return {**self.model_dump(exclude={"rules"}), **self.rules.model_dump()}
 
 
-class CampaignPatch(Input):
-    """The details and rules to change: only the keys given (HIDDEN is for moderators)."""
+class CampaignPatch(Patch):
+    """The details and rules to change: only the keys given (HIDDEN is for moderators); a null description
+    empties it, a null visibility makes the campaign PUBLIC."""
 
-    name: Name | None = None
+    NULL_MESSAGES = {"name": "Give the campaign a name."}
+
+    name: Name = None
     description: Description | None = None
     visibility: Literal["PUBLIC", "PRIVATE", "HIDDEN"] | None = None
     rules: RulesPatch | None = None
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_stays(cls, value):
-        if value is None:
-            raise PydanticCustomError("name_required", "Give the campaign a name.")
-        return value
 
     def values(self) -> dict:
         """The keys given, flat (of DETAIL_FIELDS and RULE_FIELDS); an empty description or visibility as sent
@@ -93,7 +82,7 @@ class CampaignPatch(Input):
 class JoinRequest(Input):
     """A player asks to join the campaign of an invite code with one of their characters."""
 
-    invite_code: str = Field(min_length=1, max_length=64)
+    invite_code: trimmed(64, required=True)
     character_id: uuid.UUID
 
 
@@ -110,4 +99,4 @@ class ApproveBody(Input):
 class NoteBody(Input):
     """A note the GM writes into the log."""
 
-    body: str = Field(min_length=1, max_length=MAX_NOTE, description="Markdown; rendered sanitised.")
+    body: trimmed(MAX_NOTE, required=True, lines=True) = Field(description="Markdown; rendered sanitised.")

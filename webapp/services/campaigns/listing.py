@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -62,7 +63,15 @@ def party_sizes(campaign_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     return dict(db.session.execute(query).tuples().all())
 
 
-def campaign_stats(actor: Actor) -> dict:
+@dataclass(frozen=True)
+class CampaignCounts:
+    total: int
+    by_status: dict[str, int]
+    by_visibility: dict[str, int]
+    members: int  # approved characters in active memberships
+
+
+def campaign_stats(actor: Actor) -> CampaignCounts:
     """Counts over the campaigns the actor may see: total, by status and visibility, and their members."""
     seen = access.visible_campaigns(actor)
     by = db.session.execute(
@@ -75,13 +84,9 @@ def campaign_stats(actor: Actor) -> dict:
         .join(Campaign, Campaign.id == Membership.campaign_id)
         .where(seen, Membership.active.is_(True), Membership.status == MembershipStatus.APPROVED)
     ).scalar_one()
-    stats = {
-        "total": sum(count for *_key, count in by),
-        "by_status": {status.value: 0 for status in CampaignStatus},
-        "by_visibility": {visibility.value: 0 for visibility in Visibility},
-        "members": members,
-    }
+    by_status = {status.value: 0 for status in CampaignStatus}
+    by_visibility = {visibility.value: 0 for visibility in Visibility}
     for status, visibility, count in by:
-        stats["by_status"][str(status)] += count
-        stats["by_visibility"][str(visibility)] += count
-    return stats
+        by_status[str(status)] += count
+        by_visibility[str(visibility)] += count
+    return CampaignCounts(sum(count for *_key, count in by), by_status, by_visibility, members)

@@ -10,6 +10,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.campaigns.loading import load_campaign
 from webapp.services.campaigns.memberships import VERDICT_OPTIONS, active_memberships, verdict
 from webapp.services.errors import Forbidden, Violation
+from webapp.services.pagination import Pagination
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Dashboard:
     campaign: Campaign
     roster: Roster | None  # None: the viewer may see the campaign but not its party
     events: list[CampaignEvent]
-    events_pagination: dict | None
+    events_pagination: Pagination | None
     compliance: list[ComplianceEntry]
 
 

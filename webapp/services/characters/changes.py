@@ -14,13 +14,14 @@ from webapp.services import access, locks
 from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
 from webapp.services.characters import checks
-from webapp.services.errors import Conflict, InvalidInput, RuleViolation, Violation
+from webapp.services.characters.inputs import CharacterCreate, CharacterPatch
+from webapp.services.errors import Conflict, InvalidInput, RuleViolation
 from webapp.services.sheets import archetype_data, base_scores, race_data
 
 
 def create_character(
     actor: Actor,
-    fields: Mapping[str, Any],
+    body: CharacterCreate,
     *,
     skill_ids: Iterable = (),
     perk_ids: Iterable = (),
@@ -28,38 +29,34 @@ def create_character(
 ) -> Character:
     """Create a level-1 character owned by the actor, with starting skills and perks; commits once.
 
-    Raises Forbidden (not signed in or unverified), InvalidInput (shape, a taken name, an unknown race, archetype,
-    skill or perk) or RuleViolation (point buy over `budget`, archetype needs another race, a skill or perk
-    above level 1 or not taught, too many perks).
+    Raises Forbidden (not signed in or unverified), InvalidInput (a taken name, an unknown race, archetype, skill,
+    perk or image) or RuleViolation (point buy over `budget`, archetype needs another race, a skill or perk above
+    level 1 or not taught, too many perks).
     """
     owner = access.require_creator(actor)
     locks.lock_owner(owner.id)
-    name = (fields.get("name") or "").strip()
-    problems = checks.identity_violations({**fields, "name": name})
-    problems += checks.visibility_violations(actor, None, fields.get("visibility", Visibility.PRIVATE))
-    if name:
-        problems += checks.name_violations(owner.id, name)
+    problems = checks.name_violations(owner.id, body.name)
     if problems:
         raise InvalidInput(problems, problems[0].message)
-    race = checks.resolve_race(actor, fields.get("race_id"))
-    archetype = checks.resolve_archetype(actor, fields.get("archetype_id"))
+    race = checks.resolve_race(actor, body.race_id)
+    archetype = checks.resolve_archetype(actor, body.archetype_id)
     skills = checks.visible_by_ids(actor, Skill, skill_ids, "skill_ids")
     perks = checks.visible_by_ids(actor, Perk, perk_ids, "perk_ids")
-    image = checks.resolve_image(actor, fields.get("image_id"))
-    scores = {attribute: fields.get(attribute) for attribute in ATTRIBUTE_NAMES}
+    image = checks.resolve_image(actor, body.image_id)
+    scores = body.scores()
     rule_problems = rules.check_point_buy(scores, budget) + checks.starting_violations(
-        name, race, archetype, skills, perks
+        body.name, race, archetype, skills, perks
     )
     rules.RuleViolation.raise_if_any(rule_problems)
     character = Character(
         owner_id=owner.id,
-        name=name,
-        sex=(fields.get("sex") or "").strip(),
-        age=fields.get("age"),
-        description=(fields.get("description") or "").strip(),
+        name=body.name,
+        sex=body.sex,
+        age=body.age,
+        description=body.description,
         race_id=race.id,
         archetype_id=archetype.id,
-        visibility=Visibility(fields.get("visibility", Visibility.PRIVATE)),
+        visibility=Visibility(body.visibility),
         experience=0,
         level=rules.level_for_xp(0),
         skills=skills,
@@ -75,20 +72,18 @@ def create_character(
 def update_character(
     actor: Actor,
     character_id,
-    changes: Mapping[str, Any],
+    patch: CharacterPatch,
     *,
     budget: int | None = None,
     expect: Callable[[Character], None] | None = None,
 ) -> Character:
-    """Change the named fields of a character; commits once. The point-buy budget defaults to the campaign's.
+    """Change the fields the patch gives; commits once. The point-buy budget defaults to the campaign's.
 
     `expect(character)` runs before any change (the API's If-Match). Raises NotFound, Forbidden, InvalidInput
-    (unknown field, shape, taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation
-    (point buy, archetype needs another race).
+    (taken name, unknown race, archetype or image, visibility not allowed) or RuleViolation (point buy, archetype
+    needs another race).
     """
-    unknown = [Violation(key, "Unknown field.") for key in changes if key not in checks.EDITABLE_FIELDS]
-    if unknown:
-        raise InvalidInput(unknown, unknown[0].message)
+    changes = patch.changes()
     options = (
         joinedload(Character.race).selectinload(Race.skills),
         joinedload(Character.archetype).options(*checks.ARCHETYPE_OPTIONS),
@@ -99,15 +94,10 @@ def update_character(
     character = access.load(actor, Character, character_id, Action.EDIT, options=options, for_update=True)
     if expect is not None:
         expect(character)
-    changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
-    problems = checks.identity_violations(changes)
-    nullable = ("age", "image_id")
-    problems += [
-        Violation(key, "This can't be empty") for key in changes if key not in nullable and changes[key] is None
-    ]
-    if "visibility" in changes and changes["visibility"] is not None:
+    problems = []
+    if "visibility" in changes:
         problems += checks.visibility_violations(actor, character, changes["visibility"])
-    if changes.get("name") and changes["name"] != character.name:
+    if "name" in changes and changes["name"] != character.name:
         problems += checks.name_violations(character.owner_id, changes["name"], exclude_id=character.id)
     if problems:
         raise InvalidInput(problems, problems[0].message)

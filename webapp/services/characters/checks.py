@@ -1,48 +1,23 @@
-"""Checks on a character's fields shared by the API, the pages, the builder and import, and the entries it names."""
+"""Checks of a character against what is stored (a name its owner already uses, who may hide it), shared by the
+API, the pages, the builder and import, and the entries it names."""
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import ATTRIBUTE_NAMES, Archetype, Character, Image, Perk, Race, Skill, Visibility
+from webapp.models import Archetype, Character, Image, Perk, Race, Skill, Visibility
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.characters.inputs import NO_SUCH_IMAGE
 from webapp.services.errors import InvalidInput, NotFound, Violation
 from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
 
-MAX_NAME = 100
-MAX_SEX = 30
-MAX_DESCRIPTION = 5000
-MAX_AGE = 100_000
-IDENTITY_FIELDS = ("name", "sex", "age", "description")
-EDITABLE_FIELDS = (*IDENTITY_FIELDS, "race_id", "archetype_id", *ATTRIBUTE_NAMES, "visibility", "image_id")
-CHOOSABLE_VISIBILITY = (Visibility.PUBLIC, Visibility.PRIVATE)
 RACE_OPTIONS = (selectinload(Race.skills),)
 ARCHETYPE_OPTIONS = (selectinload(Archetype.skills), selectinload(Archetype.required_races))
-
-
-def identity_violations(fields: Mapping[str, Any]) -> list[Violation]:
-    """Shape of the identity fields present in `fields`: name 1–100, sex ≤30, age 0–100000, description ≤5000."""
-    problems = []
-    if "name" in fields:
-        name = (fields["name"] or "").strip()
-        if not name:
-            problems.append(Violation("name", "Give your character a name"))
-        elif len(name) > MAX_NAME:
-            problems.append(Violation("name", f"A name has at most {MAX_NAME} characters"))
-    if len(fields.get("sex") or "") > MAX_SEX:
-        problems.append(Violation("sex", f"Use at most {MAX_SEX} characters"))
-    age = fields.get("age")
-    if age is not None and not (isinstance(age, int) and 0 <= age <= MAX_AGE):
-        problems.append(Violation("age", f"An age is a whole number from 0 to {MAX_AGE}"))
-    if len(fields.get("description") or "") > MAX_DESCRIPTION:
-        problems.append(Violation("description", f"A description has at most {MAX_DESCRIPTION} characters"))
-    return problems
 
 
 def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
@@ -57,15 +32,9 @@ def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
     return [Violation("name", f"You already have a character called {name.strip()}")]
 
 
-def visibility_violations(actor: Actor, obj, value) -> list[Violation]:
+def visibility_violations(actor: Actor, character: Character, visibility: str) -> list[Violation]:
     """Owners pick PUBLIC or PRIVATE; only staff hide (or un-hide) a character."""
-    try:
-        visibility = Visibility(value)
-    except ValueError:
-        return [Violation("visibility", "Choose PUBLIC or PRIVATE")]
-    if obj is None and visibility not in CHOOSABLE_VISIBILITY:
-        return [Violation("visibility", "A new character is PUBLIC or PRIVATE")]
-    if obj is not None and not access.may_set_visibility(actor, obj, visibility):
+    if not access.may_set_visibility(actor, character, Visibility(visibility)):
         return [Violation("visibility", "Only moderators hide a character or bring it back")]
     return []
 
@@ -77,8 +46,7 @@ def resolve_image(actor: Actor, image_id) -> Image | None:
     try:
         return access.load(actor, Image, image_id, Action.VIEW)
     except NotFound:
-        message = "There is no such image, or it is another player's private picture"
-        raise InvalidInput([Violation("image_id", message)], message + ".") from None
+        raise InvalidInput([Violation("image_id", NO_SUCH_IMAGE)], NO_SUCH_IMAGE + ".") from None
 
 
 def resolve_race(actor: Actor, race_id) -> Race:

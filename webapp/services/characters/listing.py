@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -15,6 +14,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.errors import InvalidInput, Violation
 from webapp.services.matching import contains
 from webapp.services.sheets import CARD_OPTIONS
+from webapp.services.tallies import Tally
 
 
 @dataclass
@@ -85,25 +85,31 @@ def get_character(actor: Actor, character_id, action: Action = Action.VIEW) -> C
     return access.load(actor, Character, character_id, action, options=options)
 
 
-def character_stats(actor: Actor) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CharacterCounts:
+    total: int
+    by_level: dict[int, int]
+    by_race: list[Tally]  # characters per race, most first
+    by_archetype: list[Tally]
+
+
+def character_stats(actor: Actor) -> CharacterCounts:
     """Counts over the characters the actor may see: total, per level, per race and per archetype."""
     seen = access.visible(actor, Character)
     per_level = db.session.execute(
         sa.select(Character.level, sa.func.count()).where(seen).group_by(Character.level).order_by(Character.level)
     ).all()
-    return {
-        "total": sum(count for _, count in per_level),
-        "by_level": {str(level): count for level, count in per_level},
-        "by_race": _counts_by(actor, seen, Character.race_id, Race, "race_id"),
-        "by_archetype": _counts_by(actor, seen, Character.archetype_id, Archetype, "archetype_id"),
-    }
+    return CharacterCounts(
+        total=sum(count for _, count in per_level),
+        by_level=dict(per_level),
+        by_race=_counts_by(actor, seen, Character.race_id, Race),
+        by_archetype=_counts_by(actor, seen, Character.archetype_id, Archetype),
+    )
 
 
-def _counts_by(actor: Actor, seen, column, model, key: str) -> list[dict[str, Any]]:
+def _counts_by(actor: Actor, seen, column, model) -> list[Tally]:
     counts = db.session.execute(sa.select(column, sa.func.count()).where(seen).group_by(column)).all()
     found = db.session.execute(sa.select(model).where(model.id.in_([ident for ident, _ in counts]))).scalars()
     entries = {obj.id: obj for obj in found}
-    rows = [
-        {key: str(ident), "name": access.shown_name(actor, entries[ident]), "count": count} for ident, count in counts
-    ]
-    return sorted(rows, key=lambda row: (-row["count"], row["name"]))
+    rows = [Tally(ident, access.shown_name(actor, entries[ident]), count) for ident, count in counts]
+    return sorted(rows, key=lambda row: (-row.count, row.name))

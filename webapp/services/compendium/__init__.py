@@ -22,10 +22,18 @@ from webapp.services.compendium.reading import (
     relation_ids_for,
     relation_ids_of,
 )
-from webapp.services.compendium.usage import MOST_USED, NEW_WITHIN, REFERENCES_SHOWN, entry_stats, references_to
+from webapp.services.compendium.usage import (
+    MOST_USED,
+    NEW_WITHIN,
+    REFERENCES_SHOWN,
+    EntryCounts,
+    entry_stats,
+    references_to,
+)
 
 __all__ = [
     "MOST_USED",
+    "EntryCounts",
     "NEW_WITHIN",
     "OWNERS",
     "REFERENCES_SHOWN",

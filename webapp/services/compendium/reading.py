@@ -14,7 +14,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
 from webapp.services.ids import as_uuid
 from webapp.services.matching import contains
-from webapp.services.pagination import paginate
+from webapp.services.pagination import Pagination, paginate
 
 OWNERS = ("mine", "system")
 
@@ -41,7 +41,7 @@ class Filters:
 @dataclass(frozen=True)
 class EntryPage:
     rows: list
-    pagination: dict
+    pagination: Pagination
     relation_ids: dict[uuid.UUID, dict[str, list[str]]]
     total: int | None
 

@@ -12,6 +12,7 @@ from webapp.models.base import Base
 from webapp.models.compendium_kinds import Kind
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.tallies import Tally
 
 MOST_USED = 5
 REFERENCES_SHOWN = 20
@@ -93,7 +94,19 @@ def describe_references(references: list[dict]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
-def _most_used(actor: Actor, kind: Kind) -> list[dict]:
+@dataclass(frozen=True)
+class EntryCounts:
+    """The entries of a kind the actor may see: how many, whose, how new, how visible, and the most used."""
+
+    total: int
+    system: int
+    homebrew: int
+    new_last_30_days: int
+    by_visibility: dict[str, int]
+    most_used: list[Tally]  # by how many characters or entries use each
+
+
+def _most_used(actor: Actor, kind: Kind) -> list[Tally]:
     usages = _usages(kind.model)
     if not usages:
         return []
@@ -113,10 +126,10 @@ def _most_used(actor: Actor, kind: Kind) -> list[dict]:
         .order_by(counts.c.uses.desc(), model.name)
         .limit(MOST_USED)
     )
-    return [{"id": str(row.id), "name": row.name, "uses": row.uses} for row in db.session.execute(query)]
+    return [Tally(row.id, row.name, row.uses) for row in db.session.execute(query)]
 
 
-def entry_stats(actor: Actor, kind: Kind) -> dict:
+def entry_stats(actor: Actor, kind: Kind) -> EntryCounts:
     """Counts over the entries the actor may see: by visibility, system vs homebrew, new in 30 days, most used."""
     model = kind.model
     seen = access.visible(actor, model)
@@ -133,11 +146,11 @@ def entry_stats(actor: Actor, kind: Kind) -> dict:
             sa.func.count().filter(model.created_at >= since),
         ).where(seen)
     ).one()
-    return {
-        "total": row[0],
-        "by_visibility": by_visibility,
-        "system": row[0] - row[1],
-        "homebrew": row[1],
-        "new_last_30_days": row[2],
-        "most_used": _most_used(actor, kind),
-    }
+    return EntryCounts(
+        total=row[0],
+        by_visibility=by_visibility,
+        system=row[0] - row[1],
+        homebrew=row[1],
+        new_last_30_days=row[2],
+        most_used=_most_used(actor, kind),
+    )

@@ -1,0 +1,183 @@
+"""The OpenAPI document's request bodies say what the server enforces: the bounds, where null is refused (every PATCH
+tried field by field against the live API), that nothing is created hidden, names counted once trimmed, the
+password policy, and whole numbers written as 612.0."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.images.samples import picture
+from webapp.extensions import db
+from webapp.models import Character, InventoryEntry
+from webapp.services.images import create_image
+
+
+@dataclass
+class World:
+    """A signed-in player with a character carrying an item, homebrew of every kind, a campaign they run, an
+    image."""
+
+    player: object
+    character: Character
+    item: object
+    entries: dict
+    campaign: object
+    image: object
+
+
+@pytest.fixture
+def world(make, auth) -> World:
+    player = make.user()
+    race, archetype = make.race(owner_id=player.id), make.archetype(owner_id=player.id)
+    character = make.character(owner=player, race=race, archetype=archetype)
+    item = make.item(owner_id=player.id, weight=0.1)
+    make.give(character, item, 1)
+    entries = {
+        "races": race,
+        "archetypes": archetype,
+        "skills": make.skill(owner_id=player.id),
+        "perks": make.perk(owner_id=player.id),
+        "items": item,
+        "tags": make.tag(owner_id=player.id),
+    }
+    campaign, _party = make.party(1, gm=player)
+    image = create_image(player, picture(40, 40))
+    auth.login(player)
+    return World(player, character, item, entries, campaign, image)
+
+
+@pytest.fixture
+def doc(client) -> dict:
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def body_schema(doc: dict, operation: dict) -> dict:
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    return doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+
+
+def admits_null(schema: dict) -> bool:
+    return schema.get("type") == "null" or any(option.get("type") == "null" for option in schema.get("anyOf", ()))
+
+
+def fields(response) -> list[str]:
+    return [error["field"] for error in response.get_json().get("errors", [])]
+
+
+def operations(doc: dict, method: str):
+    for path, item in doc["paths"].items():
+        operation = item.get(method)
+        if operation and "application/json" in operation.get("requestBody", {}).get("content", {}):
+            yield path, operation
+
+
+def url_of(path: str, w: World) -> str:
+    ids = {
+        "character_id": w.character.id,
+        "item_id": w.item.id,
+        "campaign_id": w.campaign.id,
+        "image_id": w.image.id,
+        "user_id": w.player.id,
+    }
+    if "{entry_id}" in path:
+        ids["entry_id"] = w.entries[path.split("/")[3]].id
+    return re.sub(r"\{(\w+)\}", lambda match: str(ids[match[1]]), path)
+
+
+def test_every_patch_refuses_null_exactly_where_its_schema_does(client, world, doc):
+    patches = list(operations(doc, "patch"))
+    assert len(patches) >= 11  # characters, inventory, campaigns, images, users and the six compendium kinds
+    disagreements = []
+    for path, operation in patches:
+        for name, schema in body_schema(doc, operation)["properties"].items():
+            response = client.patch(url_of(path, world), json={name: None})
+            refused = response.status_code == 422 and name in fields(response)
+            if refused is admits_null(schema) or (not refused and response.status_code != 200):
+                disagreements.append((path, name, response.status_code, response.get_data(as_text=True)[:200]))
+    assert disagreements == []
+
+
+def test_nothing_is_created_hidden_or_with_no_visibility(doc):
+    creates = [(path, body_schema(doc, op)) for path, op in operations(doc, "post")]
+    visible = {
+        path: schema["properties"]["visibility"] for path, schema in creates if "visibility" in schema["properties"]
+    }
+    assert len(visible) >= 9  # characters, campaigns and the six compendium kinds, and the import
+    assert {path: (schema["enum"], admits_null(schema)) for path, schema in visible.items()} == {
+        path: (["PUBLIC", "PRIVATE"], False) for path in visible
+    }
+
+
+@pytest.mark.parametrize("visibility", ["HIDDEN", None])
+@pytest.mark.parametrize("path", ["/api/v1/tags", "/api/v1/campaigns"])
+def test_a_create_with_a_hidden_or_null_visibility_is_refused_beside_it(client, world, path, visibility):
+    response = client.post(path, json={"name": "Forbidden Lore", "visibility": visibility})
+    assert response.status_code == 422 and fields(response) == ["visibility"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "name", "low", "high"),
+    [
+        ("CharacterCreate", "strength", 8, 15),
+        ("CharacterPatch", "charisma", 8, 15),
+        ("CharacterCreate", "age", 0, 100_000),
+        ("ExperienceAward", "amount", 1, 1_000_000),
+        ("InventoryAdd", "quantity", 1, 9999),
+        ("InventoryPatch", "quantity", 1, 9999),
+        ("AwardBody", "quantity", 1, 9999),
+        ("RulesBody", "level_cap", 1, 20),
+        ("ItemCreate", "value", 0, 1_000_000),
+        ("ItemPatch", "required_level", 1, 20),
+    ],
+)
+def test_the_document_states_the_bounds_the_server_keeps(doc, schema, name, low, high):
+    prop = doc["components"]["schemas"][schema]["properties"][name]
+    number = next(option for option in prop.get("anyOf", [prop]) if option.get("type") == "integer")
+    assert (number["minimum"], number["maximum"]) == (low, high)
+
+
+def test_the_register_body_states_the_password_policy(doc):
+    password = doc["components"]["schemas"]["RegisterBody"]["properties"]["password"]
+    assert (password["minLength"], password["maxLength"]) == (12, 128)
+    assert "common" in password["description"]
+
+
+def test_a_common_password_that_fits_the_lengths_is_refused_beside_it(client):
+    body = {"email": "bob@example.com", "password": "password1234", "display_name": "Bob"}
+    response = client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 422 and fields(response) == ["password"]
+
+
+def test_a_name_is_counted_once_trimmed_by_the_document_and_by_the_server(client, world, doc):
+    pattern = doc["components"]["schemas"]["CharacterPatch"]["properties"]["name"]["pattern"]
+    url = f"/api/v1/characters/{world.character.id}"
+    padded, long, blank = "  " + "B" * 100 + "\u00a0", "B" * 101, "\u00a0 \u3000"
+    assert re.fullmatch(pattern, padded)
+    renamed = client.patch(url, json={"name": padded})
+    assert renamed.status_code == 200 and renamed.get_json()["name"] == "B" * 100
+    for refused in (long, blank):
+        assert not re.fullmatch(pattern, refused)
+        response = client.patch(url, json={"name": refused})
+        assert response.status_code == 422 and fields(response) == ["name"]
+
+
+def test_whole_numbers_written_with_a_point_are_taken_as_whole_numbers(client, world):
+    character = f"/api/v1/characters/{world.character.id}"
+    gained = client.post(f"{character}/experience", json={"amount": 612.0})
+    assert gained.status_code == 200 and gained.get_json()["experience"] == 612
+    more = client.patch(f"{character}/inventory/{world.item.id}", json={"quantity": 3.0})
+    assert more.status_code == 200 and more.get_json()["quantity"] == 3
+    lantern = client.post("/api/v1/items", json={"name": "Lantern", "value": 5.0, "required_level": 2.0})
+    assert lantern.status_code == 201 and (lantern.get_json()["value"], lantern.get_json()["required_level"]) == (5, 2)
+    capped = client.post("/api/v1/campaigns", json={"name": "Deep Roads", "rules": {"level_cap": 10.0}})
+    assert capped.status_code == 201 and capped.get_json()["rules"]["level_cap"] == 10
+
+
+@pytest.mark.parametrize("amount", [612.5, True, "612", 1e30])
+def test_a_fraction_true_text_or_a_huge_float_is_no_amount(client, world, amount):
+    response = client.post(f"/api/v1/characters/{world.character.id}/experience", json={"amount": amount})
+    assert response.status_code == 422 and fields(response) == ["amount"]
+    db.session.expire_all()
+    assert db.session.get(Character, world.character.id).experience == 0
+    assert db.session.get(InventoryEntry, (world.character.id, world.item.id)).quantity == 1
