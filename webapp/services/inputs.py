@@ -76,7 +76,7 @@ def _admits_null(prop: dict) -> bool:
 
 class Patch(Input):
     """Changes: a field left out stays as it is; null is refused beside the field unless its type admits None
-    (then null means "none": no age, no picture)."""
+    (what null then does, each patch says: no age, no picture, or nothing changed)."""
 
     model_config = ConfigDict(json_schema_extra=_unset_is_not_null)
     NULL_MESSAGE: ClassVar[str] = "This can't be empty"
@@ -132,7 +132,6 @@ def reworded(message: str) -> WrapValidator:
     return WrapValidator(check)
 
 
-@cache
 def future(message: str) -> Any:
     """A moment with a time zone, later than now; read as UTC."""
 
