@@ -235,7 +235,8 @@ def method(s: dict) -> list[str]:
         "write after every fourth: "
         "half the inventory page's quantity form exactly as htmx posts it (`POST "
         "/characters/<id>/inventory/<item>/quantity`, form fields `csrf_token` and `quantity`, `HX-Request`, "
-        "`X-CSRFToken`, the page as referrer; the answer is the changed row, with the load card and stats panel out of band), half `PATCH "
+        "`X-CSRFToken`, the page as referrer; the answer is the changed row, with the load card and stats panel "
+        "out of band), half `PATCH "
         '/api/v1/characters/<id>/inventory/<item>` with `{"quantity": N}`. Each character has two writable rows, '
         "each set twice to two different quantities from 1 to 9 (never below the slots the item fills; with "
         "every writable row at 9 the pack stays under the load limit), so every answer should be 200 and walking "
