@@ -7,8 +7,9 @@ from pydantic import Field, create_model
 
 from webapp import character_views, rules
 from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.sheet_shapes import KnownOut, SheetOut
 from webapp.api.spec import BadQuery, Schema, endpoint
-from webapp.api.wire import id_or_null, iso
+from webapp.api.wire import Moment, Out, ViolationOut, id_or_null, iso, list_of, page_of
 from webapp.list_queries import ListQuery
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
 from webapp.services import access, character_growth, character_transfer, characters
@@ -94,6 +95,55 @@ class PerkPick(Schema):
     perk_id: uuid.UUID
 
 
+class CharacterOut(Out):
+    id: uuid.UUID
+    owner_id: uuid.UUID | None
+    name: str
+    sex: str
+    age: int | None
+    description: str
+    race_id: uuid.UUID
+    archetype_id: uuid.UUID
+    strength: int = Field(description="Base score (before race and equipment; see the sheet)")
+    constitution: int = Field(description="Base score")
+    dexterity: int = Field(description="Base score")
+    intelligence: int = Field(description="Base score")
+    wisdom: int = Field(description="Base score")
+    charisma: int = Field(description="Base score")
+    visibility: Visibility
+    image_id: uuid.UUID | None = Field(description="The portrait, or null for the generated placeholder.")
+    level: int = Field(description="From experience, capped at 20 (or the campaign's level cap).")
+    experience: int
+    created_at: Moment
+    updated_at: Moment
+
+
+class CountedOut(Out):
+    name: str
+    count: int
+
+
+class RaceCountOut(CountedOut):
+    race_id: uuid.UUID
+
+
+class ArchetypeCountOut(CountedOut):
+    archetype_id: uuid.UUID
+
+
+class CharacterStatsOut(Out):
+    total: int
+    by_level: dict[str, int] = Field(description="Characters per level (the level as text).")
+    by_race: list[RaceCountOut]
+    by_archetype: list[ArchetypeCountOut]
+
+
+class ImportOut(Out):
+    character: CharacterOut
+    unmatched: list[ViolationOut] = Field(description="What the file named that nothing here matched: left out.")
+    notes: list[str] = Field(description="What was changed to fit, e.g. a name you already use.")
+
+
 def serialise(character: Character) -> dict:
     """The character shape of SPEC §6.1: the create / PATCH fields plus id, owner_id, level, experience, times."""
     return {
@@ -115,12 +165,16 @@ def serialise(character: Character) -> dict:
     }
 
 
+def _fresh(current: Character) -> None:
+    require_fresh(serialise(current), CharacterOut)
+
+
 def _public(caller) -> bool:
     # Anonymous callers only ever see PUBLIC characters, so their answers may be cached by anyone.
     return caller.user is None
 
 
-@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery)
+@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, response=page_of(CharacterOut))
 def character_list(caller, query):
     attributes = {a: (getattr(query, f"{a}_min"), getattr(query, f"{a}_max")) for a in ATTRIBUTE_NAMES}
     filters = characters.CharacterFilters(
@@ -140,19 +194,30 @@ def character_list(caller, query):
     return json_response({"data": [serialise(c) for c in rows], "pagination": pagination}, public=_public(caller))
 
 
-@endpoint("GET", "/characters/stats", "Character statistics", TAG)
+@endpoint("GET", "/characters/stats", "Character statistics", TAG, response=CharacterStatsOut)
 def character_stats(caller):
     return json_response(characters.character_stats(caller.user), public=_public(caller))
 
 
-@endpoint("POST", "/characters", "Create a character", TAG, body=CharacterCreate, status=201, auth="write")
+@endpoint(
+    "POST",
+    "/characters",
+    "Create a character",
+    TAG,
+    body=CharacterCreate,
+    response=CharacterOut,
+    status=201,
+    auth="write",
+    errors={409},
+    links={"character_id": "$response.body#/id"},
+)
 def character_create(caller, body):
     character = characters.create_character(caller.user, body.model_dump())
     location = f"/api/v1/characters/{character.id}"
     return json_response(serialise(character), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG)
+@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG, response=CharacterOut)
 def character_get(caller, character_id):
     def build():
         # The character's own row: its shape names race and archetype by id, so they are not joined.
@@ -162,18 +227,31 @@ def character_get(caller, character_id):
     return character_views.respond("api_character", character_id, build)
 
 
-@endpoint("PATCH", "/characters/<uuid:character_id>", "Change a character", TAG, body=CharacterPatch, auth="write")
+@endpoint(
+    "PATCH",
+    "/characters/<uuid:character_id>",
+    "Change a character",
+    TAG,
+    body=CharacterPatch,
+    response=CharacterOut,
+    auth="write",
+    if_match=True,
+    errors={409},
+)
 def character_update(caller, character_id, body):
     changes = body.model_dump(exclude_unset=True)
     character = characters.update_character(
-        caller.user, character_id, changes, expect=lambda current: require_fresh(serialise(current))
+        caller.user, character_id, changes, expect=_fresh
     )
     return json_response(serialise(character))
 
 
-@endpoint("DELETE", "/characters/<uuid:character_id>", "Delete a character", TAG, status=204, auth="write")
+@endpoint(
+    "DELETE", "/characters/<uuid:character_id>", "Delete a character", TAG, status=204, auth="write", if_match=True,
+    errors={409},
+)
 def character_delete(caller, character_id):
-    characters.delete_character(caller.user, character_id, expect=lambda current: require_fresh(serialise(current)))
+    characters.delete_character(caller.user, character_id, expect=_fresh)
     return no_content()
 
 
@@ -205,7 +283,7 @@ def _known(actor, row: dict) -> dict:
     }
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG)
+@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG, response=SheetOut)
 def character_sheet(caller, character_id):
     def build():
         return json_response(sheet_json(caller.user, load_sheet(caller.user, character_id)), public=_public(caller))
@@ -219,13 +297,21 @@ def _known_list(actor, character_id, kind: str) -> dict:
     return {"data": [_known(actor, row) for row in rows]}
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/skills", "A character's skills", TAG)
+@endpoint("GET", "/characters/<uuid:character_id>/skills", "A character's skills", TAG, response=list_of(KnownOut))
 def character_skills(caller, character_id):
     return json_response(_known_list(caller.user, character_id, "skills"), public=_public(caller))
 
 
 @endpoint(
-    "POST", "/characters/<uuid:character_id>/skills", "Learn a skill", TAG, body=SkillPick, status=201, auth="write"
+    "POST",
+    "/characters/<uuid:character_id>/skills",
+    "Learn a skill",
+    TAG,
+    body=SkillPick,
+    response=list_of(KnownOut),
+    status=201,
+    auth="write",
+    links={"skill_id": "$request.body#/skill_id"},
 )
 def character_skill_learn(caller, character_id, body):
     character_growth.learn_skill(caller.user, character_id, body.skill_id)
@@ -240,12 +326,22 @@ def character_skill_forget(caller, character_id, skill_id):
     return no_content()
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/perks", "A character's perks", TAG)
+@endpoint("GET", "/characters/<uuid:character_id>/perks", "A character's perks", TAG, response=list_of(KnownOut))
 def character_perks(caller, character_id):
     return json_response(_known_list(caller.user, character_id, "perks"), public=_public(caller))
 
 
-@endpoint("POST", "/characters/<uuid:character_id>/perks", "Take a perk", TAG, body=PerkPick, status=201, auth="write")
+@endpoint(
+    "POST",
+    "/characters/<uuid:character_id>/perks",
+    "Take a perk",
+    TAG,
+    body=PerkPick,
+    response=list_of(KnownOut),
+    status=201,
+    auth="write",
+    links={"perk_id": "$request.body#/perk_id"},
+)
 def character_perk_take(caller, character_id, body):
     character_growth.take_perk(caller.user, character_id, body.perk_id)
     return json_response(_known_list(caller.user, character_id, "perks"), status=201)
@@ -260,14 +356,26 @@ def character_perk_forget(caller, character_id, perk_id):
 
 
 @endpoint(
-    "POST", "/characters/<uuid:character_id>/experience", "Add experience", TAG, body=ExperienceAward, auth="write"
+    "POST",
+    "/characters/<uuid:character_id>/experience",
+    "Add experience",
+    TAG,
+    body=ExperienceAward,
+    response=CharacterOut,
+    auth="write",
 )
 def character_experience(caller, character_id, body):
     character = character_growth.add_experience(caller.user, character_id, body.amount)
     return json_response(serialise(character))
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/export", "Export a character as JSON", TAG)
+@endpoint(
+    "GET",
+    "/characters/<uuid:character_id>/export",
+    "Export a character as JSON",
+    TAG,
+    response=character_transfer.CharacterDocument,
+)
 def character_export(caller, character_id):
     document = character_transfer.export_character(caller.user, character_id)
     return json_response(document, public=_public(caller))
@@ -279,8 +387,10 @@ def character_export(caller, character_id):
     "Import a character from JSON",
     TAG,
     body=character_transfer.CharacterDocument,
+    response=ImportOut,
     status=201,
     auth="write",
+    links={"character_id": "$response.body#/character/id"},
 )
 def character_import(caller, body):
     result = character_transfer.import_character(caller.user, body)

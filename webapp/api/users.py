@@ -1,13 +1,13 @@
 """Users over JSON: one's own profile; for staff, search, stats, roles and bans."""
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import Schema, endpoint
+from webapp.api.wire import Moment, Out, page_of
 from webapp.list_queries import ListQuery
 from webapp.models import Role, User
 from webapp.services import access, accounts, moderation
@@ -36,13 +36,13 @@ class BanBody(Schema):
     until: AwareDatetime | None = Field(None, description="When the ban lifts; omit for a lasting ban.")
 
 
-class BanOut(BaseModel):
+class BanOut(Out):
     reason: str
-    until: datetime | None
+    until: Moment | None = Field(description="When it lifts; null for a lasting ban.")
     by_id: uuid.UUID | None
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     id: uuid.UUID
     email: str
     display_name: str
@@ -51,13 +51,13 @@ class UserOut(BaseModel):
     email_verified: bool
     is_active: bool
     avatar_image_id: uuid.UUID | None
-    last_login_at: datetime | None
+    last_login_at: Moment | None
     ban: BanOut | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
-class UserStats(BaseModel):
+class UserStatsOut(Out):
     total: int
     by_role: dict[str, int]
     banned: int
@@ -81,7 +81,8 @@ def user_out(user: User) -> dict:
     }
 
 
-@endpoint("GET", "/users", "List users (staff)", TAG, query=UserListQuery, auth="required")
+@endpoint("GET", "/users", "List users (staff)", TAG, query=UserListQuery, response=page_of(UserOut), auth="required",
+          errors={404})
 def user_list(caller, query: UserListQuery):
     filters = moderation.UserFilter(search=query.search, role=Role(query.role) if query.role else None,
                                     status=query.status)
@@ -89,8 +90,8 @@ def user_list(caller, query: UserListQuery):
     return json_response({"data": [user_out(u) for u in rows], "pagination": pagination})
 
 
-@endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStats,
-          auth="required")
+@endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStatsOut,
+          auth="required", errors={404})
 def user_stats(caller):
     return json_response(moderation.user_stats(caller.user))
 
@@ -107,10 +108,10 @@ def user_get(caller, user_id):
 
 
 @endpoint("PATCH", "/users/<uuid:user_id>", "Change a profile (yours; admins: non-admins')", TAG, body=UserPatch,
-          response=UserOut, auth="write")
+          response=UserOut, auth="write", if_match=True)
 def user_update(caller, user_id, body: UserPatch):
     target = access.load_user(caller.user, user_id, manage=True)
-    require_fresh(user_out(target))
+    require_fresh(user_out(target), UserOut)
     given = body.model_fields_set
     change = accounts.ProfileChange(
         display_name=body.display_name if "display_name" in given else None,
@@ -128,7 +129,7 @@ def user_role(caller, user_id, body: RoleBody):
 
 
 @endpoint("DELETE", "/users/<uuid:user_id>", "Delete an account (yours; admins: non-admins')", TAG, status=204,
-          auth="write")
+          auth="write", errors={409})
 def user_delete(caller, user_id):
     access.require_account_credential(caller.via)
     accounts.delete_account(caller.user, user_id)
