@@ -13,7 +13,7 @@ from webapp.api.wire import Moment, Out, ViolationOut, id_or_null, iso, list_of,
 from webapp.list_queries import ListQuery
 from webapp.models import ATTRIBUTE_NAMES, Character, Visibility
 from webapp.services import access, character_growth, character_transfer, characters
-from webapp.services.errors import InvalidInput
+from webapp.services.errors import InvalidInput, Violation
 from webapp.services.pagination import paginate
 from webapp.services.sheets import LoadedSheet, load_sheet
 
@@ -62,20 +62,50 @@ class _CharacterListBase(ListQuery):
     mine: bool = Field(False, description="Only the caller's own characters.")
     race_id: uuid.UUID | None = None
     archetype_id: uuid.UUID | None = None
-    level_min: int | None = Field(None, ge=1, le=20)
-    level_max: int | None = Field(None, ge=1, le=20)
     sort: Literal["created_at", "name", "level"] = "created_at"
 
 
-CharacterListQuery = create_model(
-    "CharacterListQuery",
-    __base__=_CharacterListBase,
-    **{
-        f"{attribute}_{end}": (int | None, Field(None, ge=1, le=30, description=f"{end.title()} base {attribute}."))
-        for attribute in ATTRIBUTE_NAMES
-        for end in ("min", "max")
-    },
-)
+# Every list filters a range as the compendium does: `min_level` / `max_level`, `min_strength` … The names this
+# list took first (`level_min`, `strength_min` …) still work, documented as deprecated.
+RANGES = {"level": (1, 20), **{attribute: (SCORE_MIN, SCORE_MAX) for attribute in ATTRIBUTE_NAMES}}
+OLD_NAMES = {f"{name}_{end}": f"{end}_{name}" for name in RANGES for end in ("min", "max")}
+
+
+def _range_fields() -> dict:
+    fields = {}
+    for name, (low, high) in RANGES.items():
+        what = "level" if name == "level" else f"base {name}"
+        for end in ("min", "max"):
+            word = "Lowest" if end == "min" else "Highest"
+            fields[f"{end}_{name}"] = (int | None, Field(None, ge=low, le=high, description=f"{word} {what}."))
+    for old, new in OLD_NAMES.items():
+        low, high = RANGES[new.split("_", 1)[1]]
+        deprecated = {"description": f"Deprecated: use `{new}`.", "json_schema_extra": {"deprecated": True}}
+        fields[old] = (int | None, Field(None, ge=low, le=high, **deprecated))
+    return fields
+
+
+CharacterListQuery = create_model("CharacterListQuery", __base__=_CharacterListBase, **_range_fields())
+
+
+def _ranges(query) -> dict[str, tuple[int | None, int | None]]:
+    """Each range as (lowest, highest), a deprecated name standing in for its new one; BadQuery when both names
+    are given different values, or a range is upside down (named as the compendium names it)."""
+    given = {new: getattr(query, new) for new in OLD_NAMES.values()}
+    problems = []
+    for old, new in OLD_NAMES.items():
+        value = getattr(query, old)
+        if value is not None and given[new] not in (None, value):
+            problems.append(Violation(old, f"{old} is the old name of {new}: give one of them."))
+        elif value is not None:
+            given[new] = value
+    ranges = {name: (given[f"min_{name}"], given[f"max_{name}"]) for name in RANGES}
+    for name, (low, high) in ranges.items():
+        if low is not None and high is not None and low > high:
+            problems.append(Violation(f"max_{name}", f"max_{name} ({high}) is below min_{name} ({low})"))
+    if problems:
+        raise BadQuery(problems)
+    return ranges
 
 
 class ExperienceAward(Schema):
@@ -176,14 +206,14 @@ def _public(caller) -> bool:
 
 @endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, response=page_of(CharacterOut))
 def character_list(caller, query):
-    attributes = {a: (getattr(query, f"{a}_min"), getattr(query, f"{a}_max")) for a in ATTRIBUTE_NAMES}
+    ranges = _ranges(query)
     filters = characters.CharacterFilters(
         mine=query.mine,
         race_id=query.race_id,
         archetype_id=query.archetype_id,
-        level_min=query.level_min,
-        level_max=query.level_max,
-        attributes=attributes,
+        level_min=ranges["level"][0],
+        level_max=ranges["level"][1],
+        attributes={attribute: ranges[attribute] for attribute in ATTRIBUTE_NAMES},
         search=query.search,
     )
     try:
