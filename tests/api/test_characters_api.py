@@ -94,8 +94,20 @@ def test_names_are_unique_per_owner_not_across_users(client, ref, player, make):
     make.character(name="Brannoc", owner=make.user())
     assert client.post("/api/v1/characters", json=body(ref)).status_code == 201
     again = client.post("/api/v1/characters", json=body(ref, name="brannoc"))
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "name_taken"
     assert errors_of(again) == {"name": "You already have a character called brannoc"}
+
+
+def test_a_rename_to_a_taken_name_is_409_and_among_other_mistakes_one_more_field_of_the_422(client, ref, player):
+    hero = client.post("/api/v1/characters", json=body(ref)).get_json()
+    other = client.post("/api/v1/characters", json=body(ref, name="Ysolde")).get_json()
+    renamed = client.patch(f"/api/v1/characters/{other['id']}", json={"name": "BRANNOC"})
+    assert renamed.status_code == 409 and errors_of(renamed) == {"name": "You already have a character called BRANNOC"}
+    hidden = client.patch(f"/api/v1/characters/{other['id']}", json={"name": "BRANNOC", "visibility": "HIDDEN"})
+    assert hidden.status_code == 422
+    assert set(errors_of(hidden)) == {"name", "visibility"}
+    assert client.patch(f"/api/v1/characters/{hero['id']}", json={"name": "Brannoc"}).status_code == 200
 
 
 def test_anonymous_callers_cannot_create(client, ref):

@@ -11,7 +11,7 @@ from webapp.extensions import db
 from webapp.models import ATTRIBUTE_NAMES, Archetype, Character, Image, Perk, Race, Skill, Visibility
 from webapp.services import access
 from webapp.services.access import Action, Actor
-from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services.errors import InvalidInput, NotFound, Taken, Violation
 from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
 
@@ -54,7 +54,7 @@ def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
         query = query.where(Character.id != exclude_id)
     if db.session.execute(query.limit(1)).first() is None:
         return []
-    return [Violation("name", f"You already have a character called {name.strip()}")]
+    return [Taken("name", f"You already have a character called {name.strip()}")]
 
 
 def visibility_violations(actor: Actor, obj, value) -> list[Violation]:
