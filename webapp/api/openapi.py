@@ -127,6 +127,9 @@ def _models(endpoints: list[Endpoint]) -> list[tuple[type[BaseModel], str]]:
 def _build(endpoints: list[Endpoint], version: str) -> dict:
     refs, definitions = models_json_schema(_models(endpoints), ref_template=REF, schema_generator=_Names)
     components: dict = {**definitions.get("$defs", {}), "Problem": PROBLEM}
+    for name, schema in components.items():
+        if schema.get("title") == f"{name}Out":  # generated clients name their classes after the title
+            schema["title"] = name
     by_id = {spec.operation_id: spec for spec in endpoints}
     paths: dict = {}
     for spec in endpoints:
