@@ -204,7 +204,15 @@ def _public(caller) -> bool:
     return caller.user is None
 
 
-@endpoint("GET", "/characters", "List characters", TAG, query=CharacterListQuery, response=page_of(CharacterOut))
+@endpoint(
+    "GET",
+    "/characters",
+    "List characters",
+    TAG,
+    query=CharacterListQuery,
+    response=page_of(CharacterOut),
+    errors={403},  # mine=true, not signed in
+)
 def character_list(caller, query):
     ranges = _ranges(query)
     filters = characters.CharacterFilters(

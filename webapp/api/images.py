@@ -156,7 +156,9 @@ def image_create(caller):
     return json_response(serialise(image), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/images", "List images", TAG, query=ImageListQuery, response=page_of(ImageOut))
+@endpoint(
+    "GET", "/images", "List images", TAG, query=ImageListQuery, response=page_of(ImageOut), errors={403}  # mine=true
+)
 def image_list(caller, query: ImageListQuery):
     select = images.image_query(caller.user, mine=query.mine, search=query.search, visibility=query.visibility)
     rows, pagination = paginate(select, Image, SORTS[query.sort], query.limit, query.cursor, query.order)
