@@ -37,7 +37,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 # Long but legal query strings (a cursor, a search and filters) reach the app, which answers 400 with reasons.
+# Nginx's limits lie under these (nginx.conf, large_client_header_buffers 4 8000), so what is too long is refused
+# there, as problem+json, and never here with Gunicorn's own HTML page. Nginx takes at most 32,000 bytes of
+# headers, so at most 8,000 header lines (plus the few it adds) reach Gunicorn.
 limit_request_line = 8190
+limit_request_field_size = 8190
+limit_request_fields = 8100
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))

@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from tests import factories
+from tests.contract import ContractWatch
 from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
 from webapp import create_app
 from webapp.config import TestingConfig
@@ -188,6 +189,23 @@ def _flush_shared_state(app) -> None:
     limiter.reset()
     limiter.enabled = False  # another create_app() (some tests build their own) switches it back on
     forget_worker_copies()
+
+
+@pytest.fixture(scope="session")
+def api_contract(app) -> ContractWatch:
+    """Every answer of the session's app to an API operation, checked against the OpenAPI document."""
+    return ContractWatch(app)
+
+
+@pytest.fixture(autouse=True)
+def _answers_keep_the_contract(api_contract):
+    """A test fails when the app answered it with a status its document does not list, or a JSON body outside the
+    documented schema."""
+    api_contract.take()
+    yield
+    breaches = api_contract.take()
+    if breaches:
+        pytest.fail("The API answered outside its OpenAPI document:\n" + "\n".join(sorted(set(breaches))))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from webapp.api.problems import problem
 from webapp.extensions import db
 from webapp.pages.render import render_error
 from webapp.rules.violations import RuleViolation
-from webapp.services.errors import Conflict, ServiceError
+from webapp.services.errors import Conflict, InvalidInput, ServiceError, Taken
 
 MESSAGES = {
     400: "That request did not make sense to us.",
@@ -66,6 +66,10 @@ def _service_error(error: ServiceError):
     if isinstance(error, Conflict) and wants_problem():
         response = problem(409, "Conflict", error.message, error.code, references=error.references)
         return response
+    if isinstance(error, InvalidInput) and wants_problem() and all(isinstance(v, Taken) for v in error.violations):
+        # A name already in use is a clash with existing data, not a malformed value: 409 names the field.
+        errors = [{"field": v.field, "message": v.message} for v in error.violations]
+        return problem(409, "Conflict", errors[0]["message"], "name_taken", errors)
     if getattr(error, "violations", None):
         extra = {"errors": [{"field": v.field, "message": v.message} for v in error.violations]}
     if error.status == 401:

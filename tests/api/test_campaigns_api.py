@@ -47,6 +47,18 @@ def as_gm(make, gm):
     return bearer(make, gm)
 
 
+def test_a_gm_running_a_campaign_of_that_name_already_gets_409_naming_the_field(client, make, gm, as_gm):
+    make.campaign(owner=make.user(), name="The Sunken Keep")  # another GM's: no clash
+    assert client.post("/api/v1/campaigns", json={"name": "The Sunken Keep"}, headers=as_gm).status_code == 201
+    again = client.post("/api/v1/campaigns", json={"name": "The Sunken Keep"}, headers=as_gm)
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "name_taken"
+    assert [error["field"] for error in again.get_json()["errors"]] == ["name"]
+    other = client.post("/api/v1/campaigns", json={"name": "Deep Roads"}, headers=as_gm).get_json()
+    renamed = client.patch(f"/api/v1/campaigns/{other['id']}", json={"name": "The Sunken Keep"}, headers=as_gm)
+    assert renamed.status_code == 409 and renamed.get_json()["errors"][0]["field"] == "name"
+
+
 def test_creating_a_campaign_answers_201_with_rules_and_the_invite_code_for_the_gm_only(client, make, gm, as_gm):
     elf = make.race(name="Elf")
     response = client.post(

@@ -94,8 +94,20 @@ def test_names_are_unique_per_owner_not_across_users(client, ref, player, make):
     make.character(name="Brannoc", owner=make.user())
     assert client.post("/api/v1/characters", json=body(ref)).status_code == 201
     again = client.post("/api/v1/characters", json=body(ref, name="brannoc"))
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "name_taken"
     assert errors_of(again) == {"name": "You already have a character called brannoc"}
+
+
+def test_a_rename_to_a_taken_name_is_409_and_among_other_mistakes_one_more_field_of_the_422(client, ref, player):
+    hero = client.post("/api/v1/characters", json=body(ref)).get_json()
+    other = client.post("/api/v1/characters", json=body(ref, name="Ysolde")).get_json()
+    renamed = client.patch(f"/api/v1/characters/{other['id']}", json={"name": "BRANNOC"})
+    assert renamed.status_code == 409 and errors_of(renamed) == {"name": "You already have a character called BRANNOC"}
+    hidden = client.patch(f"/api/v1/characters/{other['id']}", json={"name": "BRANNOC", "visibility": "HIDDEN"})
+    assert hidden.status_code == 422
+    assert set(errors_of(hidden)) == {"name", "visibility"}
+    assert client.patch(f"/api/v1/characters/{hero['id']}", json={"name": "Brannoc"}).status_code == 200
 
 
 def test_anonymous_callers_cannot_create(client, ref):
@@ -229,17 +241,36 @@ class TestLists:
             "Alda",
             "Bryn",
         ]
-        assert self.names(client.get("/api/v1/characters?level_min=3&level_max=4")) == ["Bryn"]
-        assert self.names(client.get("/api/v1/characters?strength_min=12&sort=name&order=asc")) == ["Alda", "Cato"]
+        assert self.names(client.get("/api/v1/characters?min_level=3&max_level=4")) == ["Bryn"]
+        assert self.names(client.get("/api/v1/characters?min_strength=12&sort=name&order=asc")) == ["Alda", "Cato"]
         assert self.names(client.get("/api/v1/characters?search=YN")) == ["Bryn"]
 
-    def test_a_minimum_above_its_maximum_is_400(self, client, roster):
-        response = client.get("/api/v1/characters?level_min=5&level_max=2")
+    def test_the_first_names_of_the_ranges_still_work_as_deprecated_aliases(self, client, roster):
+        assert self.names(client.get("/api/v1/characters?level_min=3&level_max=4")) == ["Bryn"]
+        assert self.names(client.get("/api/v1/characters?strength_min=12&sort=name&order=asc")) == ["Alda", "Cato"]
+        assert self.names(client.get("/api/v1/characters?level_min=3&max_level=4")) == ["Bryn"]
+        assert self.names(client.get("/api/v1/characters?level_min=3&min_level=3&max_level=4")) == ["Bryn"]
+        clash = client.get("/api/v1/characters?level_min=3&min_level=2")
+        assert clash.status_code == 400
+        assert clash.get_json()["errors"] == [
+            {"field": "level_min", "message": "level_min is the old name of min_level: give one of them."}
+        ]
+        doc = client.get("/api/v1/openapi.json").get_json()
+        params = {p["name"]: p for p in doc["paths"]["/api/v1/characters"]["get"]["parameters"]}
+        assert params["level_min"]["deprecated"] is True and "min_level" in params["level_min"]["description"]
+        assert "deprecated" not in params["min_level"] and "deprecated" not in params["max_strength"]
+
+    def test_a_minimum_above_its_maximum_is_400_as_in_the_compendium(self, client, roster):
+        response = client.get("/api/v1/characters?min_level=5&max_level=2")
         assert response.status_code == 400
         assert response.get_json()["errors"] == [
-            {"field": "level_min", "message": "level_min (5) is greater than level_max (2)"}
+            {"field": "max_level", "message": "max_level (2) is below min_level (5)"}
         ]
+        assert client.get("/api/v1/characters?min_wisdom=14&max_wisdom=9").status_code == 400
         assert client.get("/api/v1/characters?wisdom_min=14&wisdom_max=9").status_code == 400
+        items = client.get("/api/v1/items?min_level=5&max_level=2")
+        assert items.status_code == 400
+        assert items.get_json()["errors"][0]["message"] == "Value error, max_level (2) is below min_level (5)"
 
     def test_cursor_pages_through_every_row_once(self, client, roster):
         first = client.get("/api/v1/characters?limit=2&sort=name&order=asc").get_json()

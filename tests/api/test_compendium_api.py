@@ -117,7 +117,7 @@ def test_a_name_is_unique_per_owner_but_never_across_users(client, player, make)
     assert client.post("/api/v1/items", json={"name": "Moonblade"}).status_code == 201
     assert client.post("/api/v1/items", json={"name": "Sunblade"}).status_code == 201
     clash = client.post("/api/v1/items", json={"name": "moonblade"})
-    assert clash.status_code == 422
+    assert clash.status_code == 409 and clash.get_json()["code"] == "name_taken"
     assert errors_of(clash) == {"name": "You already have an item called “moonblade”. Choose another name."}
 
 

@@ -38,8 +38,8 @@ def test_twenty_skills_created_at_once_with_one_name_make_one_and_refuse_the_res
         lambda client, n: client.post("/api/v1/skills", json={"name": names[n % len(names)]}),
     )
 
-    assert statuses(answers) == [201] + [422] * (CROWD - 1)
-    refusals = {body["errors"][0]["message"].lower() for status, body in answers if status == 422}
+    assert statuses(answers) == [201] + [409] * (CROWD - 1)
+    refusals = {body["errors"][0]["message"].lower() for status, body in answers if status == 409}
     assert refusals == {"you already have a skill called “stonecunning”. choose another name."}
     made = db.session.scalars(sa.select(Skill.id).where(sa.func.lower(Skill.name) == "stonecunning"))
     assert len(made.all()) == 1

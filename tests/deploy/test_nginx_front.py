@@ -2,6 +2,7 @@
 PostgreSQL and Redis: TLS, redirects, headers, static files, gzip, the upload limit, shared sessions."""
 
 import gzip
+import json
 import re
 import socket
 import ssl
@@ -12,7 +13,7 @@ import pytest
 
 from tests.deploy.conftest import client_ip, production_env
 from tests.deploy.stack import Browser, csrf_token, libpq_url, nginx
-from tests.servers import ROOT, gunicorn
+from tests.servers import ROOT, free_port, gunicorn
 
 # Production-like stacks share the Redis key names of production: one worker runs them, one after another.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("deploy")]
@@ -192,3 +193,52 @@ def test_nginx_keeps_a_visitors_public_pages_and_nothing_of_a_signed_in_player(f
     assert player.get(base + path).header("X-Cache-Status") == "BYPASS"
     script = visitor.get(base + "/api/v1/characters", headers={"Authorization": "Bearer not-a-token"})
     assert script.status == 401 and script.header("X-Cache-Status") == "BYPASS"
+
+
+def _edge_problem(response, status: int, code: str) -> dict:
+    """A problem+json Nginx wrote itself: the app never saw the request (no X-Request-ID of its own)."""
+    assert response.status == status, response.text[:300]
+    assert response.header("Content-Type") == "application/problem+json"
+    assert response.header("X-Request-ID") is None, "Nginx, not the app, answered"
+    problem = json.loads(response.body)
+    assert (problem["status"], problem["code"], problem["errors"]) == (status, code, [])
+    assert problem["type"].endswith(code.replace("_", "-")) and problem["detail"]
+    return problem
+
+
+def test_a_request_line_too_long_is_refused_by_nginx_as_problem_json(front, visitor):
+    base = front["nginx"].base
+    refused = visitor.get(base + "/api/v1/characters?search=" + "x" * 8100)
+    assert re.fullmatch(r"[0-9a-f]{32}", _edge_problem(refused, 414, "uri_too_long")["request_id"])
+    # Just under Nginx's limit the request reaches the app, which names the parameter (Gunicorn took it too).
+    reached = visitor.get(base + "/api/v1/characters?search=" + "x" * 7900)
+    assert reached.status == 400 and reached.header("X-Request-ID")
+    assert json.loads(reached.body)["errors"][0]["field"] == "search"
+
+
+def test_headers_too_long_are_refused_by_nginx_and_many_headers_still_reach_the_app(front, visitor):
+    base = front["nginx"].base
+    hostile = visitor.get(base + "/api/v1/characters", headers={"X-Padding": "y" * 8100, "X-Request-ID": '"}'})
+    problem = _edge_problem(hostile, 400, "bad_request")
+    assert re.fullmatch(r"[0-9a-f]{32}", problem["request_id"]), "a request id that would break the JSON is not echoed"
+    many = visitor.get(base + "/api/v1/characters", headers={f"X-Extra-{n}": "1" for n in range(150)})
+    assert many.status == 200, "more headers than Gunicorn's default limit (100) are not refused with its own page"
+
+
+def test_a_body_too_large_for_the_api_is_refused_by_nginx_as_problem_json(front, visitor):
+    too_big = b"x" * (6 * 1024 * 1024 + 1)
+    response = visitor.request(
+        "POST", front["nginx"].base + "/api/v1/characters", too_big, {"Content-Type": "application/json"}
+    )
+    _edge_problem(response, 413, "payload_too_large")
+
+
+def test_with_no_instance_answering_the_api_gets_problem_json_and_pages_get_a_page(tmp_path):
+    with nginx(tmp_path, [f"http://127.0.0.1:{free_port()}"]) as server:
+        visitor = Browser(cafile=server.cafile)
+        api = visitor.get(server.base + "/api/v1/characters")
+        _edge_problem(api, 503, "service_unavailable")
+        assert api.header("Retry-After") == "30" and api.header("Strict-Transport-Security") == HSTS
+        page = visitor.get(server.base + "/characters")
+        assert page.status == 503 and page.header("Content-Type").startswith("text/html")
+        assert "Back shortly" in page.text

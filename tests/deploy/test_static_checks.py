@@ -177,6 +177,13 @@ def test_nginx_limits_and_timeouts_match_the_app_and_gunicorn(tmp_path):
     assert _seconds(re.search(r"keepalive_timeout (\w+);", upstream).group(1)) < gunicorn["keepalive"]
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf
     assert 'Strict-Transport-Security "max-age=31536000' in conf
+    # Nginx refuses a long request line or header first (as problem+json), never Gunicorn (with its own page): the
+    # line Nginx sends on is at most 17 bytes longer ("OPTIONS " and " HTTP/1.1"), a header line is as it came,
+    # and each header line takes at least 4 bytes of Nginx's buffers.
+    buffers, size = map(int, re.search(r"large_client_header_buffers (\d+) (\d+);", conf).groups())
+    assert size + 17 <= gunicorn["limit_request_line"]
+    assert size <= gunicorn["limit_request_field_size"]
+    assert buffers * size // 4 + 20 <= gunicorn["limit_request_fields"]
 
 
 def test_a_worker_leaves_what_loading_the_app_made_out_of_garbage_collection(tmp_path):

@@ -1,12 +1,14 @@
 """Sign-in for scripts: register, log in, refresh (rotating), log out, change password, verify email."""
 
 import uuid
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from webapp.api.limits import api_key, json_account_key
 from webapp.api.responses import json_response, no_content
 from webapp.api.spec import endpoint
+from webapp.api.wire import Out
 from webapp.extensions import limiter
 from webapp.list_queries import Query
 from webapp.models import Role
@@ -21,16 +23,16 @@ TAG = "auth"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-class Registered(BaseModel):
+class RegisteredOut(Out):
     id: uuid.UUID
     email: str
     role: Role
 
 
-class TokenPair(BaseModel):
+class TokenPairOut(Out):
     access_token: str
     refresh_token: str
-    token_type: str = "Bearer"  # noqa: S105 - the scheme name
+    token_type: Literal["Bearer"]
     expires_in: int = Field(description="Seconds until the access token expires (900).")
 
 
@@ -38,7 +40,7 @@ class VerifyQuery(Query):
     token: str = Field(min_length=1, max_length=500)
 
 
-class Verified(BaseModel):
+class VerifiedOut(Out):
     id: uuid.UUID
     email: str
     email_verified: bool
@@ -55,7 +57,7 @@ def _tokens(issued: IssuedTokens, status: int = 200):
     return json_response(pair, status=status, headers=NO_STORE)
 
 
-@endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=Registered, status=201)
+@endpoint("POST", "/auth/register", "Create an account", TAG, body=RegisterBody, response=RegisteredOut, status=201)
 @limiter.shared_limit(REGISTER_LIMIT, scope="register-ip", key_func=client_address, override_defaults=False)
 def auth_register(caller, body: RegisterBody):
     registered = registration.register_user(body)
@@ -63,14 +65,14 @@ def auth_register(caller, body: RegisterBody):
     return json_response(answer, status=201, headers=NO_STORE)
 
 
-@endpoint("POST", "/auth/login", "Log in for an access and a refresh token", TAG, body=LoginBody, response=TokenPair)
+@endpoint("POST", "/auth/login", "Log in for an access and a refresh token", TAG, body=LoginBody, response=TokenPairOut)
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-ip", key_func=client_address, override_defaults=False)
 @limiter.shared_limit(LOGIN_LIMIT, scope="login-account", key_func=json_account_key, override_defaults=False)
 def auth_login(caller, body: LoginBody):
     return _tokens(sign_in.issue_tokens(body))
 
 
-@endpoint("POST", "/auth/refresh", "Trade a refresh token for a new pair", TAG, body=RefreshBody, response=TokenPair)
+@endpoint("POST", "/auth/refresh", "Trade a refresh token for a new pair", TAG, body=RefreshBody, response=TokenPairOut)
 def auth_refresh(caller, body: RefreshBody):
     return _tokens(sign_in.refresh_tokens(body))
 
@@ -81,7 +83,8 @@ def auth_logout(caller, body: RefreshBody):
     return no_content()
 
 
-@endpoint("POST", "/auth/logout-all", "End every session and token of the account", TAG, status=204, auth="required")
+@endpoint("POST", "/auth/logout-all", "End every session and token of the account", TAG, status=204, auth="required",
+          errors={403})
 def auth_logout_all(caller):
     access.require_account_credential(caller.via)
     keep = caller.user.session_id if caller.via == "session" else None
@@ -91,7 +94,7 @@ def auth_logout_all(caller):
 
 @endpoint(
     "PUT", "/auth/password", "Change the password (ends every other session and token)", TAG,
-    body=PasswordBody, response=TokenPair, auth="write",
+    body=PasswordBody, response=TokenPairOut, auth="write",
 )
 def auth_password(caller, body: PasswordBody):
     access.require_account_credential(caller.via)
@@ -107,7 +110,7 @@ def auth_verify_send(caller):
     return no_content()
 
 
-@endpoint("GET", "/auth/verify/confirm", "Confirm an email address", TAG, query=VerifyQuery, response=Verified)
+@endpoint("GET", "/auth/verify/confirm", "Confirm an email address", TAG, query=VerifyQuery, response=VerifiedOut)
 def auth_verify_confirm(caller, query: VerifyQuery):
     user = registration.verify_email(query.token)
     return json_response({"id": user.id, "email": user.email, "email_verified": True}, headers=NO_STORE)

@@ -1,18 +1,30 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
 import dataclasses
-from typing import Literal
+import uuid
+from typing import Any, Literal
 
 from flask import url_for
 from pydantic import Field
 
 from webapp import rules
 from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.sheet_shapes import Number
 from webapp.api.spec import endpoint
-from webapp.api.wire import id_or_null, iso, page_json
+from webapp.api.wire import Moment, Named, Out, Person, ViolationOut, id_or_null, iso, list_of, page_json, page_of
 from webapp.list_queries import ListQuery, Query
 from webapp.markdown import render_markdown
-from webapp.models import Campaign, CampaignEvent, CampaignStatus, Character, EventKind, Membership
+from webapp.models import (
+    Campaign,
+    CampaignEvent,
+    CampaignStatus,
+    Character,
+    EventKind,
+    Membership,
+    MembershipStatus,
+    Rarity,
+    Visibility,
+)
 from webapp.services import access, campaigns
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
@@ -33,6 +45,107 @@ class EventListQuery(Query):
     cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
     order: Literal["asc", "desc"] = "desc"
     kind: Literal[tuple(kind.value for kind in EventKind)] | None = None  # type: ignore[valid-type]
+
+
+class RulesOut(Out):
+    level_cap: int | None = Field(description="Members' characters count at most this level; null for none.")
+    allowed_race_ids: list[uuid.UUID] = Field(description="Empty: any race.")
+    allowed_archetype_ids: list[uuid.UUID] = Field(description="Empty: any archetype.")
+    max_rarity: Rarity | None = Field(description="The rarest item a member may add, be granted or equip.")
+    point_budget: int | None = Field(description="Point-buy budget of the members' characters; null: the usual 27.")
+
+
+class CampaignOut(Out):
+    id: uuid.UUID
+    name: str
+    description: str
+    visibility: Visibility
+    status: CampaignStatus
+    owner_id: uuid.UUID
+    gm: Person
+    rules: RulesOut
+    created_at: Moment
+    updated_at: Moment
+    invite_code: str = Field(
+        None,
+        description="Only for those who run the campaign: absent for anyone else.",
+        json_schema_extra=lambda schema: schema.pop("default"),
+    )
+
+
+class MemberCharacterOut(Out):
+    id: uuid.UUID
+    name: str
+    level: int
+    experience: int
+    race: str = Field(description="The race's name (\"[hidden]\" where you may not see it).")
+    archetype: str
+    image_id: uuid.UUID | None
+
+
+class PartyStatsOut(Out):
+    level: int
+    max_health: int
+    max_mana: int
+    max_stamina: int
+    load: Number = Field(description="Kilograms carried.")
+    capacity: Number = Field(description="Kilograms carried without being encumbered.")
+    encumbered: bool
+
+
+class ComplianceOut(Out):
+    complies: bool
+    violations: list[ViolationOut]
+
+
+class MembershipOut(Out):
+    id: uuid.UUID
+    campaign_id: uuid.UUID
+    status: MembershipStatus
+    active: bool
+    joined_at: Moment | None = Field(description="When it was approved; null while pending.")
+    created_at: Moment
+    user: Person
+    character: MemberCharacterOut
+    stats: PartyStatsOut | None = Field(description="Only where you may read the character's sheet.")
+    compliance: ComplianceOut | None = Field(
+        description="Only for the GM: does the character keep the campaign's rules (at its capped level)?"
+    )
+
+
+class EventOut(Out):
+    id: uuid.UUID
+    kind: EventKind
+    body: str = Field(description="Markdown.")
+    body_html: str = Field(description="The body rendered and sanitised.")
+    actor: Person | None
+    character: Named | None
+    data: dict[str, Any] = Field(description="What the event carries, by kind (e.g. `experience`, `item_id`).")
+    created_at: Moment
+
+
+class AwardOut(Out):
+    characters: list[MemberCharacterOut] = Field(description="The characters awarded, as they are now.")
+    events: list[EventOut] = Field(description="The log's new entries.")
+
+
+class CampaignStatsOut(Out):
+    total: int
+    by_status: dict[str, int]
+    by_visibility: dict[str, int]
+    members: int = Field(description="Approved, active memberships.")
+
+
+class ComplianceEntryOut(Out):
+    membership_id: uuid.UUID
+    character: MemberCharacterOut
+    violations: list[ViolationOut]
+
+
+class ComplianceReportOut(Out):
+    campaign_id: uuid.UUID
+    rules: RulesOut
+    data: list[ComplianceEntryOut] = Field(description="The members whose characters break a rule.")
 
 
 def rules_json(campaign: Campaign) -> dict:
@@ -130,7 +243,7 @@ def _scoped(caller, campaign_id) -> None:
     access.check_token_campaign(caller.campaign_id, campaign_id)
 
 
-@endpoint("GET", "/campaigns", "List campaigns", TAG, query=CampaignListQuery)
+@endpoint("GET", "/campaigns", "List campaigns", TAG, query=CampaignListQuery, response=page_of(CampaignOut))
 def campaign_list(caller, query):
     status = CampaignStatus(query.status) if query.status else None
     select = campaigns.campaigns_query(caller.user, search=query.search, status=status)
@@ -141,47 +254,84 @@ def campaign_list(caller, query):
     return json_response(page_json(data, pagination), public=_public(caller))
 
 
-@endpoint("GET", "/campaigns/stats", "Campaign statistics", TAG)
+@endpoint("GET", "/campaigns/stats", "Campaign statistics", TAG, response=CampaignStatsOut)
 def campaign_stats(caller):
     return json_response(dataclasses.asdict(campaigns.campaign_stats(caller.user)), public=_public(caller))
 
 
-@endpoint("POST", "/campaigns", "Create a campaign", TAG, body=CampaignCreate, status=201, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns",
+    "Create a campaign",
+    TAG,
+    body=CampaignCreate,
+    response=CampaignOut,
+    status=201,
+    auth="write",
+    errors={409},
+    links={"campaign_id": "$response.body#/id"},
+)
 def campaign_create(caller, body):
     campaign = campaigns.create_campaign(caller.user, body)
     location = url_for("api.campaign_get", campaign_id=campaign.id)
     return json_response(campaign_json(caller.user, campaign), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/campaigns/<uuid:campaign_id>", "Get a campaign", TAG)
+@endpoint("GET", "/campaigns/<uuid:campaign_id>", "Get a campaign", TAG, response=CampaignOut)
 def campaign_get(caller, campaign_id):
     _scoped(caller, campaign_id)
     campaign = campaigns.load_campaign(caller.user, campaign_id)
     return json_response(campaign_json(caller.user, campaign), public=_public(caller))
 
 
-@endpoint("PATCH", "/campaigns/<uuid:campaign_id>", "Change a campaign", TAG, body=CampaignPatch, auth="write")
+@endpoint(
+    "PATCH",
+    "/campaigns/<uuid:campaign_id>",
+    "Change a campaign",
+    TAG,
+    body=CampaignPatch,
+    response=CampaignOut,
+    auth="write",
+    if_match=True,
+    errors={409},
+)
 def campaign_update(caller, campaign_id, body):
     _scoped(caller, campaign_id)
     campaign = campaigns.update_campaign(caller.user, campaign_id, body, expect=_fresh(caller))
     return json_response(campaign_json(caller.user, campaign))
 
 
-@endpoint("DELETE", "/campaigns/<uuid:campaign_id>", "Delete a campaign", TAG, status=204, auth="write")
+@endpoint("DELETE", "/campaigns/<uuid:campaign_id>", "Delete a campaign", TAG, status=204, auth="write", if_match=True)
 def campaign_delete(caller, campaign_id):
     _scoped(caller, campaign_id)
     campaigns.delete_campaign(caller.user, campaign_id, expect=_fresh(caller))
     return no_content()
 
 
-@endpoint("POST", "/campaigns/<uuid:campaign_id>/archive", "Archive a campaign", TAG, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns/<uuid:campaign_id>/archive",
+    "Archive a campaign",
+    TAG,
+    response=CampaignOut,
+    auth="write",
+    errors={409},
+)
 def campaign_archive(caller, campaign_id):
     _scoped(caller, campaign_id)
     campaign = campaigns.archive_campaign(caller.user, campaign_id)
     return json_response(campaign_json(caller.user, campaign))
 
 
-@endpoint("POST", "/campaigns/<uuid:campaign_id>/invite-code", "Rotate the invite code", TAG, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns/<uuid:campaign_id>/invite-code",
+    "Rotate the invite code",
+    TAG,
+    response=CampaignOut,
+    auth="write",
+    errors={409},
+)
 def campaign_invite_rotate(caller, campaign_id):
     _scoped(caller, campaign_id)
     campaign = campaigns.rotate_invite_code(caller.user, campaign_id)
@@ -194,16 +344,34 @@ def _fresh(caller):
     The service runs it on the campaign it has locked, so parallel changes sent with one ETag pass it one at a
     time.
     """
-    return lambda current: require_fresh(campaign_json(caller.user, current))
+    return lambda current: require_fresh(campaign_json(caller.user, current), CampaignOut)
 
 
-@endpoint("POST", "/campaigns/join", "Ask to join a campaign", TAG, body=JoinRequest, status=201, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns/join",
+    "Ask to join a campaign",
+    TAG,
+    body=JoinRequest,
+    response=MembershipOut,
+    status=201,
+    auth="write",
+    errors={404, 409},
+    links={"campaign_id": "$response.body#/campaign_id", "membership_id": "$response.body#/id"},
+)
 def campaign_join(caller, body):
     membership = campaigns.request_join(caller.user, body.invite_code, body.character_id)
     return json_response(membership_json(caller.user, membership), status=201)
 
 
-@endpoint("GET", "/campaigns/<uuid:campaign_id>/members", "List a campaign's members", TAG)
+@endpoint(
+    "GET",
+    "/campaigns/<uuid:campaign_id>/members",
+    "List a campaign's members",
+    TAG,
+    response=list_of(MembershipOut),
+    errors={403},
+)
 def campaign_members(caller, campaign_id):
     _scoped(caller, campaign_id)
     roster = campaigns.roster(caller.user, campaign_id)
@@ -218,7 +386,9 @@ def campaign_members(caller, campaign_id):
     TAG,
     body=ApproveBody,
     body_required=False,
+    response=MembershipOut,
     auth="write",
+    errors={409},
 )
 def campaign_member_approve(caller, campaign_id, membership_id, body):
     _scoped(caller, campaign_id)
@@ -242,7 +412,16 @@ def campaign_member_remove(caller, campaign_id, membership_id):
     return no_content()
 
 
-@endpoint("POST", "/campaigns/<uuid:campaign_id>/awards", "Award XP or items", TAG, body=awards.AwardBody, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns/<uuid:campaign_id>/awards",
+    "Award XP or items",
+    TAG,
+    body=awards.AwardBody,
+    response=AwardOut,
+    auth="write",
+    errors={409},
+)
 def campaign_award(caller, campaign_id, body):
     _scoped(caller, campaign_id)
     result = awards.award(caller.user, campaign_id, body)
@@ -254,7 +433,14 @@ def campaign_award(caller, campaign_id, body):
     )
 
 
-@endpoint("GET", "/campaigns/<uuid:campaign_id>/events", "A campaign's log", TAG, query=EventListQuery)
+@endpoint(
+    "GET",
+    "/campaigns/<uuid:campaign_id>/events",
+    "A campaign's log",
+    TAG,
+    query=EventListQuery,
+    response=page_of(EventOut),
+)
 def campaign_events(caller, campaign_id, query):
     _scoped(caller, campaign_id)
     select = events_query(caller.user, campaign_id)
@@ -264,14 +450,31 @@ def campaign_events(caller, campaign_id, query):
     return json_response(page_json([event_json(event) for event in rows], pagination))
 
 
-@endpoint("POST", "/campaigns/<uuid:campaign_id>/events", "Write a note", TAG, body=NoteBody, status=201, auth="write")
+@endpoint(
+    "POST",
+    "/campaigns/<uuid:campaign_id>/events",
+    "Write a note",
+    TAG,
+    body=NoteBody,
+    response=EventOut,
+    status=201,
+    auth="write",
+    errors={409},
+)
 def campaign_note(caller, campaign_id, body):
     _scoped(caller, campaign_id)
     event = campaigns.add_note(caller.user, campaign_id, body)
     return json_response(event_json(event), status=201)
 
 
-@endpoint("GET", "/campaigns/<uuid:campaign_id>/compliance", "Who breaks the campaign's rules", TAG)
+@endpoint(
+    "GET",
+    "/campaigns/<uuid:campaign_id>/compliance",
+    "Who breaks the campaign's rules",
+    TAG,
+    response=ComplianceReportOut,
+    errors={403},
+)
 def campaign_compliance(caller, campaign_id):
     _scoped(caller, campaign_id)
     campaign, report = campaigns.compliance_report(caller.user, campaign_id)

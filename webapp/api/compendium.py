@@ -3,16 +3,15 @@
 import dataclasses
 import functools
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from flask import request
 from pydantic import BaseModel, Field, create_model
 
-from webapp.api.entries import entry_out
+from webapp.api.entries import entry_model, entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
-from webapp.api.wire import page_json
+from webapp.api.wire import Out, page_json, page_of
 from webapp.caching import compendium_cached, key_of
 from webapp.list_queries import CompendiumQuery, list_for, query_model
 from webapp.models import Visibility
@@ -23,6 +22,7 @@ from webapp.services.inputs import Input, Patch, trimmed, whole
 from webapp.text import has_lines
 
 VISIBILITIES = tuple(v.value for v in Visibility)
+ID = "$response.body#/id"
 
 
 def _python_type(f: KindField):
@@ -75,18 +75,19 @@ def body_model(kind: Kind, partial: bool) -> type[BaseModel]:
     return create_model(name, __base__=EntryPatch if partial else Input, **fields)
 
 
-@functools.cache
-def response_model(kind: Kind) -> type[BaseModel]:
-    fields: dict[str, Any] = {"id": (uuid.UUID, ...)}
-    fields.update({f.name: (_python_type(f), ...) for f in kind.fields})
-    fields.update({r.field: (list[uuid.UUID], ...) for r in kind.relations})
-    if kind.has_image:
-        fields["image_id"] = (uuid.UUID | None, ...)
-    fields["visibility"] = (Literal[VISIBILITIES], ...)
-    fields["owner_id"] = (uuid.UUID | None, Field(..., description="null for system content"))
-    fields["created_at"] = (datetime, ...)
-    fields["updated_at"] = (datetime, ...)
-    return create_model(kind.singular.capitalize(), **fields)
+class UsedOut(Out):
+    id: uuid.UUID
+    name: str
+    uses: int = Field(description="How many users' characters, items or entries use it.")
+
+
+class EntryStatsOut(Out):
+    total: int
+    by_visibility: dict[str, int]
+    system: int
+    homebrew: int
+    new_last_30_days: int
+    most_used: list[UsedOut]
 
 
 def stats_json(counts: compendium.EntryCounts) -> dict:
@@ -128,7 +129,7 @@ def _register(kind: Kind) -> None:
     def entry_update(caller, entry_id, body):
         def fresh(current):
             if request.headers.get("If-Match"):
-                require_fresh(entry_out(kind, current, compendium.relation_ids_of(kind, current)))
+                require_fresh(entry_out(kind, current, compendium.relation_ids_of(kind, current)), entry_model(kind))
 
         values = body.model_dump(exclude_unset=True)
         entry = compendium.update_entry(caller.user, kind, entry_id, values, expect=fresh)
@@ -139,13 +140,28 @@ def _register(kind: Kind) -> None:
         return no_content()
 
     one, many, item = kind.singular, kind.name, f"/{kind.name}/<uuid:entry_id>"
+    model = entry_model(kind)
     routes = (
-        (entry_list, "list", "GET", f"/{many}", f"List {many}", {"query": query_schema}),
-        (entry_stats, "stats", "GET", f"/{many}/stats", f"Statistics of {many}", {}),
-        (entry_get, "get", "GET", item, f"Get a {one}", {"response": response_model(kind)}),
-        (entry_create, "create", "POST", f"/{many}", f"Create a {one}", {"body": create_schema, "status": 201}),
-        (entry_update, "update", "PATCH", item, f"Change a {one}", {"body": patch_schema}),
-        (entry_delete, "delete", "DELETE", item, f"Delete a {one}", {"status": 204}),
+        (entry_list, "list", "GET", f"/{many}", f"List {many}", {"query": query_schema, "response": page_of(model)}),
+        (entry_stats, "stats", "GET", f"/{many}/stats", f"Statistics of {many}", {"response": EntryStatsOut}),
+        (entry_get, "get", "GET", item, f"Get a {one}", {"response": model}),
+        (
+            entry_create,
+            "create",
+            "POST",
+            f"/{many}",
+            f"Create a {one}",
+            {"body": create_schema, "response": model, "status": 201, "errors": {409}, "links": {"entry_id": ID}},
+        ),
+        (
+            entry_update,
+            "update",
+            "PATCH",
+            item,
+            f"Change a {one}",
+            {"body": patch_schema, "response": model, "if_match": True, "errors": {409}},
+        ),
+        (entry_delete, "delete", "DELETE", item, f"Delete a {one}", {"status": 204, "errors": {409}}),
     )
     for view, verb, method, path, summary, options in routes:
         view.__name__ = view.__qualname__ = f"{one}_{verb}"

@@ -2,16 +2,15 @@
 
 import dataclasses
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from flask import Response, redirect, request, url_for
-from pydantic import BaseModel, Field
+from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import UnsupportedMediaType, endpoint
-from webapp.api.wire import id_or_null, iso, page_json
+from webapp.api.wire import Moment, Out, id_or_null, iso, page_json, page_of
 from webapp.list_queries import ListQuery
 from webapp.models import Image, Visibility
 from webapp.services import images
@@ -30,10 +29,15 @@ PICTURE = {
     "minutes when the storage is S3.",
     "content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}},
 }
-SIGNED_REDIRECT = {"description": "A PRIVATE image on S3: a signed URL valid for five minutes (`Location`)."}
+SIGNED_REDIRECT = {
+    "description": "A picture that is not PUBLIC, stored on S3: a signed URL valid for five minutes (`Location`).",
+    "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+}
+PICTURE_NOT_MODIFIED = {"description": "A PUBLIC picture you hold already (If-None-Match): it never changes."}
+PICTURE_ANSWERS = {200: PICTURE, 302: SIGNED_REDIRECT, 304: PICTURE_NOT_MODIFIED}
 
 
-class ImageOut(BaseModel):
+class ImageOut(Out):
     id: uuid.UUID
     owner_id: uuid.UUID | None
     content_type: Literal["image/webp"]
@@ -44,8 +48,8 @@ class ImageOut(BaseModel):
     thumbnail_url: str = Field(description="Path of the 256 px thumbnail.")
     visibility: Visibility
     description: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 class ImageListQuery(ListQuery):
@@ -54,7 +58,7 @@ class ImageListQuery(ListQuery):
     sort: Literal["created_at", "size"] = "created_at"
 
 
-class ImageStats(BaseModel):
+class ImageStatsOut(Out):
     total: int
     total_size: int
     by_visibility: dict[str, int]
@@ -138,6 +142,7 @@ def send_picture(image: Image, thumbnail: bool) -> Response:
     status=201,
     auth="write",
     multipart=ImageUpload,
+    links={"image_id": "$response.body#/id"},
 )
 def image_create(caller):
     data, details = read_upload()
@@ -146,14 +151,16 @@ def image_create(caller):
     return json_response(serialise(image), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/images", "List images", TAG, query=ImageListQuery)
+@endpoint(
+    "GET", "/images", "List images", TAG, query=ImageListQuery, response=page_of(ImageOut), errors={403}  # mine=true
+)
 def image_list(caller, query: ImageListQuery):
     select = images.image_query(caller.user, mine=query.mine, search=query.search, visibility=query.visibility)
     rows, pagination = paginate(select, Image, SORTS[query.sort], query.limit, query.cursor, query.order)
     return json_response(page_json([serialise(i) for i in rows], pagination), public=_public(caller))
 
 
-@endpoint("GET", "/images/stats", "Image statistics", TAG, response=ImageStats)
+@endpoint("GET", "/images/stats", "Image statistics", TAG, response=ImageStatsOut)
 def image_stats(caller):
     return json_response(dataclasses.asdict(images.image_stats(caller.user)), public=_public(caller))
 
@@ -171,9 +178,12 @@ def image_get(caller, image_id):
     body=ImagePatch,
     response=ImageOut,
     auth="write",
+    if_match=True,
 )
 def image_update(caller, image_id, body: ImagePatch):
-    image = images.update_image(caller.user, image_id, body, expect=lambda current: require_fresh(serialise(current)))
+    image = images.update_image(
+        caller.user, image_id, body, expect=lambda current: require_fresh(serialise(current), ImageOut)
+    )
     return json_response(serialise(image))
 
 
@@ -184,9 +194,10 @@ def image_update(caller, image_id, body: ImagePatch):
     TAG,
     status=204,
     auth="write",
+    if_match=True,
 )
 def image_delete(caller, image_id):
-    images.remove_image(caller.user, image_id, expect=lambda current: require_fresh(serialise(current)))
+    images.remove_image(caller.user, image_id, expect=lambda current: require_fresh(serialise(current), ImageOut))
     return no_content()
 
 
@@ -195,7 +206,7 @@ def image_delete(caller, image_id):
     "/images/<uuid:image_id>/file",
     "The picture (WebP, at most 2048 px)",
     TAG,
-    responses={"200": PICTURE, "302": SIGNED_REDIRECT},
+    answers=PICTURE_ANSWERS,
 )
 def image_file(caller, image_id):
     return send_picture(images.get_image(caller.user, image_id), thumbnail=False)
@@ -206,7 +217,7 @@ def image_file(caller, image_id):
     "/images/<uuid:image_id>/thumbnail",
     "The thumbnail (WebP, at most 256 px)",
     TAG,
-    responses={"200": PICTURE, "302": SIGNED_REDIRECT},
+    answers=PICTURE_ANSWERS,
 )
 def image_thumbnail(caller, image_id):
     return send_picture(images.get_image(caller.user, image_id), thumbnail=True)

@@ -6,9 +6,11 @@ from flask import request
 from pydantic import Field, create_model
 
 from webapp import rules
-from webapp.api.entries import entry_out
+from webapp.api.entries import entry_model, entry_out
 from webapp.api.responses import json_response, no_content, require_fresh
+from webapp.api.sheet_shapes import BareSheetOut
 from webapp.api.spec import Schema, endpoint
+from webapp.api.wire import Out, ViolationOut, list_of
 from webapp.list_queries import Query
 from webapp.models.compendium_kinds import KINDS
 from webapp.services import access, equipment, inventory
@@ -34,6 +36,36 @@ EquipmentChange = create_model(
 
 class EquipmentQuery(Query):
     dry_run: bool = Field(False, description="Answer with the preview and save nothing.")
+
+
+ItemOut = entry_model(ITEMS)
+
+
+class PackLineOut(Out):
+    """One stack of a character's inventory."""
+
+    item: ItemOut  # type: ignore[valid-type]
+    quantity: int = Field(description=f"1–{inventory.MAX_QUANTITY}")
+
+
+EquipmentOut = create_model(
+    "EquipmentOut",
+    __base__=Out,
+    **{
+        slot: (ItemOut | None, Field(..., description=f"{rules.SLOT_LABELS[slot]}: the item worn there, or null"))
+        for slot in rules.EQUIP_SLOTS
+    },
+)
+
+
+class EquipmentPreviewOut(Out):
+    """What an equipment change would do (dry_run): nothing is saved."""
+
+    allowed: bool
+    violations: list[ViolationOut] = Field(description="Why it is refused, one entry per reason.")
+    displaced: list[uuid.UUID] = Field(description="Items the change would take off.")
+    before: BareSheetOut
+    after: BareSheetOut
 
 
 def items_as_dicts(actor, items: list) -> dict:
@@ -73,29 +105,50 @@ def _public(caller) -> bool:
     return caller.user is None
 
 
-@endpoint("GET", f"{CHARACTER}/inventory", "A character's inventory", TAG)
+@endpoint("GET", f"{CHARACTER}/inventory", "A character's inventory", TAG, response=list_of(PackLineOut))
 def inventory_list(caller, character_id):
     return json_response(_inventory(caller.user, load_sheet(caller.user, character_id)), public=_public(caller))
 
 
-@endpoint("GET", f"{CHARACTER}/inventory/<uuid:item_id>", "One item of a character's inventory", TAG)
+@endpoint(
+    "GET", f"{CHARACTER}/inventory/<uuid:item_id>", "One item of a character's inventory", TAG, response=PackLineOut
+)
 def inventory_get(caller, character_id, item_id):
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, item_id), public=_public(caller))
 
 
-@endpoint("POST", f"{CHARACTER}/inventory", "Add an item", TAG, body=InventoryAdd, status=201, auth="write")
+@endpoint(
+    "POST",
+    f"{CHARACTER}/inventory",
+    "Add an item",
+    TAG,
+    body=InventoryAdd,
+    response=PackLineOut,
+    status=201,
+    auth="write",
+    links={"item_id": "$response.body#/item/id"},
+)
 def inventory_add(caller, character_id, body: InventoryAdd):
     inventory.add_item(caller.user, character_id, body)
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, body.item_id), status=201)
 
 
-@endpoint("PATCH", f"{CHARACTER}/inventory/<uuid:item_id>", "Change a quantity", TAG, body=InventoryPatch, auth="write")
+@endpoint(
+    "PATCH",
+    f"{CHARACTER}/inventory/<uuid:item_id>",
+    "Change a quantity",
+    TAG,
+    body=InventoryPatch,
+    response=PackLineOut,
+    auth="write",
+    if_match=True,
+)
 def inventory_update(caller, character_id, item_id, body: InventoryPatch):
     def fresh(loaded):
         if request.headers.get("If-Match"):
-            require_fresh(_entry(caller.user, loaded, item_id))
+            require_fresh(_entry(caller.user, loaded, item_id), PackLineOut)
 
     changed = inventory.set_quantity(caller.user, character_id, item_id, body, expect=fresh)
     return json_response(_entry(caller.user, changed, item_id))
@@ -107,7 +160,14 @@ def inventory_drop(caller, character_id, item_id):
     return no_content()
 
 
-@endpoint("POST", f"{CHARACTER}/inventory/<uuid:item_id>/use", "Use up one consumable", TAG, auth="write")
+@endpoint(
+    "POST",
+    f"{CHARACTER}/inventory/<uuid:item_id>/use",
+    "Use up one consumable",
+    TAG,
+    answers={200: PackLineOut, 204: None},
+    auth="write",
+)
 def inventory_use(caller, character_id, item_id):
     """Answers the remaining line, or 204 when the last one was used."""
     if inventory.use_item(caller.user, character_id, item_id) == 0:
@@ -116,7 +176,7 @@ def inventory_use(caller, character_id, item_id):
     return json_response(_entry(caller.user, loaded, item_id))
 
 
-@endpoint("GET", f"{CHARACTER}/equipment", "A character's equipment", TAG)
+@endpoint("GET", f"{CHARACTER}/equipment", "A character's equipment", TAG, response=EquipmentOut)
 def equipment_get(caller, character_id):
     loaded = equipment.get_equipment(caller.user, character_id)
     return json_response(_equipment(caller.user, loaded), public=_public(caller))
@@ -140,7 +200,9 @@ def _preview(preview: equipment.EquipPreview) -> dict:
     TAG,
     body=EquipmentChange,
     query=EquipmentQuery,
+    response=EquipmentOut | EquipmentPreviewOut,
     auth="write",
+    if_match=True,
 )
 def equipment_put(caller, character_id, body, query):
     """Only the slots named change; with dry_run the answer is {allowed, violations, displaced, before, after}."""
@@ -150,7 +212,7 @@ def equipment_put(caller, character_id, body, query):
         return json_response(_preview(preview), headers={"Cache-Control": "no-store"})
     def fresh(loaded):
         if request.headers.get("If-Match"):
-            require_fresh(_equipment(caller.user, loaded))
+            require_fresh(_equipment(caller.user, loaded), EquipmentOut)
 
     equipment.change_equipment(caller.user, character_id, changes, expect=fresh)
     return json_response(_equipment(caller.user, equipment.get_equipment(caller.user, character_id)))

@@ -1,15 +1,20 @@
-"""Declare API endpoints once: the same pydantic schemas validate requests and produce the OpenAPI document."""
+"""Declare API operations once: the same pydantic models validate requests, serialise answers and write the OpenAPI
+document, and each operation states the statuses it can answer."""
 
 import functools
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from typing import Any
 
-from flask import request
+from flask import Flask, current_app, g, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
 from webapp.list_queries import violations_from
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
+
+PATH_PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-z_]+)>")
 
 
 class Schema(BaseModel):
@@ -31,21 +36,77 @@ class UnsupportedMediaType(ServiceError):
 
 @dataclass
 class Endpoint:
+    """One operation: its route, what it reads, what it answers on success (status → response type; None for no
+    content; an OpenAPI response object for a file), and the error statuses it can answer beyond those its
+    declaration implies (see `error_statuses`)."""
+
     path: str
     method: str
     summary: str
     tag: str
+    answers: dict[int, Any]
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
     auth: str = "optional"  # optional | required | write
-    responses: dict = field(default_factory=dict)
     multipart: type[BaseModel] | None = None  # the input model of the fields beside a multipart `file`
     body_required: bool = True
+    if_match: bool = False
+    errors: frozenset[int] = frozenset()
+    links: dict[str, str] | None = None  # path parameter of what it creates → runtime expression
+    operation_id: str = ""
+
+    @property
+    def path_parameters(self) -> list[str]:
+        return [match["name"] for match in PATH_PARAM.finditer(self.path)]
+
+    def error_statuses(self) -> list[int]:
+        """Every error status this operation can answer, from what it declares.
+
+        Any request may carry a query parameter the input check refuses (400), a credential that is not valid
+        (401), a request line too long for the front server (414), or one request too many (429), and meet the
+        database (or the mail server) unreachable (503). A request
+        with a body may send one too large (413) or JSON text with a control character (422); a browser session
+        changing something without its CSRF token gets 400.
+        """
+        found = {400, 401, 414, 429, 503} | set(self.errors)
+        if self.method != "GET":
+            found |= {413, 422}
+        if self.auth == "write":
+            found.add(403)  # a read-only token, an unverified account
+        if self.path_parameters:
+            found.add(404)
+        if self.body is not None or self.multipart:
+            found.add(415)
+        if self.if_match:
+            found.add(412)
+        return sorted(found)
 
 
+# What this blueprint declares, in order; each app gets its own registry of them when the blueprint is registered.
 REGISTRY: list[Endpoint] = []
+
+
+class Registry:
+    """The operations one app serves, by endpoint name, and its OpenAPI document once built."""
+
+    def __init__(self, endpoints: list[Endpoint]) -> None:
+        self.endpoints = list(endpoints)
+        self.by_endpoint = {f"{bp.name}.{spec.operation_id}": spec for spec in self.endpoints}
+        self.document: dict | None = None
+
+
+@bp.record_once
+def _give_the_app_its_registry(state) -> None:
+    state.app.extensions["api"] = Registry(REGISTRY)
+
+
+def registry(app: Flask | None = None) -> Registry:
+    return (app or current_app).extensions["api"]
+
+
+def current_operation() -> Endpoint | None:
+    """The operation the current request reached, if it reached one."""
+    return g.get("api_operation")
 
 
 def endpoint(
@@ -59,33 +120,49 @@ def endpoint(
     status=200,
     auth="optional",
     multipart=None,
-    responses=None,
+    answers=None,
     body_required=True,
+    if_match=False,
+    errors=(),
+    links=None,
 ):
     """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
 
-    `responses` replaces documented responses by status (e.g. a picture instead of JSON for 200). With
-    `body_required=False` a request without a body gets the schema's defaults.
+    `response` is the model of the success answer (`status`); `answers` declares several (status → model, None
+    for no content, or an OpenAPI response object for a file). The view's `json_response` is serialised by the
+    model its status declares. `if_match` says that the operation honours If-Match (412); `errors` adds error
+    statuses its declaration does not imply; `links` names what a create made (path parameter → runtime
+    expression), linking it to every operation on what it made. With `body_required=False` a request without a
+    body gets the schema's defaults. The view's name is the operation's stable operationId.
     """
+    if answers is None:
+        answers = {status: None if status == 204 else response}
     spec = Endpoint(
         path,
         method,
         summary,
         tag,
-        body,
-        query,
-        response,
-        status,
-        auth,
-        responses=responses or {},
+        answers=dict(answers),
+        body=body,
+        query=query,
+        auth=auth,
         multipart=multipart,
         body_required=body_required,
+        if_match=if_match,
+        errors=frozenset(errors),
+        links=links,
     )
-    REGISTRY.append(spec)
 
     def decorate(view):
+        spec.operation_id = view.__name__
+        missing = [code for code, answer in spec.answers.items() if answer is None and code != 204]
+        if missing:
+            raise TypeError(f"{view.__name__}: declare the response model of status {missing[0]}")
+        REGISTRY.append(spec)
+
         @functools.wraps(view)
         def wrapper(**kwargs):
+            g.api_operation = spec
             caller = _authorise(spec.auth)
             if spec.query is not None:
                 kwargs["query"] = parse_query(spec.query)

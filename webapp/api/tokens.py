@@ -1,14 +1,13 @@
 """Personal API tokens: create (the secret is shown once), list without secrets, revoke."""
 
 import uuid
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from webapp.api.responses import json_response, no_content
 from webapp.api.spec import endpoint
-from webapp.api.wire import page_json
+from webapp.api.wire import Moment, Out, page_json, page_of
 from webapp.services import access, personal_tokens
 from webapp.services.credentials import MAX_PERSONAL_TOKENS, is_expired
 from webapp.services.pagination import Pagination
@@ -18,19 +17,19 @@ TAG = "tokens"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class TokenCreated(BaseModel):
+class TokenCreatedOut(Out):
     id: uuid.UUID
     token: str = Field(description="The secret: shown once, never again.")
 
 
-class TokenOut(BaseModel):
+class TokenOut(Out):
     id: uuid.UUID
     name: str
     scope: Literal["read", "write"]
     prefix: str = Field(description="The first characters of the secret, to tell tokens apart.")
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None
+    created_at: Moment
+    last_used_at: Moment | None
+    expires_at: Moment | None
     expired: bool
 
 
@@ -47,15 +46,16 @@ def token_out(row) -> dict:
     }
 
 
-@endpoint("POST", "/tokens", "Create a personal API token", TAG, body=TokenCreate, response=TokenCreated, status=201,
-          auth="write")
+@endpoint("POST", "/tokens", "Create a personal API token", TAG, body=TokenCreate, response=TokenCreatedOut, status=201,
+          auth="write", links={"token_id": "$response.body#/id"})
 def token_create(caller, body: TokenCreate):
     access.require_account_credential(caller.via)
     row, secret = personal_tokens.create_personal_token(caller.user, body)
     return json_response({"id": row.id, "token": secret}, status=201, headers=NO_STORE)
 
 
-@endpoint("GET", "/tokens", "List your personal API tokens (without secrets)", TAG, auth="required")
+@endpoint("GET", "/tokens", "List your personal API tokens (without secrets)", TAG, response=page_of(TokenOut),
+          auth="required", errors={403})
 def token_list(caller):
     access.require_account_credential(caller.via)
     rows = personal_tokens.personal_tokens(caller.user)

@@ -2,14 +2,13 @@
 
 import dataclasses
 import uuid
-from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.spec import endpoint
-from webapp.api.wire import page_json
+from webapp.api.wire import Moment, Out, page_json, page_of
 from webapp.list_queries import ListQuery
 from webapp.models import Role, User
 from webapp.services import access, accounts, moderation
@@ -24,13 +23,13 @@ class UserListQuery(ListQuery):
     status: Literal["banned", "unverified"] | None = None
 
 
-class BanOut(BaseModel):
+class BanOut(Out):
     reason: str
-    until: datetime | None
+    until: Moment | None = Field(description="When it lifts; null for a lasting ban.")
     by_id: uuid.UUID | None
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     id: uuid.UUID
     email: str
     display_name: str
@@ -39,13 +38,13 @@ class UserOut(BaseModel):
     email_verified: bool
     is_active: bool
     avatar_image_id: uuid.UUID | None
-    last_login_at: datetime | None
+    last_login_at: Moment | None
     ban: BanOut | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
-class UserStats(BaseModel):
+class UserStatsOut(Out):
     total: int
     by_role: dict[str, int]
     banned: int
@@ -69,7 +68,8 @@ def user_out(user: User) -> dict:
     }
 
 
-@endpoint("GET", "/users", "List users (staff)", TAG, query=UserListQuery, auth="required")
+@endpoint("GET", "/users", "List users (staff)", TAG, query=UserListQuery, response=page_of(UserOut), auth="required",
+          errors={404})
 def user_list(caller, query: UserListQuery):
     filters = moderation.UserFilter(search=query.search, role=Role(query.role) if query.role else None,
                                     status=query.status)
@@ -77,8 +77,8 @@ def user_list(caller, query: UserListQuery):
     return json_response(page_json([user_out(u) for u in rows], pagination))
 
 
-@endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStats,
-          auth="required")
+@endpoint("GET", "/users/stats", "Counts of users by role and status (staff)", TAG, response=UserStatsOut,
+          auth="required", errors={404})
 def user_stats(caller):
     return json_response(dataclasses.asdict(moderation.user_stats(caller.user)))
 
@@ -95,10 +95,10 @@ def user_get(caller, user_id):
 
 
 @endpoint("PATCH", "/users/<uuid:user_id>", "Change a profile (yours; admins: non-admins')", TAG, body=UserPatch,
-          response=UserOut, auth="write")
+          response=UserOut, auth="write", if_match=True)
 def user_update(caller, user_id, body: UserPatch):
     target = access.load_user(caller.user, user_id, manage=True)
-    require_fresh(user_out(target))
+    require_fresh(user_out(target), UserOut)
     return json_response(user_out(accounts.update_profile(caller.user, target.id, body)))
 
 
@@ -109,7 +109,7 @@ def user_role(caller, user_id, body: RoleBody):
 
 
 @endpoint("DELETE", "/users/<uuid:user_id>", "Delete an account (yours; admins: non-admins')", TAG, status=204,
-          auth="write")
+          auth="write", errors={409})
 def user_delete(caller, user_id):
     access.require_account_credential(caller.via)
     accounts.delete_account(caller.user, user_id)

@@ -1,5 +1,7 @@
 """What services raise; the pages and the API each turn these into their own responses."""
 
+from dataclasses import dataclass
+
 from webapp.rules.violations import RuleViolation, Violation
 
 __all__ = [
@@ -11,9 +13,16 @@ __all__ = [
     "NotFound",
     "RuleViolation",
     "ServiceError",
+    "Taken",
     "TooLarge",
     "Violation",
 ]
+
+
+@dataclass(frozen=True)
+class Taken(Violation):
+    """A value existing data already holds (a name its owner uses): a form shows it beside the field like any other
+    violation; the API answers 409 when it is all that is wrong."""
 
 
 class ServiceError(Exception):

@@ -23,7 +23,7 @@ from webapp.services.campaigns.loading import (
 )
 from webapp.services.campaigns.memberships import active_memberships, end_membership, lock_characters
 from webapp.services.commits import commit_or_raise
-from webapp.services.errors import InvalidInput, Violation
+from webapp.services.errors import InvalidInput, Taken, Violation
 
 CHANGE_LABELS = {
     "name": "Name",
@@ -143,7 +143,7 @@ def _resolved(actor: Actor, values: dict, owner_id: uuid.UUID, campaign_id: uuid
     problems: list[Violation] = []
     clean = dict(values)
     if "name" in values and _name_taken(owner_id, values["name"], campaign_id):
-        problems.append(Violation("name", f"You already run a campaign called “{values['name']}”."))
+        problems.append(Taken("name", f"You already run a campaign called “{values['name']}”."))
     if "visibility" in values:
         clean["visibility"] = Visibility(values["visibility"])
     if "max_rarity" in values:
@@ -185,7 +185,7 @@ def _name_taken(owner_id: uuid.UUID, name: str, campaign_id: uuid.UUID | None) -
 
 def _commit_unique_name() -> None:
     """Commit; two requests racing for the same name meet the unique index, which becomes a field error."""
-    commit_or_raise(InvalidInput([Violation("name", "You already run a campaign with this name.")]))
+    commit_or_raise(InvalidInput([Taken("name", "You already run a campaign with this name.")]))
 
 
 def _summary(campaign: Campaign) -> dict:

@@ -12,7 +12,7 @@ from webapp.models import Archetype, Character, Image, Perk, Race, Skill, Visibi
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.characters.inputs import NO_SUCH_IMAGE
-from webapp.services.errors import InvalidInput, NotFound, Violation
+from webapp.services.errors import InvalidInput, NotFound, Taken, Violation
 from webapp.services.ids import uuid_or_none
 from webapp.services.sheets import archetype_data, race_data
 
@@ -29,7 +29,7 @@ def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
         query = query.where(Character.id != exclude_id)
     if db.session.execute(query.limit(1)).first() is None:
         return []
-    return [Violation("name", f"You already have a character called {name.strip()}")]
+    return [Taken("name", f"You already have a character called {name.strip()}")]
 
 
 def visibility_violations(actor: Actor, character: Character, visibility: str) -> list[Violation]:

@@ -16,7 +16,7 @@ from webapp.services.characters import visible_by_ids
 from webapp.services.commits import commit_or_raise
 from webapp.services.compendium.reading import relation_options
 from webapp.services.compendium.usage import describe_references, references_to
-from webapp.services.errors import Conflict, InvalidInput, Violation
+from webapp.services.errors import Conflict, InvalidInput, Taken, Violation
 
 
 def create_entry(actor: Actor, kind: Kind, values: dict):
@@ -73,7 +73,7 @@ def _commit_named(actor: Actor, kind: Kind, entry) -> None:
     A name taken at the same moment (system content has no owner row to queue on) is refused with the answer a
     request coming after the other would get.
     """
-    commit_or_raise(InvalidInput([Violation("name", _taken_message(actor, kind, entry, entry.name))]))
+    commit_or_raise(InvalidInput([Taken("name", _taken_message(actor, kind, entry, entry.name))]))
 
 
 def entry_problems(actor: Actor, kind: Kind, values: dict, entry_id=None) -> list[Violation]:
@@ -125,7 +125,7 @@ def _checked(actor: Actor, kind: Kind, entry, values: dict, creating: bool) -> t
         if visibility is not None:
             cleaned["visibility"] = visibility
     if "name" in cleaned and cleaned["name"] and _name_taken(kind, entry, cleaned["name"]):
-        violations.append(Violation("name", _taken_message(actor, kind, entry, cleaned["name"])))
+        violations.append(Taken("name", _taken_message(actor, kind, entry, cleaned["name"])))
     return cleaned, targets, violations
 
 
