@@ -72,5 +72,25 @@
     showToast("We could not reach Tavern. Check your connection and try again.", "error");
   });
 
-  document.addEventListener("DOMContentLoaded", function () { autoDismiss(document); });
+  // The header's menu: open (laid out as a row by CSS) from 640 px, folded below; Escape or a click elsewhere
+  // folds it again and gives focus back to its toggle.
+  var wide = window.matchMedia("(min-width: 640px)");
+  function navMenu() { return document.querySelector("[data-nav-menu]"); }
+  function fitNavMenu() {
+    var menu = navMenu();
+    if (menu) menu.open = wide.matches;
+  }
+  if (wide.addEventListener) wide.addEventListener("change", fitNavMenu);
+  document.addEventListener("keydown", function (event) {
+    var menu = navMenu();
+    if (event.key !== "Escape" || !menu || !menu.open || wide.matches) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menu = navMenu();
+    if (menu && menu.open && !wide.matches && !menu.contains(event.target)) menu.open = false;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { fitNavMenu(); autoDismiss(document); });
 })();
