@@ -68,6 +68,27 @@
     autoDismiss(document.getElementById("toasts"));
   });
 
+  // A field marked invalid stops looking invalid once what is in it would pass: a check box or radio answers its
+  // whole group, a text field must pass its own constraints. The server checks again on submit.
+  function clearInvalid(event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("input, select, textarea")) return;
+    if (field.type === "radio" || field.type === "checkbox") {
+      var scope = field.closest("fieldset") || field.form;
+      if (!scope) return;
+      var marked = scope.querySelectorAll("[aria-invalid='true']");
+      marked.forEach(function (other) { if (other.name === field.name) other.removeAttribute("aria-invalid"); });
+      if (marked.length) scope.querySelectorAll(".field-error").forEach(function (error) { error.hidden = true; });
+      return;
+    }
+    if (field.getAttribute("aria-invalid") !== "true" || !field.checkValidity()) return;
+    field.removeAttribute("aria-invalid");
+    var message = document.getElementById(field.id + "-error");
+    if (message) message.hidden = true;
+  }
+  document.addEventListener("input", clearInvalid);
+  document.addEventListener("change", clearInvalid);
+
   document.addEventListener("htmx:sendError", function () {
     showToast("We could not reach Tavern. Check your connection and try again.", "error");
   });
