@@ -181,8 +181,12 @@ def test_with_no_point_left_every_raise_button_says_it_cannot(client, player, re
     raise_buttons = re.findall(r'<button type="button" id="(\w+)-up"[^>]*?(aria-disabled="true")?>', page, re.S)
     assert sorted(raise_buttons) == sorted((name, 'aria-disabled="true"') for name in scores)
     lowered = dict(re.findall(r'<button type="button" id="(\w+)-down"[^>]*?(aria-disabled="true")?>', page, re.S))
-    assert lowered == {"strength": "", "constitution": "", "dexterity": "", **dict.fromkeys(
-        ("intelligence", "wisdom", "charisma"), 'aria-disabled="true"')}
+    assert lowered == {
+        "strength": "",
+        "constitution": "",
+        "dexterity": "",
+        **dict.fromkeys(("intelligence", "wisdom", "charisma"), 'aria-disabled="true"'),
+    }
     # The steppers and typed scores run their own requests: nothing of the form's submit button is looked for.
     assert page.count('hx-disabled-elt="unset"') == 6 * 3
 

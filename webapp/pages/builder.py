@@ -69,8 +69,8 @@ def _save_step(actor, step: str, forms: dict) -> builder.Draft:
     if step in {"race", "archetype"}:
         choice = ChoiceForm().choice.data
         if not choice:  # nothing chosen is a question to answer, not an unknown entry
-            name = builder.open_draft(actor).name
-            raise InvalidInput([Violation(f"{step}_id", f"Choose {'a race' if step == 'race' else 'an archetype'} for {name}.")])
+            wanted = "a race" if step == "race" else "an archetype"
+            raise InvalidInput([Violation(f"{step}_id", f"Choose {wanted} for {builder.open_draft(actor).name}.")])
         save = builder.save_race if step == "race" else builder.save_archetype
         return save(actor, choice)
     if step == "attributes":

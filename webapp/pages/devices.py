@@ -29,7 +29,7 @@ SYSTEMS = (
 
 @bp.app_template_filter("device_name")
 def device_name(user_agent: str | None) -> str:
-    """"Firefox on Linux", "Safari on iPhone", "Chrome" (system unknown), or "Unknown browser"."""
+    """ "Firefox on Linux", "Safari on iPhone", "Chrome" (system unknown), or "Unknown browser"."""
     if not user_agent:
         return "Unknown browser"
     browser = next((name for name, pattern in BROWSERS if pattern.search(user_agent)), None)
