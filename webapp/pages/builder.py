@@ -1,5 +1,7 @@
 """The character builder at /characters/new: one step at a time, each a fragment with its own URL."""
 
+import re
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import login_required
 from jinja2_fragments.flask import render_blocks
@@ -211,6 +213,9 @@ def emblem(name: str, race: bool, size: int = 56) -> Markup:
     """A generated picture for a race (its colours) or an archetype (its sign): no outside art."""
     initials = initials_for(name)[:1]
     svg = portrait_svg(name, None, initials, size) if race else portrait_svg(None, name, initials, size)
+    # Decoration beside the name: no role, label or title of its own for assistive technology to read twice.
+    svg = re.sub(r' role="img" aria-label="[^"]*"', ' aria-hidden="true" focusable="false"', svg, count=1)
+    svg = re.sub(r"<title>.*?</title>", "", svg, count=1)
     return Markup(svg)  # noqa: S704 - portrait_svg escapes the only text it draws
 
 
