@@ -93,15 +93,17 @@
     showToast("We could not reach Tavern. Check your connection and try again.", "error");
   });
 
-  // The header's menu: open (laid out as a row by CSS) from 640 px, folded below; Escape or a click elsewhere
-  // folds it again and gives focus back to its toggle.
+  // Disclosures that fold only on phones (the header's menu, the compendium's filters): open from 640 px, where
+  // CSS lays them out as they are; folded again when the window narrows. Escape or a click elsewhere folds the
+  // menu and gives focus back to its toggle.
   var wide = window.matchMedia("(min-width: 640px)");
   function navMenu() { return document.querySelector("[data-nav-menu]"); }
-  function fitNavMenu() {
-    var menu = navMenu();
-    if (menu) menu.open = wide.matches;
+  function fitWide(changed) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      if (wide.matches || changed === true) details.open = wide.matches;
+    });
   }
-  if (wide.addEventListener) wide.addEventListener("change", fitNavMenu);
+  if (wide.addEventListener) wide.addEventListener("change", function () { fitWide(true); });
   document.addEventListener("keydown", function (event) {
     var menu = navMenu();
     if (event.key !== "Escape" || !menu || !menu.open || wide.matches) return;
@@ -113,5 +115,5 @@
     if (menu && menu.open && !wide.matches && !menu.contains(event.target)) menu.open = false;
   });
 
-  document.addEventListener("DOMContentLoaded", function () { fitNavMenu(); autoDismiss(document); });
+  document.addEventListener("DOMContentLoaded", function () { fitWide(false); autoDismiss(document); });
 })();

@@ -3,7 +3,7 @@
   // are exempt, as WCAG 2.5.8 says), and elements that stick out of the window outside a box that scrolls or clips.
   const root = document.documentElement;
   const viewport = root.clientWidth;
-  const found = {width: root.scrollWidth, viewport, small: [], wide: []};
+  const found = {width: root.scrollWidth, viewport, small: [], wide: [], unreadable: []};
   const describe = (el) => {
     const text = (el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || el.value || el.name || '')
       .trim().replace(/\s+/g, ' ');
@@ -26,6 +26,9 @@
       }
     }
     if (bottom - top < 43.5) found.small.push(describe(el) + ' ' + Math.round(bottom - top) + ' px');
+    // axe leaves text exactly the colour of its own background "incomplete"; a filled button like that is unreadable.
+    const style = getComputedStyle(el);
+    if (el.textContent.trim() && style.backgroundColor === style.color) found.unreadable.push(describe(el));
   }
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();

@@ -103,6 +103,8 @@ def measure(page: Page, label: str, width: int) -> list[str]:
     problems = []
     if found["width"] > found["viewport"]:
         problems.append(f"{label} at {width} px is {found['width']} px wide: {found['wide']}")
+    if found["unreadable"]:
+        problems.append(f"{label} at {width} px has text the colour of its background: {found['unreadable'][:8]}")
     if width == 360 and found["small"]:
         problems.append(f"{label} at 360 px has targets under 44 px: {found['small'][:8]}")
     return problems
@@ -191,5 +193,34 @@ def test_without_javascript_the_menu_still_opens_and_wide_screens_show_the_links
         page.goto("/")
         expect(page.locator(".nav-links a", has_text="Register")).to_be_visible()
         expect(page.get_by_text("Menu", exact=True)).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_compendium_filters_fold_on_a_phone_and_a_bad_filter_is_said_in_words(browser: Browser, live_server, world):
+    context = signed_in_context(browser, live_server, None)
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto("/compendium/items")
+        expect(page.get_by_label("Search items")).to_be_visible()
+        rarity = page.get_by_label("Rarity")
+        expect(rarity).to_be_hidden()
+        page.get_by_text("Filters and sorting").click()
+        expect(rarity).to_be_visible()
+        rarity.select_option(label="Rare")
+        expect(page).to_have_url(re.compile(r"rarity=RARE"))
+
+        page.goto("/compendium/items?min_level=20&max_level=1")
+        expect(page.get_by_text("2 on")).to_be_visible()  # filters in the URL open the panel and say so
+        expect(page.get_by_role("alert")).to_contain_text(
+            "The highest required level (1) is below the lowest (20), so it was left out."
+        )
+        expect(page.get_by_role("alert")).not_to_contain_text("Value error")
+
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto("/compendium/items")
+        expect(page.get_by_label("Rarity")).to_be_visible()
+        expect(page.get_by_text("Filters and sorting")).to_be_hidden()
     finally:
         context.close()
