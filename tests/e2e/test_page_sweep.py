@@ -7,7 +7,8 @@ What a person would notice, measured in the browser:
   tap too, and a link inside a sentence is exempt, as WCAG 2.5.8 says;
 - axe-core (vendored in tests/e2e/vendor, injected only here) finds no violation at 1280 px in either theme.
 
-Each page is also photographed at both widths into test-results/pages/ (git ignores it) for a person to look at.
+Each page is also photographed (JPEG, quicker to write than PNG) at both widths into test-results/pages/ (git
+ignores it) for a person to look at.
 """
 
 import re
@@ -129,7 +130,7 @@ def sweep(browser: Browser, live_server: str, role: str, world: dict) -> list[st
                 response = page.goto(url)
                 assert response is not None and response.status == 200, f"{url} answered {response.status}"
                 problems += measure(page, f"{role} {url}", width)
-                page.screenshot(path=SHOTS / f"{role}-{slug(url)}-{width}.png", full_page=True)
+                page.screenshot(path=SHOTS / f"{role}-{slug(url)}-{width}.jpeg", full_page=True, quality=80)
                 if width == 1280:
                     problems += axe(page, f"{role} {url}", "light")
                     page.emulate_media(color_scheme="dark")
