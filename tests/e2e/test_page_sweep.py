@@ -7,7 +7,7 @@ What a person would notice, measured in the browser:
   tap too, and a link inside a sentence is exempt, as WCAG 2.5.8 says;
 - axe-core (vendored in tests/e2e/vendor, injected only here) finds no violation at 1280 px in either theme.
 
-Each page is also photographed (JPEG, quicker to write than PNG) at both widths into test-results/pages/ (git
+Each page is also photographed (JPEG, quicker to write than PNG) at both widths into screenshots/pages/ (git
 ignores it) for a person to look at.
 """
 
@@ -23,7 +23,8 @@ from webapp.models import Role
 pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser"), pytest.mark.e2e]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "pages"
+# Not under test-results/: pytest-playwright empties that folder whenever an xdist worker starts its session.
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "pages"
 WIDTHS = (360, 1280)
 BUILDER_STEPS = ("identity", "race", "archetype", "attributes", "skills", "review")
 
@@ -169,7 +170,8 @@ def test_the_header_folds_into_a_menu_on_a_phone_and_opens_by_keyboard(browser: 
         expect(campaigns).to_be_visible()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
         assert page.evaluate(MEASURE)["small"] == []
-        page.screenshot(path=SHOTS / "player-menu-open-360.png")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SHOTS / "player-menu-open-360.jpeg", quality=80)
         assert axe(page, "menu open", "light") == []
         page.keyboard.press("Escape")
         expect(campaigns).to_be_hidden()
