@@ -35,6 +35,7 @@ demo: migrate
 	$(BIN)/flask seed --demo
 
 run: seed
+	@printf '\n  Tavern runs at  http://127.0.0.1:%s/  (open it in your browser; Ctrl+C stops it)\n\n' "$(PORT)"
 	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$(PORT)
 
 # loadgroup keeps each xdist_group (the browser journeys, the deployment stacks) on one worker.

@@ -68,9 +68,52 @@
     autoDismiss(document.getElementById("toasts"));
   });
 
+  // A field marked invalid stops looking invalid once what is in it would pass: a check box or radio answers its
+  // whole group, a text field must pass its own constraints. The server checks again on submit.
+  function clearInvalid(event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("input, select, textarea")) return;
+    if (field.type === "radio" || field.type === "checkbox") {
+      var scope = field.closest("fieldset") || field.form;
+      if (!scope) return;
+      var marked = scope.querySelectorAll("[aria-invalid='true']");
+      marked.forEach(function (other) { if (other.name === field.name) other.removeAttribute("aria-invalid"); });
+      if (marked.length) scope.querySelectorAll(".field-error").forEach(function (error) { error.hidden = true; });
+      return;
+    }
+    if (field.getAttribute("aria-invalid") !== "true" || !field.checkValidity()) return;
+    field.removeAttribute("aria-invalid");
+    var message = document.getElementById(field.id + "-error");
+    if (message) message.hidden = true;
+  }
+  document.addEventListener("input", clearInvalid);
+  document.addEventListener("change", clearInvalid);
+
   document.addEventListener("htmx:sendError", function () {
     showToast("We could not reach Tavern. Check your connection and try again.", "error");
   });
 
-  document.addEventListener("DOMContentLoaded", function () { autoDismiss(document); });
+  // Disclosures that fold only on phones (the header's menu, the compendium's filters): open from 640 px, where
+  // CSS lays them out as they are; folded again when the window narrows. Escape or a click elsewhere folds the
+  // menu and gives focus back to its toggle.
+  var wide = window.matchMedia("(min-width: 640px)");
+  function navMenu() { return document.querySelector("[data-nav-menu]"); }
+  function fitWide(changed) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      if (wide.matches || changed === true) details.open = wide.matches;
+    });
+  }
+  if (wide.addEventListener) wide.addEventListener("change", function () { fitWide(true); });
+  document.addEventListener("keydown", function (event) {
+    var menu = navMenu();
+    if (event.key !== "Escape" || !menu || !menu.open || wide.matches) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    var menu = navMenu();
+    if (menu && menu.open && !wide.matches && !menu.contains(event.target)) menu.open = false;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { fitWide(false); autoDismiss(document); });
 })();

@@ -112,7 +112,9 @@
     if (!widget || event.detail.elt !== part(widget, "input")) return;
     part(widget, "progress").hidden = true;
     widget.classList.remove("is-uploading");
-    if (event.detail.successful) {
+    // A refusal (422) is swapped in as the message beside the field: it is the one outcome shown, not "Uploaded."
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (event.detail.successful && status >= 200 && status < 300) {
       setStatus(widget, "Uploaded.");
     } else {
       setStatus(widget, "");

@@ -5,6 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import point_buy
 from webapp.extensions import db
 from webapp.models import BuilderDraft, Character
 
@@ -90,8 +91,44 @@ def test_an_archetype_for_other_races_is_refused_with_the_sentence(client, playe
         in body
     )
     assert "HX-Push-Url" not in response.headers
-    checked = re.findall(r'<input type="radio" name="choice" id="archetype-([^"]+)"[^>]*\bchecked\b', body)
-    assert checked == [str(ref["archetype"]["Gladewarden"].id)]  # the refused choice stays chosen, beside the reason
+    gladewarden = str(ref["archetype"]["Gladewarden"].id)
+    assert re.findall(r'<input type="radio" name="choice" id="archetype-[^"]+"[^>]*\bchecked\b', body) == []
+    refused = re.search(rf'<input type="radio" name="choice" id="archetype-{gladewarden}"[^>]*>', body).group(0)
+    assert "disabled" in refused  # offered as a card that cannot be picked, saying why
+    assert "Not for Brannoc: Gladewarden requires an Elf or Human; Brannoc is a Dwarf." in body
+
+
+def test_nothing_chosen_asks_for_a_choice_in_plain_words(client, player, ref, htmx):
+    fill_identity(client)
+    response = client.post("/characters/new/race", data={}, headers=htmx)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert '<p class="field-error" id="choice-error" role="alert">Choose a race for Brannoc.</p>' in body
+    assert "no such" not in body.lower()
+    client.post("/characters/new/race", data={"choice": str(ref["race"]["Dwarf"].id)})
+    response = client.post("/characters/new/archetype", data={"choice": ""}, headers=htmx)
+    assert response.status_code == 422
+    assert "Choose an archetype for Brannoc." in response.get_data(as_text=True)
+
+
+def test_races_and_archetypes_are_cards_with_an_emblem_and_their_traits(client, player, ref):
+    fill_identity(client)
+    page = client.get("/characters/new/race").get_data(as_text=True)
+    dwarf = page[page.index('id="race-' + str(ref["race"]["Dwarf"].id)) :]
+    dwarf = dwarf[: dwarf.index('<div class="choice-card">')]
+    assert "<svg" in dwarf  # a generated emblem, no outside art
+    assert "<li>+1 STR</li><li>+2 CON</li><li>−1 DEX</li><li>Health 120%</li>" in dwarf
+
+
+def test_one_perk_allowed_is_a_radio_group_with_a_way_to_take_none(client, player, ref, htmx):
+    build_until_attributes(client, ref)
+    client.post("/characters/new/attributes", data={name: str(value) for name, value in point_buy().items()})
+    page = client.get("/characters/new/skills").get_data(as_text=True)
+    perk_inputs = re.findall(r'<input type="(\w+)" name="perk_ids"', page)
+    assert perk_inputs and set(perk_inputs) == {"radio"}
+    assert 'id="perk-none" value=""' in page
+    response = client.post("/characters/new/skills", data={"perk_ids": ""}, headers=htmx)
+    assert response.status_code == 200  # "No perk for now" is an answer
 
 
 def test_the_point_buy_steppers_update_points_and_preview(client, player, ref, htmx):
@@ -133,6 +170,25 @@ def test_overspending_in_the_preview_is_422_with_the_sentence(client, player, re
     response = client.post("/characters/new/attributes", data={**scores, "wisdom": "9"}, headers=htmx)
     assert response.status_code == 422
     assert "The base scores cost 28 points; the budget is 27" in response.get_data(as_text=True)
+
+
+def test_with_no_point_left_every_raise_button_says_it_cannot(client, player, ref, htmx):
+    build_until_attributes(client, ref)
+    scores = {"strength": 15, "constitution": 15, "dexterity": 15, "intelligence": 8, "wisdom": 8, "charisma": 8}
+    client.post("/characters/new/attributes/preview", data={k: str(v) for k, v in scores.items()}, headers=htmx)
+    page = client.get("/characters/new/attributes").get_data(as_text=True)
+    assert "<strong>0</strong> of 27 points left" in page
+    raise_buttons = re.findall(r'<button type="button" id="(\w+)-up"[^>]*?(aria-disabled="true")?>', page, re.S)
+    assert sorted(raise_buttons) == sorted((name, 'aria-disabled="true"') for name in scores)
+    lowered = dict(re.findall(r'<button type="button" id="(\w+)-down"[^>]*?(aria-disabled="true")?>', page, re.S))
+    assert lowered == {
+        "strength": "",
+        "constitution": "",
+        "dexterity": "",
+        **dict.fromkeys(("intelligence", "wisdom", "charisma"), 'aria-disabled="true"'),
+    }
+    # The steppers and typed scores run their own requests: nothing of the form's submit button is looked for.
+    assert page.count('hx-disabled-elt="unset"') == 6 * 3
 
 
 def test_a_score_out_of_range_marks_that_field(client, player, ref, htmx):

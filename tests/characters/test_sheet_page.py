@@ -292,3 +292,19 @@ def test_import_page_explains_a_broken_file(client, auth, owner):
     invalid = client.post("/characters/import", data={"document": json.dumps({"name": "X"})})
     assert invalid.status_code == 422
     assert "<code>race</code>" in invalid.get_data(as_text=True)
+
+
+def test_the_sheet_offers_only_what_can_be_taken_and_says_why_for_the_rest(client, auth, owner, brannoc, ref, htmx):
+    auth.login(owner)
+    page = client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+    iron_skin = ref["skill"]["Iron Skin"].id
+    assert f'<option value="{iron_skin}" disabled>Iron Skin — needs level 12</option>' in page
+    stone_reading = ref["skill"]["Stone Reading"].id  # open at level 1: the one to learn
+    assert re.search(rf'<option value="{stone_reading}" ?>Stone Reading — level 1</option>', page)
+    assert "(not yet)" not in page
+    assert "Take perk" in page
+
+    client.post(f"/characters/{brannoc.id}/perks", data={"perk_id": str(ref["perk"]["Thick Skull"].id)}, headers=htmx)
+    page = client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+    assert "Take perk" not in page  # the one slot of level 1 is taken
+    assert "Every perk slot is taken. The next opens at level 4." in page

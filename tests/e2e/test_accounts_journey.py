@@ -4,7 +4,10 @@ password, and find the old one refused."""
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from tests.factories import PASSWORD
+from webapp.models import Role
 
 # The live server answers from threads of its own; one worker drives the browser for every journey.
 pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
@@ -44,6 +47,9 @@ def test_register_verify_sign_in_change_password_and_old_password_is_refused(pag
 
     sign_in(page, FIRST_PASSWORD)
     expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()
+    page.goto("/")  # a new player is shown the way to a first character
+    page.get_by_role("link", name="Start building").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Step 1 of 6: Identity"))).to_be_visible()
 
     page.get_by_role("link", name=re.compile("Brannoc")).click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
@@ -63,3 +69,38 @@ def test_register_verify_sign_in_change_password_and_old_password_is_refused(pag
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()
+
+
+@pytest.mark.e2e
+def test_an_admin_bans_a_player_whose_next_request_is_refused(browser: Browser, live_server, make):
+    admin = make.user(email="ada@example.com", display_name="Ada Ledger", role=Role.ADMIN)
+    player = make.user(email="pell@example.com", display_name="Pell Okafor")
+    contexts = [browser.new_context(base_url=live_server, locale="en-GB") for _ in range(2)]
+    admin_page, player_page = (context.new_page() for context in contexts)
+    try:
+        for page, user in ((admin_page, admin), (player_page, player)):
+            page.goto("/login")
+            page.get_by_label("Email").fill(user.email)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("link", name=re.compile(user.display_name))).to_be_visible()
+        player_page.goto("/characters")
+        expect(player_page.get_by_role("heading", name="My characters")).to_be_visible()
+
+        admin_page.goto("/admin")
+        admin_page.get_by_role("link", name="Pell Okafor").click()
+        admin_page.get_by_label("Reason").fill("Selling stolen accounts")
+        admin_page.once("dialog", lambda dialog: dialog.accept())  # "Ban Pell Okafor? They are signed out…"
+        admin_page.get_by_role("button", name="Ban Pell Okafor").click()
+        expect(admin_page.locator("#user-ban").get_by_role("status")).to_contain_text("Banned")
+
+        player_page.goto("/characters")  # the very next request
+        expect(player_page).to_have_url(re.compile(r"/login"))
+        expect(player_page.get_by_role("heading", name="My characters")).to_have_count(0)
+        player_page.get_by_label("Email").fill(player.email)
+        player_page.get_by_label("Password", exact=True).fill(PASSWORD)
+        player_page.get_by_role("button", name="Sign in").click()
+        expect(player_page.get_by_role("alert")).to_contain_text("don't match an account")
+    finally:
+        for context in contexts:
+            context.close()

@@ -27,6 +27,8 @@ def step_heading(page: Page, title: str):
 def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: Page, live_server, make):
     make.reference()
     player = make.user(display_name="Brannoc's player")
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     sign_in(page, player.email)
 
     page.get_by_role("link", name="My characters").click()
@@ -35,27 +37,38 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
 
     # Identity, by keyboard: the step heading has focus; Tab to the name, type, Enter.
     expect(step_heading(page, "Identity")).to_be_visible()
+    page.get_by_label("Name").fill("   ")  # a refusal first: blanks are no name (an empty field the browser stops)
+    page.get_by_role("button", name="Next: Race").click()
+    expect(page.locator("#name-error")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Name").focus()
+    page.keyboard.press("Control+A")
     page.keyboard.type("Brannoc")
     page.get_by_label("Public — shown in the gallery").check()
     page.get_by_label("Name").press("Enter")
     expect(step_heading(page, "Race")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/characters/new/race$"))
 
-    # Race, by mouse.
-    page.get_by_label("Dwarf").click()
+    # Race, by mouse: nothing chosen asks in plain words; then a tap anywhere on the Dwarf card picks it.
+    page.get_by_role("button", name="Next: Archetype").click()
+    expect(page.get_by_role("alert").filter(has_text="Choose a race for Brannoc.")).to_be_visible()
+    dwarf = page.locator(".choice-card").filter(has_text="Dwarf")
+    expect(dwarf.locator(".traits")).to_contain_text("+2 CON")
+    dwarf.click()  # the middle of the card, over its description
+    expect(page.get_by_role("radio", name="Dwarf")).to_be_checked()
+    expect(page.get_by_role("radio", name="Dwarf")).not_to_have_attribute("aria-invalid", "true")  # no red left
     page.get_by_role("button", name="Next: Archetype").click()
     expect(step_heading(page, "Archetype")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/characters/new/archetype$"))
 
-    # An archetype for other races is refused in place, with the reason.
-    page.get_by_label("Gladewarden").check()
+    # An archetype for other races is offered disabled, saying why; nothing chosen is refused in place.
+    expect(page.get_by_role("radio", name="Gladewarden")).to_be_disabled()
+    expect(page.locator(".choice-card").filter(has_text="Gladewarden")).to_contain_text(
+        "Not for Brannoc: Gladewarden requires an Elf or Human; Brannoc is a Dwarf."
+    )
     page.get_by_role("button", name="Next: Attributes").click()
-    expect(
-        page.get_by_role("alert").filter(has_text="Gladewarden requires an Elf or Human; Brannoc is a Dwarf")
-    ).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Choose an archetype for Brannoc.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/characters/new/archetype$"))
-    expect(page.get_by_label("Gladewarden")).to_be_focused()  # focus returns to the refused choice
 
     # The right one, by keyboard: focus the radio, Space to choose, Enter to go on.
     page.get_by_label("Sellsword").focus()
@@ -77,6 +90,16 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     expect(page.get_by_text("11 of 27 points left")).to_be_visible()
     expect(page.locator('[data-preview="max_health"]')).to_have_text("16")  # (10 + 3) × 120 % = 15.6
 
+    # A score out of range is refused beside its field; fixed, the field loses its red border at once.
+    page.get_by_label("Wisdom").fill("16")
+    page.keyboard.press("Tab")
+    expect(page.locator("#wisdom-error")).to_contain_text("Wisdom must be between 8 and 15")
+    expect(page.get_by_label("Wisdom")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Wisdom").fill("8")
+    expect(page.get_by_label("Wisdom")).not_to_have_attribute("aria-invalid", "true")
+    page.keyboard.press("Tab")
+    expect(page.get_by_text("11 of 27 points left")).to_be_visible()
+
     # Reload half-way: the draft lives on the server.
     page.reload()
     expect(step_heading(page, "Attributes")).to_be_visible()
@@ -96,13 +119,30 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
         page.keyboard.press("Tab")
         page.wait_for_load_state("networkidle")
     expect(page.get_by_text("0 of 27 points left")).to_be_visible()
+    # No point left: every "+" says it cannot, and pressing one spends nothing.
+    raise_charisma = page.get_by_role("button", name="Raise Charisma")
+    expect(raise_charisma).to_have_attribute("aria-disabled", "true")
+    raise_charisma.focus()
+    page.keyboard.press("Enter")  # pressed anyway, by keyboard: it keeps focus and spends nothing
+    page.wait_for_load_state("networkidle")
+    expect(raise_charisma).to_be_focused()
+    expect(page.get_by_label("Charisma")).to_have_value("10")
+    expect(page.get_by_text("0 of 27 points left")).to_be_visible()
+    page.get_by_role("button", name="Lower Charisma").click()
+    expect(page.get_by_text("1 of 27 points left")).to_be_visible()
+    expect(raise_charisma).not_to_have_attribute("aria-disabled", "true")
+    raise_charisma.click()
+    expect(page.get_by_text("0 of 27 points left")).to_be_visible()
     page.get_by_role("button", name="Next: Skills & perks").click()
 
     # Skills by keyboard, perk by mouse.
     expect(step_heading(page, "Skills & perks")).to_be_focused()  # the swap has settled: keys go where aimed
     page.get_by_label("Haggling").focus()
     page.keyboard.press("Space")
-    page.get_by_label("Thick Skull").click()
+    expect(page.get_by_role("radio", name="No perk for now")).to_be_checked()  # one perk allowed: radios
+    page.get_by_label("Light Sleeper").click()
+    page.get_by_label("Thick Skull").click()  # a second pick replaces the first
+    expect(page.get_by_role("radio", name="Light Sleeper")).not_to_be_checked()
     page.get_by_role("button", name="Next: Review").click()
 
     expect(step_heading(page, "Review")).to_be_visible()
@@ -119,3 +159,5 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     page.get_by_role("link", name="My characters").click()
     expect(page.get_by_role("link", name="Brannoc", exact=True)).to_be_visible()
     expect(page.get_by_text("Health 16 / 16")).to_be_visible()
+    # No script error on any press (hx-disabled-elt finds what it names); the refusals' 422s are expected.
+    assert [error for error in errors if not error.startswith("Failed to load resource")] == []

@@ -106,6 +106,7 @@ def test_gm_awards_an_item_to_the_whole_party_and_a_player_finds_it_in_the_pack(
         award.get_by_label("Search items").fill("rope")
         award.get_by_label("Coil of Rope").check()
         award.get_by_label("How many").fill("2")
+        award.get_by_label("Experience").fill("300")  # experience and an item in the one award
         award.get_by_label("What for").fill("for the climb down")
         award.get_by_role("button", name="Award").click()
 
@@ -113,8 +114,13 @@ def test_gm_awards_an_item_to_the_whole_party_and_a_player_finds_it_in_the_pack(
         log = gm_page.locator("#campaign-log")
         expect(log).to_contain_text("Brannoc received 2 × Coil of Rope for the climb down")
         expect(log).to_contain_text("Ysolde received 2 × Coil of Rope for the climb down")
+        expect(log).to_contain_text("Ysolde earned 300 XP for the climb down")
 
         sign_in(player_page, players[1])
+        player_page.goto(f"/campaigns/{campaign.id}")  # the player reads the same log
+        player_log = player_page.locator("#campaign-log")
+        expect(player_log).to_contain_text("Ysolde received 2 × Coil of Rope for the climb down")
+        expect(player_log).to_contain_text("Ysolde earned 300 XP for the climb down")
         player_page.goto(f"/characters/{heroes[1].id}/inventory")
         expect(player_page.get_by_role("row", name=re.compile("Coil of Rope"))).to_contain_text("2")
     finally:

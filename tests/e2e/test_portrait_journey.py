@@ -96,6 +96,7 @@ def test_refused_files_are_explained_beside_the_field(page: Page, live_server, m
     expect(error).to_have_text("That file is not a JPEG, PNG or WebP image.")  # the server's verdict (422)
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "avatar-upload-hint avatar-upload-error")
+    expect(page.locator("#avatar-upload [data-upload-status]")).to_be_empty()  # one outcome: no "Uploaded." too
 
     sent = []
     page.on("request", lambda request: sent.append(request.url) if "/uploads/images" in request.url else None)

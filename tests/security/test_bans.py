@@ -44,8 +44,9 @@ def test_a_ban_with_an_end_date_lifts_by_itself(client, make, moderator, db):
     player = make.user()
     until = datetime.now(UTC) + timedelta(days=3)
     headers = bearer(make.access_token(moderator))
-    response = client.post(f"/api/v1/users/{player.id}/ban", json={"reason": "Cool off", "until": until.isoformat()},
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/users/{player.id}/ban", json={"reason": "Cool off", "until": until.isoformat()}, headers=headers
+    )
     assert response.status_code == 200
     assert client.post("/login", data={"email": player.email, "password": PASSWORD}).status_code == 422
     db.session.refresh(player)
@@ -83,8 +84,9 @@ def test_who_may_ban_whom(client, make, actor_role, target_role, status):
 
 
 def test_nobody_bans_themselves(client, make, moderator):
-    response = client.post(f"/api/v1/users/{moderator.id}/ban", json={"reason": "x"},
-                           headers=bearer(make.access_token(moderator)))
+    response = client.post(
+        f"/api/v1/users/{moderator.id}/ban", json={"reason": "x"}, headers=bearer(make.access_token(moderator))
+    )
     assert response.status_code == 403
 
 
@@ -92,8 +94,9 @@ def test_a_ban_needs_a_reason_and_a_future_end(client, make, moderator):
     player = make.user()
     headers = bearer(make.access_token(moderator))
     empty = client.post(f"/api/v1/users/{player.id}/ban", json={"reason": ""}, headers=headers)
-    past = client.post(f"/api/v1/users/{player.id}/ban", json={"reason": "x", "until": "2001-01-01T00:00:00Z"},
-                       headers=headers)
+    past = client.post(
+        f"/api/v1/users/{player.id}/ban", json={"reason": "x", "until": "2001-01-01T00:00:00Z"}, headers=headers
+    )
     assert empty.status_code == past.status_code == 422
     assert past.get_json()["errors"][0]["field"] == "until"
 

@@ -19,8 +19,14 @@ def tainted(make):
     item = make.item(owner_id=player.id, name="I " + PAYLOAD, description=PAYLOAD)
     make.give(character, item)
     hidden = make.character(owner=player, name="H " + PAYLOAD, visibility="HIDDEN")
-    return {"player": player, "character": character, "item": item, "race": race, "hidden": hidden,
-            "admin": make.user(role=Role.ADMIN)}
+    return {
+        "player": player,
+        "character": character,
+        "item": item,
+        "race": race,
+        "hidden": hidden,
+        "admin": make.user(role=Role.ADMIN),
+    }
 
 
 def urls(t) -> list[str]:

@@ -107,6 +107,7 @@ def world(app, make, db):
     skill, perk = make.skill(name="Stonecunning"), make.perk(name="Tough")
     admin = make.user(display_name="Ada", role=Role.ADMIN, email_verified=False)
     hero = make.character(owner=admin, name="Brannoc", skills=[skill], perks=[perk])
+    novice = make.character(owner=admin, name="Novice")  # a free perk slot: its sheet offers "Take perk"
     sword = make.item(name="Plain Sword", slot="ONE_HAND")
     potion = make.item(name="Red Potion", is_consumable=True, bonus_health=5)
     for item in (sword, potion, *list(reference["item"].values())[:3]):
@@ -122,13 +123,14 @@ def world(app, make, db):
     make.personal_token(admin)
     AuthActions(app.test_client()).login(admin)  # another browser: a session to end
     return {"admin": admin, "hero": hero, "member": member, "campaign": campaign, "homebrew": homebrew,
-            "victim": victim, "banned": banned, "public": public, "sword": sword,
+            "victim": victim, "banned": banned, "public": public, "sword": sword, "novice": novice,
             "reset": sign_in_links.make_token(admin, sign_in_links.RESET_PASSWORD)}  # fmt: skip
 
 
 def _pages(w) -> list[str]:
     hero, campaign, victim = w["hero"], w["campaign"], w["victim"]
-    pages = ["/", "/characters", f"/characters/{hero.id}", f"/characters/{hero.id}/inventory",
+    pages = ["/", "/characters", f"/characters/{hero.id}", f"/characters/{w['novice'].id}",
+             f"/characters/{hero.id}/inventory",
              f"/characters/{hero.id}/inventory?search=a", f"/characters/{hero.id}/identity/edit",
              f"/characters/{hero.id}/equipment/preview?item_id={w['sword'].id}&slot=main_hand",
              f"/characters/{hero.id}/delete", "/characters/import", "/campaigns", "/campaigns/new",

@@ -57,8 +57,12 @@ def test_role_changes_are_logged(client, make, caplog):
 
     admin, user = make.user(role=Role.ADMIN), make.user()
     with caplog.at_level(logging.INFO, logger="tavern.audit"):
-        response = client.put(f"/api/v1/users/{user.id}/role", json={"role": "MODERATOR"},
-                              headers={"Authorization": f"Bearer {make.access_token(admin)}"})
+        response = client.put(
+            f"/api/v1/users/{user.id}/role",
+            json={"role": "MODERATOR"},
+            headers={"Authorization": f"Bearer {make.access_token(admin)}"},
+        )
     assert response.status_code == 200
-    assert any(f"role of user {user.id} changed from USER to MODERATOR by {admin.id}" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        f"role of user {user.id} changed from USER to MODERATOR by {admin.id}" in r.getMessage() for r in caplog.records
+    )

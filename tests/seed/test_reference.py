@@ -259,3 +259,29 @@ def test_only_epic_and_legendary_items_grant_skills_and_perks(items):
             item = granting[spec["name"]]
             assert {skill.name for skill in item.bonus_skills} == set(spec["bonus_skills"])
             assert {perk.name for perk in item.bonus_perks} == set(spec["bonus_perks"])
+
+
+def test_every_race_and_archetype_it_may_take_teach_a_skill_open_at_level_1():
+    load_reference()
+    races = db_rows(Race, Race.skills)
+    archetypes = db_rows(Archetype, Archetype.skills, Archetype.required_races)
+    pairs = [
+        (race, archetype)
+        for race in races
+        for archetype in archetypes
+        if not archetype.required_races or race.id in {r.id for r in archetype.required_races}
+    ]
+    assert len(pairs) >= 30  # 6 races × 6 open archetypes and the race-bound ones
+    bare = [
+        f"{race.name} {archetype.name}"
+        for race, archetype in pairs
+        if not [skill for skill in [*race.skills, *archetype.skills] if skill.required_level <= 1]
+    ]
+    assert bare == []
+
+
+def db_rows(model, *relations):
+    from webapp.extensions import db
+
+    query = sa.select(model).where(model.owner_id.is_(None)).options(*(selectinload(r) for r in relations))
+    return db.session.execute(query).scalars().all()

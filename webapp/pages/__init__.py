@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         campaigns,
         characters,
         compendium,
+        devices,
         home,
         images,
         inventory,

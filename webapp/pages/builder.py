@@ -1,8 +1,11 @@
 """The character builder at /characters/new: one step at a time, each a fragment with its own URL."""
 
+import re
+
 from flask import flash, make_response, redirect, request, url_for
 from flask_login import login_required
 from jinja2_fragments.flask import render_blocks
+from markupsafe import Markup
 
 from webapp import rules
 from webapp.pages import bp
@@ -11,6 +14,7 @@ from webapp.pages.current import me
 from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
+from webapp.placeholders import initials_for, portrait_svg
 from webapp.services import builder
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import archetype_data, race_data
@@ -66,12 +70,16 @@ def _save_step(actor, step: str, forms: dict) -> builder.Draft:
         return builder.save_identity(actor, form.identity())
     if step in {"race", "archetype"}:
         choice = ChoiceForm().choice.data
+        if not choice:  # nothing chosen is a question to answer, not an unknown entry
+            wanted = "a race" if step == "race" else "an archetype"
+            raise InvalidInput([Violation(f"{step}_id", f"Choose {wanted} for {builder.open_draft(actor).name}.")])
         save = builder.save_race if step == "race" else builder.save_archetype
-        return save(actor, choice or None)
+        return save(actor, choice)
     if step == "attributes":
         return builder.save_attributes(actor, AttributesForm().scores())
     picks = PicksForm()
-    return builder.save_picks(actor, picks.skill_ids.data or [], picks.perk_ids.data or [])
+    perk_ids = [perk_id for perk_id in picks.perk_ids.data or [] if perk_id]  # "" is the "no perk yet" radio
+    return builder.save_picks(actor, picks.skill_ids.data or [], perk_ids)
 
 
 @bp.post("/characters/new/attributes/preview")
@@ -129,6 +137,7 @@ def _context(draft: builder.Draft, step: str, **extra) -> dict:
         "scores": scores,
         "point_rows": _point_rows(scores),
         "budget": rules.DEFAULT_BUDGET,
+        "costs": rules.POINT_COST,
         "errors": {},
         "preview_oob": False,
         "identity_form": NewIdentityForm(formdata=None, data=_identity_data(data)),
@@ -136,16 +145,25 @@ def _context(draft: builder.Draft, step: str, **extra) -> dict:
     chosen_row = {"race": draft.race, "archetype": draft.archetype}.get(step)
     context["picked"] = str(chosen_row.id) if chosen_row is not None else None  # the choice shown as checked
     if step == "race":
-        context["races"] = builder.race_options(actor)
+        context["races"] = [
+            {"row": race, "emblem": emblem(race.name, race=True), "traits": race_traits(race)}
+            for race in builder.race_options(actor)
+        ]
     if step == "archetype":
-        context["archetypes"] = builder.archetype_options(actor)
-        context["archetype_problems"] = {
-            archetype.id: rules.check_archetype_race(draft.name, archetype_data(archetype), race_data(draft.race))
-            for archetype in context["archetypes"]
-        }
+        race = race_data(draft.race) if draft.race else None
+        context["archetypes"] = [
+            {
+                "row": archetype,
+                "emblem": emblem(archetype.name, race=False),
+                "traits": archetype_traits(archetype),
+                "refusal": rules.check_archetype_race(draft.name, archetype_data(archetype), race),
+            }
+            for archetype in builder.archetype_options(actor)
+        ]
     if step == "skills":
         context["skill_options"] = builder.skill_options(draft)
         context["perk_options"] = builder.perk_options(actor)
+        context["perk_allowance"] = rules.max_perks(1)
         chosen = set(data.get("skill_ids", [])) | set(data.get("perk_ids", []))
         context["chosen"] = chosen
     if step == "review":
@@ -178,6 +196,48 @@ def _point_rows(scores: dict) -> list[dict]:
                 "short": rules.SHORT_LABELS[name],
                 "value": value,
                 "cost": rules.POINT_COST.get(value) if isinstance(value, int) else None,
+                "raise_cost": _raise_cost(value),
             }
         )
     return rows
+
+
+def _raise_cost(value) -> int | None:
+    """Points one more step costs, or None when the score cannot go up (15, or not a score in the table)."""
+    if not isinstance(value, int) or value + 1 not in rules.POINT_COST or value not in rules.POINT_COST:
+        return None
+    return rules.POINT_COST[value + 1] - rules.POINT_COST[value]
+
+
+def emblem(name: str, race: bool, size: int = 56) -> Markup:
+    """A generated picture for a race (its colours) or an archetype (its sign): no outside art."""
+    initials = initials_for(name)[:1]
+    svg = portrait_svg(name, None, initials, size) if race else portrait_svg(None, name, initials, size)
+    # Decoration beside the name: no role, label or title of its own for assistive technology to read twice.
+    svg = re.sub(r' role="img" aria-label="[^"]*"', ' aria-hidden="true" focusable="false"', svg, count=1)
+    svg = re.sub(r"<title>.*?</title>", "", svg, count=1)
+    return Markup(svg)  # noqa: S704 - portrait_svg escapes the only text it draws
+
+
+def race_traits(race) -> list[str]:
+    """A race at a glance: attribute bonuses, then pools away from 100 %."""
+    traits = [
+        f"{amount:+d} {rules.SHORT_LABELS[name]}".replace("-", "−")
+        for name in rules.ATTRIBUTES
+        if (amount := getattr(race, f"{name}_bonus"))
+    ]
+    for pool, pct in (("health", race.health_pct), ("mana", race.mana_pct), ("stamina", race.stamina_pct)):
+        if pct != 100:
+            traits.append(f"{pool.capitalize()} {pct}%")
+    return traits
+
+
+def archetype_traits(archetype) -> list[str]:
+    """An archetype at a glance: its primary attribute and what each level adds."""
+    primary = str(archetype.primary_attribute).rsplit(".", 1)[-1].lower()
+    return [
+        f"Primary {rules.SHORT_LABELS.get(primary, primary.upper())}",
+        f"+{archetype.health_per_level} health / level",
+        f"+{archetype.mana_per_level} mana / level",
+        f"+{archetype.stamina_per_level} stamina / level",
+    ]

@@ -22,7 +22,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from webapp.caching import compendium_cached, key_of
-from webapp.list_queries import list_for, query_model, violations_from
+from webapp.list_queries import list_for, query_model
 from webapp.models import ATTRIBUTE_NAMES, Visibility
 from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
@@ -33,7 +33,7 @@ from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, public_for_visitors, render
 from webapp.services import access, compendium
 from webapp.services.access import Action
-from webapp.services.errors import Conflict, InvalidInput
+from webapp.services.errors import Conflict, InvalidInput, Violation
 
 PAGE_SIZE = 25
 SORT_LABELS = {"name": "Name", "created_at": "Date added", "updated_at": "Last changed"}
@@ -77,10 +77,51 @@ def _list_query(kind: Kind):
     try:
         return model.model_validate(args), []
     except ValidationError as error:
-        violations = violations_from(error)
+        violations = _filter_problems(kind, error)
         for violation in violations:
             args.pop(violation.field.split(".")[0], None)
         return model.model_validate(args), violations
+
+
+FILTER_NAMES = {
+    "search": "The search",
+    "min_level": "The lowest required level",
+    "max_level": "The highest required level",
+    "tag": "The tag",
+    "owner": "The source",
+    "sort": "The sort",
+    "order": "The order",
+    "bonus": "The bonus",
+    "cursor": "The page",
+}
+
+
+def _filter_problems(kind: Kind, error: ValidationError) -> list[Violation]:
+    """What pydantic refused in the URL, in words a reader of the page understands (the API keeps its own)."""
+    problems = []
+    for item in error.errors(include_url=False):
+        name = str(item["loc"][0]) if item["loc"] else "filters"
+        what = FILTER_NAMES.get(name) or (
+            f"The {kind.field(name).label.lower()}" if name in kind.choice_filters else name
+        )
+        context, kind_of = item.get("ctx") or {}, item["type"]
+        if name == "max_level" and kind_of == "value_error":
+            low = request.args.get("min_level")
+            message = f"The highest required level ({item['input']}) is below the lowest ({low}), so it was left out."
+        elif kind_of in {"int_parsing", "int_type", "int_from_float"}:
+            message = f"{what} must be a whole number, so it was left out."
+        elif kind_of in {"greater_than_equal", "less_than_equal"} and name in {"min_level", "max_level"}:
+            message = f"{what} goes from 1 to 20, so {item['input']} was left out."
+        elif kind_of == "literal_error":
+            message = f"{what} has no choice “{item['input']}”, so it was left out."
+        elif kind_of == "uuid_parsing":
+            message = f"{what} was not recognised, so it was left out."
+        elif kind_of == "string_too_long":
+            message = f"{what} is longer than {context.get('max_length')} characters, so it was left out."
+        else:
+            message = f"{what} was not understood, so it was left out."
+        problems.append(Violation(name, message))
+    return problems
 
 
 def _query_args(query, **overrides) -> dict:

@@ -133,6 +133,7 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "learnable": learnable_skills(loaded) if can_edit else [],
         "perk_choices": loaded.perk_choices or [],
         "max_perks": rules.max_perks(loaded.data.level),
+        "next_perk_level": (loaded.data.level // 4 + 1) * 4,  # max_perks grows every four levels
         "inventory_count": sum(entry.quantity for entry in loaded.inventory),
         "inventory_url": url_for("pages.inventory_show", character_id=character.id),
         "campaign_url": url_for("pages.campaign_show", campaign_id=loaded.campaign.id) if loaded.campaign else None,

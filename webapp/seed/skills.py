@@ -12,7 +12,7 @@ SKILLS = [
     _skill("Spark Kindling", 1, ["Arcane"], "Call a spark to your fingertip: lights a lamp, not a foe."),
     _skill("Haggling", 1, ["Social"], "Knock a coin or two off any price, and mean it."),
     _skill("Field Dressing", 2, ["Survival", "Faith"], "Bind a wound well enough to walk home on it."),
-    _skill("Stone Reading", 2, ["Underground", "Crafting"], "Tell good rock from rotten, and old tunnels from new."),
+    _skill("Stone Reading", 1, ["Underground", "Crafting"], "Tell good rock from rotten, and old tunnels from new."),
     _skill("Tree Speech", 2, ["Nature"], "Ask an old tree what passed beneath it; it answers slowly."),
     _skill("Shield Wall", 3, ["Martial"], "Lock your shield with a friend's and hold the line together."),
     _skill("Lock Tickling", 3, ["Stealth", "Crafting"], "Coax a simple lock open with a bent pin and patience."),
