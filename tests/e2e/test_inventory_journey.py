@@ -1,4 +1,5 @@
-"""A player equips a sword in a real browser: search, add, preview the change, equip, watch the stats, unequip."""
+"""A player manages the pack in a real browser: search, add, preview and equip (a two-handed sword too), steppers, use,
+drop, and refusals beside their row."""
 
 import re
 
@@ -106,3 +107,38 @@ def test_steppers_use_and_drop_change_the_pack_in_place(page: Page, live_server,
     expect(page.get_by_role("status").filter(has_text="Dropped.")).to_be_visible()
     expect(page.locator("#inventory")).not_to_contain_text("Rope")
     expect(page.get_by_label("Quantity of Healing Potion")).to_have_value("1")
+
+
+@pytest.mark.e2e
+def test_a_two_handed_sword_over_sword_and_shield_previews_and_empties_the_off_hand(page: Page, live_server, make):
+    player = make.user(email="gorm@example.com", display_name="Gorm's player")
+    hero = make.character(owner=player, name="Gorm", strength=15)
+    sword = make.item(name="Arming Sword", slot="ONE_HAND", damage=5, weight=1.4)
+    shield = make.item(name="Kite Shield", slot="ONE_HAND", defense=3, weight=5.0)
+    greatsword = make.item(name="Greatsword", slot="TWO_HANDS", damage=12, weight=3.2)
+    for item in (sword, shield, greatsword):
+        make.give(hero, item)
+    make.equip(hero, sword, "main_hand")
+    make.equip(hero, shield, "off_hand")
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(player.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile("Gorm's player"))).to_be_visible()
+    page.goto(f"/characters/{hero.id}/inventory")
+
+    page.get_by_role("link", name="Equip Greatsword").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name="Equip Greatsword?")).to_be_visible()
+    expect(dialog).to_contain_text("Arming Sword")
+    expect(dialog).to_contain_text("Kite Shield")
+    expect(dialog.locator('[data-after="attack"]')).to_have_text("14")  # 12 and the strength modifier
+    dialog.get_by_role("button", name="Equip Greatsword").click()
+
+    expect(dialog).to_be_hidden()
+    expect(page.locator('[data-slot="main_hand"]')).to_contain_text("Greatsword")
+    expect(page.locator('[data-slot="off_hand"]')).not_to_contain_text("Kite Shield")
+    expect(page.locator('#stats-panel [data-stat="attack"]')).to_have_text("14")
+    expect(page.locator('#stats-panel [data-stat="defense"]')).to_have_text("10")
+    expect(page.get_by_label("Quantity of Kite Shield")).to_have_value("1")  # unequipped, still carried
