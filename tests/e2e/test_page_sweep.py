@@ -127,14 +127,14 @@ def sweep(browser: Browser, live_server: str, role: str, world: dict) -> list[st
         for url in pages_of(role, world):
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 800})
-                page.emulate_media(color_scheme="light")
+                page.emulate_media(color_scheme="light", reduced_motion="reduce")  # no colour caught mid-transition
                 response = page.goto(url)
                 assert response is not None and response.status == 200, f"{url} answered {response.status}"
                 problems += measure(page, f"{role} {url}", width)
                 page.screenshot(path=SHOTS / f"{role}-{slug(url)}-{width}.jpeg", full_page=True, quality=80)
                 if width == 1280:
                     problems += axe(page, f"{role} {url}", "light")
-                    page.emulate_media(color_scheme="dark")
+                    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
                     problems += axe(page, f"{role} {url}", "dark")
     finally:
         context.close()

@@ -91,6 +91,7 @@ def test_every_refused_form_answers_422_in_its_own_target_and_leaves_the_page_in
                     sign_in(pages[who], world[who])
             page = pages[who]
             page.goto(url.format(hero=world["hero"].id, campaign=world["campaign"].id, player_id=world["player"].id))
+            page.wait_for_function("window.htmx !== undefined")  # htmx (deferred) has taken over the forms
             heading = page.get_by_role("heading", level=1).first
             title = heading.inner_text()
             if first:
