@@ -98,11 +98,12 @@ def test_every_refused_form_answers_422_in_its_own_target_and_leaves_the_page_in
                 page.get_by_role("link", name=first).click()
             box = page.locator(target)
             expect(box).to_be_visible()
+            for label, value in values.items():
+                box.get_by_label(label, exact=True).fill(value)
+            # After the fields are filled: a form that htmx swapped in after "first" exists by now.
             page.evaluate(
                 "window.sameDocument = true; document.querySelectorAll('form').forEach(f => f.noValidate = true)"
             )
-            for label, value in values.items():
-                box.get_by_label(label, exact=True).fill(value)
             page.once("dialog", lambda dialog: dialog.accept())
             with page.expect_response(lambda response: response.request.method == "POST") as answer:
                 box.get_by_role("button", name=button).click()
