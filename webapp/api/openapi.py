@@ -168,7 +168,9 @@ def _build(endpoints: list[Endpoint], version: str) -> dict:
             operation["responses"]["304"] = NOT_MODIFIED  # every JSON answer to a GET carries an ETag
         operation["parameters"] = _parameters(spec, conditional="304" in operation["responses"])
         for status in spec.error_statuses():
-            operation["responses"][str(status)] = {"$ref": f"#/components/responses/{status}"}
+            # /api/docs lists 4xx by code and describes the rest in full, so a 5xx is written out.
+            ref = {"$ref": f"#/components/responses/{status}"}
+            operation["responses"][str(status)] = ref if status < 500 else _error_response(status)
         if spec.auth != "optional":
             operation["security"] = [{"bearer": []}, {"cookie": []}]
         paths.setdefault(_openapi_path(spec.path), {})[spec.method.lower()] = operation
@@ -183,18 +185,19 @@ def _build(endpoints: list[Endpoint], version: str) -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "responses": {
-                str(status): {
-                    "description": text,
-                    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-                }
-                for status, text in ERRORS.items()
-            },
+            "responses": {str(status): _error_response(status) for status in ERRORS},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "JWT access token or personal API token"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
         },
+    }
+
+
+def _error_response(status: int) -> dict:
+    return {
+        "description": ERRORS[status],
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
     }
 
 
