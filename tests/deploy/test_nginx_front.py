@@ -214,6 +214,8 @@ def test_a_request_line_too_long_is_refused_by_nginx_as_problem_json(front, visi
     reached = visitor.get(base + "/api/v1/characters?search=" + "x" * 7900)
     assert reached.status == 400 and reached.header("X-Request-ID")
     assert json.loads(reached.body)["errors"][0]["field"] == "search"
+    errors = (front["nginx"].prefix / "logs" / "error.log").read_text()
+    assert "not enough for cache key" not in errors, "the cache key of a long request line fits Nginx's buffer"
 
 
 def test_headers_too_long_are_refused_by_nginx_and_many_headers_still_reach_the_app(front, visitor):
