@@ -134,7 +134,9 @@ def sweep(browser: Browser, live_server: str, role: str, world: dict) -> list[st
                 page.screenshot(path=SHOTS / f"{role}-{slug(url)}-{width}.jpeg", full_page=True, quality=80)
                 if width == 1280:
                     problems += axe(page, f"{role} {url}", "light")
+                    # Dark as a player who prefers it meets the page: loaded so (a switch midway shows transitions).
                     page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+                    page.goto(url)
                     problems += axe(page, f"{role} {url}", "dark")
     finally:
         context.close()
