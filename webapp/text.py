@@ -13,6 +13,11 @@ LINE_BREAKS = frozenset("\t\n\r")
 MAX_JSON_DEPTH = 32  # the deepest body any operation takes is four levels
 
 
+# The same rule as a JSON Schema `pattern` (ECMAScript and Python read it alike), for the OpenAPI document.
+ONE_LINE_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
+LINES_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+
+
 class TooDeep(ValueError):
     """A JSON document nests deeper than MAX_JSON_DEPTH."""
 
@@ -31,6 +36,11 @@ def refusal(value: str, *, lines: bool = False) -> str | None:
                 return "Keep this on one line."
             return f"Remove the invisible control character U+{ord(char):04X} (at position {position})."
     return None
+
+
+def pattern(field: str) -> str:
+    """The `pattern` of what `refusal` lets through for this field."""
+    return LINES_PATTERN if has_lines(field) else ONE_LINE_PATTERN
 
 
 def has_lines(field: str) -> bool:

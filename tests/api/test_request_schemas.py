@@ -143,6 +143,51 @@ def test_the_register_body_states_the_password_policy(doc):
     assert "common" in password["description"]
 
 
+def texts(schema: dict, doc: dict, seen: set):
+    """Every string schema a body holds, through references, unions, arrays and maps."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from texts(doc["components"]["schemas"][name], doc, seen)
+        return
+    if "string" in (schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]):
+        yield schema
+    for part in [*schema.get("anyOf", ()), *schema.get("properties", {}).values()]:
+        yield from texts(part, doc, seen)
+    for inner in (schema.get("items"), schema.get("additionalProperties")):
+        if isinstance(inner, dict):
+            yield from texts(inner, doc, seen)
+
+
+def test_every_text_of_every_body_says_it_holds_no_control_character(doc):
+    checked = 0
+    for method in ("post", "patch", "put"):
+        for _, operation in operations(doc, method):
+            body = operation["requestBody"]["content"]["application/json"]
+            for text in texts(body["schema"], doc, set()):
+                if "enum" in text or "format" in text:
+                    continue
+                assert not re.fullmatch(text["pattern"], "a\x00b") and not re.fullmatch(text["pattern"], "a\x1bb")
+                checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/auth/login", {"email": "bob@example.com", "password": "a lamp\x0cin the tower"}, "password"),
+        ("/api/v1/auth/refresh", {"refresh_token": "tvr_\x1b"}, "refresh_token"),
+        ("/api/v1/auth/logout", {"refresh_token": "tvr_\x12"}, "refresh_token"),
+    ],
+)
+def test_a_control_character_the_document_forbids_is_refused_beside_its_field(client, doc, path, body, field):
+    schema = body_schema(doc, doc["paths"][path]["post"])
+    assert not re.fullmatch(schema["properties"][field]["pattern"], body[field])
+    response = client.post(path, json=body)
+    assert response.status_code == 422 and fields(response) == [field]
+
+
 def test_a_common_password_that_fits_the_lengths_is_refused_beside_it(client):
     body = {"email": "bob@example.com", "password": "password1234", "display_name": "Bob"}
     response = client.post("/api/v1/auth/register", json=body)

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from webapp import text
 from webapp.api.spec import PATH_PARAM, Endpoint, registry
 
 REF = "#/components/schemas/{model}"
@@ -139,6 +140,8 @@ def _models(endpoints: list[Endpoint]) -> list[tuple[type[BaseModel], str]]:
 def _build(endpoints: list[Endpoint], version: str) -> dict:
     refs, definitions = models_json_schema(_models(endpoints), ref_template=REF, schema_generator=_Names)
     components: dict = {**definitions.get("$defs", {}), "Problem": PROBLEM}
+    bodies = [refs[(spec.body, "validation")] for spec in endpoints if spec.body is not None]
+    _plain_text({"anyOf": bodies}, components, "", set())
     for name, schema in components.items():
         if schema.get("title") == f"{name}Out":  # generated clients name their classes after the title
             schema["title"] = name
@@ -192,6 +195,29 @@ def _build(endpoints: list[Endpoint], version: str) -> dict:
             },
         },
     }
+
+
+def _plain_text(schema: dict, components: dict, field: str, seen: set[str]) -> None:
+    """The input guard refuses a control character in any text of a body, keys included (and a line break where
+    the text has no lines): each string of a request body says so where its own schema does not already."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _plain_text(components[name], components, field, seen)
+        return
+    for part in [*schema.get("anyOf", ()), *schema.get("oneOf", ()), *schema.get("allOf", ())]:
+        _plain_text(part, components, field, seen)
+    kinds = schema.get("type", ())
+    if "string" in ([kinds] if isinstance(kinds, str) else kinds) and not {"pattern", "format", "enum"} & set(schema):
+        schema["pattern"] = text.pattern(field)
+    for name, prop in schema.get("properties", {}).items():
+        _plain_text(prop, components, name, seen)
+    if isinstance(schema.get("items"), dict):
+        _plain_text(schema["items"], components, field, seen)
+    if isinstance(schema.get("additionalProperties"), dict):
+        _plain_text(schema["additionalProperties"], components, field, seen)
+        schema.setdefault("propertyNames", {"pattern": text.ONE_LINE_PATTERN})
 
 
 def _error_response(status: int) -> dict:
