@@ -1,11 +1,21 @@
 """Password storage and policy, and what the logs say about sign-ins and staff actions (never secrets)."""
 
 import logging
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import PASSWORD
-from webapp.services.passwords import hash_password, password_problems, verify_password
+from webapp.services.passwords import (
+    COMMON,
+    COMMON_PATTERN,
+    REPEATED_PATTERN,
+    hash_password,
+    password_problems,
+    verify_password,
+)
 
 
 def test_passwords_are_hashed_with_argon2id_at_owasp_cost():
@@ -32,6 +42,22 @@ def test_passwords_are_hashed_with_argon2id_at_owasp_cost():
 )
 def test_password_policy(password, ok):
     assert (password_problems(password) == []) is ok
+
+
+TOO_COMMON = "This password is too common. Try a short sentence only you would think of."
+SCHEMA_REFUSES = [re.compile(COMMON_PATTERN), re.compile(REPEATED_PATTERN)]
+COMMON_IN_ANY_CASE = st.tuples(st.sampled_from(sorted(COMMON)), st.randoms()).map(
+    lambda pair: "".join(char.upper() if pair[1].random() < 0.5 else char.lower() for char in pair[0])
+)
+FEW_CHARACTERS = st.lists(st.characters(), min_size=1, max_size=3).flatmap(
+    lambda chars: st.text(st.sampled_from(chars), min_size=12, max_size=40)
+)
+
+
+@given(st.one_of(COMMON_IN_ANY_CASE, FEW_CHARACTERS, st.text(min_size=12, max_size=40)))
+def test_the_documents_policy_patterns_refuse_exactly_what_the_policy_calls_too_common(password):
+    refused = any(pattern.fullmatch(password) for pattern in SCHEMA_REFUSES)
+    assert refused is (TOO_COMMON in password_problems(password))
 
 
 def test_passwords_may_not_contain_the_email_name():

@@ -1,12 +1,15 @@
 """Passwords: hashed with argon2id at OWASP's recommended cost, and acceptable when 12–128 characters long, not
 common, and not the user's own name or email."""
 
+import re
 from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from webapp.text import ONE_LINE_PATTERN
 
 # OWASP: argon2id, 19 MiB memory, 2 iterations, 1 degree of parallelism.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -95,8 +98,7 @@ def password_problems(password: str, email: str = "", display_name: str = "") ->
         problems.append(f"Use at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
         problems.append(f"Use at most {MAX_LENGTH} characters.")
-    lowered = password.lower()
-    if lowered in COMMON or len(set(lowered)) <= 2:
+    if password.lower() in COMMON or len(set(password)) <= 2:
         problems.append("This password is too common. Try a short sentence only you would think of.")
     return problems + personal_problems(password, email, display_name)
 
@@ -117,9 +119,27 @@ def _acceptable(password: str) -> str:
     return password
 
 
+def _case_blind(word: str) -> str:
+    return "".join(f"[{char}{char.upper()}]" if char != char.upper() else re.escape(char) for char in word)
+
+
+# What the policy refuses whoever sends it, as JSON Schema patterns: a common password in any case, and one or two
+# characters repeated.
+COMMON_PATTERN = "^(?:" + "|".join(sorted(_case_blind(word.lower()) for word in COMMON)) + ")$"
+REPEATED_PATTERN = r"^([\s\S])\1*(?:([\s\S])(?:\1|\2)*)?$"
+
 # A new password as the policy wants it; whose name or address it holds, the use case checks (it knows them).
 NewPassword = Annotated[
     str,
     AfterValidator(_acceptable),
-    WithJsonSchema({"type": "string", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH, "description": POLICY}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "pattern": ONE_LINE_PATTERN,
+            "not": {"anyOf": [{"pattern": COMMON_PATTERN}, {"pattern": REPEATED_PATTERN}]},
+            "description": POLICY,
+        }
+    ),
 ]
