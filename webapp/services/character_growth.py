@@ -10,6 +10,7 @@ from webapp.models import Character, Perk, Skill
 from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action, Actor
+from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import Forbidden, NotFound, RuleViolation
 from webapp.services.inputs import Input, entry_id, whole
 from webapp.services.sheets import LoadedSheet, level_cap_of, load_locked
@@ -59,7 +60,7 @@ def add_experience(actor: Actor, character_id, award: ExperienceAward) -> Charac
     RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
-    db.session.commit()
+    commit_keeping_objects()  # the answer is this award's total, not one a later award wrote meanwhile
     return character
 
 
