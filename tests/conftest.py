@@ -14,7 +14,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from tests import factories
 from tests.contract import ContractWatch
 from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
-from webapp import create_app
+from webapp import create_app, register_migrations
 from webapp.config import TestingConfig
 from webapp.extensions import db as _db
 from webapp.extensions import limiter
@@ -78,6 +78,7 @@ def app(database_url, tmp_path_factory):
     config.STORAGE_PATH = str(tmp_path_factory.mktemp("uploads"))
     config.SERVER_NAME = None
     application = create_app(config)
+    register_migrations(application)
     limiter.enabled = False
     with application.app_context():
         if not database_url.startswith("sqlite"):

@@ -1,8 +1,9 @@
 """Tavern: build, equip and run fantasy role-playing characters."""
 
+import click
 from flask import Flask
 
-from webapp.config import ROOT, load_config
+from webapp.config import MIGRATIONS, ROOT, load_config
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -27,9 +28,8 @@ def register_extensions(app: Flask) -> None:
 
     extensions.db.init_app(app)
     configure_engine(app)
-    extensions.migrate.init_app(
-        app, extensions.db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
-    )
+    if click.get_current_context(silent=True) is not None:  # a `flask …` command, not a server
+        register_migrations(app)
     extensions.login_manager.init_app(app)
     extensions.csrf.init_app(app)
     extensions.cache.init_app(app)
@@ -37,6 +37,16 @@ def register_extensions(app: Flask) -> None:
     redis_store.init_app(app)
     caching.init_app(app)
     storage.init_app(app)
+
+
+def register_migrations(app: Flask) -> None:
+    """`flask db …` and the tests' migrations (Flask-Migrate). Alembic, with the Mako and Pygments it imports, costs
+    a process some 11 MB, so a command loads it and a server's worker never does."""
+    from flask_migrate import Migrate
+
+    from webapp import extensions
+
+    Migrate(app, extensions.db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
 
 
 def register_blueprints(app: Flask) -> None:

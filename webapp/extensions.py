@@ -3,7 +3,6 @@
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
@@ -12,7 +11,6 @@ from webapp.net import client_address
 
 # Statements that fail are logged without their parameters: those can hold password hashes and tokens.
 db = SQLAlchemy(model_class=Base, engine_options={"hide_parameters": True})
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 cache = Cache()

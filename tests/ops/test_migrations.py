@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from webapp import create_app
+from webapp import create_app, register_migrations
 from webapp.config import TestingConfig
 from webapp.extensions import db
 from webapp.models.base import Base
@@ -19,7 +19,9 @@ def _app_for(url: str, tmp_path):
     config.SQLALCHEMY_DATABASE_URI = url
     config.SQLALCHEMY_ENGINE_OPTIONS = {}
     config.STORAGE_PATH = str(tmp_path)
-    return create_app(config)
+    app = create_app(config)
+    register_migrations(app)
+    return app
 
 
 def _assert_migrations_match_models(url: str, tmp_path) -> None:
