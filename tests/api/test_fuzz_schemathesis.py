@@ -10,21 +10,43 @@ import re
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.deploy.stack import scratch_database
 from tests.servers import BIN, ROOT, app_env, gunicorn, migrate
 
-# Failures Schemathesis has recorded and the project accepts for now, each an operation that refuses some
-# schema-valid input with a status; every other failure fails the run. They come from request schemas that do
-# not yet say all the server enforces (see the entries' `reason`).
-BASELINE = Path(__file__).with_name("schemathesis-baseline.json")
 # Schemathesis's default statuses for a schema-valid request, plus 412 for an If-Match that names no current
 # version, 400 for a cursor (or a mailed link's token) the server never gave out, and 422 where the body holds only
 # choices (ids, flags, enums) or nothing: a game rule or the data's state refuses those, which no schema can say.
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+# Operations whose bodies hold text or numbers and that may still refuse a schema-valid body with 422, each for
+# what no JSON Schema can say: the data's state, who asks, a rule across fields, the clock. Every text and number
+# bound the server keeps is in the document, so any other 422 to a schema-valid body fails the run.
+_HOMEBREW = "a name the caller already gives an entry of this kind, ids that name nothing here, HIDDEN (moderators)"
+RULES = {
+    **{f"{kind}_{verb}": _HOMEBREW for kind in ("race", "archetype", "skill", "perk", "item", "tag")
+       for verb in ("create", "update")},
+    "item_create": _HOMEBREW + ", durability above the maximum durability",
+    "item_update": _HOMEBREW + ", durability above the maximum durability",
+    "character_create": "the point buy's budget across the six scores, an archetype the race may not take, a name "
+                        "the owner already uses, ids that name nothing",
+    "character_update": "the point buy's budget, an archetype the race may not take, a name the owner already uses, "
+                        "HIDDEN (moderators)",
+    "character_import": "race, archetype, skill and item names that nothing here matches",
+    "inventory_add": "an item id naming nothing the owner may see, the carry limit, a stack the item does not allow",
+    "inventory_update": "the carry limit, fewer than the equipped slots hold, a stack the item does not allow",
+    "image_create": "a file that is not a JPEG, PNG or WebP picture",
+    "image_update": "HIDDEN (moderators)",
+    "user_update": "an image id that names no picture of the user's",
+    "campaign_create": "a name the game master already runs, race and archetype ids that name nothing",
+    "campaign_update": "a name the game master already runs, race and archetype ids that name nothing",
+    "campaign_award": "experience or an item or both, and someone to receive it (rules across fields)",
+    "token_create": "an expiry in the past (the clock)",
+    "user_ban": "an end in the past (the clock)",
+    "auth_register": "a password that holds the display name or the address (a rule across fields)",
+    "auth_password": "a new password that holds the user's own name or address (a rule across fields)",
+}  # fmt: skip
 
 MAKE_TOKEN = """
 from webapp import create_app
@@ -75,9 +97,9 @@ def extra_statuses(document: dict) -> dict[str, tuple[str, ...]]:
             if "cursor" in names or operation["operationId"] == "auth_verify_confirm":
                 statuses.append("400")
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            if "422" in operation["responses"] and "multipart/form-data" not in operation.get("requestBody", {}).get(
-                "content", {}
-            ) and (body is None or _choices_only(body["schema"], document)):
+            multipart = "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+            choices = body is None or _choices_only(body["schema"], document)
+            if "422" in operation["responses"] and (operation["operationId"] in RULES or choices and not multipart):
                 statuses.append("422")
             if statuses:
                 extra[operation["operationId"]] = tuple(statuses)
@@ -123,19 +145,29 @@ def test_the_configuration_allows_412_400_and_422_only_where_the_schema_cannot_t
     assert "400" not in extra.get("character_create", ())
     for chosen in ("character_skill_learn", "equipment_put", "campaign_member_approve", "inventory_use", "user_role"):
         assert "422" in extra[chosen], chosen
-    for typed in ("character_create", "inventory_add", "character_experience", "item_update", "image_create"):
+    for typed in ("character_experience", "campaign_note", "campaign_join", "auth_login", "auth_refresh"):
         assert "422" not in extra.get(typed, ()), typed
     config = configuration(document)
     for operation_id in extra:  # each operation in exactly one section, or the first would hide the others
         assert len(re.findall(rf"[(|]{operation_id}[|)]", config)) == 1, operation_id
 
 
-def test_every_accepted_failure_says_why():
-    entries = json.loads(BASELINE.read_text())["entries"]
-    assert entries
-    for entry in entries:
-        assert entry["check"] == "positive_data_acceptance", entry
-        assert entry["reason"].strip(), entry
+def test_each_rule_names_an_operation_that_answers_422_with_a_body_of_text_or_numbers(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operations = {op["operationId"]: op for item in document["paths"].values() for op in item.values()}
+    for operation_id, reason in RULES.items():
+        operation = operations[operation_id]
+        assert "422" in operation["responses"] and reason.strip(), operation_id
+        content = operation["requestBody"]["content"]
+        body = content.get("application/json")
+        assert "multipart/form-data" in content or not _choices_only(body["schema"], document), operation_id
+
+
+def _tool_crashed(report: str) -> bool:
+    """Whether the run stopped on CPython 3.11.7's race in building syntax trees from two threads at once
+    (gh-106905, fixed in 3.11.8), which Hypothesis does to describe a strategy: a crash of the tool, not a finding
+    about the API, so such a run is made once more."""
+    return "AST constructor recursion depth mismatch" in report and " FAILURES " not in report
 
 
 @pytest.mark.slow
@@ -151,18 +183,19 @@ def test_schemathesis_finds_no_server_error_or_contract_failure(fuzz_database, t
         with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=30) as answer:
             config = tmp_path / "schemathesis.toml"
             config.write_text(configuration(json.load(answer)))
-        run = subprocess.run(
-            [
-                str(BIN / "schemathesis"), "--config-file", str(config), "run", f"{base}/api/v1/openapi.json",
-                "--url", base, *credentials,
-                "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
-                # Deterministic and counted rather than timed, so every run sends the same requests: about two
-                # minutes on an idle machine, and a failure the baseline does not know is a real change.
-                "--generation-allow-x00", "true", "--generation-deterministic", "--max-examples", "40",
-                "--seed", "7", "--workers", "2", "--baseline", str(BASELINE),
-                "--no-color", "--report-dir", str(tmp_path / "schemathesis"),
-            ],
-            cwd=tmp_path, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-8000:]
+        command = [
+            str(BIN / "schemathesis"), "--config-file", str(config), "run", f"{base}/api/v1/openapi.json",
+            "--url", base, *credentials,
+            "--checks", "all", "--phases", "examples,coverage,fuzzing,stateful",
+            # Deterministic and counted rather than timed: the same generated requests each run (the stateful
+            # phase follows the ids the server makes), about two minutes on an idle machine.
+            "--generation-allow-x00", "true", "--generation-deterministic", "--max-examples", "40",
+            "--seed", "7", "--workers", "2",
+            "--no-color", "--report-dir", str(tmp_path / "schemathesis"),
+        ]  # fmt: skip
+        run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        if _tool_crashed(run.stdout):
+            run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    failures = run.stdout.partition(" FAILURES ")[2].partition(" WARNINGS ")[0]  # the summary is long, these first
+    assert run.returncode == 0, failures[:12000] or run.stdout[-8000:]
     assert "API Operations:" in run.stdout
