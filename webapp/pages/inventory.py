@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -88,6 +89,7 @@ def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
         "sheet_url": url_for("pages.character_show", character_id=character.id),
         "format_kg": format_kg,
         "shown_name": lambda obj: access.shown_name(actor, obj),
+        "csrf": generate_csrf(),  # for the forms of the pack and the doll: once, not a csrf_token() call each
     }
 
 
@@ -203,6 +205,7 @@ def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | Non
         stat_cards=[(label, getattr(sheet, key)) for key, label in STAT_CARDS],
         may_edit=access.can(actor, Action.EDIT, character),
         format_kg=format_kg,
+        csrf=generate_csrf(),
     )
 
 
