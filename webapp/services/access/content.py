@@ -27,6 +27,8 @@ class Action(enum.StrEnum):
 
 def can(actor: Actor, action: Action, obj) -> bool:
     """The access matrix of the spec for owned content (characters, compendium entries, images, campaigns)."""
+    if action == Action.VIEW and getattr(obj, "visibility", None) == Visibility.PUBLIC:
+        return True  # whoever asks: answered first, as a sheet asks it of every entry it names
     role = role_of(actor)
     if action == Action.AWARD:
         return isinstance(obj, Character) and may_award(actor, obj)
