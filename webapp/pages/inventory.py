@@ -128,7 +128,7 @@ def _pack(actor, loaded: LoadedSheet) -> list[PackLine]:
         lines.append(
             PackLine(
                 id=ident,
-                name=item.name if stack.visible else "[hidden]",
+                name=item.name if stack.visible else access.HIDDEN_LABEL,
                 rarity=str(item.rarity).lower(),
                 rarity_label=str(item.rarity).capitalize(),
                 slot=slot.replace("_", " ").capitalize() if slot != "NONE" else "—",
