@@ -59,13 +59,14 @@ def _sheet(character_id, block: str | None = "sheet", status: int = 200, action:
     loaded = load_sheet(actor, character_id, action, perk_choices=actor is not None)
     context = sheet_context(actor, loaded)
     character = loaded.character
+    blank = {"formdata": None, "meta": {"csrf": False}}  # only shown: htmx_form writes the token of each form
     context.update(
         identity_form=state.pop("identity_form", None),
-        experience_form=state.pop("experience_form", None) or ExperienceForm(formdata=None),
-        skill_form=state.pop("skill_form", None) or SkillForm(formdata=None),
-        perk_form=state.pop("perk_form", None) or PerkForm(formdata=None),
+        experience_form=state.pop("experience_form", None) or ExperienceForm(**blank),
+        skill_form=state.pop("skill_form", None) or SkillForm(**blank),
+        perk_form=state.pop("perk_form", None) or PerkForm(**blank),
         visibility_form=state.pop("visibility_form", None)
-        or VisibilityForm(formdata=None, visibility=str(character.visibility)),
+        or VisibilityForm(**blank, visibility=str(character.visibility)),
         focus=state.pop("focus", None),
         **state,
     )

@@ -1,11 +1,12 @@
 """The inventory page: search and add items, quantities, drop, use, and equip through a before → after preview."""
 
 from collections.abc import Callable
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -77,7 +78,7 @@ def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
         "character": character,
         "loaded": loaded,
         "sheet": sheet,
-        "stacks": inventory.stacks(actor, loaded),
+        "pack": _pack(actor, loaded),
         "doll": paper_doll(actor, loaded),
         "meter": _meter(sheet),
         "stat_cards": [(label, getattr(sheet, key)) for key, label in STAT_CARDS],
@@ -87,20 +88,63 @@ def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
         "portrait": character_portrait(actor, loaded, 64),
         "sheet_url": url_for("pages.character_show", character_id=character.id),
         "format_kg": format_kg,
-        "slots_for": rules.slots_for,
-        "slot_labels": rules.SLOT_LABELS,
         "shown_name": lambda obj: access.shown_name(actor, obj),
-        "row_urls": _row_urls(character.id),
+        "csrf": generate_csrf(),  # for the forms of the pack and the doll: once, not a csrf_token() call each
     }
 
 
-def _row_urls(character_id) -> SimpleNamespace:
-    return SimpleNamespace(
-        quantity=per_row("pages.inventory_quantity", "item_id", character_id=character_id),
-        equip=per_row("pages.equipment_preview", "item_id", character_id=character_id),
-        use=per_row("pages.inventory_use", "item_id", character_id=character_id),
-        drop=per_row("pages.inventory_drop", "item_id", character_id=character_id),
-    )
+@dataclass(frozen=True)
+class PackLine:
+    """A line of the pack as its row shows it, worked out here once rather than in the template's expressions."""
+
+    id: str
+    name: str  # "[hidden]" when the actor may not see the item
+    rarity: str  # "rare": the class of its name and badge
+    rarity_label: str  # "Rare"
+    slot: str  # "One hand", or "—" for what is only carried
+    weight: str  # the whole stack's, "2.5 kg"
+    quantity: int
+    lowest: int  # the least the stepper offers: one for each slot the item fills, and never 0
+    equipped: str  # the slots it fills, "main hand, off hand", or ""
+    equippable: bool  # it fits a slot and the actor may see it
+    consumable: bool
+    quantity_url: str
+    equip_url: str
+    use_url: str
+    drop_url: str
+
+
+def _pack(actor, loaded: LoadedSheet) -> list[PackLine]:
+    """The pack's lines, in the order inventory.stacks gives them."""
+    character_id = loaded.character.id
+    quantity_url = per_row("pages.inventory_quantity", "item_id", character_id=character_id)
+    equip_url = per_row("pages.equipment_preview", "item_id", character_id=character_id)
+    use_url = per_row("pages.inventory_use", "item_id", character_id=character_id)
+    drop_url = per_row("pages.inventory_drop", "item_id", character_id=character_id)
+    lines = []
+    for stack in inventory.stacks(actor, loaded):
+        item, ident = stack.item, str(stack.item.id)
+        slot = str(item.slot)
+        lines.append(
+            PackLine(
+                id=ident,
+                name=item.name if stack.visible else access.HIDDEN_LABEL,
+                rarity=str(item.rarity).lower(),
+                rarity_label=str(item.rarity).capitalize(),
+                slot=slot.replace("_", " ").capitalize() if slot != "NONE" else "—",
+                weight=format_kg(item.weight * stack.quantity),
+                quantity=stack.quantity,
+                lowest=max(1, len(stack.slots)),
+                equipped=", ".join(rules.SLOT_LABELS[worn].lower() for worn in stack.slots),
+                equippable=bool(rules.slots_for(slot)) and stack.visible,
+                consumable=item.is_consumable,
+                quantity_url=quantity_url(ident),
+                equip_url=equip_url(ident),
+                use_url=use_url(ident),
+                drop_url=drop_url(ident),
+            )
+        )
+    return lines
 
 
 def _search(loaded: LoadedSheet, search: str) -> list[dict]:
@@ -147,7 +191,7 @@ def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | Non
     """One carried line of the pack for htmx (its quantity form targets its own row); a change also replaces the
     load card and the stats panel out of band, a refusal only the line."""
     actor, character, sheet = me(), loaded.character, loaded.sheet
-    line = next(stack for stack in inventory.stacks(actor, loaded) if str(stack.item.id) == str(item_id))
+    line = next(line for line in _pack(actor, loaded) if line.id == str(item_id))
     blocks = ["pack_row"] if row_errors else ["pack_row", "load", "stats"]
     return render_blocks(
         PAGE,
@@ -161,9 +205,7 @@ def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | Non
         stat_cards=[(label, getattr(sheet, key)) for key, label in STAT_CARDS],
         may_edit=access.can(actor, Action.EDIT, character),
         format_kg=format_kg,
-        slots_for=rules.slots_for,
-        slot_labels=rules.SLOT_LABELS,
-        row_urls=_row_urls(character.id),
+        csrf=generate_csrf(),
     )
 
 
