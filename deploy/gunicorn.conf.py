@@ -16,17 +16,22 @@ import tempfile
 #   gthread 2 x 4                  ~850        ~420     ~90-390 r/s, p99 180-510 ms
 #   gthread 2 x 8                  ~900        ~590     ~350-530 r/s, p50 14-20 ms
 #
+# and on `make bench`'s mixed table (players reading their own pages and writing, one request in five), runs of
+# 15-20 s alternating in one session: 2 x 8 274-279 r/s (p99 226-270 ms), 2 x 4 301-318 r/s (p99 165-235 ms),
+# 2 x 3 322-331, 2 x 2 331-335, 3 x 3 294-309. Every one of those requests is CPU in the worker, and threads past
+# what the CPUs run only queue behind the GIL, stretching each request they hold.
+#
 # Sync workers win only on trivial CPU-bound requests; one request waiting on the database, Redis or S3
-# stalls a whole process, and the figure of the last column collapses. More processes cost memory and a
-# connection pool each, and on 2 CPUs they only add context switches. gthread with one or two workers per
-# CPU and 8 threads keeps the CPUs busy while requests wait on I/O (the GIL is released there), so the
-# defaults are 2 workers x 8 threads per instance (2 vCPU). Each worker's SQLAlchemy pool (5 + 10 overflow)
-# covers its 8 threads; PostgreSQL sees at most instances x workers x threads connections (4 x 2 x 8 = 64).
+# stalls a whole process, and the figure of the last column collapses. gthread with one worker per CPU keeps
+# the CPUs busy while requests wait on I/O (the GIL is released there). 4 threads each is the balance: the
+# players' mix runs some 10% faster with a lower p99 than with 8, and 4 requests stuck on a slow service still
+# leave every worker threads to serve with (2 and 3 would not). Each worker's SQLAlchemy pool (5 + 10 overflow)
+# covers its threads; PostgreSQL sees at most instances x workers x threads connections (4 x 2 x 4 = 32).
 # Nginx buffers slow clients, so no thread waits on a slow network.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # Timeouts, consistent with nginx.conf: Nginx waits proxy_read_timeout (30 s) for an answer, so a request
 # may take as long as a silent worker is tolerated (timeout, 30 s). Idle keep-alive connections from Nginx
@@ -88,7 +93,7 @@ def on_starting(server) -> None:
 
 
 # glibc gives each thread that allocates under contention an arena of its own (up to 8 per CPU), and freed
-# memory stays in the arena it came from: with 8 threads a worker's resident size creeps up for nothing.
+# memory stays in the arena it came from: with several threads a worker's resident size creeps up for nothing.
 # Two arenas measured the same throughput in `make bench` and a lower peak.
 MALLOC_ARENAS = int(os.environ.get("GUNICORN_MALLOC_ARENAS", "2"))
 # Blocks from this size up are mapped on their own and given back to the system when freed. Without a fixed

@@ -29,7 +29,7 @@ locals {
     { name = "GUNICORN_BIND", value = "0.0.0.0:8000" },
     { name = "GUNICORN_KEEPALIVE", value = "75" },
     { name = "WEB_CONCURRENCY", value = "2" },
-    { name = "GUNICORN_THREADS", value = "8" },
+    { name = "GUNICORN_THREADS", value = "4" },
   ]
 
   # The image runs read-only; /tmp (metrics files, backup dumps) is the task's ephemeral storage.

@@ -53,7 +53,7 @@ variable "max_count" {
 }
 
 variable "task_cpu" {
-  description = "CPU units per task (1024 = 1 vCPU); Gunicorn runs 2 workers x 8 threads on 2 vCPU."
+  description = "CPU units per task (1024 = 1 vCPU); Gunicorn runs 2 workers x 4 threads on 2 vCPU."
   type        = number
   default     = 2048
 }
