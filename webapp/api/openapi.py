@@ -221,10 +221,10 @@ def _plain_text(schema: dict, components: dict, field: str, seen: set[str]) -> N
 
 
 def _error_response(status: int) -> dict:
-    return {
-        "description": ERRORS[status],
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+    content: dict = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    if status == 414:  # Gunicorn answers with a page of its own where no Nginx stands in front
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": ERRORS[status], "content": content}
 
 
 def _openapi_path(path: str) -> str:
