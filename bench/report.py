@@ -256,7 +256,8 @@ def method(s: dict) -> list[str]:
         "benchmark database with the production configuration but `CACHE_TYPE=NullCache` "
         "and rate limits off, the first mix player signs in through the test client, and after five warm-up "
         f"requests each view of their first character (30 inventory rows) is asked for {s.get('builds', 200)} "
-        "times in turn. Times are wall-clock per test-client request (the app's whole request handling, no "
+        "times in turn, the pages with the browser's cookies and the API with the token alone, as the mix and a "
+        "script ask them. Times are wall-clock per test-client request (the app's whole request handling, no "
         "network); one more build of each counts its SQL statements.",
         "",
         "**Repeats of one URL** (the second table) are what earlier runs reported: one viewer (the bench user, "
