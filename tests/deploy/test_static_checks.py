@@ -186,6 +186,15 @@ def test_nginx_limits_and_timeouts_match_the_app_and_gunicorn(tmp_path):
     assert buffers * size // 4 + 20 <= gunicorn["limit_request_fields"]
 
 
+def test_nginx_keeps_no_visitor_waiting_behind_a_cache_lock():
+    # Requests held by proxy_cache_lock look again every 500 ms; when the answer cannot be kept (a form with its
+    # session's token) they waited for nothing: anonymous visitors arriving together waited up to 5 s, and the
+    # benchmark's bare route measured 1,271 req/s with a p99 of 4.4 s instead of 3,939 and 27 ms.
+    conf = (ROOT / "nginx.conf").read_text()
+    assert "proxy_cache tavern_pages;" in conf and "proxy_cache_use_stale updating;" in conf
+    assert not re.search(r"^\s*proxy_cache_lock\s+on;", conf, re.M)
+
+
 def test_a_worker_leaves_what_loading_the_app_made_out_of_garbage_collection(tmp_path):
     import gc
 
