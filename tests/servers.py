@@ -1,11 +1,14 @@
 """Start real servers (Gunicorn) for tests, on loopback, and stop them by their own PID."""
 
+import itertools
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,10 +16,36 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+# Ports for the tests' servers come from a slice of 20000-32767 per xdist worker, counting up: below Linux's
+# ephemeral range (32768 on), so no outgoing connection holds one, and never the same port twice in a run, so a
+# server started again on its port (Redis back after an outage) never finds another test's server there. The
+# kernel's own choice (bind to 0) could hand a port just freed by one worker's Redis to another worker's server.
+FIRST_PORT, LAST_PORT, SLICES = 20000, 32767, 8
+
+
+def _ports() -> Iterator[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    size = (LAST_PORT - FIRST_PORT + 1) // SLICES
+    start = FIRST_PORT + (int(worker) % SLICES if worker.isdigit() else 0) * size
+    return itertools.cycle(range(start, start + size))
+
+
+_next_ports = _ports()
+_ports_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on, not handed out before in this run (until the slice wraps)."""
+    with _ports_lock:
+        for _ in range((LAST_PORT - FIRST_PORT + 1) // SLICES):
+            port = next(_next_ports)
+            with socket.socket() as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port left in this worker's slice")
 
 
 def wait_until_up(url: str, timeout: float = 20.0) -> None:
