@@ -36,9 +36,7 @@ def can(actor: Actor, action: Action, obj) -> bool:
     if role == Role.ADMIN or owns(actor, obj):
         return True
     visibility = obj.visibility
-    if action == Action.VIEW:
-        if visibility == Visibility.PUBLIC:
-            return True
+    if action == Action.VIEW:  # PUBLIC was answered above
         if visibility == Visibility.HIDDEN:
             return role == Role.MODERATOR
         return _private_reader(actor, obj)
