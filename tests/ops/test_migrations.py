@@ -1,5 +1,8 @@
 """Migrations build the whole schema on empty SQLite and PostgreSQL databases, exactly as the models say."""
 
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -8,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tests.servers import BIN, ROOT
 from webapp import create_app, register_migrations
 from webapp.config import TestingConfig
 from webapp.extensions import db
@@ -75,3 +79,14 @@ def test_list_filters_have_indexes(table):
     }.get(table, [("owner_id",), ("visibility",)])
     for columns in expected:
         assert columns in indexed, f"{table} lacks an index on {columns}"
+
+
+def test_a_server_app_loads_no_alembic_and_a_flask_command_has_the_migrations(tmp_path):
+    # Alembic with Mako and Pygments cost every Gunicorn worker some 8-11 MB: only a command may load it.
+    code = "import sys; from webapp import create_app; create_app(); print('alembic' in sys.modules)"
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    served = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert served.returncode == 0 and served.stdout.strip().splitlines()[-1] == "False", served.stderr[-2000:]
+    command = [str(BIN / "flask"), "--app", "webapp:create_app", "db", "heads"]
+    heads = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert heads.returncode == 0 and "(head)" in heads.stdout, heads.stderr[-2000:]
