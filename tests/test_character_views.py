@@ -4,6 +4,7 @@ changes what an answer shows reaches the next read (on any worker), and nothing 
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from tests.factories import PASSWORD
 from webapp import create_app
@@ -200,7 +201,9 @@ def test_a_pending_flash_is_shown_not_a_kept_copy(player, hero):
 
 def test_while_redis_cannot_say_what_changed_answers_are_built_each_time(app, player, hero, monkeypatch, queries):
     sheet(player, hero)
-    monkeypatch.setattr(app.extensions["generations"], "read", lambda names: None)  # down, or refusing writes
+    monkeypatch.setattr(
+        app.extensions["generations"], "read", lambda names, *_args, **_kwargs: None
+    )  # down, or refusing writes
     with queries.repeat:
         assert "Brannoc" in sheet(player, hero)
     assert queries.count >= 3  # the session, the character, its rows
@@ -213,7 +216,9 @@ def test_a_cache_that_keeps_nothing_costs_no_generation_reads(app, make, owner, 
     from webapp.extensions import cache
 
     read = []
-    monkeypatch.setattr(app.extensions["generations"], "read", lambda names: read.append(names) or None)
+    monkeypatch.setattr(
+        app.extensions["generations"], "read", lambda names, *_args, **_kwargs: read.append(names) or None
+    )
     monkeypatch.setitem(app.extensions["cache"], cache, NullCache())
     _row, secret = make.personal_token(owner)
     answer = app.test_client().get(f"/api/v1/characters/{hero.id}", headers={"Authorization": f"Bearer {secret}"})
@@ -221,19 +226,24 @@ def test_a_cache_that_keeps_nothing_costs_no_generation_reads(app, make, owner, 
     assert read == []
 
 
+def redis_worker(app, redis_url):
+    """An app instance sharing the test's database and Redis, as another worker or instance does."""
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    config.SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    config.REDIS_URL = config.CACHE_REDIS_URL = redis_url
+    config.CACHE_TYPE, config.CACHE_KEY_PREFIX = "RedisCache", app.config["CACHE_KEY_PREFIX"]
+    config.RATELIMIT_ENABLED, config.WTF_CSRF_ENABLED = False, False
+    config.STORAGE_PATH = app.config["STORAGE_PATH"]
+    return create_app(config)
+
+
 @pytest.mark.committing  # each worker is an app with an engine of its own
 def test_a_write_through_one_worker_is_seen_by_the_next_read_on_another(app, redis_url, make, hero, owner):
     """Two app instances sharing the database and Redis, as two workers or instances do."""
 
     def worker():
-        config = TestingConfig()
-        config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
-        config.SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        config.REDIS_URL = config.CACHE_REDIS_URL = redis_url
-        config.CACHE_TYPE, config.CACHE_KEY_PREFIX = "RedisCache", app.config["CACHE_KEY_PREFIX"]
-        config.RATELIMIT_ENABLED, config.WTF_CSRF_ENABLED = False, False
-        config.STORAGE_PATH = app.config["STORAGE_PATH"]
-        return create_app(config)
+        return redis_worker(app, redis_url)
 
     one, two = worker(), worker()
     _row, secret = make.personal_token(owner, scope="write")
@@ -264,3 +274,58 @@ def test_what_a_character_carries_leaves_its_api_record_kept_and_reaches_its_she
 
     assert client.get(record, headers=headers).status_code == 200 and hits("api_character") == kept + 1
     assert client.get(sheet_url, headers=headers).get_json()["load"]["value"] == load_before * 5
+
+
+@pytest.mark.committing  # the worker is an app with an engine of its own
+@pytest.mark.parametrize("view", ["/characters/{id}", "/api/v1/characters/{id}/sheet"])
+def test_a_kept_answer_costs_two_trips_to_redis_and_no_query(app, redis_url, make, owner, hero, view, monkeypatch):
+    """One for the sign-in's check, one for the answer, each reading its value with the generations it was kept
+    under; nothing else asks Redis."""
+    from webapp.extensions import cache
+
+    worker = redis_worker(app, redis_url)
+    _row, secret = make.personal_token(owner)
+    client = worker.test_client()
+    if view.startswith("/api/"):
+        client = worker.test_client(use_cookies=False)
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    else:
+        assert client.post("/login", data={"email": owner.email, "password": PASSWORD}).status_code == 303
+    path = view.format(id=hero.id)
+    first = client.get(path)
+    trips, gets = [], []
+    store, backend = worker.extensions["generations"], worker.extensions["cache"][cache]
+    real_read, real_get = store.read, backend.get
+    monkeypatch.setattr(store, "read", lambda *args, **kwargs: trips.append(args) or real_read(*args, **kwargs))
+    monkeypatch.setattr(backend, "get", lambda key: gets.append(key) or real_get(key))
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    with worker.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        again = client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert again.status_code == 200 and again.headers["ETag"] == first.headers["ETag"]
+    assert len(trips) == 2 and all(value_key is not None for _names, value_key in trips), trips
+    assert gets == [] and statements == []
+
+
+@pytest.mark.committing  # the worker is an app with an engine of its own
+def test_a_kept_sign_in_check_holds_no_password_hash(app, redis_url, make, owner, hero):
+    import redis
+
+    worker = redis_worker(app, redis_url)
+    client = worker.test_client()
+    assert client.post("/login", data={"email": owner.email, "password": PASSWORD}).status_code == 303
+    assert client.get(f"/characters/{hero.id}").status_code == 200
+    stored = _db.session.execute(sa.text("SELECT password_hash FROM users WHERE id = :id"), {"id": owner.id.hex})
+    password_hash = stored.scalar_one().encode()
+    server = redis.Redis.from_url(redis_url)
+    checks = list(server.scan_iter(f"{app.config['CACHE_KEY_PREFIX']}signin:*"))
+    assert checks, "the session's check is kept"
+    assert all(password_hash not in server.get(key) for key in checks)

@@ -72,7 +72,9 @@ def test_a_hit_asks_the_shared_cache_for_the_generation_and_the_gallery_only(app
     real_get, real_get_many, real_read = cache.get, cache.get_many, store.read
     monkeypatch.setattr(cache, "get", lambda key: reads.append(key) or real_get(key))
     monkeypatch.setattr(cache, "get_many", lambda *keys: reads.append(keys) or real_get_many(*keys))
-    monkeypatch.setattr(store, "read", lambda names: reads.append(tuple(names)) or real_read(names))
+    monkeypatch.setattr(
+        store, "read", lambda names, *args, **kwargs: reads.append(tuple(names)) or real_read(names, *args, **kwargs)
+    )
 
     assert "Brannoc the Bold" in client.get("/").get_data(as_text=True)
     assert len(reads) == 2 and reads[0] == ("gallery",) and reads[1].startswith("gallery:"), reads

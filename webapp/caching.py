@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
+from cachelib.redis_base import BaseRedisCache
 from flask import current_app, has_request_context, request
 from flask_caching.backends.nullcache import NullCache
 
@@ -62,21 +63,63 @@ def cached(key: str, build: Callable[[], T], name: str = "default", timeout: int
 def generations(names) -> dict[str, str] | None:
     """The current generation of each named group of keys, in one round trip; None when the cache cannot say.
 
-    Bumping a generation orphans every key built with the old one. A name never seen starts one of its own.
+    Bumping a generation orphans everything kept under the old one. A name never seen starts one of its own.
     None also while a bump this worker made could not be recorded, or while Redis refuses writes: every other
     worker's bump may be failing too, so nothing kept under a generation can be trusted (fail closed).
     """
-    if not _store().settled():
+    found = _fetch(names, None)
+    return None if found is None else found[0]
+
+
+def recall(key: str, names) -> tuple[object, dict[str, str]] | None:
+    """The value kept under key (None when there is none) and the current generation of each name, read together
+    in one round trip; None when the cache cannot say what changed, and then nothing kept may be used.
+
+    The value names the generations it was built under, and holds while they are still the current ones.
+    """
+    found = _fetch(names, key)
+    return None if found is None else (found[1], found[0])
+
+
+def _fetch(names, key: str | None) -> tuple[dict[str, str], object] | None:
+    store = _store()
+    if not store.settled():
         return None
-    read = _read_this_request()
+    seen = _read_this_request()
     names = list(dict.fromkeys(names))
-    wanted = [name for name in names if name not in read]
-    if wanted:
-        fetched = _store().read(wanted)
+    wanted = [name for name in names if name not in seen]
+    backend = cache.cache
+    together = key is not None and isinstance(store, RedisGenerations) and isinstance(backend, BaseRedisCache)
+    value = None
+    if wanted or together:
+        raw_key = backend._get_prefix() + key if together else None
+        fetched = store.read(wanted, raw_key, probe=_first_probe())
         if fetched is None:
             return None
-        read.update(fetched)
-    return {name: read[name] for name in names}
+        found, raw = fetched
+        seen.update(found)
+        if together:
+            value = _loaded(backend, raw)
+    if key is not None and not together:
+        value = _get(key)
+    return {name: seen[name] for name in names}, value
+
+
+def _loaded(backend, raw):
+    try:
+        return backend.serializer.loads(raw)
+    except Exception:  # noqa: BLE001 - an entry that cannot be read back is one that missed
+        return None
+
+
+def _first_probe() -> bool:
+    """Whether this read must also prove that Redis takes writes: once per request is enough (one moment)."""
+    if not has_request_context():
+        return True
+    if request.environ.get("tavern.probed"):
+        return False
+    request.environ["tavern.probed"] = True
+    return True
 
 
 def _read_this_request() -> dict[str, str]:
@@ -133,13 +176,22 @@ class RedisGenerations:
     def _key(self, name: str) -> str:
         return f"{self.prefix}generation:{name}"
 
-    def read(self, names: list[str]) -> dict[str, str] | None:
+    def read(
+        self, names: list[str], value_key: str | None = None, probe: bool = True
+    ) -> tuple[dict[str, str], bytes | None] | None:
+        """The generations of names, and the raw value under value_key when one is asked for, in one round trip."""
         keys = [self._key(name) for name in names]
         try:
             pipe = self.client.pipeline(transaction=False)
-            pipe.mget(keys)
-            pipe.set(f"{self.prefix}write-probe", "1", ex=60)
-            values, _ = pipe.execute()
+            if keys:
+                pipe.mget(keys)
+            if value_key is not None:
+                pipe.get(value_key)
+            if probe:
+                pipe.set(f"{self.prefix}write-probe", "1", ex=60)
+            answers = pipe.execute()
+            values = answers[0] if keys else []
+            raw = answers[1 if keys else 0] if value_key is not None else None
             missing = [index for index, value in enumerate(values) if value is None]
             if missing:  # never seen, or just bumped: the first reader starts it, the others read that one
                 pipe = self.client.pipeline(transaction=False)
@@ -152,7 +204,7 @@ class RedisGenerations:
             log.warning("cache generations unavailable", extra={"event": "cache_error"})
             CACHE_REQUESTS.labels("generations", "unavailable").inc()
             return None
-        return {name: value.decode() for name, value in zip(names, values, strict=True)}
+        return {name: value.decode() for name, value in zip(names, values, strict=True)}, raw
 
     def bump(self, names) -> None:
         # A bump on its way to Redis leaves the worker settled: the other threads' reads in that moment are the
@@ -207,9 +259,9 @@ class LocalGenerations:
         self._values: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def read(self, names: list[str]) -> dict[str, str]:
+    def read(self, names: list[str], value_key: str | None = None, probe: bool = True) -> tuple[dict[str, str], None]:
         with self._lock:
-            return {name: self._values.setdefault(name, _new_generation()) for name in names}
+            return {name: self._values.setdefault(name, _new_generation()) for name in names}, None
 
     def bump(self, names) -> None:
         with self._lock:

@@ -5,7 +5,8 @@ What such an answer depends on is decided here, once for every view of a charact
 and memberships, campaigns and pictures (their generations), the viewer's credentials and profile, and the
 reference entries its loader noted (checked against the worker's snapshot, so another player's new homebrew
 leaves it alone). Generations are read before the answer is built: a write that lands meanwhile moves one, and
-the answer built from older data is never read. When Redis cannot say what changed, every answer is built.
+the answer built from older data is never read. A kept answer and the current generations come back in one
+round trip to Redis. When Redis cannot say what changed, every answer is built.
 A kept page holds a marker where the viewer's CSRF token goes; each answer gets the token of its own session.
 """
 
@@ -16,7 +17,7 @@ from flask import Response, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from webapp import caching, invalidation, reference
+from webapp import caching, invalidation, page_etags, reference
 from webapp.observability import CACHE_REQUESTS
 
 CSRF_FIELD = "csrf_token"  # Flask-WTF's name, on `g` for the request's signed token
@@ -30,6 +31,8 @@ class Kept:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     stamp: reference.Stamp
+    generations: dict[str, str]  # what it was built from, as read before the build
+    digest: bytes | None = None  # a page's body without its CSRF token, digested (page_etags.py)
 
 
 # What each answer reads beyond the character's own row (with its memberships): what it carries and knows, its
@@ -52,14 +55,14 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
     names += reference.GENERATIONS  # read in the same round trip: the snapshot checks them next
     if viewer is not None:
         names += [invalidation.CREDENTIALS, invalidation.user(viewer)]
-    generations = caching.generations(names)
-    if generations is None:
-        return build()
     asked = (request.full_path, *(request.headers.get(header, "") for header in _VARIES))
-    mine = [generations[held] for held in names if held not in reference.GENERATIONS]
-    key = "view:" + caching.key_of(name, character_id, viewer or "anonymous", *asked, *mine)
-    kept = caching.read(key)
-    if isinstance(kept, Kept) and reference.current().still(kept.stamp):
+    key = "view:" + caching.key_of(name, character_id, viewer or "anonymous", *asked)
+    found = caching.recall(key, names)
+    if found is None:
+        return build()
+    kept, generations = found
+    mine = {held: generations[held] for held in names if held not in reference.GENERATIONS}
+    if isinstance(kept, Kept) and kept.generations == mine and reference.current().still(kept.stamp):
         CACHE_REQUESTS.labels(name, "hit").inc()
         return _replay(kept)
     CACHE_REQUESTS.labels(name, "miss").inc()
@@ -73,8 +76,10 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         return _with_token(response)
     body = response.get_data()
     headers = tuple((k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS)
-    caching.write(key, Kept(body, headers, reference.read_this_request()))
-    return _with_token(response)
+    digest = page_etags.body_digest(body.replace(CSRF_MARKER.encode(), b"")) if _is_page(response) else None
+    caching.write(key, Kept(body, headers, reference.read_this_request(), mine, digest))
+    response = _with_token(response)
+    return page_etags.conditional(response, digest) if digest is not None else response
 
 
 def _may_keep() -> bool:
@@ -89,7 +94,17 @@ def _replay(kept: Kept) -> Response:
     body = kept.body
     if CSRF_MARKER.encode() in body:
         body = body.replace(CSRF_MARKER.encode(), generate_csrf().encode())
-    return Response(body, status=200, headers=list(kept.headers))
+    response = Response(body, status=200, headers=list(kept.headers))
+    return page_etags.conditional(response, kept.digest) if kept.digest is not None else response
+
+
+def _is_page(response: Response) -> bool:
+    """An HTML page that page_etags.py would tag: the kept copy carries the digest of its body."""
+    return (
+        response.mimetype == "text/html"
+        and "ETag" not in response.headers
+        and ("no-store" not in response.headers.get("Cache-Control", ""))
+    )
 
 
 def _with_token(response: Response) -> Response:

@@ -18,7 +18,8 @@ class User(UserMixin, Timestamped, Base):
     display_name: Mapped[str] = mapped_column(sa.String(100))
     bio: Mapped[str] = mapped_column(sa.String(2000), default="")
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.USER, index=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # Loaded only where a password is checked or set: not with every session or token check, nor kept in a cache.
+    password_hash: Mapped[str] = mapped_column(sa.String(255), deferred=True)
     email_verified: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     ban_reason: Mapped[str | None] = mapped_column(sa.String(500))

@@ -48,8 +48,7 @@ def holder_of(secret: str) -> Holder:
     that note.
     """
     token_hash = digest(secret)
-    current = sign_in_checks.generation()
-    kept = sign_in_checks.recall("token", token_hash, current)
+    kept, current = sign_in_checks.recall("token", token_hash)
     if kept is not None:
         user, (scope, campaign_id) = kept
         return Holder(user, scope, campaign_id)

@@ -40,8 +40,7 @@ def load_user(session_id: str) -> User | None:
     key = _session_key(session_id)
     if key is None:
         return None
-    current = sign_in_checks.generation()
-    kept = sign_in_checks.recall("session", key, current)
+    kept, current = sign_in_checks.recall("session", key)
     if kept is not None:
         user, _details = kept
         user.session_id = str(key)

@@ -19,46 +19,59 @@ from webapp import caching, invalidation
 from webapp.extensions import db
 from webapp.models import User
 
+UNCACHED = frozenset({"password_hash"})
+
 
 @dataclass(frozen=True)
 class Check:
-    """A passed check: the user's columns and what the credential allows, valid until `expires_at`."""
+    """A passed check: the user's columns and what the credential allows, valid until `expires_at` and while the
+    `credentials` generation is still the one it was made under."""
 
     user: dict[str, Any]
     expires_at: datetime | None
+    generation: str
     details: Any = None
 
 
-def generation() -> str | None:
-    """Read before a database check whose outcome will be kept under it; None: keep nothing."""
+def recall(kind: str, credential) -> tuple[tuple[User, Any] | None, str | None]:
+    """The user a kept check of this credential names, attached to the request's session, with its details, and
+    the current `credentials` generation (None: keep nothing), read together in one round trip.
+
+    A check is made after that generation was read, so a revocation that lands during the check moves it and the
+    check is never kept under the new one."""
     if not caching.keeps_anything():
-        return None
-    found = caching.generations([invalidation.CREDENTIALS])
-    return None if found is None else found[invalidation.CREDENTIALS]
-
-
-def recall(kind: str, credential, current: str | None) -> tuple[User, Any] | None:
-    """The user a kept check of this credential names, attached to the request's session, and its details."""
-    if current is None:
-        return None
-    held = caching.read(_key(kind, credential, current))
-    if not isinstance(held, Check) or (held.expires_at is not None and held.expires_at <= datetime.now(UTC)):
-        return None
-    return _attached(held.user), held.details
+        return None, None
+    found = caching.recall(_key(kind, credential), [invalidation.CREDENTIALS])
+    if found is None:
+        return None, None
+    held, generations = found
+    current = generations[invalidation.CREDENTIALS]
+    if (
+        not isinstance(held, Check)
+        or held.generation != current
+        or (held.expires_at is not None and held.expires_at <= datetime.now(UTC))
+    ):
+        return None, current
+    return (_attached(held.user), held.details), current
 
 
 def keep(
     kind: str, credential, current: str | None, user: User, expires_at: datetime | None, details=None, seconds=300
 ) -> None:
     """Keep a passed check under the generation read before it, for at most `seconds` (the database is asked
-    again at least that often, so last-seen times stay current)."""
+    again at least that often, so last-seen times stay current). The password's hash stays out of the cache: a
+    request that needs it reads it from the database."""
     if current is not None:
-        columns = {column.key: getattr(user, column.key) for column in sa.inspect(User).column_attrs}
-        caching.write(_key(kind, credential, current), Check(columns, expires_at, details), timeout=seconds)
+        columns = {
+            column.key: getattr(user, column.key)
+            for column in sa.inspect(User).column_attrs
+            if column.key not in UNCACHED
+        }
+        caching.write(_key(kind, credential), Check(columns, expires_at, current, details), timeout=seconds)
 
 
-def _key(kind: str, credential, current: str) -> str:
-    return f"signin:{kind}:{caching.key_of(credential)}:{current}"
+def _key(kind: str, credential) -> str:
+    return f"signin:{kind}:{caching.key_of(credential)}"
 
 
 def _attached(columns: dict[str, Any]) -> User:
