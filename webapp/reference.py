@@ -65,6 +65,7 @@ class Snapshot:
     generations: dict[str, str] | None
     entries: dict[str, dict[uuid.UUID, Entry]]
     loaded_at: datetime
+    versions: dict[str, dict[int, datetime]] = dataclasses.field(default_factory=dict)  # by kind and id.int
 
     def get(self, kind: str, entry_id) -> Entry | None:
         return self.entries[kind].get(entry_id)
@@ -80,7 +81,7 @@ class Snapshot:
         """What something built from these entries (and from every entry of `kinds`) read, to tell later whether
         it still holds: each entry's last change, each kind's generation."""
         return Stamp(
-            frozenset((kind, entry.id, entry.updated_at) for kind, entry in entries),
+            frozenset((kind, entry.id.int, entry.updated_at) for kind, entry in entries),
             frozenset((kind, (self.generations or {}).get(kind)) for kind in kinds),
         )
 
@@ -89,15 +90,15 @@ class Snapshot:
         if self.generations is None:
             return False
         for kind, entry_id, changed in stamp.entries:
-            entry = self.entries[kind].get(entry_id)
-            if entry is None or entry.updated_at != changed:
+            if self.versions[kind].get(entry_id) != changed:
                 return False
         return all(self.generations.get(kind) == generation for kind, generation in stamp.kinds)
 
 
 @dataclasses.dataclass(frozen=True)
 class Stamp:
-    """The reference entries (kind, id, last change) and whole kinds (kind, generation) an answer was built from."""
+    """The reference entries (kind, id as an integer, last change) and whole kinds (kind, generation) an answer was
+    built from. Integers, not UUIDs: a kept answer's stamp is read back with it, and UUIDs unpickle slowly."""
 
     entries: frozenset = frozenset()
     kinds: frozenset = frozenset()
@@ -181,7 +182,8 @@ def _load(previous: Snapshot | None, kinds: list[str], generations: dict[str, st
     entries = dict(previous.entries) if previous is not None else {}
     for name in kinds:
         entries[name] = _load_kind(KINDS[name], entries)
-    return Snapshot(generations, entries, datetime.now())
+    versions = {name: {entry.id.int: entry.updated_at for entry in found.values()} for name, found in entries.items()}
+    return Snapshot(generations, entries, datetime.now(), versions)
 
 
 def _load_kind(kind: Kind, loaded: dict[str, dict]) -> dict[uuid.UUID, Entry]:

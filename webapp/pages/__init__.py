@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         home,
         images,
         inventory,
+        row_urls,
     )
 
     app.register_blueprint(bp)
