@@ -114,8 +114,8 @@ class PackLine:
     drop_url: str
 
 
-def _pack(actor, loaded: LoadedSheet) -> list[PackLine]:
-    """The pack's lines, in the order inventory.stacks gives them."""
+def _pack(actor, loaded: LoadedSheet, only: str | None = None) -> list[PackLine]:
+    """The pack's lines, in the order inventory.stacks gives them; `only` the line of that item id."""
     character_id = loaded.character.id
     quantity_url = per_row("pages.inventory_quantity", "item_id", character_id=character_id)
     equip_url = per_row("pages.equipment_preview", "item_id", character_id=character_id)
@@ -124,6 +124,8 @@ def _pack(actor, loaded: LoadedSheet) -> list[PackLine]:
     lines = []
     for stack in inventory.stacks(actor, loaded):
         item, ident = stack.item, str(stack.item.id)
+        if only is not None and ident != only:
+            continue
         slot = str(item.slot)
         lines.append(
             PackLine(
@@ -191,7 +193,7 @@ def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | Non
     """One carried line of the pack for htmx (its quantity form targets its own row); a change also replaces the
     load card and the stats panel out of band, a refusal only the line."""
     actor, character, sheet = me(), loaded.character, loaded.sheet
-    line = next(line for line in _pack(actor, loaded) if line.id == str(item_id))
+    line = _pack(actor, loaded, only=str(item_id))[0]
     blocks = ["pack_row"] if row_errors else ["pack_row", "load", "stats"]
     return render_blocks(
         PAGE,

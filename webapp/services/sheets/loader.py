@@ -15,7 +15,7 @@ from webapp.models.character import character_perks, character_skills
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
-from webapp.services.ids import as_uuid, parse_id
+from webapp.services.ids import as_uuid, parse_id, uuid_or_none
 from webapp.services.sheets.rules_view import Carried, Worn, character_data, level_cap_of, sheet_data
 
 
@@ -43,14 +43,15 @@ class LoadedSheet:
         return self.membership is not None and self.membership.status == MembershipStatus.APPROVED
 
     def carried(self, item_id) -> Carried | None:
-        return next((line for line in self.inventory if str(line.item_id) == str(item_id)), None)
+        key = uuid_or_none(item_id)
+        return next((line for line in self.inventory if line.item_id == key), None)
 
     def with_stack(self, item_id, quantity: int) -> "LoadedSheet":
         """The same sheet with the stack of a carried item at `quantity`, computed afresh: what a change of quantity
         leaves, without reading it back."""
-        key = str(item_id)
-        inventory = [Carried(line.item, quantity) if str(line.item_id) == key else line for line in self.inventory]
-        pairs = [(item, quantity if str(item.id) == key else held) for item, held in self.data.inventory]
+        key = uuid_or_none(item_id)
+        inventory = [Carried(line.item, quantity) if line.item_id == key else line for line in self.inventory]
+        pairs = [(item, quantity if item.id == key else held) for item, held in self.data.inventory]
         data = dataclasses.replace(self.data, inventory=pairs)
         return dataclasses.replace(self, inventory=inventory, data=data, sheet=rules.compute_sheet(data))
 
