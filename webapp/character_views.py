@@ -7,19 +7,27 @@ reference entries its loader noted (checked against the worker's snapshot, so an
 leaves it alone). Generations are read before the answer is built: a write that lands meanwhile moves one, and
 the answer built from older data is never read. A kept answer and the current generations come back in one
 round trip to Redis. When Redis cannot say what changed, every answer is built.
-A kept page holds a marker where the viewer's CSRF token goes; each answer gets the token of its own session.
+
+A page is kept for the browser session its cookie names, so a kept page answers without loading its user: it was
+built after that session passed its check, under the `credentials` generation that any revocation, ban or change
+to the user moves, and it is never served past the session's end. (A session's last-seen time, noted when its
+check is made against the database, may so lag by some minutes more.) A kept page holds a marker where the
+viewer's CSRF token goes; each answer gets the token of its own session.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from flask import Response, g, request, session
+from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from webapp import caching, invalidation, page_etags, reference
 from webapp.observability import CACHE_REQUESTS
 
+ANONYMOUS, SESSION, USER = "anonymous", "session", "user"
+SESSION_KEY, REMEMBER_COOKIE = "_user_id", "remember_token"  # Flask-Login's names
 CSRF_FIELD = "csrf_token"  # Flask-WTF's name, on `g` for the request's signed token
 CSRF_MARKER = "csrf-token-of-this-session"
 _VARIES = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
@@ -33,6 +41,8 @@ class Kept:
     stamp: reference.Stamp
     generations: dict[str, str]  # what it was built from, as read before the build
     digest: bytes | None = None  # a page's body without its CSRF token, digested (page_etags.py)
+    viewer: str | None = None  # the user it was built for, for the request's log line
+    until: datetime | None = None  # when the session it was built for ends
 
 
 # What each answer reads beyond the character's own row (with its memberships): what it carries and knows, its
@@ -49,21 +59,29 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
     """The kept answer when nothing it was built from changed, else `build()` (kept when it may be)."""
     if not _may_keep():
         return build()
-    viewer = current_user.id if current_user.is_authenticated else None
+    kind, who = _asker()
     more = {"pack": invalidation.pack(character_id), "campaigns": invalidation.CAMPAIGNS, "images": invalidation.IMAGES}
     names = [invalidation.character(character_id), *(more[read] for read in READS[name])]
     names += reference.GENERATIONS  # read in the same round trip: the snapshot checks them next
-    if viewer is not None:
-        names += [invalidation.CREDENTIALS, invalidation.user(viewer)]
+    if kind != ANONYMOUS:
+        names.append(invalidation.CREDENTIALS)  # also moved by any change to a user that is not noise
+    if kind == USER:
+        names.append(invalidation.user(who))
     asked = (request.full_path, *(request.headers.get(header, "") for header in _VARIES))
-    key = "view:" + caching.key_of(name, character_id, viewer or "anonymous", *asked)
+    key = "view:" + caching.key_of(name, character_id, kind, who, *asked)
     found = caching.recall(key, names)
     if found is None:
         return build()
     kept, generations = found
     mine = {held: generations[held] for held in names if held not in reference.GENERATIONS}
-    if isinstance(kept, Kept) and kept.generations == mine and reference.current().still(kept.stamp):
+    if (
+        isinstance(kept, Kept)
+        and kept.generations == mine
+        and (kept.until is None or kept.until > datetime.now(UTC))
+        and reference.current().still(kept.stamp)
+    ):
         CACHE_REQUESTS.labels(name, "hit").inc()
+        g.kept_viewer = kept.viewer
         return _replay(kept)
     CACHE_REQUESTS.labels(name, "miss").inc()
     g.pop(CSRF_FIELD, None)
@@ -72,14 +90,44 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         response = build()
     finally:
         g.pop(CSRF_FIELD, None)
-    if response.status_code != 200 or response.direct_passthrough or "_flashes" in session:
+    viewer = current_user if current_user.is_authenticated else None
+    if (
+        response.status_code != 200
+        or response.direct_passthrough
+        or "_flashes" in session
+        or (kind == SESSION and (viewer is None or viewer.session_id != who))  # the session did not pass its check
+    ):
         return _with_token(response)
     body = response.get_data()
     headers = tuple((k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS)
     digest = page_etags.body_digest(body.replace(CSRF_MARKER.encode(), b"")) if _is_page(response) else None
-    caching.write(key, Kept(body, headers, reference.read_this_request(), mine, digest))
+    until = viewer.session_expires_at if kind == SESSION else None
+    viewer_id = str(viewer.id) if viewer is not None else None
+    caching.write(key, Kept(body, headers, reference.read_this_request(), mine, digest, viewer_id, until))
     response = _with_token(response)
     return page_etags.conditional(response, digest) if digest is not None else response
+
+
+def no_sign_in() -> bool:
+    """Whether a browser's request carries no sign-in at all (no session of Flask-Login's, no remember cookie), told
+    without loading anyone."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+    return SESSION_KEY not in session and remember not in request.cookies
+
+
+def _asker() -> tuple[str, str]:
+    """Whom the answer is for, without a query where it can be: a browser's page by the session its cookie names
+    (checked when the answer was built, under the same `credentials` generation, and kept no longer than the
+    session lasts), an API caller by their user (the token was checked before the view), else anonymous."""
+    if not request.path.startswith("/api/"):
+        session_id = session.get(SESSION_KEY)
+        if session_id:
+            return SESSION, str(session_id)
+        if no_sign_in():
+            return ANONYMOUS, ""
+    if current_user.is_authenticated:
+        return USER, str(current_user.id)
+    return ANONYMOUS, ""
 
 
 def _may_keep() -> bool:

@@ -34,6 +34,7 @@ class User(UserMixin, Timestamped, Base):
 
     # Flask-Login remembers the browser session's id, not the user's: see webapp/services/sessions.py.
     session_id = None
+    session_expires_at = None  # when that session ends
 
     def get_id(self) -> str | None:
         return self.session_id

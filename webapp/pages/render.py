@@ -4,8 +4,9 @@ import json
 from collections.abc import Mapping
 
 from flask import Response, make_response, render_template, request, session
-from flask_login import current_user
 from jinja2_fragments.flask import render_block
+
+from webapp import character_views
 
 
 def is_fragment_request() -> bool:
@@ -49,7 +50,7 @@ def toast(response: Response, message: str, level: str = "success", events: Mapp
 def public_for_visitors(response: Response, seconds: int = 60) -> Response:
     """A visitor's view of PUBLIC content (signed out, no cookie of theirs in it) may be kept by any cache, Nginx's
     included, for a short while; everyone else's stays private."""
-    if response.status_code == 200 and not current_user.is_authenticated and not session.modified:
+    if response.status_code == 200 and character_views.no_sign_in() and not session.modified:
         response.headers["Cache-Control"] = f"public, max-age={seconds}"
     return response
 

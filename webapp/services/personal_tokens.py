@@ -50,7 +50,7 @@ def holder_of(secret: str) -> Holder:
     token_hash = digest(secret)
     kept, current = sign_in_checks.recall("token", token_hash)
     if kept is not None:
-        user, (scope, campaign_id) = kept
+        user, (scope, campaign_id), _expires_at = kept
         return Holder(user, scope, campaign_id)
     now = datetime.now(UTC)
     row = db.session.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).scalar_one_or_none()

@@ -42,7 +42,7 @@ def load_user(session_id: str) -> User | None:
         return None
     kept, current = sign_in_checks.recall("session", key)
     if kept is not None:
-        user, _details = kept
+        user, _details, user.session_expires_at = kept
         user.session_id = str(key)
         return user
     now = datetime.now(UTC)
@@ -54,7 +54,7 @@ def load_user(session_id: str) -> User | None:
         row.last_seen_at = now
         db.session.commit()
     sign_in_checks.keep("session", key, current, user, expires_at, seconds=int(TOUCH_EVERY.total_seconds()))
-    user.session_id = session_id
+    user.session_id, user.session_expires_at = session_id, expires_at
     return user
 
 

@@ -33,9 +33,10 @@ class Check:
     details: Any = None
 
 
-def recall(kind: str, credential) -> tuple[tuple[User, Any] | None, str | None]:
-    """The user a kept check of this credential names, attached to the request's session, with its details, and
-    the current `credentials` generation (None: keep nothing), read together in one round trip.
+def recall(kind: str, credential) -> tuple[tuple[User, Any, datetime | None] | None, str | None]:
+    """The user a kept check of this credential names, attached to the request's session, with its details and
+    when the credential ends, and the current `credentials` generation (None: keep nothing), read together in one
+    round trip.
 
     A check is made after that generation was read, so a revocation that lands during the check moves it and the
     check is never kept under the new one."""
@@ -52,7 +53,7 @@ def recall(kind: str, credential) -> tuple[tuple[User, Any] | None, str | None]:
         or (held.expires_at is not None and held.expires_at <= datetime.now(UTC))
     ):
         return None, current
-    return (_attached(held.user), held.details), current
+    return (_attached(held.user), held.details, held.expires_at), current
 
 
 def keep(

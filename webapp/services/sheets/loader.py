@@ -187,7 +187,7 @@ def load_locked(actor: Actor, character_id, action: Action = Action.EDIT) -> Loa
 def _owned_rows(character_id) -> list[tuple]:
     """(kind, id, quantity, slot) of every row the character owns, in one query: "i" a stack in the pack, "e" an
     item worn in a slot, "s" a learned skill, "p" a taken perk."""
-    rows = db.session.execute(_OWNED_ROWS, {"character_id": character_id})
+    rows = db.session.connection().execute(_OWNED_ROWS, {"character_id": character_id})  # plain rows: no ORM
     return [(kind, as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in rows]
 
 
