@@ -2,6 +2,8 @@
 
 from flask import Blueprint, Flask
 
+from webapp.pages import macros
+
 bp = Blueprint("pages", __name__)
 
 
@@ -22,3 +24,4 @@ def register(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
+    macros.share(app)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from flask import request, session
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.invalidation import CREDENTIALS, stale
@@ -16,6 +15,7 @@ from webapp.models.base import as_utc
 from webapp.net import client_address
 from webapp.services import sign_in_checks
 from webapp.services.access import may_sign_in
+from webapp.services.commits import commit_keeping_objects
 from webapp.services.ids import uuid_or_none
 
 REMEMBERED = timedelta(days=30)
@@ -23,11 +23,12 @@ UNREMEMBERED = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=5)
 
 
-# Built once: building it for every request cost about as much as running it.
-_SESSION_WITH_USER = (
-    sa.select(UserSession)
+# Built once: building it for every request cost about as much as running it. The session's own columns come as
+# values, not as an object: the check reads three of them.
+_SESSION_AND_USER = (
+    sa.select(UserSession.revoked_at, UserSession.expires_at, UserSession.last_seen_at, User)
+    .join(User, User.id == UserSession.user_id)
     .where(UserSession.id == sa.bindparam("session_id", type_=sa.Uuid))
-    .options(joinedload(UserSession.user))
 )
 
 
@@ -46,15 +47,18 @@ def load_user(session_id: str) -> User | None:
         user.session_id = str(key)
         return user
     now = datetime.now(UTC)
-    row = db.session.execute(_SESSION_WITH_USER, {"session_id": key}).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now or not may_sign_in(row.user):
+    found = db.session.execute(_SESSION_AND_USER, {"session_id": key}).one_or_none()
+    if found is None:
         return None
-    user, session_id, expires_at = row.user, str(row.id), as_utc(row.expires_at)  # before the commit below
-    if row.last_seen_at is None or now - as_utc(row.last_seen_at) > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+    revoked_at, expires_at, last_seen_at, user = found
+    expires_at = as_utc(expires_at)
+    if revoked_at is not None or expires_at <= now or not may_sign_in(user):
+        return None
     sign_in_checks.keep("session", key, current, user, expires_at, seconds=int(TOUCH_EVERY.total_seconds()))
-    user.session_id, user.session_expires_at = session_id, expires_at
+    if last_seen_at is None or now - as_utc(last_seen_at) > TOUCH_EVERY:
+        db.session.execute(sa.update(UserSession).where(UserSession.id == key).values(last_seen_at=now))
+        commit_keeping_objects()  # the user was just read; the request goes on with it
+    user.session_id, user.session_expires_at = str(key), expires_at
     return user
 
 
