@@ -42,6 +42,7 @@ class BuildTime:
     p90_ms: float
     builds: int
     queries: int
+    round_medians_ms: list[float] = field(default_factory=list)  # every round's; median_ms is the lowest
 
 
 @dataclass

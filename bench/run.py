@@ -34,6 +34,7 @@ class Settings:
     sizes: tuple[int, ...] = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1000,100000").split(","))
     players: int = int(os.environ.get("BENCH_PLAYERS", str(PLAYERS)))
     builds: int = int(os.environ.get("BENCH_BUILDS", "200"))
+    build_rounds: int = int(os.environ.get("BENCH_BUILD_ROUNDS", str(build_times.ROUNDS)))
     rss_requests: int = int(os.environ.get("BENCH_RSS_REQUESTS", "20000"))
     database: str = os.environ.get("BENCH_DATABASE", "tavern_bench")
     pg_admin_url: str = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -188,7 +189,13 @@ def run_phase(
     timed = characters[0]
     say(f"Phase {size:,}: page builds in-process ({settings.builds} each, nothing cached)")
     builds = build_times.measure(
-        env, timed.character_id, timed.email, settings.builds, 5, settings.workdir / f"builds-{size}.json"
+        env,
+        timed.character_id,
+        timed.email,
+        settings.builds,
+        5,
+        settings.workdir / f"builds-{size}.json",
+        settings.build_rounds,
     )
     for b in builds:
         say(f"  {b.label:<44} median {b.median_ms:7.2f} ms  p90 {b.p90_ms:7.2f} ms  {b.queries} queries")

@@ -25,7 +25,7 @@ def _phase(characters: int, hello: float, reads: float, mixed: float, mixed_p99:
             setattr(m, key, value)
     builds = [
         BuildTime("sheet", "Sheet page", "/characters/x", 4.0, 4.5, 200, 4),
-        BuildTime("inventory", "Inventory page", "/characters/x/inventory", 7.0, 8.0, 200, 6),
+        BuildTime("inventory", "Inventory page", "/characters/x/inventory", 7.0, 8.0, 200, 6, [7.4, 7.0, 9.1]),
         BuildTime("api_character", "API character", "/api/v1/characters/x", 1.0, 1.2, 200, 2),
         BuildTime("api_sheet", "API sheet", "/api/v1/characters/x/sheet", 2.5, 3.0, 200, 3),
     ]
@@ -88,7 +88,7 @@ def test_markdown_has_the_mix_as_headline_the_build_times_and_the_repeats_as_a_s
                             ("### The real mix", "### Page builds in-process", "### Repeats of one URL"))  # fmt: skip
     assert text.index("## Targets") < mix < builds < repeats
     assert "| Mixed | 360 | 20% | 40 | 0.02 |" in text
-    assert "| Inventory page | 7.00 | 8.00 | 6 | 200 | 6 | FAIL |" in text
+    assert "| Inventory page | 7.00 | 8.00 | 6 | 200 | 7.40, 7.00, 9.10 | 6 | FAIL |" in text
     assert "| Character sheet (signed in) | 1,000 | 0.50 |" in text
     failing = sum(v.ok is False for v in result.verdicts)
     assert f"**{failing} of {len(result.verdicts)} targets fail in this run**" in text
