@@ -175,7 +175,7 @@ def markdown(result: Result) -> str:
     lines += [
         "## Running it",
         "",
-        "`make bench` (about 15 minutes). Knobs: `BENCH_MIX_DURATION` (seconds per mix run, default 30), "
+        "`make bench` (about 9 minutes). Knobs: `BENCH_MIX_DURATION` (seconds per mix run, default 30), "
         "`BENCH_DURATION` (seconds per hello and repeat run, 10), `BENCH_WARMUP` (3), `BENCH_CONNECTIONS` (32), "
         "`BENCH_SIZES` (`1000,100000`), `BENCH_PLAYERS` (30), `BENCH_BUILDS` (200), `BENCH_BUILD_ROUNDS` (3), "
         "`BENCH_RSS_REQUESTS` (20000), `BENCH_DATABASE` (`tavern_bench`), "
