@@ -93,9 +93,12 @@ def _fetch(names, key: str | None) -> tuple[dict[str, str], object] | None:
     value = None
     if wanted or together:
         raw_key = backend._get_prefix() + key if together else None
-        fetched = store.read(wanted, raw_key, probe=_first_probe())
+        probe = _must_probe()
+        fetched = store.read(wanted, raw_key, probe=probe)
         if fetched is None:
             return None
+        if probe:
+            _probed()
         found, raw = fetched
         seen.update(found)
         if together:
@@ -112,14 +115,15 @@ def _loaded(backend, raw):
         return None
 
 
-def _first_probe() -> bool:
-    """Whether this read must also prove that Redis takes writes: once per request is enough (one moment)."""
-    if not has_request_context():
-        return True
-    if request.environ.get("tavern.probed"):
-        return False
-    request.environ["tavern.probed"] = True
-    return True
+def _must_probe() -> bool:
+    """Whether this read must also prove that Redis takes writes: until a probe of this request was taken (one
+    moment), every read carries one, so a read after a refused probe is refused too."""
+    return not (has_request_context() and request.environ.get("tavern.probed"))
+
+
+def _probed() -> None:
+    if has_request_context():
+        request.environ["tavern.probed"] = True
 
 
 def _read_this_request() -> dict[str, str]:

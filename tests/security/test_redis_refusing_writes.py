@@ -131,3 +131,30 @@ def test_a_full_redis_still_records_a_bump_and_vouches_again_once_it_has_room(ca
 
     assert "OK" in _cli(redis, "CONFIG", "SET", "maxmemory", "0")
     assert store.read(["character:y"])[0]["character:y"] != before
+
+
+def test_a_change_whose_bump_redis_refused_is_not_hidden_by_a_kept_answer(cached_app, redis, make):
+    """Another worker's bump that Redis refused leaves the old generations in place, and this worker never tried
+    one: each read of a request must carry the probe until one is taken, or a read after the sign-in's refused
+    one would vouch for those generations."""
+    import sqlalchemy as sa
+
+    from webapp.models import Character
+
+    owner = make.user()
+    hero = make.character(owner=owner, name="Brannoc", visibility=Visibility.PUBLIC)
+    viewer = cached_app.test_client()
+    AuthActions(viewer).login(owner)
+    page, record = f"/characters/{hero.id}", f"/api/v1/characters/{hero.id}"
+    for _ in range(2):
+        assert viewer.get(record).get_json()["name"] == "Brannoc"
+        assert "Brannoc" in viewer.get(page).get_data(as_text=True)
+
+    assert "OK" in _cli(redis, "CONFIG", "SET", "min-replicas-to-write", "1")
+    with _db.engine.begin() as connection:  # that worker's write: its bump is refused, so none is recorded
+        connection.execute(sa.update(Character).where(Character.id == hero.id).values(name="Brannoc the Old"))
+    _db.session.expire_all()
+
+    assert viewer.get(record).get_json()["name"] == "Brannoc the Old"
+    assert "Brannoc the Old" in viewer.get(page).get_data(as_text=True)
+    _take_writes_again(cached_app, redis)
