@@ -217,6 +217,23 @@ def test_a_kept_page_ends_with_its_session(client, auth, make, owner, monkeypatc
     assert hits("sheet") == kept + 1
 
 
+def test_a_remembered_browser_without_its_session_cookie_is_still_its_user_and_no_one_else(app, make, owner):
+    """Signed in with "remember me", the session cookie gone: Flask-Login signs the browser in again from the
+    remember cookie, so the page is theirs (not a visitor's kept one), and a visitor still gets no copy of it."""
+    hero = make.character(owner=owner, name="Brannoc", visibility=Visibility.PRIVATE)
+    browser, visitor = app.test_client(), app.test_client()
+    form = {"email": owner.email, "password": PASSWORD, "remember": "y"}
+    assert browser.post("/login", data=form).status_code == 303
+    assert "Brannoc" in sheet(browser, hero)
+    assert visitor.get(f"/characters/{hero.id}").status_code == 404
+
+    browser.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert browser.get_cookie(app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
+    for _ in range(2):
+        assert "Brannoc" in sheet(browser, hero)
+    assert visitor.get(f"/characters/{hero.id}").status_code == 404
+
+
 def test_a_revoked_session_gets_no_kept_page(client, auth, make, owner):
     from webapp.services import sessions
 

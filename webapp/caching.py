@@ -68,7 +68,7 @@ def generations(names) -> dict[str, str] | None:
     worker's bump may be failing too, so nothing kept under a generation can be trusted (fail closed).
     """
     found = _fetch(names, None)
-    return None if found is None else found[0]
+    return None if found is None else found[1]
 
 
 def recall(key: str, names) -> tuple[object, dict[str, str]] | None:
@@ -77,11 +77,10 @@ def recall(key: str, names) -> tuple[object, dict[str, str]] | None:
 
     The value names the generations it was built under, and holds while they are still the current ones.
     """
-    found = _fetch(names, key)
-    return None if found is None else (found[1], found[0])
+    return _fetch(names, key)
 
 
-def _fetch(names, key: str | None) -> tuple[dict[str, str], object] | None:
+def _fetch(names, key: str | None) -> tuple[object, dict[str, str]] | None:
     store = _store()
     if not store.settled():
         return None
@@ -105,7 +104,7 @@ def _fetch(names, key: str | None) -> tuple[dict[str, str], object] | None:
             value = _loaded(backend, raw)
     if key is not None and not together:
         value = _get(key)
-    return {name: seen[name] for name in names}, value
+    return value, {name: seen[name] for name in names}
 
 
 def _loaded(backend, raw):

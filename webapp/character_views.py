@@ -100,7 +100,7 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         return _with_token(response)
     body = response.get_data()
     headers = tuple((k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS)
-    digest = page_etags.body_digest(body.replace(CSRF_MARKER.encode(), b"")) if _is_page(response) else None
+    digest = page_etags.body_digest(body.replace(CSRF_MARKER.encode(), b"")) if page_etags.tagged(response) else None
     until = viewer.session_expires_at if kind == SESSION else None
     viewer_id = str(viewer.id) if viewer is not None else None
     caching.write(key, Kept(body, headers, reference.read_this_request(), mine, digest, viewer_id, until))
@@ -144,15 +144,6 @@ def _replay(kept: Kept) -> Response:
         body = body.replace(CSRF_MARKER.encode(), generate_csrf().encode())
     response = Response(body, status=200, headers=list(kept.headers))
     return page_etags.conditional(response, kept.digest) if kept.digest is not None else response
-
-
-def _is_page(response: Response) -> bool:
-    """An HTML page that page_etags.py would tag: the kept copy carries the digest of its body."""
-    return (
-        response.mimetype == "text/html"
-        and "ETag" not in response.headers
-        and ("no-store" not in response.headers.get("Cache-Control", ""))
-    )
 
 
 def _with_token(response: Response) -> Response:

@@ -13,15 +13,21 @@ def init_app(app: Flask) -> None:
     app.after_request(_conditional)
 
 
+def tagged(response: Response) -> bool:
+    """Whether this answer to a GET gets a page's ETag: an HTML page, whole, with no ETag of the view's own (the
+    roster's version) and one a browser may keep."""
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and "ETag" not in response.headers
+        and "no-store" not in response.headers.get("Cache-Control", "")
+    )
+
+
 def _conditional(response: Response) -> Response:
-    if (
-        request.method != "GET"
-        or response.status_code != 200
-        or response.mimetype != "text/html"
-        or response.direct_passthrough
-        or "ETag" in response.headers  # the view's own (the roster's version)
-        or "no-store" in response.headers.get("Cache-Control", "")
-    ):
+    if not tagged(response):
         return response
     body = response.get_data()
     token = g.get(CSRF_FIELD)
