@@ -5,6 +5,7 @@ import math
 import pytest
 import sqlalchemy as sa
 
+from webapp import reference
 from webapp.extensions import db
 from webapp.models import Character, User
 from webapp.rules import compute_sheet
@@ -86,6 +87,32 @@ def test_equipped_items_count_towards_stats_and_their_breakdowns(ref, player, ma
     assert ("Ring of Vigour", 5) in [(part.source, part.amount) for part in sheet.max_health.breakdown]
     assert sheet.attack.value == 6 + 3
     assert sheet.load.value == 0.1 + 1.5 + 6.0
+
+
+def test_an_item_edited_in_the_compendium_weighs_its_new_weight_on_the_next_sheet(ref, player, make):
+    hero = dwarf_sellsword(ref, player, make)
+    rope = make.item(name="Rope", weight=2.0)
+    make.give(hero, rope, quantity=3)
+    assert sheets.load_sheet(player, hero.id).sheet.load.value == 6.0
+    rope.weight = 3.0
+    db.session.commit()
+    assert sheets.load_sheet(player, hero.id).sheet.load.value == 9.0
+
+
+def test_an_item_named_for_one_viewer_is_still_hidden_from_the_next(ref, player, make):
+    hero = dwarf_sellsword(ref, player, make)
+    secret = make.item(name="Secret Blade", weight=1.0)
+    snapshot = reference.current()
+    race, archetype = snapshot.get("races", hero.race_id), snapshot.get("archetypes", hero.archetype_id)
+    pack = [sheets.Carried(snapshot.get("items", secret.id), 1)]
+
+    def named(namer=None):
+        data = sheets.sheet_data(hero, race, archetype, pack, [], frozenset(), frozenset(), namer=namer)
+        return data.inventory[0][0].name
+
+    assert named() == "Secret Blade"
+    assert named(lambda entry: "[hidden]") == "[hidden]"
+    assert named() == "Secret Blade"
 
 
 def test_card_data_gives_the_same_pools_as_the_full_sheet(ref, player, make):

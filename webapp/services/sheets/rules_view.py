@@ -1,5 +1,6 @@
 """A character as the rules see it: its race, archetype, items and scores as plain data, and its level cap."""
 
+import dataclasses
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from webapp.models import (
     MembershipStatus,
     Race,
 )
+from webapp.reference import Entry
 
 # The same relations through plain ORM loading (more queries than load_sheet); for callers with their own query.
 # A race is reached twice, as the character's and as one its archetype requires (a Paladin must be a Dwarf):
@@ -130,6 +132,27 @@ def item_data(item: Item, *, complete: bool = True, namer: Namer | None = None) 
     )
 
 
+# The rules data of reference items, built once per entry: entries are immutable and a sheet converts every item it
+# carries. Keyed by id and checked by identity, so an entry loaded again is converted again; one per item at most,
+# and emptied when deleted items' leftovers make it outgrow any compendium.
+_ITEM_RULES: dict[Hashable, tuple[Entry, rules.ItemData]] = {}
+_ITEM_RULES_HELD_AT_MOST = 50_000
+
+
+def _item_rules(item, complete: bool, namer: Namer | None) -> rules.ItemData:
+    """item_data(item), taken from _ITEM_RULES when the item is a reference entry; `namer` still names it."""
+    if not complete or not isinstance(item, Entry):
+        return item_data(item, complete=complete, namer=namer)
+    held = _ITEM_RULES.get(item.id)
+    if held is None or held[0] is not item:
+        if len(_ITEM_RULES) >= _ITEM_RULES_HELD_AT_MOST:
+            _ITEM_RULES.clear()
+        held = _ITEM_RULES[item.id] = (item, item_data(item))
+    data = held[1]
+    name = _name(item, namer)
+    return data if name == data.name else dataclasses.replace(data, name=name)
+
+
 def base_scores(character: Character) -> dict[str, int]:
     return {name: getattr(character, name) for name in ATTRIBUTE_NAMES}
 
@@ -176,7 +199,7 @@ def sheet_data(
 
     def convert(item) -> rules.ItemData:
         if item.id not in items:
-            items[item.id] = item_data(item, complete=complete, namer=namer)
+            items[item.id] = _item_rules(item, complete, namer)
         return items[item.id]
 
     return rules.CharacterData(
