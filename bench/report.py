@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The verdict each headline run is held to: (ratio to the hello, p99 in ms or None).
 MIX_GOALS = {"reads": (verdicts.READS_RATIO, None), "mixed": (verdicts.MIXED_RATIO, verdicts.MIXED_P99_MS)}
 MIX_NAMES = {"reads": "reads only", "mixed": "mixed"}
-MIX_HEADERS = ["run", "URLs read", "writes", "req/s", "× hello", "p50 ms", "p99 ms", "requests", "errors", "notes"]
+MIX_HEADERS = ["run", "URLs read", "writes", "req/s", "× hello", "each round: × hello (p99 ms)", "p50 ms", "p99 ms",
+               "requests", "errors", "notes"]  # fmt: skip
 BUILD_HEADERS = ["view", "median ms", "p90 ms", "budget ms", "builds", "each round's median", "SQL queries", "verdict"]
 REPEAT_HEADERS = ["one URL, asked again and again", "req/s", "× hello", "p50 ms", "p99 ms", "worker RSS MB", "notes"]
 
@@ -50,7 +51,7 @@ def _errors(m: Measurement) -> str:
 def mix_rows(phase: Phase) -> list[list[str]]:
     rows = []
     for m in phase.mix:
-        share = m.rps / phase.ceiling_rps if phase.ceiling_rps else 0.0
+        share = phase.share(m)
         notes = []
         if m.key in MIX_GOALS:
             goal, p99 = MIX_GOALS[m.key]
@@ -61,7 +62,8 @@ def mix_rows(phase: Phase) -> list[list[str]]:
             notes.append(f"**FLAGGED: {m.error_count:,} errors** ({_errors(m)})")
         rows.append([
             m.label, f"{m.urls:,}", f"{m.writes / max(m.table_size, 1):.0%}", f"{m.rps:,.0f}", f"{share:.2f}",
-            f"{m.p50_ms:.1f}", f"{m.p99_ms:.1f}", f"{m.requests:,}", f"{m.error_count:,}", "; ".join(notes),
+            ", ".join(f"{r['ratio']:.2f} ({r['p99_ms']:.0f})" for r in m.rounds) or "—", f"{m.p50_ms:.1f}",
+            f"{m.p99_ms:.1f}", f"{m.requests:,}", f"{m.error_count:,}", "; ".join(notes),
         ])  # fmt: skip
     return rows
 
@@ -83,7 +85,7 @@ def repeat_rows(phase: Phase) -> list[list[str]]:
         if m.missing:
             rows.append([m.label, "—", "—", "—", "—", "—", f"not measured: {m.missing}"])
             continue
-        share = m.rps / phase.ceiling_rps if phase.ceiling_rps else 0.0
+        share = phase.share(m)
         note = f"**FLAGGED: {m.error_count:,} errors** ({_errors(m)})" if m.error_count else ""
         rows.append([m.label, f"{m.rps:,.0f}", f"{share:.2f}", f"{m.p50_ms:.1f}", f"{m.p99_ms:.1f}",
                      f"{m.worker_rss_mb:.0f}", note])  # fmt: skip
@@ -151,7 +153,7 @@ def markdown(result: Result) -> str:
         lines += [
             f"## {phase.characters:,} characters",
             "",
-            f"Hello {phase.ceiling_rps:,.0f} req/s (mean of before and after); dataset built in "
+            f"Hello {phase.ceiling_rps:,.0f} req/s (mean of every hello run); dataset built in "
             f"{phase.build_seconds:.0f} s.",
             "",
             "### The real mix",
@@ -206,8 +208,8 @@ def headline(result: Result) -> str:
         return ""
     return (
         f"At {phase.characters:,} characters the mixed load (one request in five a write) runs at "
-        f"{mixed.rps / phase.ceiling_rps:.2f} × the bare hello with a p99 of {mixed.p99_ms:,.0f} ms, and reads "
-        f"only at {reads.rps / phase.ceiling_rps:.2f} × the hello."
+        f"{phase.share(mixed):.2f} × the bare hello with a p99 of {mixed.p99_ms:,.0f} ms, and reads "
+        f"only at {phase.share(reads):.2f} × the hello."
     )
 
 
@@ -244,12 +246,18 @@ def method(s: dict) -> list[str]:
         "the table keeps changing rows. wrk loads the table with a Lua script; each thread walks all of it from "
         "its own offset, and a measured run goes on where its warm-up stopped. Any answer other than 2xx, and "
         "any socket error, counts as an error and flags the run. Each run lasts "
-        f"{s.get('mix_duration', '30')} s after a {s['warmup']} s warm-up.",
+        f"{s.get('mix_duration', '12')} s after a {s['warmup']} s warm-up.",
+        "",
+        f"**Rounds.** The hello, reads only and mixed run in turn, {s.get('mix_rounds', '3')} times over, and each "
+        "round divides by its own hello: the speed of this shared virtual machine drifts by a third within "
+        "minutes, and a ratio of runs taken a minute apart measures the drift. A table's ratio is the median of its "
+        "rounds' ratios; its req/s, p50 and p99 are the medians of its rounds' (every round is shown).",
         "",
         "**The hello** is a bare `/bench/hello` route served by the same app and stack (registered only by "
         "bench/hello.py), driven through the same Lua script (its status check included, so every run costs the "
         "load generator alike) for "
-        f"{s['duration']} s before and after the other runs; ratios divide by the mean of the two. The load "
+        f"{s['duration']} s in each round (above) and once more after the repeats; the repeats divide by the mean "
+        "of every hello run. The load "
         "generator shares the machine's cores with Nginx, Gunicorn and PostgreSQL, so compare ratios, not "
         "absolute numbers.",
         "",

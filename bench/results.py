@@ -25,6 +25,8 @@ class Measurement:
     writes: int = 0  # entries of the table that change something
     table_size: int = 1
     missing: str | None = None  # why it could not be measured (the feature is not there yet)
+    hello_ratio: float | None = None  # set when measured in rounds: the median of each round's ratio
+    rounds: list[dict] = field(default_factory=list)  # each round's rps, hello rps, ratio and p99
 
     @property
     def error_count(self) -> int:
@@ -54,6 +56,12 @@ class Phase:
     repeats: list[Measurement]  # one URL asked again and again, each
     builds: list[BuildTime] = field(default_factory=list)
     rss: dict = field(default_factory=dict)
+
+    def share(self, m: Measurement) -> float:
+        """The run's throughput as a share of the bare hello's: its rounds' median ratio when it ran in rounds."""
+        if m.hello_ratio is not None:
+            return m.hello_ratio
+        return m.rps / self.ceiling_rps if self.ceiling_rps else 0.0
 
     def get(self, key: str) -> Measurement | None:
         return next((m for m in [*self.mix, *self.repeats] if m.key == key and not m.missing), None)

@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ class Settings:
     """Everything tunable, from BENCH_* variables."""
 
     duration: float = float(os.environ.get("BENCH_DURATION", "10"))
-    mix_duration: float = float(os.environ.get("BENCH_MIX_DURATION", "30"))
+    mix_duration: float = float(os.environ.get("BENCH_MIX_DURATION", "12"))
+    mix_rounds: int = int(os.environ.get("BENCH_MIX_ROUNDS", "3"))
     warmup: float = float(os.environ.get("BENCH_WARMUP", "3"))
     connections: int = int(os.environ.get("BENCH_CONNECTIONS", "32"))
     threads: int = int(os.environ.get("BENCH_THREADS", "2"))
@@ -209,11 +211,16 @@ def run_phase(
         mixed = mix.mixed(characters, signed_in, stack.url, seed=size)
         check_mix(stack, characters, reads, mixed)
         hello = mix.single(mix.HELLO_PATH)
-        ceiling_runs = [driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration)]
-        mix_runs = [
-            driver.measure("reads", f"Reads only ({len(reads)} URLs)", reads, settings.mix_duration),
-            driver.measure("mixed", "Mixed, 1 request in 5 a write", mixed, settings.mix_duration),
-        ]
+        tables = {
+            "reads": (f"Reads only ({len(reads)} URLs)", reads),
+            "mixed": ("Mixed, 1 request in 5 a write", mixed),
+        }
+        ceiling_runs, runs = [], {key: [] for key in tables}
+        for _ in range(settings.mix_rounds):
+            ceiling_runs.append(driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration))
+            for key, (label, table) in tables.items():
+                runs[key].append((driver.measure(key, label, table, settings.mix_duration), ceiling_runs[-1]))
+        mix_runs = [combine_rounds(rounds) for rounds in runs.values()]
         repeated = measure_repeats(settings, stack, engine, driver)
         ceiling_runs.append(driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration))
         ceiling = combine_ceiling(ceiling_runs)
@@ -224,8 +231,30 @@ def run_phase(
         stack.stop()
 
 
+def combine_rounds(rounds: list[tuple[Measurement, Measurement]]) -> Measurement:
+    """One table's runs, each with the hello of its round: the median of the rounds' ratios to their hello, the
+    median throughput and latencies, the worst latency, every request and error."""
+    runs = [run for run, _ in rounds]
+    combined = runs[0]
+    combined.rounds = [
+        {"rps": run.rps, "hello_rps": hello.rps, "ratio": run.rps / hello.rps if hello.rps else 0.0,
+         "p50_ms": run.p50_ms, "p99_ms": run.p99_ms}
+        for run, hello in rounds
+    ]  # fmt: skip
+    combined.hello_ratio = statistics.median(r["ratio"] for r in combined.rounds)
+    for name in ("rps", "p50_ms", "p90_ms", "p99_ms"):
+        setattr(combined, name, statistics.median(getattr(run, name) for run in runs))
+    combined.max_ms = max(run.max_ms for run in runs)
+    combined.worker_rss_mb = max(run.worker_rss_mb for run in runs)
+    combined.requests = sum(run.requests for run in runs)
+    combined.non_2xx = sum(run.non_2xx for run in runs)
+    combined.errors = {k: sum(run.errors.get(k, 0) for run in runs) for k in combined.errors}
+    combined.statuses = {k: sum(run.statuses.get(k, 0) for run in runs) for k in {k for r in runs for k in r.statuses}}
+    return combined
+
+
 def combine_ceiling(runs: list[Measurement]) -> Measurement:
-    """The hello measured before and after: the mean throughput, the worse latencies, every error."""
+    """Every hello run of a phase: the mean throughput, the worse latencies, every error."""
     hello = runs[0]
     hello.rps = sum(m.rps for m in runs) / len(runs)
     hello.p50_ms = max(m.p50_ms for m in runs)

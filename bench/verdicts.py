@@ -24,7 +24,7 @@ class Verdict:
 
 def ratio(phase: Phase, key: str) -> float | None:
     m = phase.get(key)
-    return m.rps / phase.ceiling_rps if m and phase.ceiling_rps else None
+    return phase.share(m) if m and (phase.ceiling_rps or m.hello_ratio is not None) else None
 
 
 def mark(ok: bool | None) -> str:

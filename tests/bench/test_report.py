@@ -104,3 +104,26 @@ def test_a_finished_runs_report_is_written_again_from_its_raw_figures(tmp_path):
 
     assert report.markdown(again) == report.markdown(result)
     assert "Times each URL was read, on average: reads only" in report.markdown(again)
+
+
+def _round(rps: float, p99: float) -> Measurement:
+    return Measurement("mixed", "Mixed", "720 URLs", rps=rps, p50_ms=p99 / 2, p99_ms=p99, requests=1000)
+
+
+def test_rounds_are_each_divided_by_their_own_hello_and_judged_by_the_median_ratio():
+    from bench.run import combine_rounds
+
+    hellos = [Measurement("hello", "Bare hello", "/bench/hello", rps=rps) for rps in (2000, 1200, 2500)]
+    mixed = combine_rounds(
+        [(_round(320, 140), hellos[0]), (_round(200, 260), hellos[1]), (_round(300, 150), hellos[2])]
+    )
+
+    assert [r["ratio"] for r in mixed.rounds] == [0.16, 200 / 1200, 0.12]
+    assert (mixed.hello_ratio, mixed.rps, mixed.p99_ms, mixed.requests) == (0.16, 300, 150, 3000)
+    phase = _phase(1000, hello=1000, reads=700, mixed=0, mixed_p99=0)  # 300 / 1000 would be 0.30
+    phase.mix[2] = mixed
+    ratio_verdict = _result(phase).verdicts[0]
+    assert (ratio_verdict.measured, ratio_verdict.ok) == ("0.16 at 1,000", True)
+    mixed.hello_ratio = 0.14
+    assert _result(phase).verdicts[0].ok is False
+    assert "0.16 (140), 0.17 (260), 0.12 (150)" in report.markdown(_result(phase))
