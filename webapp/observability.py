@@ -122,11 +122,18 @@ def _user_id() -> str | None:
     """Who asked, for the log line: an API caller or a signed-in user (neither may have been loaded)."""
     caller = g.get("api_caller")
     if caller is not None and caller.signed_in:
-        return str(caller.user_id)
+        return _id_of(caller.user)
     user = g.get("_login_user")
-    if user is not None and user.is_authenticated:
-        return str(user.id)
+    if user is not None and not user.is_anonymous:
+        return _id_of(user)
     return g.get("kept_viewer")  # a kept page answered without loading its user
+
+
+def _id_of(user) -> str:
+    """The user's id as its identity knows it: a refused change rolled back and expired the object, and reading
+    `user.id` would load it again only to write a log line."""
+    identity = sa.inspect(user).identity
+    return str(identity[0] if identity else user.id)
 
 
 def _pool_figures() -> None:

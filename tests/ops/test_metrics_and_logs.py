@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.servers import app_env, gunicorn, migrate
+from webapp.models import Visibility
 from webapp.observability import JsonFormatter
 
 
@@ -90,3 +91,15 @@ def test_metrics_under_gunicorn_count_requests_of_every_worker(tmp_path):
     # The readiness wait of the test harness also hit /health, so at least `requests` are counted.
     assert _counter(text, "/health") >= requests
     assert _counter(text, "/health") <= requests + 100
+
+
+def test_a_refused_request_names_its_caller_in_the_log_without_reading_them_again(client, make, queries, caplog):
+    owner, stranger = make.user(), make.user()
+    hidden = make.character(owner=owner, visibility=Visibility.PRIVATE)
+    headers = {"Authorization": f"Bearer {make.personal_token(stranger)[1]}"}
+    with caplog.at_level(logging.INFO, logger="tavern.request"), queries:
+        response = client.get(f"/api/v1/characters/{hidden.id}", headers=headers)
+    assert response.status_code == 404  # the refusal rolled the session back: its objects are expired
+    line = json.loads(JsonFormatter().format([r for r in caplog.records if r.name == "tavern.request"][-1]))
+    assert line["user_id"] == str(stranger.id)
+    assert [s for s in queries.statements if s.lstrip().upper().startswith("SELECT USERS.")] == []
