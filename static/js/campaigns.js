@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // A copy button does nothing without this script: it is shown once the script runs, and again in swapped content.
+  function reveal() {
+    document.querySelectorAll("[data-copy][hidden]").forEach(function (button) { button.hidden = false; });
+  }
+  reveal();
+  document.addEventListener("htmx:afterSettle", reveal);
+
   // The roster polls with If-None-Match; a 304 has no body and must not replace what is on screen.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 304) {
