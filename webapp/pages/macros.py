@@ -1,9 +1,14 @@
-"""The form macros every page uses, as template globals: imported inside a block, they made Jinja build the macro
-templates' module again on every render (Flask's context holds names those templates lack)."""
+"""Macros as template globals: the form macros every page uses, and the pack's line (drawn once per carried item).
+Imported inside a block, they made Jinja build the macro templates' module again on every render (Flask's context
+holds names those templates lack)."""
 
 from flask import Flask
 
-SHARED = {"macros/htmx.html": ("htmx_form",), "macros/forms.html": ("field", "submit")}
+SHARED = {
+    "macros/htmx.html": ("htmx_form",),
+    "macros/forms.html": ("field", "submit"),
+    "inventory/_pack_row.html": ("pack_row",),
+}
 
 
 def share(app: Flask) -> None:
