@@ -204,3 +204,17 @@ def test_an_error_toast_says_each_reason_once(client, hero, make, htmx):
     anvil = make.item(name="Anvil", weight=120.0)
     response = client.post(page(hero), data={"item_id": str(anvil.id), "quantity": "1"}, headers=htmx)
     assert response.status_code == 422 and response.get_data(as_text=True).count("Too heavy") == 1
+
+
+def test_a_refused_use_answers_the_whole_pack_with_the_reason_beside_its_line(client, hero, make, htmx):
+    rope = make.item(name="Rope", weight=1.0)
+    potion = make.item(name="Healing Draught", weight=0.5, is_consumable=True)
+    make.give(hero, rope, 2)
+    make.give(hero, potion, 1)
+    refused = client.post(page(hero, f"inventory/{rope.id}/use"), headers=htmx)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="inventory"' in body and "<html" not in body
+    assert f'<tr data-item="{rope.id}" class="has-error">' in body and f'<tr data-item="{potion.id}">' in body
+    reason = "Rope isn&#39;t something that gets used up."
+    assert f'<p class="field-error" id="error-{rope.id}" role="alert">{reason}</p>' in body
+    assert body.count('class="field-error"') == 1
