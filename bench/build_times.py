@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import has_app_context
 
 from bench.client import CSRF_FIELD, CSRF_HEADER
 from bench.players import PASSWORD
@@ -96,39 +97,46 @@ def time_views(
     nothing about the code. Every round's median is kept beside it. Raises RuntimeError when a view answers
     anything but 200.
     """
+    # Each request pushes its own app context, as under Gunicorn: with one held open around them, every request
+    # would share one database session (its transaction, its connection and the objects it loaded) and skip the
+    # pool checkout, BEGIN and ROLLBACK that a served request pays.
+    if has_app_context():
+        raise RuntimeError("Time the builds outside any app context: each request must push its own")
+    with app.app_context():
+        owner = SignedIn(app, email)
+    path = f"/characters/{character_id}"
+    views = {
+        "sheet": (path, None),
+        "inventory": (f"{path}/inventory", None),
+        "api_character": (f"/api/v1{path}", owner.token),
+        "api_sheet": (f"/api/v1{path}/sheet", owner.token),
+    }
+
+    def build(view: str) -> float:
+        url, headers = views[view]
+        started = time.perf_counter()
+        answer = owner.get(url, headers)
+        elapsed = time.perf_counter() - started
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {answer.status_code}")
+        return elapsed * 1000
+
+    for view in views:
+        for _ in range(warmup):
+            build(view)
     with app.app_context():
         from webapp.extensions import db
 
-        owner = SignedIn(app, email)
-        path = f"/characters/{character_id}"
-        views = {
-            "sheet": (path, None),
-            "inventory": (f"{path}/inventory", None),
-            "api_character": (f"/api/v1{path}", owner.token),
-            "api_sheet": (f"/api/v1{path}/sheet", owner.token),
-        }
-
-        def build(view: str) -> float:
-            url, headers = views[view]
-            started = time.perf_counter()
-            answer = owner.get(url, headers)
-            elapsed = time.perf_counter() - started
-            if answer.status_code != 200:
-                raise RuntimeError(f"GET {url} answered {answer.status_code}")
-            return elapsed * 1000
-
-        for view in views:
-            for _ in range(warmup):
-                build(view)
-        queries = {view: _count_queries(db.engine, lambda view=view: build(view)) for view in views}
-        measured: dict[str, list[list[float]]] = {view: [] for view in views}
-        for _ in range(rounds):
-            timings: dict[str, list[float]] = {view: [] for view in views}
-            for _ in range(builds):
-                for view in views:
-                    timings[view].append(build(view))
-            for view, times in timings.items():
-                measured[view].append(times)
+        engine = db.engine
+    queries = {view: _count_queries(engine, lambda view=view: build(view)) for view in views}
+    measured: dict[str, list[list[float]]] = {view: [] for view in views}
+    for _ in range(rounds):
+        timings: dict[str, list[float]] = {view: [] for view in views}
+        for _ in range(builds):
+            for view in views:
+                timings[view].append(build(view))
+        for view, times in timings.items():
+            measured[view].append(times)
     results = []
     for view, runs in measured.items():
         quietest = min(runs, key=statistics.median)

@@ -267,7 +267,9 @@ def method(s: dict) -> list[str]:
         f"requests each view of their first character (30 inventory rows) is asked for {s.get('builds', 200)} "
         "times in turn, the pages with the browser's cookies and the API with the token alone, as the mix and a "
         "script ask them. Times are wall-clock per test-client request (the app's whole request handling, no "
-        f"network); one more build of each counts its SQL statements. The builds are timed in "
+        "network), each request in an app context of its own as Gunicorn serves it: its own database session, "
+        "pool checkout (with its ping) and, for a write, transaction; one more build of each counts its SQL "
+        "statements. The builds are timed in "
         f"{s.get('build_rounds', 3)} rounds and each view reports its quietest round (the lowest median; every "
         "round's median is shown beside it): this machine is a shared virtual one, where other work only ever "
         "adds time, in bursts of seconds.",
