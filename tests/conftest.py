@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -16,6 +16,7 @@ from tests.contract import ContractWatch
 from tests.support import AuthActions, QueryCounter, forget_worker_copies, require_service
 from webapp import create_app, register_migrations
 from webapp.config import TestingConfig
+from webapp.database import READ_METHODS
 from webapp.extensions import db as _db
 from webapp.extensions import limiter
 from webapp.models.base import Base
@@ -84,7 +85,25 @@ def app(database_url, tmp_path_factory):
         if not database_url.startswith("sqlite"):
             _drop_everything()
         upgrade()
+        sa.event.listen(_db.engine, "before_cursor_execute", _reads_stay_reads)
     return application
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _reads_stay_reads(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    """GET and HEAD requests run in autocommit on PostgreSQL (webapp/database.py): one that locked a row or wrote
+    more than one statement would lose the transaction it needs. Every test's every read request is held to that."""
+    if not has_request_context() or request.method not in READ_METHODS:
+        return
+    text = statement.lstrip().upper()
+    if " FOR UPDATE" in text or " FOR NO KEY UPDATE" in text:
+        raise AssertionError(f"{request.method} {request.path} locks rows, which a read request may not")
+    if text.startswith(_WRITES):
+        writes = request.environ["tavern.test.writes"] = request.environ.get("tavern.test.writes", 0) + 1
+        if writes > 1:
+            raise AssertionError(f"{request.method} {request.path} writes more than one statement")
 
 
 def _drop_everything() -> None:

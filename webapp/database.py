@@ -1,21 +1,43 @@
 """Engine tweaks that differ between SQLite and PostgreSQL."""
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from webapp.extensions import db
 
+# A read's statements each see the latest committed data anyway (PostgreSQL's READ COMMITTED), so a transaction
+# around them buys nothing and costs two round trips: BEGIN before the first, ROLLBACK when the connection goes
+# back to the pool. Requests that only read run in autocommit; a write they make (a session's last-seen note,
+# a verified address) is one statement, atomic on its own. tests/ops/test_read_requests.py holds them to that.
+READ_METHODS = frozenset({"GET", "HEAD"})
+
 
 def configure_engine(app: Flask) -> None:
-    """SQLite enforces foreign keys only when asked, on every connection."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    """SQLite enforces foreign keys only when asked, on every connection; PostgreSQL runs reads in autocommit."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith("sqlite"):
+        if uri.startswith("postgresql"):
+            with app.app_context():
+                sa.event.listen(db.engine, "checkout", _autocommit_for_reads)
+                sa.event.listen(db.engine, "checkin", _transactional_again)
         return
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+    if uri.startswith("sqlite:///"):
         from pathlib import Path
 
-        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
         sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _autocommit_for_reads(dbapi_connection, _record, _proxy) -> None:
+    if has_request_context() and request.method in READ_METHODS:
+        dbapi_connection.autocommit = True
+
+
+def _transactional_again(dbapi_connection, _record) -> None:
+    """Back in the pool, a connection is transactional: the next request may be a write."""
+    if dbapi_connection is not None and not dbapi_connection.closed and dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
