@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from webapp import caching, invalidation
+from webapp import caching, invalidation, reference
 from webapp.extensions import db
 from webapp.models import User
 
@@ -42,7 +42,9 @@ def recall(kind: str, credential) -> tuple[tuple[User, Any, datetime | None] | N
     check is never kept under the new one."""
     if not caching.keeps_anything():
         return None, None
-    found = caching.recall(_key(kind, credential), [invalidation.CREDENTIALS])
+    # The compendium's generations come in the same round trip: nearly every signed-in request checks its
+    # snapshot next (a sheet, a write, a kept answer's stamp), and would otherwise ask Redis once more.
+    found = caching.recall(_key(kind, credential), [invalidation.CREDENTIALS, *reference.GENERATIONS])
     if found is None:
         return None, None
     held, generations = found
