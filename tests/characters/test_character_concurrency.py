@@ -155,3 +155,37 @@ def test_twenty_parallel_changes_sent_with_one_etag_save_one_and_answer_412_to_t
     assert statuses(answers) == [200] + [412] * (CROWD - 1)
     saved = next(body for status, body in answers if status == 200)
     assert fresh(hero).description == saved["description"]
+
+
+def test_a_change_answers_with_what_it_wrote_even_when_the_character_is_deleted_right_after(app, owner, make):
+    character = make.character(owner=owner, name="Brannoc")
+    _, secret = make.personal_token(owner, scope="write")
+    path = f"/api/v1/characters/{character.id}"
+    character_id = character.id
+    written = []
+
+    def note_the_change(session, _context):
+        written.extend(obj for obj in session.dirty if isinstance(obj, Character))
+
+    def deleted_by_another_request(_session):
+        if written:  # the commit that wrote the change: a DELETE lands just after it
+            written.clear()
+            with db.engine.begin() as connection:
+                connection.execute(sa.delete(Character).where(Character.id == character_id))
+
+    sa.event.listen(sa.orm.Session, "after_flush", note_the_change)
+    sa.event.listen(sa.orm.Session, "after_commit", deleted_by_another_request)
+    try:
+        [(status, body)] = at_once(
+            [app.test_client()],
+            lambda client, _n: client.patch(
+                path, json={"description": "Scarred."}, headers={"Authorization": f"Bearer {secret}"}
+            ),
+        )
+    finally:
+        sa.event.remove(sa.orm.Session, "after_commit", deleted_by_another_request)
+        sa.event.remove(sa.orm.Session, "after_flush", note_the_change)
+
+    assert status == 200, body
+    assert body["description"] == "Scarred." and body["name"] == "Brannoc"
+    assert db.session.scalar(sa.select(sa.func.count()).where(Character.id == character_id)) == 0

@@ -15,6 +15,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
 from webapp.services.characters import checks
 from webapp.services.characters.inputs import CharacterCreate, CharacterPatch
+from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import Conflict, InvalidInput, RuleViolation
 from webapp.services.sheets import archetype_data, base_scores, race_data
 
@@ -122,7 +123,8 @@ def update_character(
         if key == "visibility":
             value = Visibility(value)
         setattr(character, key, value)
-    db.session.commit()
+    # The answer is what was written, read under the lock: reading it back could find the row already deleted.
+    commit_keeping_objects()
     return character
 
 
