@@ -1,6 +1,7 @@
 """Fixtures: one app per test session on SQLite (default) or the real PostgreSQL and Redis."""
 
 import os
+import re
 import threading
 import uuid
 from contextlib import contextmanager
@@ -90,6 +91,7 @@ def app(database_url, tmp_path_factory):
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
+_LOCKS = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b")
 
 
 def _reads_stay_reads(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
@@ -98,7 +100,7 @@ def _reads_stay_reads(_conn, _cursor, statement, _parameters, _context, _execute
     if not has_request_context() or request.method not in READ_METHODS:
         return
     text = statement.lstrip().upper()
-    if " FOR UPDATE" in text or " FOR NO KEY UPDATE" in text:
+    if _LOCKS.search(text):
         raise AssertionError(f"{request.method} {request.path} locks rows, which a read request may not")
     if text.startswith(_WRITES):
         writes = request.environ["tavern.test.writes"] = request.environ.get("tavern.test.writes", 0) + 1

@@ -112,6 +112,27 @@ def at_once(clients: list, send) -> list[tuple[int, dict | None]]:
     return answers
 
 
+def served(action):
+    """Run `action()` in a thread of its own, as a server runs a request: with no app context of the test's around
+    it, so each request it makes pushes its own (its own database session and connection). Re-raises what it
+    raised."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = action()
+        except Exception as error:  # noqa: BLE001 - handed to the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=300)
+    if "error" in outcome:
+        raise outcome["error"]
+    assert "value" in outcome, "the action did not finish"
+    return outcome["value"]
+
+
 def slowed(function, seconds: float = 0.05):
     """`function` taking `seconds` longer: a monkeypatched step that widens the window between a read and a write,
     so requests that are not made to wait for each other would overlap there."""

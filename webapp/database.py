@@ -8,7 +8,7 @@ from webapp.extensions import db
 # A read's statements each see the latest committed data anyway (PostgreSQL's READ COMMITTED), so a transaction
 # around them buys nothing and costs two round trips: BEGIN before the first, ROLLBACK when the connection goes
 # back to the pool. Requests that only read run in autocommit; a write they make (a session's last-seen note,
-# a verified address) is one statement, atomic on its own. tests/ops/test_read_requests.py holds them to that.
+# a verified address) is one statement, atomic on its own. tests/conftest.py holds every test's reads to that.
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 

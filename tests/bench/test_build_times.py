@@ -1,11 +1,11 @@
 """The in-process build timer: production's configuration with nothing cached, the four views of a mix character."""
 
-import threading
 import uuid
 
 import pytest
 
 from bench import build_times, players
+from tests.support import served
 from webapp.seed import load_reference
 
 
@@ -15,7 +15,7 @@ def test_the_timer_builds_the_four_views_of_a_mix_character_signed_in_as_its_own
     players.build(db.engine, players=1)
     character = players.read(db.engine, players=1)[0]
 
-    timed = _served(lambda: build_times.time_views(app, character.character_id, character.email, 3, 1, 2))
+    timed = served(lambda: build_times.time_views(app, character.character_id, character.email, 3, 1, 2))
 
     assert [t.view for t in timed] == list(build_times.BUDGETS_MS)
     assert all(t.builds == 3 and t.p90_ms >= t.median_ms > 0 and t.queries >= 0 for t in timed)
@@ -31,31 +31,12 @@ def test_a_view_that_does_not_answer_200_stops_the_timer(app, db):
     owner = players.read(db.engine, players=1)[0].email
 
     with pytest.raises(RuntimeError, match="answered 404"):
-        _served(lambda: build_times.time_views(app, str(uuid.uuid4()), owner, builds=1, warmup=0))
+        served(lambda: build_times.time_views(app, str(uuid.uuid4()), owner, builds=1, warmup=0))
 
 
 def test_builds_are_not_timed_inside_an_app_context_where_every_request_would_share_one_session(app):
     with pytest.raises(RuntimeError, match="outside any app context"):
         build_times.time_views(app, str(uuid.uuid4()), "nobody@example.com", builds=1, warmup=0)
-
-
-def _served(timer):
-    """Run the timer in a thread of its own, as bench/run.py runs it in a process of its own: with no app context
-    around it, so each request it times pushes its own. Re-raises what it raised."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = timer()
-        except Exception as error:  # noqa: BLE001 - handed to the test's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=300)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def test_nothing_is_cached_and_nothing_is_limited_in_production_configuration(monkeypatch):

@@ -1,11 +1,13 @@
 """Read requests run in autocommit on PostgreSQL (no BEGIN, no ROLLBACK), writes in a transaction, and the rule that
 makes that safe (a read never locks a row and writes at most one statement) is enforced for every test."""
 
+from contextlib import ExitStack
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import _reads_stay_reads
-from tests.support import AuthActions, at_once
+from tests.support import AuthActions, served
 from webapp.extensions import db
 
 
@@ -15,9 +17,16 @@ def _run(app, method: str, *statements: str) -> None:
             _reads_stay_reads(None, None, statement, {}, None, False)
 
 
-def test_a_read_request_that_locks_a_row_fails_the_test_that_made_it(app):
+@pytest.mark.parametrize(
+    "lock", ["FOR UPDATE OF characters", "\nFOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE", "for  update nowait"]
+)
+def test_a_read_request_that_locks_a_row_fails_the_test_that_made_it(app, lock):
     with pytest.raises(AssertionError, match="GET /characters/x locks rows"):
-        _run(app, "GET", "SELECT characters.id FROM characters WHERE characters.id = %(id)s FOR UPDATE OF characters")
+        _run(app, "GET", f"SELECT characters.id FROM characters WHERE characters.id = %(id)s {lock}")  # noqa: S608
+
+
+def test_a_read_request_may_name_a_column_like_a_lock(app):
+    _run(app, "GET", "SELECT users.update_count, forum.updates FROM users")
 
 
 def test_a_read_request_that_writes_twice_fails_the_test_that_made_it(app):
@@ -28,13 +37,6 @@ def test_a_read_request_that_writes_twice_fails_the_test_that_made_it(app):
 
 def test_a_write_request_may_lock_and_write_as_it_needs(app):
     _run(app, "POST", "SELECT 1 FOR UPDATE", "UPDATE characters SET name = 'a'", "INSERT INTO tags VALUES (1)")
-
-
-def _served(client, method: str, path: str, **kwargs) -> int:
-    """A request answered as a server answers it: in a thread with no app context of the test's, so the request
-    has a database session (and connection) of its own."""
-    [(status, _)] = at_once([client], lambda c, _n: c.open(path, method=method, **kwargs))
-    return status
 
 
 @pytest.mark.committing  # the served requests check out connections of their own
@@ -52,16 +54,17 @@ def test_reads_run_in_autocommit_and_writes_in_a_transaction_on_one_pooled_conne
 
     sa.event.listen(db.engine, "before_cursor_execute", note)
     try:
-        assert _served(client, "GET", path) == 200
+        assert served(lambda: client.get(path)).status_code == 200
         read = list(seen)
         seen.clear()
-        changed = _served(client, "POST", f"{path}/visibility", data={"visibility": "PRIVATE"})
-        assert changed in (200, 303)
+        changed = served(lambda: client.post(f"{path}/visibility", data={"visibility": "PRIVATE"}))
+        assert changed.status_code in (200, 303)
         write = list(seen)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", note)
 
     assert read and all(autocommit for _, autocommit in read)
     assert ("UPDATE", False) in write and not any(autocommit for _, autocommit in write)
-    with db.engine.connect() as connection:  # back in the pool, every connection is transactional again
-        assert connection.connection.dbapi_connection.autocommit is False
+    with ExitStack() as stack:  # back in the pool, every connection is transactional again: check them all out
+        pooled = [stack.enter_context(db.engine.connect()) for _ in range(db.engine.pool.size())]
+        assert [c.connection.dbapi_connection.autocommit for c in pooled] == [False] * len(pooled)
