@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -142,6 +143,13 @@ def fuzz_database(tmp_path):
         yield url
 
 
+def _server_errors(log: Path) -> str:
+    """What the server logged at ERROR (a 500's traceback among it): a failure names its cause, not only its id."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    errors = [line for line in lines if '"ERROR"' in line or "Traceback" in line or line.startswith("  ")]
+    return "\n\nServer errors:\n" + "\n".join(errors)[-6000:] if errors else ""
+
+
 def test_the_configuration_allows_412_400_and_422_only_where_the_schema_cannot_tell(client):
     document = client.get("/api/v1/openapi.json").get_json()
     extra = extra_statuses(document)
@@ -186,7 +194,8 @@ def test_schemathesis_finds_no_server_error_or_contract_failure(fuzz_database, t
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
     credentials = ["-H", f"Authorization: Bearer {token}"] if caller == "write-token" else []
-    with gunicorn(env, workers=2) as base:
+    server_log = tmp_path / "gunicorn.log"
+    with gunicorn(env, workers=2, log_path=server_log) as base:
         with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=30) as answer:
             config = tmp_path / "schemathesis.toml"
             config.write_text(configuration(json.load(answer)))
@@ -204,5 +213,5 @@ def test_schemathesis_finds_no_server_error_or_contract_failure(fuzz_database, t
         if _tool_crashed(run.stdout):
             run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     failures = run.stdout.partition(" FAILURES ")[2].partition(" WARNINGS ")[0]  # the summary is long, these first
-    assert run.returncode == 0, failures[:12000] or run.stdout[-8000:]
+    assert run.returncode == 0, (failures[:12000] or run.stdout[-8000:]) + _server_errors(server_log)
     assert "API Operations:" in run.stdout
