@@ -268,8 +268,8 @@ def method(s: dict) -> list[str]:
         "times in turn, the pages with the browser's cookies and the API with the token alone, as the mix and a "
         "script ask them. Times are wall-clock per test-client request (the app's whole request handling, no "
         "network), each request in an app context of its own as Gunicorn serves it: its own database session, "
-        "pool checkout (with its ping) and, for a write, transaction; one more build of each counts its SQL "
-        "statements. The builds are timed in "
+        "pool checkout (with its check that the connection is still open) and, for a write, transaction; one "
+        "more build of each counts its SQL statements. The builds are timed in "
         f"{s.get('build_rounds', 3)} rounds and each view reports its quietest round (the lowest median; every "
         "round's median is shown beside it): this machine is a shared virtual one, where other work only ever "
         "adds time, in bursts of seconds.",

@@ -66,7 +66,7 @@ def app(database_url, tmp_path_factory):
     run = f"{WORKER or 'main'}-{uuid.uuid4().hex[:8]}"  # every Redis key of this process starts with it
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = database_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}  # no ping before use, as in production: webapp/database.py checks the socket
     config.REDIS_URL = TEST_REDIS_URL
     config.CACHE_TYPE = "RedisCache" if TEST_REDIS_URL else "SimpleCache"
     config.CACHE_REDIS_URL = TEST_REDIS_URL

@@ -105,7 +105,7 @@ def engine_options(url: str) -> dict:
         "max_overflow": _int("DB_MAX_OVERFLOW", 10),
         "pool_timeout": _int("DB_POOL_TIMEOUT", 5),
         "pool_recycle": _int("DB_POOL_RECYCLE", 1800),
-        "pool_pre_ping": _flag("DB_POOL_PRE_PING", True),
+        "pool_pre_ping": _flag("DB_POOL_PRE_PING", False),
         "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 3)},
     }
 

@@ -1,5 +1,7 @@
 """Engine tweaks that differ between SQLite and PostgreSQL."""
 
+import select
+
 import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 
@@ -18,6 +20,7 @@ def configure_engine(app: Flask) -> None:
     if not uri.startswith("sqlite"):
         if uri.startswith("postgresql"):
             with app.app_context():
+                sa.event.listen(db.engine, "checkout", _still_open)
                 sa.event.listen(db.engine, "checkout", _autocommit_for_reads)
                 sa.event.listen(db.engine, "checkin", _transactional_again)
         return
@@ -27,6 +30,19 @@ def configure_engine(app: Flask) -> None:
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
         sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _still_open(dbapi_connection, _record, _proxy) -> None:
+    """A pooled connection the server has ended (a restart, an idle timeout, pg_terminate_backend) is replaced before
+    use: an idle connection's socket has nothing to read until the server says goodbye and closes it. This costs a
+    system call where a ping (DB_POOL_PRE_PING) costs a round trip; raising DisconnectionError makes the pool discard
+    the connection and check out another."""
+    if dbapi_connection.closed:
+        raise sa.exc.DisconnectionError("This pooled connection was closed")
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    if poller.poll(0):
+        raise sa.exc.DisconnectionError("The database ended this pooled connection")
 
 
 def _autocommit_for_reads(dbapi_connection, _record, _proxy) -> None:

@@ -120,7 +120,7 @@ def test_production_secures_cookies_and_requires_verified_email(monkeypatch):
     config = load_config("production")
     assert config.SESSION_COOKIE_SECURE is True
     assert config.EMAIL_VERIFICATION_REQUIRED is True
-    assert config.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] is True
+    assert config.SQLALCHEMY_ENGINE_OPTIONS["pool_pre_ping"] is False  # the socket check replaces it
 
 
 def test_development_needs_no_environment_at_all(monkeypatch):
