@@ -3,6 +3,7 @@
 from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from webapp.api.problems import problem
@@ -93,6 +94,13 @@ def _integrity_error(error: IntegrityError):
     return respond(409, "Conflict", detail, "conflict")
 
 
+def _deleted_meanwhile(error: ObjectDeletedError | StaleDataError):
+    """Another request deleted a row this one had read, before it was read again or written: it is gone now."""
+    db.session.rollback()
+    current_app.logger.warning("a row was deleted by another request meanwhile: answered 404")
+    return respond(404, "Not found", "This was deleted in the meantime.", "not_found")
+
+
 def _database_down(error: OperationalError):
     db.session.rollback()
     return respond(503, "Service unavailable", MESSAGES[503], "database_unavailable")
@@ -111,4 +119,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RuleViolation, _rule_violation)
     app.register_error_handler(IntegrityError, _integrity_error)
     app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(ObjectDeletedError, _deleted_meanwhile)
+    app.register_error_handler(StaleDataError, _deleted_meanwhile)
     app.register_error_handler(Exception, _unexpected)

@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.api.responses import PreconditionFailed
@@ -17,6 +18,8 @@ REFUSALS = [
     pytest.param(lambda: PreconditionFailed("Changed meanwhile."), 412, id="precondition"),
     pytest.param(lambda: RuleViolation("amount", "Needs level 5; Brannoc is level 3"), 422, id="rule-violation"),
     pytest.param(RequestEntityTooLarge, 413, id="http-error"),
+    # A row another request deleted between this one's read and its write (tests/api/test_deleted_meanwhile.py).
+    pytest.param(lambda: StaleDataError("expected to update 1 row(s); 0 were matched"), 404, id="deleted-meanwhile"),
 ]
 
 
