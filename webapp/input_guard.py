@@ -1,15 +1,17 @@
 """Every request's text is checked once, before any view: path values, query parameters, form fields and JSON
-bodies with a control character (NUL included) or nested too deep never reach a view or the database."""
+bodies with a control character (NUL included) or nested too deep never reach a view or the database. A body that
+no one read (a refusal that came first) is read to its end before the answer goes out."""
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp import text
 from webapp.services.errors import BadQuery, InvalidInput, NestedTooDeep, NotFound, Violation
 
 _WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_CHUNK = 64 * 1024
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -22,6 +24,7 @@ class JSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     app.json = JSONProvider(app)
     app.before_request(check_request)
+    app.after_request(read_the_rest)
 
 
 def check_request() -> None:
@@ -69,3 +72,17 @@ def _json_problems() -> list[Violation]:
     except ValueError:
         return []  # not JSON at all: the view answers that in its own words
     return text.violations_in(data)
+
+
+def read_the_rest(response):
+    """Read what is left of the request's body before answering. Gunicorn throws away at most 64 KiB of a body the
+    app left unread and otherwise closes the connection with the rest unread, which resets it while Nginx is still
+    sending: the visitor gets a 502 instead of the answer (a refused upload, an expired form), and Nginx counts the
+    instance as failed. Nginx has the whole body already, at most MAX_CONTENT_LENGTH."""
+    if request.method not in _WITHOUT_BODY and request.content_length:
+        try:
+            while request.stream.read(_CHUNK):
+                pass
+        except (HTTPException, OSError):
+            pass  # above the limit, or the client left: nothing to keep the connection for
+    return response

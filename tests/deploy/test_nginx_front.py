@@ -2,11 +2,13 @@
 PostgreSQL and Redis: TLS, redirects, headers, static files, gzip, the upload limit, shared sessions."""
 
 import gzip
+import http.client
 import json
 import re
 import socket
 import ssl
 import uuid
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -121,6 +123,24 @@ def test_uploads_above_the_apps_limit_are_refused_by_nginx(front, visitor):
     )
     assert within.status != 413
     assert within.header("X-Request-ID"), "the app answered"
+
+
+def test_a_body_the_app_refused_unread_leaves_gunicorns_connection_open_for_the_next_request(front):
+    # Gunicorn throws away at most 64 KiB of an unread body, then closes the connection with the rest unread: Nginx,
+    # still sending it, then saw a reset and answered 502 (about once in 60) and counted the instance as failed.
+    host, port = urlsplit(front["a"]).hostname, urlsplit(front["a"]).port
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("POST", "/login", b"x" * (5 * 1024 * 1024), {"Content-Type": "text/plain"})
+        refused = connection.getresponse()
+        refused.read()
+        connection.request("GET", "/health")  # on the same connection
+        health = connection.getresponse()
+        health.read()
+    finally:
+        connection.close()
+    assert 400 <= refused.status < 500
+    assert health.status == 200
 
 
 def test_request_ids_and_https_reach_the_app(front, visitor):
