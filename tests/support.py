@@ -133,6 +133,35 @@ def served(action):
     return outcome["value"]
 
 
+@contextmanager
+def deleted_right_after_the_change(model, **key):
+    """The first commit after a statement wrote `model`'s table (through the ORM or not) is followed at once by a
+    DELETE of the row from another connection."""
+    from webapp.extensions import db
+
+    table = model.__table__.name
+    written = []
+
+    def note_the_change(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if statement.lstrip().upper().startswith((f"UPDATE {table.upper()} ", f"INSERT INTO {table.upper()} ")):
+            written.append(statement)
+
+    def deleted_by_another_request(_session):
+        if written:
+            written.clear()
+            with db.engine.begin() as connection:
+                connection.execute(sa.delete(model).filter_by(**key))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note_the_change)
+    sa.event.listen(sa.orm.Session, "after_commit", deleted_by_another_request)
+    try:
+        yield
+    finally:
+        sa.event.remove(sa.orm.Session, "after_commit", deleted_by_another_request)
+        sa.event.remove(db.engine, "before_cursor_execute", note_the_change)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**key)) == 0, "it was deleted"
+
+
 def slowed(function, seconds: float = 0.05):
     """`function` taking `seconds` longer: a monkeypatched step that widens the window between a read and a write,
     so requests that are not made to wait for each other would overlap there."""

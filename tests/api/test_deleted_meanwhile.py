@@ -1,44 +1,13 @@
 """A change whose row another request deletes right after it commits: the answer is what was written, or a clear
 404 or 409, never a 500 from reading back a row that is gone."""
 
-from contextlib import contextmanager
-
 import pytest
-import sqlalchemy as sa
 
 from tests import factories
-from tests.support import at_once
-from webapp.extensions import db
+from tests.support import at_once, deleted_right_after_the_change
 from webapp.models import Campaign, Image, InventoryEntry, Race, User, Visibility
 
 pytestmark = pytest.mark.committing  # the DELETE comes through a connection of its own
-
-
-@contextmanager
-def deleted_right_after_the_change(model, **key):
-    """The first commit after a statement wrote `model`'s table (through the ORM or not) is followed at once by a
-    DELETE of the row from another connection."""
-    table = model.__table__.name
-    written = []
-
-    def note_the_change(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if statement.lstrip().upper().startswith((f"UPDATE {table.upper()} ", f"INSERT INTO {table.upper()} ")):
-            written.append(statement)
-
-    def deleted_by_another_request(_session):
-        if written:
-            written.clear()
-            with db.engine.begin() as connection:
-                connection.execute(sa.delete(model).filter_by(**key))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note_the_change)
-    sa.event.listen(sa.orm.Session, "after_commit", deleted_by_another_request)
-    try:
-        yield
-    finally:
-        sa.event.remove(sa.orm.Session, "after_commit", deleted_by_another_request)
-        sa.event.remove(db.engine, "before_cursor_execute", note_the_change)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**key)) == 0, "it was deleted"
 
 
 def patched_while_deleted(app, owner, path: str, body: dict, model, **key) -> None:

@@ -4,7 +4,7 @@ come alone, because the character's row is locked before what the change is chec
 import pytest
 import sqlalchemy as sa
 
-from tests.support import at_once, signed_in_clients, slowed
+from tests.support import at_once, deleted_right_after_the_change, signed_in_clients, slowed
 from webapp.extensions import db
 from webapp.models import Character
 from webapp.models.character import character_perks, character_skills
@@ -161,31 +161,14 @@ def test_a_change_answers_with_what_it_wrote_even_when_the_character_is_deleted_
     character = make.character(owner=owner, name="Brannoc")
     _, secret = make.personal_token(owner, scope="write")
     path = f"/api/v1/characters/{character.id}"
-    character_id = character.id
-    written = []
 
-    def note_the_change(session, _context):
-        written.extend(obj for obj in session.dirty if isinstance(obj, Character))
-
-    def deleted_by_another_request(_session):
-        if written:  # the commit that wrote the change: a DELETE lands just after it
-            written.clear()
-            with db.engine.begin() as connection:
-                connection.execute(sa.delete(Character).where(Character.id == character_id))
-
-    sa.event.listen(sa.orm.Session, "after_flush", note_the_change)
-    sa.event.listen(sa.orm.Session, "after_commit", deleted_by_another_request)
-    try:
+    with deleted_right_after_the_change(Character, id=character.id):
         [(status, body)] = at_once(
             [app.test_client()],
             lambda client, _n: client.patch(
                 path, json={"description": "Scarred."}, headers={"Authorization": f"Bearer {secret}"}
             ),
         )
-    finally:
-        sa.event.remove(sa.orm.Session, "after_commit", deleted_by_another_request)
-        sa.event.remove(sa.orm.Session, "after_flush", note_the_change)
 
     assert status == 200, body
     assert body["description"] == "Scarred." and body["name"] == "Brannoc"
-    assert db.session.scalar(sa.select(sa.func.count()).where(Character.id == character_id)) == 0

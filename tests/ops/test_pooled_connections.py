@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tests.conftest import _admin_engine
 from tests.support import AuthActions, served
+from webapp.database import _still_open
 from webapp.extensions import db
 
 pytestmark = pytest.mark.committing  # the served requests check out connections of their own
@@ -28,10 +29,6 @@ def _end(backends: list[int]) -> None:
                 connection.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     finally:
         admin.dispose()
-
-
-def test_the_pool_does_not_ping_each_connection_before_use(app, postgres):
-    assert db.engine.pool._pre_ping is False
 
 
 def test_a_request_after_the_database_ended_every_pooled_connection_is_answered(app, postgres, make):
@@ -56,3 +53,12 @@ def test_a_connection_the_server_has_not_ended_is_kept(app, postgres):
     before = _pooled_backends()
     served(lambda: app.test_client().get("/health"))
     assert set(_pooled_backends()) == set(before)
+
+
+def test_a_pooled_connection_closed_on_this_side_is_replaced_too(app, postgres):
+    with db.engine.connect() as connection:
+        closed = connection.connection.dbapi_connection
+        closed.close()
+    with pytest.raises(sa.exc.DisconnectionError):
+        _still_open(closed, None, None)
+    assert served(lambda: app.test_client().get("/health")).status_code == 200
