@@ -31,7 +31,7 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-COMMON = frozenset(
+COMMON = frozenset(  # lower case: a password is compared in lower case
     [
         "123456789012",
         "1234567890123",
@@ -75,8 +75,7 @@ COMMON = frozenset(
         "asdfghjkl123",
         "zxcvbnm12345",
         "password123!",
-        "Password123!",
-        "Welcome123!",
+        "welcome123!",
         "tavern123456",
         "tavernpassword",
     ]
