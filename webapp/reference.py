@@ -11,7 +11,7 @@ import dataclasses
 import threading
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -65,7 +65,7 @@ class Snapshot:
     generations: dict[str, str] | None
     entries: dict[str, dict[uuid.UUID, Entry]]
     loaded_at: datetime
-    versions: dict[str, dict[int, datetime]] = dataclasses.field(default_factory=dict)  # by kind and id.int
+    versions: dict[str, dict[int, int]] = dataclasses.field(default_factory=dict)  # by kind and id.int: version_of
 
     def get(self, kind: str, entry_id) -> Entry | None:
         return self.entries[kind].get(entry_id)
@@ -81,7 +81,7 @@ class Snapshot:
         """What something built from these entries (and from every entry of `kinds`) read, to tell later whether
         it still holds: each entry's last change, each kind's generation."""
         return Stamp(
-            frozenset((kind, entry.id.int, entry.updated_at) for kind, entry in entries),
+            frozenset((kind, entry.id.int, version_of(entry)) for kind, entry in entries),
             frozenset((kind, (self.generations or {}).get(kind)) for kind in kinds),
         )
 
@@ -97,8 +97,9 @@ class Snapshot:
 
 @dataclasses.dataclass(frozen=True)
 class Stamp:
-    """The reference entries (kind, id as an integer, last change) and whole kinds (kind, generation) an answer was
-    built from. Integers, not UUIDs: a kept answer's stamp is read back with it, and UUIDs unpickle slowly."""
+    """The reference entries (kind, id as an integer, version_of) and whole kinds (kind, generation) an answer was
+    built from. Integers, not UUIDs or datetimes: a kept answer's stamp is read back with it, and those unpickle
+    slowly (a page's forty entries took ten times as long to read back as its body)."""
 
     entries: frozenset = frozenset()
     kinds: frozenset = frozenset()
@@ -107,6 +108,17 @@ class Stamp:
         return Stamp(self.entries | other.entries, self.kinds | other.kinds)
 
 
+def version_of(entry: Entry) -> int:
+    """An entry's last change as an integer (microseconds since the epoch, as the database stores it)."""
+    changed = entry.updated_at
+    if changed is None:
+        return 0
+    if changed.tzinfo is not None:
+        changed = changed.astimezone(UTC).replace(tzinfo=None)
+    return (changed - _EPOCH) // _MICROSECOND
+
+
+_EPOCH, _MICROSECOND = datetime(1970, 1, 1), timedelta(microseconds=1)
 _KEY = "tavern.reference"
 _READ = "tavern.reference.read"
 _lock = threading.Lock()
@@ -182,7 +194,7 @@ def _load(previous: Snapshot | None, kinds: list[str], generations: dict[str, st
     entries = dict(previous.entries) if previous is not None else {}
     for name in kinds:
         entries[name] = _load_kind(KINDS[name], entries)
-    versions = {name: {entry.id.int: entry.updated_at for entry in found.values()} for name, found in entries.items()}
+    versions = {name: {entry.id.int: version_of(entry) for entry in found.values()} for name, found in entries.items()}
     return Snapshot(generations, entries, datetime.now(), versions)
 
 
