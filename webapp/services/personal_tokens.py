@@ -31,12 +31,12 @@ class Holder(NamedTuple):
     campaign_id: object = None
 
 
-# Built once: building it for every request cost about as much as running it. The token's own columns come as
-# values, not as an object: the check reads a few of them.
+# Built once: building it for every request cost about as much as running it. Plain values, not objects: the
+# check reads a few of the token's columns, and the user is built from its own (sign_in_checks.user_from).
 _TOKEN_AND_USER = (
     sa.select(
         ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, ApiToken.scope,
-        ApiToken.campaign_id, User,
+        ApiToken.campaign_id, *sign_in_checks.USER_COLUMNS,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=ApiToken.token_hash.type))
@@ -57,19 +57,23 @@ def holder_of(secret: str) -> Holder:
         user, (scope, campaign_id), _expires_at = kept
         return Holder(user, scope, campaign_id)
     now = datetime.now(UTC)
-    found = db.session.execute(_TOKEN_AND_USER, {"token_hash": token_hash}).one_or_none()
-    if found is None or found.revoked_at is not None:
+    found = db.session.connection().execute(_TOKEN_AND_USER, {"token_hash": token_hash}).first()
+    if found is None:
         raise InvalidCredentials("This API token is not valid.")
-    expires_at = as_utc(found.expires_at) if found.expires_at is not None else None
+    token_id, revoked_at, expires_at, last_used_at, scope, campaign_id = found[:6]
+    if revoked_at is not None:
+        raise InvalidCredentials("This API token is not valid.")
+    expires_at = as_utc(expires_at) if expires_at is not None else None
     if expires_at is not None and expires_at <= now:
         raise InvalidCredentials("This API token has expired.")
-    user, scope, campaign_id = found.User, found.scope.value, found.campaign_id
+    columns = sign_in_checks.user_columns(found, 6)
+    user, scope = sign_in_checks.user_from(columns), scope.value
     if not access.may_sign_in(user):
         raise InvalidCredentials("This account cannot use the API.")
     seconds = int(LAST_USED_EVERY.total_seconds())
-    sign_in_checks.keep("token", token_hash, current, user, expires_at, (scope, campaign_id), seconds=seconds)
-    if found.last_used_at is None or now - as_utc(found.last_used_at) > LAST_USED_EVERY:
-        db.session.execute(sa.update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now))
+    sign_in_checks.keep("token", token_hash, current, columns, expires_at, (scope, campaign_id), seconds=seconds)
+    if last_used_at is None or now - as_utc(last_used_at) > LAST_USED_EVERY:
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
         commit_keeping_objects()  # the user was just read; the request goes on with it
     return Holder(user, scope, campaign_id)
 

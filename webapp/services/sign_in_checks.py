@@ -20,6 +20,11 @@ from webapp.extensions import db
 from webapp.models import User
 
 UNCACHED = frozenset({"password_hash"})
+# A checked user's columns, read with the credential as plain values: building the user from them (user_from)
+# costs less than the ORM's loading of a whole row, and is what a kept check does anyway.
+_USER_ATTRIBUTES = [attribute for attribute in sa.inspect(User).column_attrs if attribute.key not in UNCACHED]
+USER_COLUMNS = tuple(attribute.columns[0] for attribute in _USER_ATTRIBUTES)
+_USER_KEYS = tuple(attribute.key for attribute in _USER_ATTRIBUTES)
 
 
 @dataclass(frozen=True)
@@ -55,30 +60,37 @@ def recall(kind: str, credential) -> tuple[tuple[User, Any, datetime | None] | N
         or (held.expires_at is not None and held.expires_at <= datetime.now(UTC))
     ):
         return None, current
-    return (_attached(held.user), held.details, held.expires_at), current
+    return (user_from(held.user), held.details, held.expires_at), current
 
 
 def keep(
-    kind: str, credential, current: str | None, user: User, expires_at: datetime | None, details=None, seconds=300
+    kind: str,
+    credential,
+    current: str | None,
+    columns: dict[str, Any],
+    expires_at: datetime | None,
+    details=None,
+    seconds=300,
 ) -> None:
-    """Keep a passed check under the generation read before it, for at most `seconds` (the database is asked
-    again at least that often, so last-seen times stay current). The password's hash stays out of the cache: a
-    request that needs it reads it from the database."""
+    """Keep a passed check of the user with these columns (user_columns) under the generation read before it, for
+    at most `seconds` (the database is asked again at least that often, so last-seen times stay current). The
+    password's hash is not among them: a request that needs it reads it from the database."""
     if current is not None:
-        columns = {
-            column.key: getattr(user, column.key)
-            for column in sa.inspect(User).column_attrs
-            if column.key not in UNCACHED
-        }
         caching.write(_key(kind, credential), Check(columns, expires_at, current, details), timeout=seconds)
+
+
+def user_columns(row, start: int) -> dict[str, Any]:
+    """The user's columns of a row that holds USER_COLUMNS from `start` on, by attribute."""
+    return dict(zip(_USER_KEYS, row[start:], strict=True))
 
 
 def _key(kind: str, credential) -> str:
     return f"signin:{kind}:{caching.key_of(credential)}"
 
 
-def _attached(columns: dict[str, Any]) -> User:
-    """A user built from kept columns and joined to the request's session without a query."""
+def user_from(columns: dict[str, Any]) -> User:
+    """A user built from its columns (user_columns, or a kept check's) and joined to the request's session without
+    a query; the password's hash is read from the database if a request asks for it."""
     user = sa.inspect(User).class_manager.new_instance()
     for key, value in columns.items():
         set_committed_value(user, key, value)
