@@ -80,8 +80,9 @@ class Snapshot:
     def stamp(self, entries: Iterable[tuple[str, Entry]], kinds: Iterable[str] = ()) -> "Stamp":
         """What something built from these entries (and from every entry of `kinds`) read, to tell later whether
         it still holds: each entry's last change, each kind's generation."""
+        versions = self.versions
         return Stamp(
-            frozenset((kind, entry.id.int, version_of(entry)) for kind, entry in entries),
+            frozenset((kind, entry.id.int, versions[kind].get(entry.id.int, 0)) for kind, entry in entries),
             frozenset((kind, (self.generations or {}).get(kind)) for kind in kinds),
         )
 

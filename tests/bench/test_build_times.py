@@ -53,3 +53,25 @@ def test_nothing_is_cached_and_nothing_is_limited_in_production_configuration(mo
 
     assert config.APP_ENV == "production" and config.SESSION_COOKIE_SECURE
     assert (config.CACHE_TYPE, config.RATELIMIT_ENABLED) == ("NullCache", False)
+
+
+def test_a_timed_request_is_the_apps_whole_answer_from_the_call_until_its_body_is_closed():
+    seen = []
+
+    class Body:
+        def __iter__(self):
+            seen.append("read")
+            return iter([b"one", b"two"])
+
+        def close(self):
+            seen.append("closed")
+
+    def app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        start_response("418 I'm a teapot", [("Content-Type", "text/plain")])
+        return Body()
+
+    status, seconds = build_times.served_once(app, build_times.request_environ("/brew", {"Cookie": "a=b"}))
+
+    assert (status, seen) == (418, ["/brew", "read", "closed"])
+    assert seconds > 0
