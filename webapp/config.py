@@ -106,7 +106,26 @@ def engine_options(url: str) -> dict:
         "pool_timeout": _int("DB_POOL_TIMEOUT", 5),
         "pool_recycle": _int("DB_POOL_RECYCLE", 1800),
         "pool_pre_ping": _flag("DB_POOL_PRE_PING", False),
-        "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 3)},
+        "connect_args": {"connect_timeout": _int("DB_CONNECT_TIMEOUT", 3), **dead_peer_detection()},
+    }
+
+
+def dead_peer_detection() -> dict:
+    """libpq's TCP settings that notice a database host gone without a word (a failover, a cut network).
+
+    A server that restarts says goodbye, and the pool's socket check replaces its connections; a host that
+    vanished says nothing, and without these a pooled connection looks alive for two hours while a query sent on
+    it waits some fifteen minutes for TCP to give up. Keepalive probes after DB_KEEPALIVE_IDLE idle seconds make
+    the kernel close the connection a few probes later, which the socket check then sees; DB_TCP_USER_TIMEOUT
+    ends a connection whose sent data goes unacknowledged that long (a slow query is acknowledged at once).
+    """
+    idle = _int("DB_KEEPALIVE_IDLE", 30)
+    return {
+        "keepalives": 1,
+        "keepalives_idle": idle,
+        "keepalives_interval": max(1, idle // 3),
+        "keepalives_count": 3,
+        "tcp_user_timeout": _int("DB_TCP_USER_TIMEOUT", 30) * 1000,  # libpq counts milliseconds
     }
 
 
