@@ -32,6 +32,13 @@ LABELS = {
     "api_character": "API character",
     "api_sheet": "API sheet",
 }
+# Routes of bench/hello.py that do no work of their own, timed among the views when the app has them: what any
+# request, any signed-in page and any API read costs before a view starts (no budget, for reading the others).
+FLOORS = {
+    "floor_bare": ("Floor: a bare route", "/bench/hello", None),
+    "floor_session": ("Floor: session checked, no work", "/bench/signed-in", "cookie"),
+    "floor_token": ("Floor: token checked, no work", "/bench/token", "token"),
+}
 
 
 def nothing_cached_config():
@@ -112,6 +119,8 @@ def time_views(
         "api_character": (f"/api/v1{path}", owner.token),
         "api_sheet": (f"/api/v1{path}/sheet", owner.token),
     }
+    if "bench_hello" in app.blueprints:
+        views.update({key: (url, owner.token if sent == "token" else None) for key, (_, url, sent) in FLOORS.items()})
 
     for url, headers in views.values():
         for _ in range(warmup):
@@ -144,7 +153,7 @@ def time_views(
         results.append(
             BuildTime(
                 view=view,
-                label=LABELS[view],
+                label=LABELS[view] if view in LABELS else FLOORS[view][0],
                 path=views[view][0],
                 median_ms=statistics.median(quietest),
                 p90_ms=statistics.quantiles(quietest, n=10)[-1] if len(quietest) > 1 else quietest[0],
@@ -218,9 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not re.fullmatch(r"[0-9a-f-]{36}", args.character):
         parser.error("--character must be a character id")
+    from bench import hello
     from webapp import create_app
 
     app = create_app(nothing_cached_config())
+    app.register_blueprint(hello.bp)
     results = time_views(app, args.character, args.email, args.builds, args.warmup, args.rounds)
     args.output.write_text(json.dumps([asdict(r) for r in results], indent=2))
     return 0

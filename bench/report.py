@@ -271,7 +271,10 @@ def method(s: dict) -> list[str]:
         "the app's whole request handling, with no network and no client's work, each request in an app context "
         "of its own as Gunicorn serves it: its own database session, "
         "pool checkout (with its check that the connection is still open) and, for a write, transaction; one "
-        "more build of each counts its SQL statements. The builds are timed in "
+        "more build of each counts its SQL statements. Three routes of bench/hello.py that do no work of their "
+        "own are timed among them, the floors (no budget): a bare route, an empty page behind the session check "
+        "and an empty JSON answer behind the token check, what any request, a signed-in page and an API read "
+        "cost before a view's own work. The builds are timed in "
         f"{s.get('build_rounds', 3)} rounds and each view reports its quietest round (the lowest median; every "
         "round's median is shown beside it): this machine is a shared virtual one, where other work only ever "
         "adds time, in bursts of seconds.",

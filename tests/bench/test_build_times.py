@@ -1,11 +1,14 @@
 """The in-process build timer: production's configuration with nothing cached, the four views of a mix character."""
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
-from bench import build_times, players
+from bench import build_times, hello, players
 from tests.support import served
+from webapp import create_app
+from webapp.extensions import db as _db
 from webapp.seed import load_reference
 
 
@@ -22,6 +25,28 @@ def test_the_timer_builds_the_four_views_of_a_mix_character_signed_in_as_its_own
     assert all(len(t.round_medians_ms) == 2 and t.median_ms == pytest.approx(min(t.round_medians_ms), abs=1e-3)
                for t in timed)  # fmt: skip
     assert timed[1].path == f"/characters/{character.character_id}/inventory"
+
+
+@pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own
+@pytest.mark.filterwarnings("ignore:Flask-Caching")  # NullCache on purpose
+def test_beside_the_views_the_timer_times_the_floors_of_the_benchmarks_app(app, db, csrf_enabled):
+    load_reference()
+    players.build(db.engine, players=1)
+    character = players.read(db.engine, players=1)[0]
+    settings = {key: value for key, value in app.config.items() if key.isupper()}
+    bench_app = create_app(SimpleNamespace(**{**settings, "CACHE_TYPE": "NullCache"}))  # nothing cached, as timed
+    bench_app.register_blueprint(hello.bp)  # as bench/build_times.py's main does
+    try:
+        timed = served(lambda: build_times.time_views(bench_app, character.character_id, character.email, 2, 1, 1))
+    finally:
+        with bench_app.app_context():
+            _db.engine.dispose()
+
+    floors = {t.view: t for t in timed if t.view in build_times.FLOORS}
+    assert [t.view for t in timed] == [*build_times.BUDGETS_MS, *build_times.FLOORS]
+    assert [t.label for t in floors.values()] == [label for label, _, _ in build_times.FLOORS.values()]
+    assert (floors["floor_bare"].queries, floors["floor_session"].queries, floors["floor_token"].queries) == (0, 1, 1)
+    assert all(t.median_ms > 0 for t in floors.values())
 
 
 @pytest.mark.committing  # the bench builds its data through the engine, on a connection of its own

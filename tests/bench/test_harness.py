@@ -157,3 +157,19 @@ def test_client_keeps_cookies_and_forgets_deleted_ones():
     client._remember("remember_token=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/")
 
     assert client.cookie_header() == "session=abc"
+
+
+def test_the_floor_routes_answer_no_one_who_is_not_signed_in(monkeypatch, tmp_path):
+    import webapp
+    from bench import hello
+    from webapp.config import TestingConfig
+
+    config = TestingConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'floors.db'}"
+    real = webapp.create_app
+    monkeypatch.setattr(webapp, "create_app", lambda: real(config))
+    client = hello.create_app().test_client()
+
+    assert client.get("/bench/token").status_code == 401
+    assert client.get("/bench/token", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert client.get("/bench/signed-in").status_code in (302, 303, 401)
