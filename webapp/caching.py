@@ -5,6 +5,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from functools import cached_property
 from typing import TypeVar
 
 from cachelib.redis_base import BaseRedisCache
@@ -48,6 +49,15 @@ def write(key: str, value, timeout: int | None = None) -> None:
     _set(key, value, timeout)
 
 
+def write_many(mapping: dict, timeout: int | None = None) -> None:
+    """Store several values in one round trip; a cache that fails stores nothing."""
+    if mapping:
+        try:
+            cache.set_many(mapping, timeout=timeout)
+        except Exception:  # noqa: BLE001
+            log.warning("cache write failed", extra={"event": "cache_error"})
+
+
 def cached(key: str, build: Callable[[], T], name: str = "default", timeout: int | None = None) -> T:
     """Return the cached value under key, or build, store and return it; build must not return None."""
     value = _get(key)
@@ -67,7 +77,7 @@ def generations(names) -> dict[str, str] | None:
     None also while a bump this worker made could not be recorded, or while Redis refuses writes: every other
     worker's bump may be failing too, so nothing kept under a generation can be trusted (fail closed).
     """
-    found = _fetch(names, None)
+    found = _fetch(names, [])
     return None if found is None else found[1]
 
 
@@ -77,10 +87,34 @@ def recall(key: str, names) -> tuple[object, dict[str, str]] | None:
 
     The value names the generations it was built under, and holds while they are still the current ones.
     """
-    return _fetch(names, key)
+    found = recall_many([key], names)
+    return None if found is None else (found[0][0].value, found[1])
 
 
-def _fetch(names, key: str | None) -> tuple[object, dict[str, str]] | None:
+class Found:
+    """A value read from the cache, turned back into an object only when it is used."""
+
+    def __init__(self, backend, raw: bytes | None) -> None:
+        self._backend, self._raw = backend, raw
+
+    @cached_property
+    def value(self):
+        return None if self._raw is None else _loaded(self._backend, self._raw)
+
+
+class Held(Found):
+    """A value the cache handed back as an object already."""
+
+    def __init__(self, value) -> None:
+        self.__dict__["value"] = value
+
+
+def recall_many(keys: list[str], names) -> tuple[list[Found], dict[str, str]] | None:
+    """`recall` for several keys at once: what is under each, in order, and the generations, in one round trip."""
+    return _fetch(names, keys)
+
+
+def _fetch(names, keys: list[str]) -> tuple[list, dict[str, str]] | None:
     store = _store()
     if not store.settled():
         return None
@@ -88,23 +122,32 @@ def _fetch(names, key: str | None) -> tuple[object, dict[str, str]] | None:
     names = list(dict.fromkeys(names))
     wanted = [name for name in names if name not in seen]
     backend = cache.cache
-    together = key is not None and isinstance(store, RedisGenerations) and isinstance(backend, BaseRedisCache)
-    value = None
+    together = bool(keys) and isinstance(store, RedisGenerations) and isinstance(backend, BaseRedisCache)
+    values: list[Found] = [Held(None)] * len(keys)
     if wanted or together:
-        raw_key = backend._get_prefix() + key if together else None
+        raw_keys = [backend._get_prefix() + key for key in keys] if together else []
         probe = _must_probe()
-        fetched = store.read(wanted, raw_key, probe=probe)
+        fetched = store.read(wanted, raw_keys, probe=probe)
         if fetched is None:
             return None
         if probe:
             _probed()
-        found, raw = fetched
+        found, raws = fetched
         seen.update(found)
         if together:
-            value = _loaded(backend, raw)
-    if key is not None and not together:
-        value = _get(key)
-    return value, {name: seen[name] for name in names}
+            values = [Found(backend, raw) for raw in raws]
+    if keys and not together:
+        values = [Held(_get(key)) for key in keys]
+    return values, {name: seen[name] for name in names}
+
+
+def already_read(names) -> dict[str, str] | None:
+    """The generations of names as this request already read them (no round trip); None unless it read them all
+    since its last commit, so that what it then reads from the database is at least as new as they are."""
+    read = _read_this_request()
+    if not all(name in read for name in names):
+        return None
+    return {name: read[name] for name in names}
 
 
 def _loaded(backend, raw):
@@ -180,21 +223,21 @@ class RedisGenerations:
         return f"{self.prefix}generation:{name}"
 
     def read(
-        self, names: list[str], value_key: str | None = None, probe: bool = True
-    ) -> tuple[dict[str, str], bytes | None] | None:
-        """The generations of names, and the raw value under value_key when one is asked for, in one round trip."""
+        self, names: list[str], value_keys: list[str] = (), probe: bool = True
+    ) -> tuple[dict[str, str], list[bytes | None]] | None:
+        """The generations of names, and the raw values under value_keys, in one round trip."""
         keys = [self._key(name) for name in names]
         try:
             pipe = self.client.pipeline(transaction=False)
             if keys:
                 pipe.mget(keys)
-            if value_key is not None:
-                pipe.get(value_key)
+            if value_keys:
+                pipe.mget(value_keys)
             if probe:
                 pipe.set(f"{self.prefix}write-probe", "1", ex=60)
             answers = pipe.execute()
             values = answers[0] if keys else []
-            raw = answers[1 if keys else 0] if value_key is not None else None
+            raws = answers[1 if keys else 0] if value_keys else []
             missing = [index for index, value in enumerate(values) if value is None]
             if missing:  # never seen, or just bumped: the first reader starts it, the others read that one
                 pipe = self.client.pipeline(transaction=False)
@@ -207,7 +250,7 @@ class RedisGenerations:
             log.warning("cache generations unavailable", extra={"event": "cache_error"})
             CACHE_REQUESTS.labels("generations", "unavailable").inc()
             return None
-        return {name: value.decode() for name, value in zip(names, values, strict=True)}, raw
+        return {name: value.decode() for name, value in zip(names, values, strict=True)}, raws
 
     def bump(self, names) -> None:
         # A bump on its way to Redis leaves the worker settled: the other threads' reads in that moment are the
@@ -262,9 +305,9 @@ class LocalGenerations:
         self._values: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def read(self, names: list[str], value_key: str | None = None, probe: bool = True) -> tuple[dict[str, str], None]:
+    def read(self, names: list[str], value_keys: list[str] = (), probe: bool = True) -> tuple[dict[str, str], list]:
         with self._lock:
-            return {name: self._values.setdefault(name, _new_generation()) for name in names}, None
+            return {name: self._values.setdefault(name, _new_generation()) for name in names}, [None] * len(value_keys)
 
     def bump(self, names) -> None:
         with self._lock:

@@ -25,6 +25,7 @@ from flask_wtf.csrf import generate_csrf
 
 from webapp import caching, invalidation, page_etags, reference
 from webapp.observability import CACHE_REQUESTS
+from webapp.services.sheets import kept_rows
 
 ANONYMOUS, SESSION, USER = "anonymous", "session", "user"
 SESSION_KEY, REMEMBER_COOKIE = "_user_id", "remember_token"  # Flask-Login's names
@@ -69,10 +70,14 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         names.append(invalidation.user(who))
     asked = (request.full_path, *(request.headers.get(header, "") for header in _VARIES))
     key = "view:" + caching.key_of(name, character_id, kind, who, *asked)
-    found = caching.recall(key, names)
+    shares_rows = "pack" in READS[name]  # a write that moves the pack leaves them all stale: the first keeps the rows
+    if shares_rows:
+        names += kept_rows.names(character_id)
+    found = caching.recall_many([key, kept_rows.key(character_id)] if shares_rows else [key], names)
     if found is None:
         return build()
-    kept, generations = found
+    (kept, *rows), generations = found
+    kept = kept.value
     mine = {held: generations[held] for held in names if held not in reference.GENERATIONS}
     if (
         isinstance(kept, Kept)
@@ -84,6 +89,8 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         g.kept_viewer = kept.viewer
         return _replay(kept)
     CACHE_REQUESTS.labels(name, "miss").inc()
+    if shares_rows:
+        kept_rows.asked(character_id, rows[0])
     g.pop(CSRF_FIELD, None)
     setattr(g, CSRF_FIELD, CSRF_MARKER)  # csrf_token() in templates writes the marker
     try:
@@ -97,13 +104,15 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         or "_flashes" in session
         or (kind == SESSION and (viewer is None or viewer.session_id != who))  # the session did not pass its check
     ):
+        caching.write_many(kept_rows.to_write())
         return _with_token(response)
     body = response.get_data()
     headers = tuple((k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS)
     digest = page_etags.body_digest(body.replace(CSRF_MARKER.encode(), b"")) if page_etags.tagged(response) else None
     until = viewer.session_expires_at if kind == SESSION else None
     viewer_id = str(viewer.id) if viewer is not None else None
-    caching.write(key, Kept(body, headers, reference.read_this_request(), mine, digest, viewer_id, until))
+    kept = Kept(body, headers, reference.read_this_request(), mine, digest, viewer_id, until)
+    caching.write_many({key: kept, **kept_rows.to_write()})
     response = _with_token(response)
     return page_etags.conditional(response, digest) if digest is not None else response
 

@@ -16,6 +16,7 @@ from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
 from webapp.services.ids import as_uuid, parse_id, uuid_or_none
+from webapp.services.sheets import kept_rows
 from webapp.services.sheets.rules_view import Carried, Worn, character_data, level_cap_of, sheet_data
 
 
@@ -99,13 +100,8 @@ def load_sheet(
     against the latest one. Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
     key = parse_id(character_id, "character")
-    query = _CHARACTER_WITH_CAMPAIGN_LOCKED if for_update else _CHARACTER_WITH_CAMPAIGN
-    row = db.session.execute(query, {"character_id": key}).first()
-    if row is None:
-        raise NotFound("No such character.")
-    character, membership, campaign = row
+    character, membership, campaign, owned = _rows(key, for_update)
     access.check(actor, action, character)
-    owned = _owned_rows(character.id)
     snapshot = reference.current()
     if not snapshot.has_all(_named(character, owned)):
         snapshot = reference.current(afresh=True)  # an entry newer than this worker's snapshot
@@ -182,6 +178,24 @@ def load_locked(actor: Actor, character_id, action: Action = Action.EDIT) -> Loa
     Raises NotFound (may not see it) or Forbidden (may not do `action`).
     """
     return load_sheet(actor, character_id, action, for_update=True)
+
+
+def _rows(key: uuid.UUID, for_update: bool) -> tuple[Character, Membership | None, Campaign | None, list[tuple]]:
+    """The character, its active membership and campaign, and what it owns: kept ones when they are current
+    (kept_rows.py), else read from the database (and kept when the request asked)."""
+    if not for_update:
+        found = kept_rows.recalled(key)
+        if found is not None:
+            return found.character, found.membership, found.campaign, found.owned
+    query = _CHARACTER_WITH_CAMPAIGN_LOCKED if for_update else _CHARACTER_WITH_CAMPAIGN
+    row = db.session.execute(query, {"character_id": key}).first()
+    if row is None:
+        raise NotFound("No such character.")
+    character, membership, campaign = row
+    owned = _owned_rows(character.id)
+    if not for_update:
+        kept_rows.keep(key, character, membership, campaign, owned)
+    return character, membership, campaign, owned
 
 
 def _owned_rows(character_id) -> list[tuple]:
