@@ -13,6 +13,7 @@ from tests.factories import PASSWORD
 from webapp import caching, invalidation
 from webapp.extensions import db as _db
 from webapp.models import InventoryEntry, Visibility
+from webapp.services import accounts
 from webapp.services.access.content import HIDDEN_LABEL
 from webapp.services.sheets import kept_rows
 
@@ -141,6 +142,33 @@ def test_kept_rows_hold_no_names_a_viewer_may_not_see(app, make, owner, hero, re
     page = others.get(f"/characters/{hero.id}/inventory").get_data(as_text=True)
     assert recalled == [False, True]
     assert "Secret Charm" not in page and HIDDEN_LABEL in page
+
+
+def test_a_deleted_accounts_character_is_gone_for_every_viewer_at_once(app, make, owner, hero):
+    """The database deletes an account's characters with it, unseen by the flush: what was kept of them goes too."""
+    other, visitor = app.test_client(), app.test_client()
+    assert other.post("/login", data={"email": make.user().email, "password": PASSWORD}).status_code == 303
+    for client in (other, visitor):
+        for path in (f"/characters/{hero.id}", f"/characters/{hero.id}/inventory"):
+            assert client.get(path).status_code == 200
+    hero_id = hero.id
+
+    accounts.delete_account(owner, owner.id)
+
+    for client in (other, visitor):
+        for path in (f"/characters/{hero_id}", f"/characters/{hero_id}/inventory"):
+            assert client.get(path).status_code == 404
+
+
+def test_a_deleted_game_masters_campaign_leaves_its_members_sheets(player, make, hero):
+    game_master = make.user()
+    make.membership(make.campaign(owner=game_master, name="The Sunken Crown"), hero)
+    assert "The Sunken Crown" in player.get(f"/characters/{hero.id}").get_data(as_text=True)
+    assert player.get(f"/characters/{hero.id}/inventory").status_code == 200  # rows kept with the campaign
+
+    accounts.delete_account(game_master, game_master.id)
+
+    assert "The Sunken Crown" not in player.get(f"/characters/{hero.id}").get_data(as_text=True)
 
 
 def test_rows_are_used_only_under_the_generations_they_were_kept_under(app, hero):

@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from flask import has_request_context
 from pydantic import Field
 
+from webapp import invalidation
 from webapp.extensions import db
-from webapp.models import Image, Role, User
+from webapp.invalidation import stale
+from webapp.models import Character, Image, Role, User
+from webapp.models.compendium_kinds import KINDS
 from webapp.net import client_address
 from webapp.services import access, credentials
 from webapp.services.commits import commit_or_raise
@@ -130,6 +133,11 @@ def delete_account(actor, user_id) -> None:
     # Locked: of parallel deletions one deletes, the others find no account (404).
     user = access.load_user(actor, user_id, manage=True, for_update=True)
     target_id = user.id
+    # The database deletes what the account owns with it, unseen by the flush: its characters, the campaigns it ran
+    # (and their members' memberships) and its homebrew. Name what showed them, so nothing kept outlives them.
+    owned = db.session.scalars(sa.select(Character.id).where(Character.owner_id == target_id)).all()
+    kinds = (invalidation.compendium(kind) for kind in KINDS)
+    stale(db.session, *(invalidation.character(ident) for ident in owned), invalidation.CAMPAIGNS, *kinds)
     db.session.delete(user)
     commit_or_raise(
         Conflict(
