@@ -171,6 +171,15 @@ def test_a_deleted_game_masters_campaign_leaves_its_members_sheets(player, make,
     assert "The Sunken Crown" not in player.get(f"/characters/{hero.id}").get_data(as_text=True)
 
 
+def test_rows_are_kept_under_the_shape_of_their_models(hero):
+    """A release that maps other columns reads none of the rows an earlier one kept."""
+    from webapp.models import Campaign, Character, Membership
+
+    shape = kept_rows.shape_of((Character, Membership, Campaign))
+    assert kept_rows.key(hero.id) == f"rows:{shape}:{hero.id}"
+    assert kept_rows.shape_of((Character, Membership)) != shape
+
+
 def test_rows_are_used_only_under_the_generations_they_were_kept_under(app, hero):
     names = kept_rows.names(hero.id)
     assert names == [invalidation.character(hero.id), invalidation.pack(hero.id), invalidation.CAMPAIGNS]

@@ -12,14 +12,27 @@ ones. Only a request that asked for them with those generations (`asked`) keeps 
 with its own answer.
 """
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 
 from webapp import caching, invalidation
+from webapp.models import Campaign, Character, Membership
 
 _OFFERED, _TO_WRITE = "tavern.kept_rows", "tavern.kept_rows.to_write"
+
+
+def shape_of(models) -> str:
+    """A digest of the models' mapped columns: rows kept by a release with other columns are never read back (an
+    object missing a column would fail when a page reads it)."""
+    columns = [f"{model.__name__}.{column.key}" for model in models for column in sa.inspect(model).column_attrs]
+    return hashlib.sha256(",".join(columns).encode()).hexdigest()[:8]
+
+
+_SHAPE = shape_of((Character, Membership, Campaign))
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class Rows:
 
 
 def key(character_id) -> str:
-    return f"rows:{character_id}"
+    return f"rows:{_SHAPE}:{character_id}"
 
 
 def names(character_id) -> list[str]:
