@@ -134,6 +134,7 @@ def time_views(
         if status != 200:
             raise RuntimeError(f"GET {url} answered {status}")
         return elapsed * 1000
+
     with app.app_context():
         from webapp.extensions import db
 
@@ -165,9 +166,10 @@ def time_views(
     return results
 
 
-def request_environ(url: str, headers: dict[str, str]) -> dict:
-    """The WSGI environ a server hands the app for a GET of `url` with these headers."""
-    return EnvironBuilder(path=url, base_url=BASE_URL, headers=headers).get_environ()
+def request_environ(url: str, headers: dict[str, str], method: str = "GET", body: str | None = None) -> dict:
+    """The WSGI environ a server hands the app for a request of `url` with these headers (and body)."""
+    data = body.encode() if body else None
+    return EnvironBuilder(path=url, method=method, base_url=BASE_URL, headers=headers, data=data).get_environ()
 
 
 def served_once(app, environ: dict) -> tuple[int, float]:

@@ -2,10 +2,10 @@
 and for comparisons too small for two server stacks to show.
 
 Run as `python -m bench.mix_walk [--passes N] [--profile VIEW]` in the benchmark's environment (DATABASE_URL and
-REDIS_URL of a database `make bench` built; RATELIMIT_ENABLED=0). Each request is served as Gunicorn serves it, in an
-app context of its own, and timed from the call of the app until its body was read (wall and the thread's CPU); no
-network, server or load generator shares the machine's cores. On a shared virtual machine, compare two variants by
-alternating them pass after pass in one process, never by runs minutes apart.
+REDIS_URL of a database `make bench` built; rate limits are off here, as in the bench). Each request is served as
+Gunicorn serves it, in an app context of its own, and timed from the call of the app until its body was read (wall
+and the thread's CPU); no network, server or load generator shares the machine's cores. On a shared virtual machine,
+compare two variants by alternating them pass after pass in one process, never by runs minutes apart.
 """
 
 import argparse
@@ -16,8 +16,6 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-
-from werkzeug.test import EnvironBuilder
 
 from bench import build_times, mix, players
 from bench.wrk import Request
@@ -55,20 +53,12 @@ def signed_in(app, characters: list[players.PlayerCharacter]) -> dict[str, mix.C
     return credentials
 
 
-def environ_of(request: Request) -> dict:
-    """The WSGI environ a server hands the app for one entry of a request table."""
-    body = request.body.encode() if request.body else None
-    return EnvironBuilder(
-        path=request.path, method=request.method, base_url=build_times.BASE_URL, headers=request.headers, data=body
-    ).get_environ()
-
-
 def walk(app, table: list[Request], profile: cProfile.Profile | None = None, view: str | None = None) -> Walked:
     """Serve every request of the table once, in order; raises RuntimeError when one answers anything but 200.
     With `profile`, the requests of `view` (or all) run under it."""
     wall, cpu = defaultdict(list), defaultdict(list)
     for request in table:
-        environ = environ_of(request)
+        environ = build_times.request_environ(request.path, request.headers, request.method, request.body)
         profiled = profile is not None and view in (None, request.view)
         if profiled:
             profile.enable()
