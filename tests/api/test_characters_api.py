@@ -300,3 +300,16 @@ class TestLists:
         assert stats["total"] == 3
         assert stats["by_level"] == {"1": 1, "3": 1, "5": 1}
         assert stats["by_race"][0] == {"race_id": str(roster["dwarf"].id), "name": "Dwarfish", "count": 2}
+
+
+def test_leaving_an_archetype_that_requires_the_race_keeps_the_race_whole(client, ref, player):
+    # The character's archetype lists its race among its required races, so the locked read meets the race twice:
+    # joined with its skills, and again among the archetype's races, which must not drop the skills read first.
+    runesmith = client.post("/api/v1/characters", json=body(ref, archetype_id=str(ref["archetype"]["Runesmith"].id)))
+    assert runesmith.status_code == 201
+    url = f"/api/v1/characters/{runesmith.get_json()['id']}"
+    changed = client.patch(url, json={"archetype_id": str(ref["archetype"]["Sellsword"].id)})
+    assert changed.status_code == 200
+    assert changed.get_json()["archetype_id"] == str(ref["archetype"]["Sellsword"].id)
+    back = client.patch(url, json={"archetype_id": str(ref["archetype"]["Runesmith"].id)})
+    assert back.status_code == 200

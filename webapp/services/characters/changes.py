@@ -4,12 +4,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import invalidation, rules
 from webapp.extensions import db
 from webapp.invalidation import stale
-from webapp.models import ATTRIBUTE_NAMES, Campaign, Character, Membership, Perk, Race, Skill, Visibility
+from webapp.models import ATTRIBUTE_NAMES, Archetype, Campaign, Character, Membership, Perk, Race, Skill, Visibility
 from webapp.services import access, locks
 from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
@@ -85,9 +85,13 @@ def update_character(
     needs another race).
     """
     changes = patch.changes()
+    # The race may also be one the archetype requires: read afresh on both paths, it keeps its skills only if both
+    # load them (populate_existing resets what a path leaves unloaded).
     options = (
         joinedload(Character.race).selectinload(Race.skills),
-        joinedload(Character.archetype).options(*checks.ARCHETYPE_OPTIONS),
+        joinedload(Character.archetype).options(
+            selectinload(Archetype.skills), selectinload(Archetype.required_races).selectinload(Race.skills)
+        ),
     )
     if "name" in changes:
         locks.lock_owner_of(Character, character_id)
