@@ -2,7 +2,6 @@
 schemas, the violations a bad one reports, and the compendium list such a query asks for."""
 
 import functools
-import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, create_model, field_validator
@@ -11,6 +10,7 @@ from webapp.models import ATTRIBUTE_NAMES
 from webapp.models.compendium_kinds import Kind
 from webapp.services import compendium
 from webapp.services.errors import Violation
+from webapp.services.inputs import Id
 
 
 class Query(BaseModel):
@@ -62,7 +62,7 @@ def query_model(kind: Kind) -> type[CompendiumQuery]:
     """The list query of a kind: search, sort, order, cursor, tag and the kind's own filters."""
     fields: dict[str, Any] = {"sort": (Literal[kind.sorts], "name")}
     if any(r.field == "tag_ids" for r in kind.relations):
-        fields["tag"] = (uuid.UUID | None, Field(None, description="Only entries with this tag."))
+        fields["tag"] = (Id | None, Field(None, description="Only entries with this tag."))
     for name in kind.choice_filters:
         fields[name] = (Literal[kind.field(name).choices] | None, None)
     if kind.level_field:

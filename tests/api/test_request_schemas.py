@@ -226,3 +226,46 @@ def test_a_fraction_true_text_or_a_huge_float_is_no_amount(client, world, amount
     db.session.expire_all()
     assert db.session.get(Character, world.character.id).experience == 0
     assert db.session.get(InventoryEntry, (world.character.id, world.item.id)).quantity == 1
+
+
+def _is_uuid(schema: dict) -> bool:
+    """Whether the schema is a uuid, a list of them, or either or null."""
+    options = schema.get("anyOf", [schema])
+    return any(o.get("format") == "uuid" or ("items" in o and _is_uuid(o["items"])) for o in options)
+
+
+def _is_list(schema: dict) -> bool:
+    return any(o.get("type") == "array" for o in schema.get("anyOf", [schema]))
+
+
+@pytest.mark.parametrize("spell", [lambda i: i.hex, lambda i: f"{{{i}}}", lambda i: f"urn:uuid:{i}", lambda i: f" {i}"])
+def test_an_id_is_taken_only_as_the_document_writes_a_uuid(client, world, doc, spell):
+    # Python reads a UUID without hyphens, in braces or after urn:uuid:, but the document's `uuid` format is the
+    # 8-4-4-4-12 form alone: every id a body or a query string holds is refused in any other spelling.
+    odd = spell(world.item.id)
+    accepted, tried = [], 0
+    for path, item in doc["paths"].items():
+        if re.search(r"\{(?!character_id|item_id|campaign_id|image_id|user_id|entry_id)\w+\}", path):
+            continue  # ids of things the world does not hold: their bodies and queries have no ids
+        url = url_of(path, world)
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and _is_uuid(parameter["schema"]):
+                    tried += 1
+                    response = client.open(url, method=method.upper(), query_string={parameter["name"]: odd})
+                    if response.status_code != 400 or fields(response) != [parameter["name"]]:
+                        accepted.append((method, path, parameter["name"], response.status_code))
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            for name, schema in (body_schema(doc, operation)["properties"].items() if body else ()):
+                if _is_uuid(schema):
+                    tried += 1
+                    value = [odd] if _is_list(schema) else odd
+                    response = client.open(url, method=method.upper(), json={name: value})
+                    if response.status_code != 422 or not any(f.startswith(name) for f in fields(response)):
+                        accepted.append((method, path, name, response.status_code))
+    assert tried >= 20 and accepted == []
+
+
+def test_an_id_written_out_in_capitals_is_still_that_id(client, world):
+    found = client.get("/api/v1/characters", query_string={"race_id": str(world.character.race_id).upper()})
+    assert found.status_code == 200 and [c["id"] for c in found.get_json()["data"]] == [str(world.character.id)]

@@ -16,6 +16,7 @@ from webapp.services import access, character_growth, character_transfer, charac
 from webapp.services.character_growth import ExperienceAward, PerkPick, SkillPick
 from webapp.services.characters import CharacterCreate, CharacterPatch
 from webapp.services.errors import InvalidInput, Violation
+from webapp.services.inputs import Id
 from webapp.services.pagination import paginate
 from webapp.services.sheets import LoadedSheet, load_sheet
 from webapp.services.tallies import Tally
@@ -26,8 +27,8 @@ SORTS = {"created_at": Character.created_at, "name": Character.name, "level": Ch
 
 class _CharacterListBase(ListQuery):
     mine: bool = Field(False, description="Only the caller's own characters.")
-    race_id: uuid.UUID | None = None
-    archetype_id: uuid.UUID | None = None
+    race_id: Id | None = None
+    archetype_id: Id | None = None
     sort: Literal["created_at", "name", "level"] = "created_at"
 
 

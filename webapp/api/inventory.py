@@ -16,6 +16,7 @@ from webapp.models.compendium_kinds import KINDS
 from webapp.services import access, equipment, inventory
 from webapp.services.access import HIDDEN_LABEL, Action
 from webapp.services.errors import NotFound
+from webapp.services.inputs import Id
 from webapp.services.inventory import InventoryAdd, InventoryPatch
 from webapp.services.sheets import LoadedSheet, load_sheet
 
@@ -28,7 +29,7 @@ EquipmentChange = create_model(
     "EquipmentChange",
     __base__=Schema,
     **{
-        slot: (uuid.UUID | None, Field(None, description=f"{rules.SLOT_LABELS[slot]}: an item id, or null to empty"))
+        slot: (Id | None, Field(None, description=f"{rules.SLOT_LABELS[slot]}: an item id, or null to empty"))
         for slot in rules.EQUIP_SLOTS
     },
 )

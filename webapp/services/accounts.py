@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import uuid
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -18,7 +17,7 @@ from webapp.net import client_address
 from webapp.services import access, credentials
 from webapp.services.commits import commit_or_raise
 from webapp.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Violation
-from webapp.services.inputs import Patch, name, reworded, trimmed
+from webapp.services.inputs import Id, Patch, name, reworded, trimmed
 from webapp.services.passwords import hash_password
 from webapp.services.sessions import end_all_sessions
 
@@ -87,7 +86,7 @@ class UserPatch(Patch):
 
     display_name: DisplayName | None = None
     bio: trimmed(MAX_BIO, lines=True, too_long=f"Use at most {MAX_BIO} characters.") | None = None
-    image_id: Annotated[uuid.UUID, reworded("No such image.")] | None = Field(
+    image_id: Annotated[Id, reworded("No such image.")] | None = Field(
         None, description="Avatar image; null removes it."
     )
     role: Roles | None = Field(None, description="Admins only, for another non-admin account.")

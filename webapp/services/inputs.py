@@ -114,9 +114,24 @@ def whole(minimum: int, maximum: int, message: str | None = None) -> Any:
     return Annotated[number, reworded(message)] if message else number
 
 
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _written_as_uuid(value):
+    """Text is an id only as the document's `uuid` format writes one, 8-4-4-4-12 hexadecimal digits: the other
+    spellings Python reads (no hyphens, braces, a urn: prefix) are refused, as the document says they are."""
+    if isinstance(value, str) and not _UUID_TEXT.fullmatch(value):
+        raise PydanticCustomError("uuid_parsing", "Input should be a valid UUID, written as 8-4-4-4-12 hex digits")
+    return value
+
+
+# An id in a body or a query string.
+Id = Annotated[uuid.UUID, BeforeValidator(_written_as_uuid)]
+
+
 def entry_id(kind: str) -> Any:
     """The id of an entry chosen in a form or body (a race, a skill); any other value names no such entry."""
-    return Annotated[uuid.UUID, reworded(f"There is no such {kind}")]
+    return Annotated[Id, reworded(f"There is no such {kind}")]
 
 
 def reworded(message: str) -> WrapValidator:

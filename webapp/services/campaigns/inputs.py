@@ -1,14 +1,13 @@
 """What players and GMs send about a campaign (its details and rules, a join, an approval, a note), checked once
 for the pages and the API alike."""
 
-import uuid
 from typing import Literal
 
 from pydantic import Field
 
 from webapp import rules
 from webapp.models import Rarity
-from webapp.services.inputs import Input, Patch, name, trimmed, whole
+from webapp.services.inputs import Id, Input, Patch, name, trimmed, whole
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 5000
@@ -27,8 +26,8 @@ class RulesBody(Input):
     """A campaign's rules; a rule left empty leaves that part of the game open."""
 
     level_cap: whole(1, rules.MAX_LEVEL) | None = Field(None, description="Characters stop at this level.")
-    allowed_race_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every race.")
-    allowed_archetype_ids: list[uuid.UUID] = Field(default_factory=list, description="Empty: every archetype.")
+    allowed_race_ids: list[Id] = Field(default_factory=list, description="Empty: every race.")
+    allowed_archetype_ids: list[Id] = Field(default_factory=list, description="Empty: every archetype.")
     max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
     point_budget: whole(0, MAX_BUDGET) | None = Field(
         None, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
@@ -38,8 +37,8 @@ class RulesBody(Input):
 class RulesPatch(RulesBody):
     """The rules to change: only the keys given."""
 
-    allowed_race_ids: list[uuid.UUID] | None = None
-    allowed_archetype_ids: list[uuid.UUID] | None = None
+    allowed_race_ids: list[Id] | None = None
+    allowed_archetype_ids: list[Id] | None = None
 
 
 class CampaignCreate(Input):
@@ -83,7 +82,7 @@ class JoinRequest(Input):
     """A player asks to join the campaign of an invite code with one of their characters."""
 
     invite_code: trimmed(64, required=True)
-    character_id: uuid.UUID
+    character_id: Id
 
 
 class ApproveBody(Input):

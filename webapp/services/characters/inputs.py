@@ -1,13 +1,12 @@
 """What players send about a character (who it is, its race, archetype and base scores, who may see it), checked
 once for the API, the pages, the builder and import alike."""
 
-import uuid
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from webapp import rules
-from webapp.services.inputs import Input, Patch, entry_id, name, reworded, trimmed, whole
+from webapp.services.inputs import Id, Input, Patch, entry_id, name, reworded, trimmed, whole
 
 MAX_NAME = 100
 MAX_SEX = 30
@@ -22,7 +21,7 @@ Description = trimmed(MAX_DESCRIPTION, lines=True, too_long=f"A description has 
 Score = whole(rules.MIN_BASE, rules.MAX_BASE, f"{{field}} must be between {rules.MIN_BASE} and {rules.MAX_BASE}")
 SCORE = f"Base score, {rules.MIN_BASE}–{rules.MAX_BASE} (point buy; the cost must fit the budget)."
 NO_SUCH_IMAGE = "There is no such image, or it is another player's private picture"
-ImageId = Annotated[uuid.UUID, reworded(NO_SUCH_IMAGE)]
+ImageId = Annotated[Id, reworded(NO_SUCH_IMAGE)]
 Choosable = Annotated[Literal["PUBLIC", "PRIVATE"], reworded("Choose PUBLIC or PRIVATE")]
 
 
