@@ -27,6 +27,11 @@ import tempfile
 # players' mix runs some 10% faster with a lower p99 than with 8, and 4 requests stuck on a slow service still
 # leave every worker threads to serve with (2 and 3 would not). Each worker's SQLAlchemy pool (5 + 10 overflow)
 # covers its threads; PostgreSQL sees at most instances x workers x threads connections (4 x 2 x 4 = 32).
+# Later, on the same mixed table, three alternations of 2 x 4 against sync 4: the same req/s (178-236 against
+# 176-241) with a lower p99 for sync (179-276 ms against 277-424), since each request runs to its end instead of
+# sharing its worker's GIL, and the shared accept queue is first come, first served. Kept gthread all the same:
+# the last column above is what a slow database or S3 does to sync workers. 4 x 2 against 2 x 4 (three
+# alternations each) differed by less than the machine's drift.
 # Nginx buffers slow clients, so no thread waits on a slow network.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
