@@ -37,7 +37,10 @@ class LoginBody(Input):
 
 
 class RefreshBody(Input):
-    """A refresh token to trade for a new pair, or to revoke with its family."""
+    """A refresh token to trade for a new pair, or to revoke with its family, kept as sent (a token with spaces
+    is no token of ours, not an empty one)."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
 
     refresh_token: str = Field(min_length=1, max_length=200)
 
