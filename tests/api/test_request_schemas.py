@@ -238,7 +238,11 @@ def _is_list(schema: dict) -> bool:
     return any(o.get("type") == "array" for o in schema.get("anyOf", [schema]))
 
 
-@pytest.mark.parametrize("spell", [lambda i: i.hex, lambda i: f"{{{i}}}", lambda i: f"urn:uuid:{i}", lambda i: f" {i}"])
+@pytest.mark.parametrize(
+    "spell",
+    [lambda i: i.hex, lambda i: f"{{{i}}}", lambda i: f"urn:uuid:{i}", lambda i: f" {i}"],
+    ids=["no hyphens", "braces", "urn", "leading space"],
+)
 def test_an_id_is_taken_only_as_the_document_writes_a_uuid(client, world, doc, spell):
     # Python reads a UUID without hyphens, in braces or after urn:uuid:, but the document's `uuid` format is the
     # 8-4-4-4-12 form alone: every id a body or a query string holds is refused in any other spelling.

@@ -4,12 +4,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import invalidation, rules
 from webapp.extensions import db
 from webapp.invalidation import stale
-from webapp.models import ATTRIBUTE_NAMES, Archetype, Campaign, Character, Membership, Perk, Race, Skill, Visibility
+from webapp.models import ATTRIBUTE_NAMES, Campaign, Character, Membership, Perk, Skill, Visibility
 from webapp.services import access, locks
 from webapp.services.access import Action, Actor
 from webapp.services.campaigns import campaign_rules_for
@@ -17,7 +16,7 @@ from webapp.services.characters import checks
 from webapp.services.characters.inputs import CharacterCreate, CharacterPatch
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import Conflict, InvalidInput, RuleViolation
-from webapp.services.sheets import archetype_data, base_scores, race_data
+from webapp.services.sheets import RACE_AND_ARCHETYPE_OPTIONS, archetype_data, base_scores, race_data
 
 
 def create_character(
@@ -85,18 +84,12 @@ def update_character(
     needs another race).
     """
     changes = patch.changes()
-    # The race may also be one the archetype requires: read afresh on both paths, it keeps its skills only if both
-    # load them (populate_existing resets what a path leaves unloaded).
-    options = (
-        joinedload(Character.race).selectinload(Race.skills),
-        joinedload(Character.archetype).options(
-            selectinload(Archetype.skills), selectinload(Archetype.required_races).selectinload(Race.skills)
-        ),
-    )
     if "name" in changes:
         locks.lock_owner_of(Character, character_id)
     # Locked and read afresh: If-Match, the name and the point buy are checked against the latest character.
-    character = access.load(actor, Character, character_id, Action.EDIT, options=options, for_update=True)
+    character = access.load(
+        actor, Character, character_id, Action.EDIT, options=RACE_AND_ARCHETYPE_OPTIONS, for_update=True
+    )
     if expect is not None:
         expect(character)
     problems = []

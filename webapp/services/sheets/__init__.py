@@ -7,6 +7,7 @@ a character and computes its sheet.
 from webapp.services.sheets.loader import LoadedSheet, load_locked, load_sheet, sheet_of
 from webapp.services.sheets.rules_view import (
     CARD_OPTIONS,
+    RACE_AND_ARCHETYPE_OPTIONS,
     SHEET_OPTIONS,
     Carried,
     Namer,
@@ -23,6 +24,7 @@ from webapp.services.sheets.rules_view import (
 
 __all__ = [
     "CARD_OPTIONS",
+    "RACE_AND_ARCHETYPE_OPTIONS",
     "SHEET_OPTIONS",
     "Carried",
     "LoadedSheet",

@@ -22,13 +22,17 @@ from webapp.models import (
 )
 from webapp.reference import Entry
 
-# The same relations through plain ORM loading (more queries than load_sheet); for callers with their own query.
-# A race is reached twice, as the character's and as one its archetype requires (a Paladin must be a Dwarf):
-# both paths load its skills, or a query with populate_existing could reset them on the second path.
-SHEET_OPTIONS = (
+# A character's race and archetype as the rules read them. A race is reached twice, as the character's and as one
+# its archetype requires (a Runesmith must be a Dwarf): both paths load its skills, or a query with
+# populate_existing (a locked read) resets them on the second path.
+RACE_AND_ARCHETYPE_OPTIONS = (
     joinedload(Character.race).selectinload(Race.skills),
     joinedload(Character.archetype).selectinload(Archetype.skills),
     joinedload(Character.archetype).selectinload(Archetype.required_races).selectinload(Race.skills),
+)
+# The same relations through plain ORM loading (more queries than load_sheet); for callers with their own query.
+SHEET_OPTIONS = (
+    *RACE_AND_ARCHETYPE_OPTIONS,
     selectinload(Character.skills),
     selectinload(Character.perks),
     selectinload(Character.inventory)
