@@ -18,7 +18,7 @@ def describe(env: dict, database_url: str, redis_url: str) -> dict:
         "cores": str(len(os.sched_getaffinity(0))),
         "memory": f"{_mem_total_gib():.1f} GiB",
         "os": f"{_os_name()}, Linux {platform.release()}",
-        "python": platform.python_version(),
+        "python": f"{platform.python_version()} from {sys.base_prefix}",  # which build: a distribution's or a local one
         "postgresql": _postgres_version(database_url),
         "redis": _redis_version(redis_url),
         "nginx": _first_line(["nginx", "-v"]).removeprefix("nginx version: "),
