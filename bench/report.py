@@ -225,8 +225,8 @@ def method(s: dict) -> list[str]:
         "rows. For each dataset size it first times page builds in-process, then starts Gunicorn with "
         "deploy/gunicorn.conf.py (APP_ENV=production, rate limits off, LOG_LEVEL=WARNING, Redis "
         f"`{s['redis_url']}`) behind Nginx with TLS on loopback and drives it with "
-        f"`wrk -t{s['threads']} -c{s['connections']}` at full speed. Rate limits are off because the mix passes "
-        "them within a second; in production the API's limit also checks the caller's credential and counts in "
+        f"`wrk -t{s['threads']} -c{s['connections']}` at full speed. Rate limits are off because the mix would "
+        "pass them within seconds; in production the API's limit also checks the caller's credential and counts in "
         "Redis before every API view, a cost these figures leave out.",
         "",
         "**The real mix** (the headline). Every player signs in through the login form (session cookie, and the "
