@@ -23,20 +23,26 @@ import tempfile
 #
 # Sync workers win only on trivial CPU-bound requests; one request waiting on the database, Redis or S3
 # stalls a whole process, and the figure of the last column collapses. gthread with one worker per CPU keeps
-# the CPUs busy while requests wait on I/O (the GIL is released there). 4 threads each is the balance: the
-# players' mix runs some 10% faster with a lower p99 than with 8, and 4 requests stuck on a slow service still
-# leave every worker threads to serve with (2 and 3 would not). Each worker's SQLAlchemy pool (5 + 10 overflow)
-# covers its threads; PostgreSQL sees at most instances x workers x threads connections (4 x 2 x 4 = 32).
+# the CPUs busy while requests wait on I/O (the GIL is released there). 3 threads each is the balance: the
+# players' mix runs faster than with 4 or 8, and a request stuck on a slow service (Redis answers or fails within
+# 1 s, S3 within its 10 s read timeout) still leaves its worker threads to serve with. Each worker's SQLAlchemy
+# pool (5 + 10 overflow) covers its threads; PostgreSQL sees at most instances x workers x threads connections
+# (4 x 2 x 3 = 24).
 # Later, on the same mixed table, three alternations of 2 x 4 against sync 4: the same req/s (178-236 against
 # 176-241) with a lower p99 for sync (179-276 ms against 277-424), since each request runs to its end instead of
 # sharing its worker's GIL, and the shared accept queue is first come, first served. Kept gthread all the same:
 # the last column above is what a slow database or S3 does to sync workers. 4 x 2 against 2 x 4 (three
-# alternations each) differed by less than the machine's drift.
+# alternations each) differed by less than the machine's drift. On an optimised Python (Debian's 3.11), the full
+# mix with its reads-only table, one stack each, alternating (req/s, medians of 3-5 rounds): mixed 2 x 4 514-518,
+# 2 x 3 556, 2 x 2 560-569, with p99 149/110 ms, 99 ms and 99/111 ms; reads only about equal (1,238-1,334 against
+# 1,280-1,342); the bare hello 3,917-3,964 for 2 x 4 and 2 x 3, 3,392-3,429 for 2 x 2. Each thread past what the
+# CPUs run adds a GIL hand-off around every round trip to Redis or PostgreSQL: kept reads walked by 4 threads in
+# one process cost 35-40% more CPU each than by one. 2 x 3 takes the mix's gain and keeps the hello's.
 # Nginx buffers slow clients, so no thread waits on a slow network.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
 
 # Timeouts, consistent with nginx.conf: Nginx waits proxy_read_timeout (30 s) for an answer, so a request
 # may take as long as a silent worker is tolerated (timeout, 30 s). Idle keep-alive connections from Nginx

@@ -223,7 +223,7 @@ def test_nginx_accepts_the_configuration(tmp_path):
 
 def test_gunicorn_settings_read_the_environment(tmp_path):
     defaults = _gunicorn_settings(tmp_path)
-    assert defaults["worker_class"] == "gthread" and defaults["workers"] == 2 and defaults["threads"] == 4
+    assert defaults["worker_class"] == "gthread" and defaults["workers"] == 2 and defaults["threads"] == 3
     assert defaults["control_socket_disable"] is True
     assert callable(defaults["child_exit"]) and callable(defaults["on_starting"])
     tuned = _gunicorn_settings(
