@@ -25,7 +25,8 @@ import tempfile
 # stalls a whole process, and the figure of the last column collapses. gthread with one worker per CPU keeps
 # the CPUs busy while requests wait on I/O (the GIL is released there). 3 threads each is the balance: the
 # players' mix runs faster than with 4 or 8, and a request stuck on a slow service (Redis answers or fails within
-# 1 s, S3 within its 10 s read timeout) still leaves its worker threads to serve with. Each worker's SQLAlchemy
+# 1 s, S3 within its 10 s read timeout) still leaves its worker two threads to serve with. Three stuck on one worker
+# leave it none, where 4 threads would keep one: that margin cost some 8% of the mix. Each worker's SQLAlchemy
 # pool (5 + 10 overflow) covers its threads; PostgreSQL sees at most instances x workers x threads connections
 # (4 x 2 x 3 = 24).
 # Later, on the same mixed table, three alternations of 2 x 4 against sync 4: the same req/s (178-236 against
