@@ -164,7 +164,9 @@ def test_the_header_folds_into_a_menu_on_a_phone_and_opens_by_keyboard(browser: 
         header = page.locator(".site-header").bounding_box()
         assert header is not None and header["height"] < 70  # the links no longer fill the first screen
 
-        page.keyboard.press("Tab")  # the skip link
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+        assert page.evaluate(MEASURE)["small"] == []  # shown while focused, so a target like any other
         page.keyboard.press("Tab")  # the brand
         page.keyboard.press("Tab")
         expect(page.locator("summary.nav-menu-toggle")).to_be_focused()
