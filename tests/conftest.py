@@ -87,7 +87,19 @@ def app(database_url, tmp_path_factory):
             _drop_everything()
         upgrade()
         sa.event.listen(_db.engine, "before_cursor_execute", _reads_stay_reads)
+    application.after_request(_headers_gunicorn_can_send)
     return application
+
+
+def _headers_gunicorn_can_send(response):
+    """Gunicorn answers its own 500 for a header it cannot write in Latin-1 (a name in Content-Disposition, a URL in
+    HX-Redirect); the test client sends anything, so every test's answers are checked here."""
+    for name, value in response.headers.items():
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise AssertionError(f"Gunicorn would refuse the header {name}: {value!r}") from None
+    return response
 
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")

@@ -1,13 +1,14 @@
 """Redirects that work for plain forms (303) and htmx requests (HX-Redirect, a whole-page navigation)."""
 
 from flask import Response, redirect, request, url_for
+from werkzeug.urls import iri_to_uri
 
 
 def go(url: str) -> Response:
     """Send the browser to `url` after a successful POST, whether the form was posted by htmx or not."""
     if request.headers.get("HX-Request") == "true":
         response = Response(status=204)
-        response.headers["HX-Redirect"] = url
+        response.headers["HX-Redirect"] = iri_to_uri(url)  # a header carries Latin-1 only; Location is encoded alike
         return response
     return redirect(url, code=303)
 
