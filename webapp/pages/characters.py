@@ -1,7 +1,9 @@
 """The character pages: my characters, the sheet with its inline changes, delete, export and import."""
 
 import json
+import unicodedata
 from functools import partial
+from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
@@ -210,11 +212,21 @@ def character_delete(character_id):
 @bp.get("/characters/<uuid:character_id>/export.json")
 def character_export(character_id):
     document = character_transfer.export_character(me(), character_id)
-    slug = "".join(ch if ch.isalnum() else "-" for ch in document["name"].lower()).strip("-") or "character"
     response = Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{slug}.json"'
+    response.headers["Content-Disposition"] = _attachment(document["name"])
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _attachment(name: str) -> str:
+    """The download's name from the character's: a header holds Latin-1 only, so "Ωmega" saves as "mega.json"
+    where browsers read nothing else, and as "ωmega.json" through RFC 6266's filename* everywhere else."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "character"
+    ascii_only = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
+    plain = "-".join(part for part in ascii_only.split("-") if part) or "character"
+    if plain == slug:
+        return f'attachment; filename="{slug}.json"'
+    return f"attachment; filename=\"{plain}.json\"; filename*=UTF-8''{quote(slug + '.json')}"
 
 
 @bp.route("/characters/import", methods=["GET", "POST"])
