@@ -1,9 +1,12 @@
 """Keyset (cursor) pagination of a query: stable under inserts, with the row id as the tie-breaker."""
 
 import base64
+import enum
+import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 
 import orjson
 import sqlalchemy as sa
@@ -31,18 +34,40 @@ def _decode(cursor: str, columns: list[sa.Column]) -> list:
         if not isinstance(raw, list) or len(raw) != len(columns):
             raise ValueError
         return [_typed(value, column) for value, column in zip(raw, columns, strict=True)]
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, InvalidOperation, orjson.JSONDecodeError):
         raise BadQuery([Violation("cursor", "This cursor is not one we gave out.")]) from None
 
 
+_BIGINT = 2**63  # what a database integer holds either side of zero
+
+
 def _typed(value, column):
+    """The cursor's value as the column's type, or ValueError: a hand-made cursor must not reach the database as
+    something it refuses (a NUL in text, an integer past 64 bits, a list, a boolean where a number goes)."""
     python_type = column.type.python_type
     if python_type is uuid.UUID:
-        return uuid.UUID(value)
+        return uuid.UUID(_text(value))
     if python_type is datetime:
-        return datetime.fromisoformat(value)
-    if isinstance(value, str) and python_type is not str:
-        return python_type(value)
+        moment = datetime.fromisoformat(_text(value))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if python_type is str or issubclass(python_type, enum.Enum):
+        return python_type(_text(value))
+    if python_type is Decimal:  # written out as text, to keep its digits
+        number = Decimal(_text(value))
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError
+    else:
+        number = value
+    if python_type is int and not (isinstance(number, int) and -_BIGINT <= number < _BIGINT):
+        raise ValueError
+    if not math.isfinite(number):
+        raise ValueError
+    return python_type(number)
+
+
+def _text(value) -> str:
+    if not isinstance(value, str) or "\x00" in value or len(value) > 1000:
+        raise ValueError
     return value
 
 
