@@ -2,13 +2,13 @@
 bodies with a control character (NUL included) or nested too deep never reach a view or the database. A body that
 no one read (a refusal that came first) is read to its end before the answer goes out."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp import text
-from webapp.services.errors import BadQuery, InvalidInput, NestedTooDeep, NotFound, Violation
+from webapp.services.errors import BadQuery, InvalidInput, NestedTooDeep, NotFound, TooLarge, Violation
 
 _WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _CHUNK = 64 * 1024
@@ -45,10 +45,18 @@ def check_request() -> None:
 
 
 def _form():
+    """The request's form; TooLarge (413) for a text field past MAX_FORM_MEMORY_SIZE, which would leave the whole
+    form empty for the view. A body past MAX_CONTENT_LENGTH reads as empty: the view answers it beside its upload."""
     try:
         return request.form
     except RequestEntityTooLarge:
-        return MultiDict()  # the view answers it, beside the upload field
+        length, limit = request.content_length, current_app.config["MAX_CONTENT_LENGTH"]
+        if length is not None and limit is not None and length <= limit:
+            most = current_app.config["MAX_FORM_MEMORY_SIZE"] // 1000
+            raise TooLarge(
+                f"Some text in this form is too long: at most {most} KB. To import a character, choose its file."
+            ) from None
+        return MultiDict()
 
 
 def _refused(pairs, lines: bool) -> list[Violation]:

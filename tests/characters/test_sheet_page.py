@@ -273,6 +273,46 @@ def test_export_downloads_a_json_file(client, brannoc):
     assert json.loads(response.get_data(as_text=True))["race"] == "Dwarf"
 
 
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("Ωmega", "attachment; filename=\"mega.json\"; filename*=UTF-8''%CF%89mega.json"),
+        (
+            "龍の騎士",
+            "attachment; filename=\"character.json\"; filename*=UTF-8''%E9%BE%8D%E3%81%AE%E9%A8%8E%E5%A3%AB.json",
+        ),
+        ("Zoë Vale", "attachment; filename=\"zoe-vale.json\"; filename*=UTF-8''zo%C3%AB-vale.json"),
+    ],
+)
+def test_a_name_beyond_latin_1_downloads_under_an_ascii_name_and_its_own(client, auth, owner, brannoc, name, header):
+    auth.login(owner)
+    characters.update_character(owner, brannoc.id, characters.CharacterPatch.read({"name": name}))
+    response = client.get(f"/characters/{brannoc.id}/export.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == header  # Gunicorn sends only Latin-1 headers (conftest.py)
+    assert json.loads(response.get_data(as_text=True))["name"] == name
+
+
+def test_the_owner_cannot_pick_hidden_and_is_told_the_two_choices(client, auth, owner, brannoc, htmx):
+    auth.login(owner)
+    response = client.post(f"/characters/{brannoc.id}/visibility", data={"visibility": "HIDDEN"}, headers=htmx)
+    assert response.status_code == 422
+    assert "Choose public or private." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Character, brannoc.id).visibility == Visibility.PUBLIC
+
+
+def test_a_pasted_document_past_the_form_limit_is_refused_as_too_long_not_as_empty(client, auth, owner, htmx):
+    auth.login(owner)
+    pasted = json.dumps({"name": "é" * 260_000})  # 520 KB of UTF-8: past Flask's 500 KB for a field in memory
+    for headers in ({}, htmx):
+        response = client.post(
+            "/characters/import", data={"document": pasted}, content_type="multipart/form-data", headers=headers
+        )
+        assert response.status_code == 413
+        assert "too long: at most 500 KB. To import a character, choose its file." in response.get_data(as_text=True)
+
+
 def test_import_page_lists_what_could_not_be_matched(client, auth, owner, brannoc):
     auth.login(owner)
     document = json.loads(client.get(f"/characters/{brannoc.id}/export.json").get_data(as_text=True))

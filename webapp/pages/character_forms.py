@@ -17,6 +17,7 @@ from webapp.services.characters import (
     CharacterIdentity,
     CharacterPatch,
 )
+from webapp.services.errors import InvalidInput, Violation
 
 VISIBILITY_CHOICES = {
     "PRIVATE": "Private — only you (and your game master) can see it",
@@ -63,6 +64,9 @@ class VisibilityForm(FlaskForm):
     visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES)
 
     def changes(self) -> CharacterPatch:
+        """Raises InvalidInput for anything but the two choices: HIDDEN is a moderator's, never the owner's."""
+        if self.visibility.data not in VISIBILITY_CHOICES:
+            raise InvalidInput([Violation("visibility", "Choose public or private.")])
         return CharacterPatch.read({"visibility": self.visibility.data})
 
 
