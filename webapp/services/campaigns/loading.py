@@ -68,9 +68,10 @@ def sync_level(character: Character, cap: int = rules.MAX_LEVEL) -> None:
     character.level = rules.level_for_xp(character.experience, cap)
 
 
-def load_campaign(actor: Actor, campaign_id, action: Action = Action.VIEW) -> Campaign:
-    """A campaign with GM and rule lists; NotFound when the actor may not see it, Forbidden when not `action`."""
-    return access.load(actor, Campaign, campaign_id, action, options=CAMPAIGN_OPTIONS)
+def load_campaign(actor: Actor, campaign_id, action: Action = Action.VIEW, for_update: bool = False) -> Campaign:
+    """A campaign with GM and rule lists; NotFound when the actor may not see it, Forbidden when not `action`.
+    `for_update` locks its row until the commit and reads it afresh."""
+    return access.load(actor, Campaign, campaign_id, action, options=CAMPAIGN_OPTIONS, for_update=for_update)
 
 
 def load_running(actor: Actor, campaign_id, options=CAMPAIGN_OPTIONS, for_update: bool = False) -> Campaign:

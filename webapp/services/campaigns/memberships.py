@@ -147,7 +147,9 @@ def remove_membership(actor: Actor, campaign_id, membership_id) -> Membership:
     The character is free again, its level no longer capped. Raises NotFound (no such active membership, or a
     campaign the actor can't see) or Forbidden (neither the GM nor that membership's player).
     """
-    campaign = load_campaign(actor, campaign_id)
+    # The campaign is locked first, as every other change to its party locks it: the log's entry below needs a
+    # share lock on it, and a GM holding it while waiting for this membership would otherwise deadlock with us.
+    campaign = load_campaign(actor, campaign_id, for_update=True)
     # Locked: of parallel removals one ends the membership, the others find it ended (404).
     membership = _membership_of(campaign, membership_id)
     if not access.can_remove_membership(actor, campaign, membership):
