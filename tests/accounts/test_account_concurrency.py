@@ -4,6 +4,7 @@ one after another would be."""
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import PASSWORD
 from tests.support import at_once, signed_in_clients, slow_reads, slowed
 from webapp.extensions import db
 from webapp.models import ApiToken, Character, Role, User, UserSession, Visibility
@@ -18,9 +19,7 @@ def statuses(answers) -> list[int]:
     return sorted(status for status, _ in answers)
 
 
-def test_twenty_tokens_asked_for_at_once_with_one_left_make_one_and_refuse_the_rest(
-    app, postgres, make, monkeypatch
-):
+def test_twenty_tokens_asked_for_at_once_with_one_left_make_one_and_refuse_the_rest(app, postgres, make, monkeypatch):
     owner = make.user()
     for _ in range(credentials.MAX_PERSONAL_TOKENS - 1):
         make.personal_token(owner)
@@ -115,3 +114,66 @@ def test_twenty_moderators_deleting_one_hidden_character_delete_it_once(app, pos
 
     assert statuses(answers) == [303] + [404] * (CROWD - 1)
     assert db.session.scalar(sa.select(Character.id).where(Character.id == character_id)) is None
+
+
+def test_eight_password_changes_at_once_let_one_through_and_end_every_other_token(app, postgres, make):
+    user = make.user()
+    stamp = user.security_stamp or 0
+    headers = {"Authorization": f"Bearer {make.access_token(user)}"}
+    clients = [app.test_client() for _ in range(8)]
+
+    with slow_reads(User):
+        answers = at_once(
+            clients,
+            lambda client, n: client.put(
+                "/api/v1/auth/password",
+                json={"current_password": PASSWORD, "new_password": f"a new password number {n}"},
+                headers=headers,
+            ),
+        )
+
+    assert statuses(answers) == [200] + [422] * 7
+    assert {body["errors"][0]["field"] for status, body in answers if status == 422} == {"current_password"}
+    db.session.expire_all()
+    assert db.session.get(User, user.id).security_stamp == stamp + 1
+    issued = next(body["access_token"] for status, body in answers if status == 200)
+    assert clients[0].get("/api/v1/users/me", headers={"Authorization": f"Bearer {issued}"}).status_code == 200
+    assert clients[0].get("/api/v1/users/me", headers=headers).status_code == 401
+
+
+def test_twenty_profile_changes_with_one_etag_let_one_through_and_answer_412_to_the_rest(app, postgres, make):
+    user = make.user()
+    _, token = make.personal_token(user, "write")
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/users/{user.id}"
+    tag = app.test_client().get(url, headers=headers).headers["ETag"]
+
+    with slow_reads(User):
+        answers = at_once(
+            [app.test_client() for _ in range(CROWD)],
+            lambda client, n: client.patch(
+                url, json={"display_name": f"Name {n}"}, headers={**headers, "If-Match": tag}
+            ),
+        )
+
+    assert statuses(answers) == [200] + [412] * (CROWD - 1)
+    winner = next(body["display_name"] for status, body in answers if status == 200)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).display_name == winner
+
+
+def test_one_reset_link_used_eight_times_at_once_sets_one_password(app, postgres, make, mailbox):
+    user = make.user()
+    stamp = user.security_stamp or 0
+    assert app.test_client().post("/forgot-password", data={"email": user.email}).status_code == 200
+    link = mailbox.link(mailbox.wait_for(to=user.email, subject="Reset"), "/reset-password/")
+
+    with slow_reads(User):
+        answers = at_once(
+            [app.test_client() for _ in range(8)],
+            lambda client, n: client.post(link, data={"password": f"a new password number {n}"}),
+        )
+
+    assert statuses(answers) == [303] + [400] * 7  # the others: "already been used"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).security_stamp == stamp + 1

@@ -97,9 +97,10 @@ def user_get(caller, user_id):
 @endpoint("PATCH", "/users/<uuid:user_id>", "Change a profile (yours; admins: non-admins')", TAG, body=UserPatch,
           response=UserOut, auth="write", if_match=True)
 def user_update(caller, user_id, body: UserPatch):
-    target = access.load_user(caller.user, user_id, manage=True)
-    require_fresh(user_out(target), UserOut)
-    return json_response(user_out(accounts.update_profile(caller.user, target.id, body)))
+    def fresh(user) -> None:  # checked on the locked row: of parallel changes with one tag, one passes
+        require_fresh(user_out(user), UserOut)
+
+    return json_response(user_out(accounts.update_profile(caller.user, user_id, body, expect=fresh)))
 
 
 @endpoint("PUT", "/users/<uuid:user_id>/role", "Set a user's role (admins)", TAG, body=RoleBody, response=UserOut,

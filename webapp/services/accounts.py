@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -42,8 +43,11 @@ def email_ref(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:12]
 
 
-def fresh(user: User) -> User:
-    """The user's row in this session (the signed-in object may come from another request's loader)."""
+def fresh(user: User, lock: bool = False) -> User:
+    """The user's row in this session (the signed-in object may come from another request's loader). `lock` locks
+    it until the commit and reads it afresh: changes checked against it (a password, the stamp) take turns."""
+    if lock:
+        return db.session.get(User, user.id, with_for_update=True, populate_existing=True) or user
     return db.session.get(User, user.id) or user
 
 
@@ -92,14 +96,16 @@ class UserPatch(Patch):
     role: Roles | None = Field(None, description="Admins only, for another non-admin account.")
 
 
-def update_profile(actor, user_id, patch: UserPatch) -> User:
+def update_profile(actor, user_id, patch: UserPatch, *, expect: Callable[[User], None] | None = None) -> User:
     """Change display name, bio, avatar and (admins, of a non-admin other than themselves) role of an account.
 
-    Everything is checked before anything changes, then the change is committed once. Raises NotFound /
-    Forbidden through `access` (Forbidden too for a role change the actor may not make), InvalidInput for an
-    avatar the actor may not see.
+    Everything is checked before anything changes, then the change is committed once; `expect(user)` runs on the
+    locked row first (the API's If-Match). Raises NotFound / Forbidden through `access` (Forbidden too for a role
+    change the actor may not make), InvalidInput for an avatar the actor may not see.
     """
-    user = access.load_user(actor, user_id, manage=True)
+    user = access.load_user(actor, user_id, manage=True, for_update=True)
+    if expect is not None:
+        expect(user)
     if patch.role is not None and not access.can_set_role(actor, user):
         raise Forbidden("You can't change this account's role.")
     avatar = None

@@ -58,7 +58,7 @@ def reset_password(token: str, reset: PasswordReset) -> User:
     """Set a new password from a reset link: the link dies, every session and token ends, and the address
     counts as verified (the mail reached its owner). Raises InvalidLink, InvalidInput (field "password": the
     person's own name or address)."""
-    user = sign_in_links.read_token(token, sign_in_links.RESET_PASSWORD)
+    user = sign_in_links.read_token(token, sign_in_links.RESET_PASSWORD, lock=True)
     _check_personal(user, reset.password, "password")
     user.password_hash = hash_password(reset.password)
     user.email_verified = True
@@ -94,7 +94,7 @@ def change_password_for_tokens(
 
 def _replace_password(user: User, change: PasswordBody, keep_session: str | None) -> User:
     """Check the current and the new password, then set the new one and end the rest; no commit."""
-    user = accounts.fresh(user)
+    user = accounts.fresh(user, lock=True)  # parallel changes take turns: the second finds its password gone
     if not verify_password(user.password_hash, change.current_password):
         raise InvalidInput([Violation("current_password", "That is not your current password.")])
     _check_personal(user, change.new_password, "new_password")

@@ -41,8 +41,9 @@ def make_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": str(user.id), "f": _fingerprint(user, purpose)})
 
 
-def read_token(token: str, purpose: str) -> User:
-    """The user a valid link is for. Raises InvalidLink otherwise."""
+def read_token(token: str, purpose: str, lock: bool = False) -> User:
+    """The user a valid link is for. Raises InvalidLink otherwise. `lock` locks the user's row until the commit
+    and reads it afresh, so that of parallel uses of a one-use link the second finds it used."""
     max_age = int(LIFETIMES[purpose].total_seconds())
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
@@ -51,7 +52,7 @@ def read_token(token: str, purpose: str) -> User:
         raise InvalidLink("This link has expired.") from None
     except (BadSignature, KeyError, TypeError, ValueError):
         raise InvalidLink("This link is not valid.") from None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, with_for_update=lock, populate_existing=lock)
     if user is None or not hmac.compare_digest(str(data.get("f", "")), _fingerprint(user, purpose)):
         raise InvalidLink("This link has already been used or is no longer valid.")
     return user
