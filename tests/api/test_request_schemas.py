@@ -3,6 +3,7 @@ tried field by field against the live API), that nothing is created hidden, name
 password policy, and whole numbers written as 612.0."""
 
 import re
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -11,6 +12,7 @@ from tests.images.samples import picture
 from webapp.extensions import db
 from webapp.models import Character, InventoryEntry
 from webapp.services.images import create_image
+from webapp.services.inputs import MAX_IDS
 
 
 @dataclass
@@ -306,3 +308,35 @@ def test_text_the_document_admits_as_spaces_is_not_refused_as_too_short(client, 
                 if response.status_code == 422 and name in fields(response):
                     refused.append((method, path, name, response.get_json()["errors"]))
     assert tried >= 5 and refused == []  # login (email, password), refresh, logout, the current password
+
+
+def _id_lists(doc: dict, schema: dict, path: tuple = ()):
+    """(where in the body, its schema) of every list of ids in a request body, nested objects included."""
+    schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]] if "$ref" in schema else schema
+    for name, prop in schema.get("properties", {}).items():
+        for option in prop.get("anyOf", [prop]):
+            if option.get("type") == "array" and _is_uuid(option["items"]):
+                yield (*path, name), option
+            elif "$ref" in option or option.get("type") == "object":
+                yield from _id_lists(doc, option, (*path, name))
+
+
+def test_a_list_of_ids_past_what_the_document_states_is_refused_beside_the_field(client, world, doc):
+    # A list longer than the database takes parameters in one statement answered 503, as if it were down.
+    too_many = [str(uuid.uuid4()) for _ in range(MAX_IDS + 1)]
+    refused, tried = [], 0
+    for path, item in doc["paths"].items():
+        if re.search(r"\{(?!character_id|item_id|campaign_id|image_id|user_id|entry_id)\w+\}", path):
+            continue
+        for method, operation in item.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            for where, schema in _id_lists(doc, body["schema"]) if body else ():
+                tried += 1
+                assert schema.get("maxItems") == MAX_IDS, (method, path, where)
+                value: object = too_many
+                for name in reversed(where[1:]):
+                    value = {name: value}
+                response = client.open(url_of(path, world), method=method.upper(), json={where[0]: value})
+                if response.status_code != 422 or not {".".join(where), where[-1]} & set(fields(response)):
+                    refused.append((method, path, where, response.status_code))
+    assert tried >= 12 and refused == []

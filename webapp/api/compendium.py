@@ -18,7 +18,7 @@ from webapp.models import Visibility
 from webapp.models.compendium_kinds import BOOL, CHOICE, FLOAT, INT, KINDS, LONGTEXT, TEXT, Kind
 from webapp.models.compendium_kinds import Field as KindField
 from webapp.services import compendium
-from webapp.services.inputs import Id, Input, Patch, trimmed, whole
+from webapp.services.inputs import Id, Ids, Input, Patch, trimmed, whole
 from webapp.text import has_lines
 
 VISIBILITIES = tuple(v.value for v in Visibility)
@@ -63,7 +63,7 @@ def body_model(kind: Kind, partial: bool) -> type[BaseModel]:
     for f in kind.fields:
         fields[f.name] = (_input_type(f), _field_info(f, partial))
     for relation in kind.relations:
-        fields[relation.field] = (list[Id], Field(default=None if partial else []))
+        fields[relation.field] = (Ids, Field(default=None if partial else []))
     if kind.has_image:
         fields["image_id"] = (Id | None, None)
     visibility = Literal[VISIBILITIES] if partial else Literal["PUBLIC", "PRIVATE"]

@@ -127,6 +127,10 @@ def _written_as_uuid(value):
 
 # An id in a body or a query string.
 Id = Annotated[uuid.UUID, BeforeValidator(_written_as_uuid)]
+# Ids in one list (a campaign's races, who gets an award, an entry's tags): far past any real list, and far under
+# the 65,535 parameters PostgreSQL takes in one statement, which a longer list would pass to it.
+MAX_IDS = 500
+Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 
 
 def entry_id(kind: str) -> Any:

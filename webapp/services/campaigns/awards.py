@@ -24,7 +24,7 @@ from webapp.services.access import Actor
 from webapp.services.campaign_events import record
 from webapp.services.campaigns.loading import CHARACTER_CARD, load_running, sync_level
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
-from webapp.services.inputs import Id, Input, trimmed, whole
+from webapp.services.inputs import Id, Ids, Input, trimmed, whole
 from webapp.services.sheets import campaign_level_cap
 
 MAX_AWARD = character_growth.MAX_AWARD  # experience per character in one award
@@ -48,7 +48,7 @@ class AwardBody(Input):
     )
     item_id: Id | None = Field(None, description="An item from the compendium to grant.")
     quantity: whole(1, MAX_QUANTITY) = Field(1, description="How many of the item each one gets.")
-    character_ids: list[Id] | None = Field(None, description="Who gets it (APPROVED members' characters).")
+    character_ids: Ids | None = Field(None, description="Who gets it (APPROVED members' characters).")
     all: bool = Field(False, description="Everyone in the party instead of character_ids.")
     reason: trimmed(MAX_REASON, collapse=True) = Field("", description='Shown in the log: "for the flooded cellar".')
 

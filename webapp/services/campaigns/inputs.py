@@ -7,7 +7,7 @@ from pydantic import Field
 
 from webapp import rules
 from webapp.models import Rarity
-from webapp.services.inputs import Id, Input, Patch, name, trimmed, whole
+from webapp.services.inputs import Id, Ids, Input, Patch, name, trimmed, whole
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 5000
@@ -26,8 +26,8 @@ class RulesBody(Input):
     """A campaign's rules; a rule left empty leaves that part of the game open."""
 
     level_cap: whole(1, rules.MAX_LEVEL) | None = Field(None, description="Characters stop at this level.")
-    allowed_race_ids: list[Id] = Field(default_factory=list, description="Empty: every race.")
-    allowed_archetype_ids: list[Id] = Field(default_factory=list, description="Empty: every archetype.")
+    allowed_race_ids: Ids = Field(default_factory=list, description="Empty: every race.")
+    allowed_archetype_ids: Ids = Field(default_factory=list, description="Empty: every archetype.")
     max_rarity: RarityName | None = Field(None, description="The highest item rarity allowed.")
     point_budget: whole(0, MAX_BUDGET) | None = Field(
         None, description=f"Point-buy budget (default {rules.DEFAULT_BUDGET})."
@@ -37,8 +37,8 @@ class RulesBody(Input):
 class RulesPatch(RulesBody):
     """The rules to change: only the keys given."""
 
-    allowed_race_ids: list[Id] | None = None
-    allowed_archetype_ids: list[Id] | None = None
+    allowed_race_ids: Ids | None = None
+    allowed_archetype_ids: Ids | None = None
 
 
 class CampaignCreate(Input):
