@@ -347,3 +347,14 @@ def test_a_token_tied_to_one_campaign_reaches_no_other(client, make, gm):
     assert client.get(f"/api/v1/campaigns/{mine.id}", headers=headers).status_code == 200
     assert client.get(f"/api/v1/campaigns/{other.id}", headers=headers).status_code == 404
     assert [c["id"] for c in client.get("/api/v1/campaigns", headers=headers).get_json()["data"]] == [str(mine.id)]
+
+
+def test_a_public_campaigns_log_is_its_partys_and_the_document_says_403_to_anyone_else(client, make):
+    campaign, _party = make.party(1, visibility=Visibility.PUBLIC)
+    stranger = make.user()
+    url = f"/api/v1/campaigns/{campaign.id}/events"
+    assert client.get(f"/api/v1/campaigns/{campaign.id}").status_code == 200
+    assert client.get(url).status_code == 403
+    assert client.get(url, headers=bearer(make, stranger)).status_code == 403
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/campaigns/{campaign_id}/events"]["get"]
+    assert "403" in documented["responses"]

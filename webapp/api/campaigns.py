@@ -440,6 +440,7 @@ def campaign_award(caller, campaign_id, body):
     TAG,
     query=EventListQuery,
     response=page_of(EventOut),
+    errors={403},  # a PUBLIC campaign's log is its party's: anyone else may see the campaign, not the log
 )
 def campaign_events(caller, campaign_id, query):
     _scoped(caller, campaign_id)
