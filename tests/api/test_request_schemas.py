@@ -290,23 +290,29 @@ def _blank_is_valid(schema: dict) -> str | None:
     return blank
 
 
+def _json_bodies_of_the_world(doc: dict):
+    """(method, path, operation) of every operation with a JSON body whose path `url_of` can fill from the world."""
+    for path, item in doc["paths"].items():
+        if re.search(r"\{(?!character_id|item_id|campaign_id|image_id|user_id|entry_id)\w+\}", path):
+            continue  # ids of things the world does not hold
+        for method, operation in item.items():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                yield method, path, operation
+
+
 def test_text_the_document_admits_as_spaces_is_not_refused_as_too_short(client, world, doc):
     # A text the server trims says so in its pattern; where the document admits a text of spaces (a secret, kept as
     # sent), the server must not trim it to nothing and answer that it is too short.
     refused, tried = [], 0
-    for path, item in doc["paths"].items():
-        if re.search(r"\{(?!character_id|item_id|campaign_id|image_id|user_id|entry_id)\w+\}", path):
-            continue
-        for method, operation in item.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            for name, schema in body_schema(doc, operation)["properties"].items() if body else ():
-                blank = _blank_is_valid(schema)
-                if blank is None:
-                    continue
-                tried += 1
-                response = client.open(url_of(path, world), method=method.upper(), json={name: blank})
-                if response.status_code == 422 and name in fields(response):
-                    refused.append((method, path, name, response.get_json()["errors"]))
+    for method, path, operation in _json_bodies_of_the_world(doc):
+        for name, schema in body_schema(doc, operation)["properties"].items():
+            blank = _blank_is_valid(schema)
+            if blank is None:
+                continue
+            tried += 1
+            response = client.open(url_of(path, world), method=method.upper(), json={name: blank})
+            if response.status_code == 422 and name in fields(response):
+                refused.append((method, path, name, response.get_json()["errors"]))
     assert tried >= 5 and refused == []  # login (email, password), refresh, logout, the current password
 
 
@@ -325,18 +331,14 @@ def test_a_list_of_ids_past_what_the_document_states_is_refused_beside_the_field
     # A list longer than the database takes parameters in one statement answered 503, as if it were down.
     too_many = [str(uuid.uuid4()) for _ in range(MAX_IDS + 1)]
     refused, tried = [], 0
-    for path, item in doc["paths"].items():
-        if re.search(r"\{(?!character_id|item_id|campaign_id|image_id|user_id|entry_id)\w+\}", path):
-            continue
-        for method, operation in item.items():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            for where, schema in _id_lists(doc, body["schema"]) if body else ():
-                tried += 1
-                assert schema.get("maxItems") == MAX_IDS, (method, path, where)
-                value: object = too_many
-                for name in reversed(where[1:]):
-                    value = {name: value}
-                response = client.open(url_of(path, world), method=method.upper(), json={where[0]: value})
-                if response.status_code != 422 or not {".".join(where), where[-1]} & set(fields(response)):
-                    refused.append((method, path, where, response.status_code))
+    for method, path, operation in _json_bodies_of_the_world(doc):
+        for where, schema in _id_lists(doc, operation["requestBody"]["content"]["application/json"]["schema"]):
+            tried += 1
+            assert schema.get("maxItems") == MAX_IDS, (method, path, where)
+            value: object = too_many
+            for name in reversed(where[1:]):
+                value = {name: value}
+            response = client.open(url_of(path, world), method=method.upper(), json={where[0]: value})
+            if response.status_code != 422 or not {".".join(where), where[-1]} & set(fields(response)):
+                refused.append((method, path, where, response.status_code))
     assert tried >= 12 and refused == []
