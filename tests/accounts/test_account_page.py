@@ -173,6 +173,13 @@ def test_htmx_sign_in_back_to_a_search_in_any_script_sends_the_url_encoded(clien
     assert client.get(response.headers["HX-Redirect"]).status_code == 200
 
 
+def test_a_plain_sign_in_back_to_a_path_in_any_script_sends_it_encoded(client, make):
+    user = make.user()
+    response = client.post("/login?next=/%E3%80%80/x", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 303  # Gunicorn refuses a header beyond Latin-1 (conftest.py)
+    assert response.headers["Location"] == "/%E3%80%80/x"
+
+
 def test_sign_in_never_redirects_off_site(client, make):
     user = make.user()
     response = client.post("/login?next=//evil.example/", data={"email": user.email, "password": PASSWORD})

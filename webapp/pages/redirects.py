@@ -6,9 +6,10 @@ from werkzeug.urls import iri_to_uri
 
 def go(url: str) -> Response:
     """Send the browser to `url` after a successful POST, whether the form was posted by htmx or not."""
+    url = iri_to_uri(url)  # a header holds Latin-1 only: a `next` in any script is sent percent-encoded
     if request.headers.get("HX-Request") == "true":
         response = Response(status=204)
-        response.headers["HX-Redirect"] = iri_to_uri(url)  # a header carries Latin-1 only; Location is encoded alike
+        response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
 
