@@ -218,6 +218,29 @@ def test_no_experience_form_while_in_a_campaign(client, auth, owner, brannoc, ma
     )
 
 
+@pytest.mark.parametrize("status", ["APPROVED", "PENDING"])
+def test_a_public_sheet_names_a_private_campaign_only_to_those_who_may_see_it(
+    client, auth, owner, brannoc, make, status
+):
+    gm = make.user()
+    campaign = make.campaign(owner=gm, name="Secret Cabal", visibility=Visibility.PRIVATE)
+    make.membership(campaign, brannoc, status=status)
+    stranger = make.user()
+    visitor_page = client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+    assert "Secret Cabal" not in visitor_page and str(campaign.id) not in visitor_page
+    assert "Campaign:\n        a private campaign" in visitor_page
+    auth.login(stranger)
+    assert "Secret Cabal" not in client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+    refused = client.post(f"/characters/{brannoc.id}/experience", data={"amount": "10"}).get_data(as_text=True)
+    assert "Secret Cabal" not in refused
+    if status == "APPROVED":
+        assert "Brannoc is in a private campaign; there only its game master awards experience" in refused
+    auth.login(gm)
+    assert f'<a href="/campaigns/{campaign.id}">Secret Cabal</a>' in client.get(f"/characters/{brannoc.id}").get_data(
+        as_text=True
+    )
+
+
 def test_inline_identity_edit_shows_errors_then_saves(client, auth, owner, brannoc, htmx, make):
     make.character(owner=owner, name="Ysolde")
     auth.login(owner)

@@ -117,6 +117,7 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
     """Everything templates/characters/sheet.html reads, for the whole page or any of its blocks."""
     character, sheet = loaded.character, loaded.sheet
     can_edit = access.can(actor, Action.EDIT, character)
+    shows_campaign = loaded.campaign is not None and access.can(actor, Action.VIEW, loaded.campaign)
     return {
         "loaded": loaded,
         "character": character,
@@ -136,7 +137,8 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "next_perk_level": (loaded.data.level // 4 + 1) * 4,  # max_perks grows every four levels
         "inventory_count": sum(entry.quantity for entry in loaded.inventory),
         "inventory_url": url_for("pages.inventory_show", character_id=character.id),
-        "campaign_url": url_for("pages.campaign_show", campaign_id=loaded.campaign.id) if loaded.campaign else None,
+        "campaign_url": url_for("pages.campaign_show", campaign_id=loaded.campaign.id) if shows_campaign else None,
+        "campaign_name": loaded.campaign.name if shows_campaign else access.PRIVATE_CAMPAIGN,
         "can_edit": can_edit,
         "can_delete": access.can(actor, Action.DELETE, character),
         "is_owner": access.owns(actor, character),

@@ -52,8 +52,8 @@ def add_experience(actor: Actor, character_id, award: ExperienceAward) -> Charac
     if not access.may_award(actor, character, in_campaign=loaded.in_campaign):
         if not loaded.in_campaign:
             raise Forbidden(f"Only {character.name}'s owner adds experience.")
-        campaign = loaded.campaign.name
-        message = f"{character.name} is in the campaign {campaign}; there only its game master awards experience"
+        campaign = access.campaign_label(actor, loaded.campaign)
+        message = f"{character.name} is in {campaign}; there only its game master awards experience"
         if access.owns(actor, character):
             raise RuleViolation("amount", message)
         raise Forbidden(message)

@@ -16,6 +16,8 @@ from webapp.services.access.actor import (
     user_of,
 )
 from webapp.services.access.campaigns import (
+    PRIVATE_CAMPAIGN,
+    campaign_label,
     can_leave,
     can_read_log,
     can_read_member,
@@ -61,9 +63,11 @@ from webapp.services.access.users import (
 
 __all__ = [
     "HIDDEN_LABEL",
+    "PRIVATE_CAMPAIGN",
     "Action",
     "Actor",
     "actor_id",
+    "campaign_label",
     "can",
     "can_ban",
     "can_edit_user",

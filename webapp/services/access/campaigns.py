@@ -8,6 +8,14 @@ from webapp.services.access.content import Action, can, visible
 from webapp.services.access.parties import is_member_of
 from webapp.services.errors import NotFound
 
+PRIVATE_CAMPAIGN = "a private campaign"
+
+
+def campaign_label(actor: Actor, campaign: Campaign) -> str:
+    """How a character's campaign is named to the actor: its name when the actor may see the campaign, else only
+    that there is one (a PUBLIC character's sheet shows where it plays, never a PRIVATE campaign's name)."""
+    return f"the campaign {campaign.name}" if can(actor, Action.VIEW, campaign) else PRIVATE_CAMPAIGN
+
 
 def can_see_roster(actor: Actor, campaign: Campaign) -> bool:
     """The party list (names, levels, portraits) is for the GM and the APPROVED members; sheets stay per character."""
