@@ -57,13 +57,25 @@
     showToast(detail.message || detail.value, detail.level);
   });
 
+  // The control a request was sent from, by id: a swap that replaces it (a row's stepper, the equip dialog's slot)
+  // would leave focus on the page's body, and a keyboard user would start again from the top.
+  var sentFrom = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    sentFrom = active && active !== document.body ? active.id || null : null;
+  });
+
   // After a swap, move focus to what the person needs next: the first invalid field (in a refused radio group,
-  // the choice that was refused), else a marked element.
+  // the choice that was refused), else the control the request came from when the swap took focus away from it,
+  // else a marked element.
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
     if (!root || !root.querySelector) return;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var again = lost && sentFrom ? document.getElementById(sentFrom) : null;
+    if (again && again.disabled) again = null;
     var target = root.querySelector("[aria-invalid='true']:checked") || root.querySelector("[aria-invalid='true']") ||
-      root.querySelector("[data-autofocus]");
+      again || root.querySelector("[data-autofocus]");
     if (target) target.focus({ preventScroll: false });
     autoDismiss(document.getElementById("toasts"));
   });

@@ -50,6 +50,17 @@ def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, m
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_visible()
     expect(dialog.locator('[data-after="attack"]')).to_have_text("4")
+    slot = dialog.get_by_label("Slot")
+    expect(slot).to_have_value("main_hand")
+    slot.focus()
+    slot.select_option("off_hand")  # the preview is asked again: the dialog stays whole, the slot keeps focus
+    expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_visible()
+    expect(slot).to_have_value("off_hand")
+    expect(slot).to_be_focused()
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("link", name="Equip Iron Short Sword").click()  # opens again after a changed slot
+    expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_visible()
     expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
     dialog.get_by_role("button", name="Equip Iron Short Sword").click()
 
@@ -79,9 +90,12 @@ def test_steppers_use_and_drop_change_the_pack_in_place(page: Page, live_server,
     expect(quantity).to_have_value("1")
     expect(fewer).to_be_disabled()
 
-    page.get_by_role("button", name="+ one Rope").click()
+    more = page.get_by_role("button", name="+ one Rope")
+    more.focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Rope: 2 now.")).to_be_visible()
     expect(quantity).to_have_value("2")
+    expect(more).to_be_focused()  # the row was swapped; focus came back to the button pressed
     expect(page.locator("#load-text")).to_contain_text("3 kg of")
     expect(fewer).to_be_enabled()
     fewer.click()
