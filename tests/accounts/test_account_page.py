@@ -212,3 +212,21 @@ def test_an_expired_session_is_signed_out(client, auth, make, db):
     row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     db.session.commit()
     assert client.get("/account").status_code == 302
+
+
+def test_an_htmx_action_after_being_signed_out_loads_the_sign_in_page_whole_and_comes_back(client, make, htmx):
+    hero = make.character()
+    page = f"/characters/{hero.id}/inventory?search=rope"
+    response = client.post(
+        f"/characters/{hero.id}/experience",
+        data={"amount": "10"},
+        headers={**htmx, "HX-Current-URL": f"http://localhost{page}"},
+    )
+    assert response.status_code == 204  # not the sign-in form, swapped into the card the action targets
+    assert response.headers["HX-Redirect"] == f"/login?next=/characters/{hero.id}/inventory?search%3Drope"
+    foreign = client.post(
+        f"/characters/{hero.id}/experience",
+        data={"amount": "10"},
+        headers={**htmx, "HX-Current-URL": "https://evil.example/x"},
+    )
+    assert foreign.headers["HX-Redirect"] == "/login"

@@ -153,3 +153,32 @@ def test_a_two_handed_sword_over_sword_and_shield_previews_and_empties_the_off_h
     expect(page.locator('#stats-panel [data-stat="attack"]')).to_have_text("14")
     expect(page.locator('#stats-panel [data-stat="defense"]')).to_have_text("10")
     expect(page.get_by_label("Quantity of Kite Shield")).to_have_value("1")  # unequipped, still carried
+
+
+@pytest.mark.e2e
+def test_signed_out_elsewhere_a_stepper_goes_to_the_sign_in_page_and_back(page: Page, live_server, make):
+    player = make.user(email="tamsin@example.com", display_name="Tamsin's player")
+    hero = make.character(owner=player, name="Tamsin")
+    make.give(hero, make.item(name="Rope", weight=1.0), 1)
+    sign_in(page, player)
+    page.goto(f"/characters/{hero.id}/inventory")
+
+    elsewhere = page.context.browser.new_context(base_url=live_server)
+    try:
+        other = elsewhere.new_page()
+        sign_in(other, player)
+        other.goto("/account")
+        other.once("dialog", lambda dialog: dialog.accept())
+        other.get_by_role("button", name="Sign out everywhere").click()
+        expect(other.get_by_role("status").filter(has_text="signed out")).to_be_visible()
+    finally:
+        elsewhere.close()
+
+    page.get_by_role("button", name="+ one Rope").click()
+    expect(page).to_have_url(re.compile(r"/login\?next="))  # the whole page, not a sign-in form inside the row
+    expect(page.get_by_text("Please sign in to continue.")).to_be_visible()
+    page.get_by_label("Email").fill(player.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(rf"/characters/{hero.id}/inventory$"))
+    expect(page.get_by_label("Quantity of Rope")).to_have_value("1")  # nothing changed while signed out

@@ -1,5 +1,7 @@
 """Browser sign-in, sign-out, registration, password reset and email verification."""
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
@@ -22,6 +24,28 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = None  # sessions are server-side rows; Flask-Login's hash adds nothing
+
+
+@login_manager.unauthorized_handler
+def _sign_in_first():
+    """Send whoever is not (or no longer) signed in to the sign-in page, and back afterwards. An htmx request
+    would follow a redirect quietly and swap the sign-in form into the page (a row, a card): it is told to load
+    the sign-in page whole instead, coming back to the page the person was on."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    if request.headers.get("HX-Request") == "true":
+        return go(url_for("auth.login", next=_same_site_path(request.headers.get("HX-Current-URL"))))
+    here = request.full_path.rstrip("?") if request.method == "GET" else _same_site_path(request.referrer)
+    return redirect(url_for("auth.login", next=here))
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path and query of `url` when it points at this site, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.teardown_app_request
