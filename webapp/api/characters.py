@@ -280,7 +280,7 @@ def _known(actor, row: dict) -> dict:
         "name": access.shown_name(actor, entity),
         "required_level": entity.required_level,
         "learned": row["learned"],
-        "granted_by": row["granted_by"],
+        "granted_by": [access.shown_name(actor, item) for item in row["granted_by"]],
     }
 
 

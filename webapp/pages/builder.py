@@ -15,7 +15,7 @@ from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render
 from webapp.placeholders import initials_for, portrait_svg
-from webapp.services import builder
+from webapp.services import access, builder
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.sheets import archetype_data, race_data
 
@@ -150,24 +150,26 @@ def _context(draft: builder.Draft, step: str, **extra) -> dict:
             for race in builder.race_options(actor)
         ]
     if step == "archetype":
-        race = race_data(draft.race) if draft.race else None
+        race = race_data(draft.race, namer=access.namer(actor)) if draft.race else None
         context["archetypes"] = [
             {
                 "row": archetype,
                 "emblem": emblem(archetype.name, race=False),
                 "traits": archetype_traits(archetype),
-                "refusal": rules.check_archetype_race(draft.name, archetype_data(archetype), race),
+                "refusal": rules.check_archetype_race(
+                    draft.name, archetype_data(archetype, namer=access.namer(actor)), race
+                ),
             }
             for archetype in builder.archetype_options(actor)
         ]
     if step == "skills":
-        context["skill_options"] = builder.skill_options(draft)
+        context["skill_options"] = builder.skill_options(actor, draft)
         context["perk_options"] = builder.perk_options(actor)
         context["perk_allowance"] = rules.max_perks(1)
         chosen = set(data.get("skill_ids", [])) | set(data.get("perk_ids", []))
         context["chosen"] = chosen
     if step == "review":
-        review = draft.character_data()
+        review = draft.character_data(access.namer(actor))
         context["problems"] = rules.check_point_buy(draft.scores) + rules.check_archetype_race(
             review.name, review.archetype, review.race
         )

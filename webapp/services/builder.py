@@ -10,9 +10,10 @@ from webapp import rules
 from webapp.extensions import db
 from webapp.models import Archetype, BuilderDraft, Perk, Race, Skill
 from webapp.services import access, characters
+from webapp.services.access import Action
 from webapp.services.errors import InvalidInput, RuleViolation, Violation
 from webapp.services.ids import uuid_or_none
-from webapp.services.sheets import archetype_data, race_data
+from webapp.services.sheets import Namer, archetype_data, race_data
 
 STEPS = ("identity", "race", "archetype", "attributes", "skills", "review")
 STEP_TITLES = {
@@ -60,13 +61,13 @@ class Draft:
         }
         return checks.get(step, False)
 
-    def character_data(self) -> rules.CharacterData:
-        """The character as it would be created now: level 1, no equipment."""
+    def character_data(self, namer: Namer | None = None) -> rules.CharacterData:
+        """The character as it would be created now: level 1, no equipment; `namer` names its entries."""
         return rules.CharacterData(
             name=self.name,
             base=self.scores,
-            race=race_data(self.race),
-            archetype=archetype_data(self.archetype),
+            race=race_data(self.race, namer=namer),
+            archetype=archetype_data(self.archetype, namer=namer),
         )
 
     def preview(self) -> rules.Sheet | None:
@@ -145,7 +146,9 @@ def save_archetype(actor, archetype_id) -> Draft:
     """The archetype. Raises InvalidInput (no such archetype) or RuleViolation (it requires another race)."""
     draft = open_draft(actor)
     archetype = characters.resolve_archetype(actor, archetype_id)
-    RuleViolation.raise_if_any(rules.check_archetype_race(draft.name, archetype_data(archetype), race_data(draft.race)))
+    named = access.namer(actor)
+    archetype_rules, race_rules = archetype_data(archetype, namer=named), race_data(draft.race, namer=named)
+    RuleViolation.raise_if_any(rules.check_archetype_race(draft.name, archetype_rules, race_rules))
     return _save(actor, draft, {"archetype_id": str(archetype.id)}, "attributes")
 
 
@@ -190,9 +193,16 @@ def _all_visible(actor, model, *options) -> list:
     return list(db.session.execute(query).scalars())
 
 
-def skill_options(draft: Draft) -> list[dict]:
-    """Skills the draft's race and archetype teach, by level; `ready` ones may be learned at level 1."""
-    taught = {skill.id: skill for owner in (draft.race, draft.archetype) if owner for skill in owner.skills}
+def skill_options(actor, draft: Draft) -> list[dict]:
+    """Skills the draft's race and archetype teach that the actor may see, by level; `ready` ones may be learned
+    at level 1."""
+    taught = {
+        skill.id: skill
+        for owner in (draft.race, draft.archetype)
+        if owner
+        for skill in owner.skills
+        if access.can(actor, Action.VIEW, skill)
+    }
     ordered = sorted(taught.values(), key=lambda skill: (skill.required_level, skill.name))
     return [{"skill": skill, "ready": skill.required_level <= 1} for skill in ordered]
 
@@ -209,7 +219,9 @@ def save_picks(actor, skill_ids: list, perk_ids: list) -> Draft:
     draft = open_draft(actor)
     skills = characters.visible_by_ids(actor, Skill, skill_ids, "skill_ids")
     perks = characters.visible_by_ids(actor, Perk, perk_ids, "perk_ids")
-    problems = characters.starting_violations(draft.name, draft.race, draft.archetype, skills, perks)
+    problems = characters.starting_violations(
+        draft.name, draft.race, draft.archetype, skills, perks, namer=access.namer(actor)
+    )
     problems = [Violation(_picks_field(v.field), v.message) for v in problems]
     RuleViolation.raise_if_any(problems)
     ids = {"skill_ids": [str(s.id) for s in skills], "perk_ids": [str(p.id) for p in perks]}

@@ -112,7 +112,7 @@ def _forget(actor: Actor, character_id, entity_id, kind: str) -> Character:
     learned = getattr(loaded, kind)
     match = next((entity for entity in learned if str(entity.id) == str(entity_id)), None)
     if match is None:
-        _refuse_granted(loaded, entity_id, kind)
+        _refuse_granted(actor, loaded, entity_id, kind)
         noun = kind.removesuffix("s")
         raise NotFound(f"{loaded.character.name} doesn't have that {noun}.")
     table = character_skills if kind == "skills" else character_perks
@@ -129,10 +129,10 @@ def _link(loaded: LoadedSheet, table: sa.Table, **target) -> None:
     stale(db.session, invalidation.pack(loaded.character.id))
 
 
-def _refuse_granted(loaded: LoadedSheet, entity_id, kind: str) -> None:
+def _refuse_granted(actor: Actor, loaded: LoadedSheet, entity_id, kind: str) -> None:
     rows = loaded.skill_rows() if kind == "skills" else loaded.perk_rows()
     for row in rows:
         if str(row["entity"].id) == str(entity_id) and row["granted_by"]:
-            items = " and ".join(row["granted_by"])
+            items = " and ".join(access.shown_name(actor, item) for item in row["granted_by"])
             field = f"{kind.removesuffix('s')}_id"
             raise RuleViolation(field, f"{items} grants {row['entity'].name}; unequip it to lose it")

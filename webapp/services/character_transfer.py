@@ -158,7 +158,9 @@ def import_character(actor: Actor, document: CharacterDocument) -> ImportResult:
     equipment_items = _match_many(actor, Item, worn, "equipment", unmatched, _ITEM_OPTIONS)
     level = rules.level_for_xp(document.experience)
     scores = {attribute: document.attributes.get(attribute) for attribute in ATTRIBUTE_NAMES}
-    violations = rules.check_point_buy(scores) + starting_violations(name, race, archetype, skills, perks, level)
+    violations = rules.check_point_buy(scores) + starting_violations(
+        name, race, archetype, skills, perks, level, namer=access.namer(actor)
+    )
     inventory = _inventory(document, items)
     violations += [
         Violation("inventory", f"A stack holds at most {MAX_QUANTITY}; the {item.name} lines come to {quantity}")

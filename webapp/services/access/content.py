@@ -2,7 +2,8 @@
 
 import enum
 import functools
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -130,6 +131,11 @@ def visible(actor: Actor, model):
     if user is not None:
         seen = sa.or_(seen, model.owner_id == user.id)
     return seen
+
+
+def namer(actor: Actor) -> Callable[[Any], str]:
+    """Names entities as the actor may see them: for rules that word their refusals with names."""
+    return lambda obj: shown_name(actor, obj)
 
 
 def shown_name(actor: Actor, obj) -> str:

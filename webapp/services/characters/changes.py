@@ -45,7 +45,7 @@ def create_character(
     image = checks.resolve_image(actor, body.image_id)
     scores = body.scores()
     rule_problems = rules.check_point_buy(scores, budget) + checks.starting_violations(
-        body.name, race, archetype, skills, perks
+        body.name, race, archetype, skills, perks, namer=access.namer(actor)
     )
     rules.RuleViolation.raise_if_any(rule_problems)
     character = Character(
@@ -106,7 +106,10 @@ def update_character(
     name = changes.get("name", character.name)
     rule_problems = []
     if "race_id" in changes or "archetype_id" in changes:
-        rule_problems += rules.check_archetype_race(name, archetype_data(archetype), race_data(race))
+        named = access.namer(actor)
+        rule_problems += rules.check_archetype_race(
+            name, archetype_data(archetype, namer=named), race_data(race, namer=named)
+        )
     if any(attribute in changes for attribute in ATTRIBUTE_NAMES):
         if budget is None:
             campaign_rules = campaign_rules_for(character)

@@ -14,7 +14,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.characters.inputs import NO_SUCH_IMAGE
 from webapp.services.errors import InvalidInput, NotFound, Taken, Violation
 from webapp.services.ids import uuid_or_none
-from webapp.services.sheets import archetype_data, race_data
+from webapp.services.sheets import Namer, archetype_data, race_data
 
 RACE_OPTIONS = (selectinload(Race.skills),)
 ARCHETYPE_OPTIONS = (selectinload(Archetype.skills), selectinload(Archetype.required_races))
@@ -77,9 +77,11 @@ def starting_violations(
     skills: Iterable[Skill] = (),
     perks: Iterable[Perk] = (),
     level: int = 1,
+    namer: Namer | None = None,
 ) -> list[Violation]:
-    """Whether this race, archetype and these skills and perks go together at `level` (rules, one by one)."""
-    race_rules, archetype_rules = race_data(race), archetype_data(archetype)
+    """Whether this race, archetype and these skills and perks go together at `level` (rules, one by one);
+    `namer` names the race, the archetype and the races it requires as the actor may see them."""
+    race_rules, archetype_rules = race_data(race, namer=namer), archetype_data(archetype, namer=namer)
     problems = rules.check_archetype_race(name, archetype_rules, race_rules)
     known: set = set()
     for skill in skills:

@@ -57,18 +57,18 @@ class LoadedSheet:
         return dataclasses.replace(self, inventory=inventory, data=data, sheet=rules.compute_sheet(data))
 
     def skill_rows(self) -> list[dict[str, Any]]:
-        """Every skill the character has, learned or granted by equipment, sorted by name."""
+        """Every skill the character has, learned or granted by equipment (the items), sorted by name."""
         return _known_rows(self.skills, self.data.skill_ids, self.sheet.skill_ids, self._granted("skills"))
 
     def perk_rows(self) -> list[dict[str, Any]]:
         """Every perk the character has, taken or granted by equipment, sorted by name."""
         return _known_rows(self.perks, self.data.perk_ids, self.sheet.perk_ids, self._granted("perks"))
 
-    def _granted(self, kind: str) -> dict[Hashable, tuple[Any, list[str]]]:
-        granted: dict[Hashable, tuple[Any, list[str]]] = {}
+    def _granted(self, kind: str) -> dict[Hashable, tuple[Any, list]]:
+        granted: dict[Hashable, tuple[Any, list]] = {}
         for row in self.equipment:
             for entity in getattr(row.item, f"bonus_{kind}"):
-                granted.setdefault(entity.id, (entity, []))[1].append(row.item.name)
+                granted.setdefault(entity.id, (entity, []))[1].append(row.item)
         return granted
 
 
@@ -79,7 +79,9 @@ def _known_rows(learned, learned_ids, all_ids, granted) -> list[dict[str, Any]]:
         {
             "entity": entities[key],
             "learned": key in learned_ids,
-            "granted_by": sorted(set(granted.get(key, (None, []))[1])),
+            # The equipped items that grant it (each once, by name): whoever shows them names them as the viewer
+            # may see them, as a PRIVATE item in a slot is "[hidden]".
+            "granted_by": sorted({item.id: item for item in granted.get(key, (None, []))[1]}.values(), key=_by_name),
         }
         for key in all_ids
         if key in entities
