@@ -3,7 +3,7 @@
 import pytest
 
 from webapp.extensions import db
-from webapp.models import ApiToken, TokenScope, User, Visibility
+from webapp.models import ApiToken, Character, TokenScope, User, Visibility
 from webapp.services.tokens import PERSONAL_PREFIX, digest, issue_access_token, new_secret
 
 
@@ -358,3 +358,30 @@ def test_a_public_campaigns_log_is_its_partys_and_the_document_says_403_to_anyon
     assert client.get(url, headers=bearer(make, stranger)).status_code == 403
     documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/campaigns/{campaign_id}/events"]["get"]
     assert "403" in documented["responses"]
+
+
+def test_a_token_tied_to_one_campaign_reaches_only_its_characters_and_changes_nothing_else(client, make, gm):
+    mine, (member,) = make.party(1, gm=gm)
+    other, (stranger,) = make.party(1, gm=gm)
+    stranger.visibility = Visibility.PRIVATE
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {campaign_token(gm, mine)}"}
+
+    assert client.get(f"/api/v1/characters/{member.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/characters/{stranger.id}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/characters/{stranger.id}/sheet", headers=headers).status_code == 404
+    award = client.post(f"/api/v1/characters/{stranger.id}/experience", json={"amount": 500}, headers=headers)
+    assert award.status_code == 404
+    listed = client.get("/api/v1/characters", headers=headers).get_json()["data"]
+    assert [c["id"] for c in listed] == [str(member.id)]
+    for url, body in [("/api/v1/campaigns", {"name": "Another table"}), ("/api/v1/items", {"name": "Lantern"})]:
+        refused = client.post(url, json=body, headers=headers)
+        assert refused.status_code == 403, url
+        assert "tied to one campaign" in refused.get_json()["detail"]
+    given = client.post(f"/api/v1/campaigns/{mine.id}/awards", json={"experience": 10, "all": True}, headers=headers)
+    assert given.status_code == 200, given.get_json()
+    db.session.expire_all()
+    assert (db.session.get(Character, stranger.id).experience, db.session.get(Character, member.id).experience) == (
+        0,
+        10,
+    )

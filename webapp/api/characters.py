@@ -192,6 +192,8 @@ def character_list(caller, query):
         select = characters.character_query(caller.user, filters)
     except InvalidInput as error:
         raise BadQuery(error.violations) from None
+    if caller.campaign_id is not None:  # a token tied to one campaign lists that campaign's characters
+        select = select.where(Character.id.in_(access.campaign_character_ids(caller.campaign_id)))
     rows, pagination = paginate(select, Character, SORTS[query.sort], query.limit, query.cursor, query.order)
     return json_response(page_json([serialise(c) for c in rows], pagination), public=_public(caller))
 

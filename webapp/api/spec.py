@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from webapp.api import bp
 from webapp.api.caller import Unauthenticated, current_caller
 from webapp.list_queries import violations_from
+from webapp.services import access
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
 PATH_PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-z_]+)>")
@@ -164,6 +165,7 @@ def endpoint(
         def wrapper(**kwargs):
             g.api_operation = spec
             caller = _authorise(spec.auth)
+            access.check_token_reach(caller.campaign_id, kwargs, writes=request.method not in ("GET", "HEAD"))
             if spec.query is not None:
                 kwargs["query"] = parse_query(spec.query)
             if spec.body is not None:

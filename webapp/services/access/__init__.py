@@ -17,6 +17,7 @@ from webapp.services.access.actor import (
 )
 from webapp.services.access.campaigns import (
     PRIVATE_CAMPAIGN,
+    campaign_character_ids,
     campaign_label,
     can_leave,
     can_read_log,
@@ -25,6 +26,7 @@ from webapp.services.access.campaigns import (
     can_request_join,
     can_see_roster,
     check_token_campaign,
+    check_token_reach,
     visible_campaigns,
 )
 from webapp.services.access.content import (
@@ -68,6 +70,7 @@ __all__ = [
     "Action",
     "Actor",
     "actor_id",
+    "campaign_character_ids",
     "campaign_label",
     "can",
     "can_ban",
@@ -84,6 +87,7 @@ __all__ = [
     "can_view_user",
     "check",
     "check_token_campaign",
+    "check_token_reach",
     "in_a_campaign",
     "is_admin",
     "is_banned",

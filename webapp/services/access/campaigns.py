@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 
+from webapp.extensions import db
 from webapp.models import Campaign, Character, Membership, Role, Visibility
 from webapp.services.access.actor import Actor, owns, role_of, user_of
 from webapp.services.access.content import Action, can, visible
 from webapp.services.access.parties import is_member_of
-from webapp.services.errors import NotFound
+from webapp.services.errors import Forbidden, NotFound
+from webapp.services.ids import uuid_or_none
 
 PRIVATE_CAMPAIGN = "a private campaign"
 
@@ -59,6 +61,28 @@ def check_token_campaign(token_campaign_id, campaign_id) -> None:
     """An API token tied to one campaign reaches no other: NotFound, as if the others did not exist."""
     if token_campaign_id is not None and str(token_campaign_id) != str(campaign_id):
         raise NotFound("No such campaign.")
+
+
+def check_token_reach(token_campaign_id, path_ids: dict, writes: bool) -> None:
+    """What an API token tied to one campaign reaches: that campaign, the characters in it (members and those
+    asking to join) and reading the rest of the site; its changes stay in that campaign. NotFound for another
+    campaign or character, as if it did not exist; Forbidden for a change named by neither."""
+    if token_campaign_id is None:
+        return
+    if "campaign_id" in path_ids:
+        check_token_campaign(token_campaign_id, path_ids["campaign_id"])
+    if "character_id" in path_ids:
+        key = uuid_or_none(path_ids["character_id"])
+        reached = campaign_character_ids(token_campaign_id).where(Membership.character_id == key)
+        if db.session.scalar(reached.limit(1)) is None:
+            raise NotFound("No such character.")
+    elif writes and "campaign_id" not in path_ids:
+        raise Forbidden("This token is tied to one campaign: it changes only that campaign and its characters.")
+
+
+def campaign_character_ids(campaign_id) -> sa.Select:
+    """The ids of the characters in a campaign: its members and those asking to join."""
+    return sa.select(Membership.character_id).where(Membership.campaign_id == campaign_id, Membership.active.is_(True))
 
 
 def visible_campaigns(actor: Actor):
