@@ -209,6 +209,7 @@ def environment(database_url: str, redis_url: str, workdir: Path) -> dict:
             "REDIS_URL": redis_url,
             "RATELIMIT_ENABLED": "0",
             "LOG_LEVEL": "WARNING",
+            "PUBLIC_URL": "https://localhost",
             "TRUSTED_PROXIES": "127.0.0.1",
             "STORAGE_PATH": str(workdir / "uploads"),
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),

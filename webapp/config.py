@@ -156,6 +156,10 @@ class ProductionConfig(BaseConfig):
             raise ConfigError(
                 "REDIS_URL must be set in production: rate limits and cache invalidation are shared through it"
             )
+        if not self.PUBLIC_URL:
+            raise ConfigError(
+                "PUBLIC_URL must be set in production: mailed links are built on it, never on a forgeable Host header"
+            )
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -82,3 +82,13 @@ def test_with_a_public_url_a_mailed_link_never_follows_the_requests_host(app, cl
     link = mailbox.link(mailbox.wait_for(to="ada@example.com", subject="Reset"), "/reset-password/")
     assert link.startswith("https://tavern.example/reset-password/")
     assert client.get(link.removeprefix("https://tavern.example")).status_code == 200
+
+
+def test_in_production_without_a_mail_server_a_reset_link_never_reaches_the_log(app, client, make, monkeypatch, caplog):
+    monkeypatch.setitem(app.config, "APP_ENV", "production")
+    monkeypatch.setitem(app.config, "MAIL_URL", None)
+    make.user(email="ada@example.com")
+    with caplog.at_level("DEBUG"):
+        assert client.post("/forgot-password", data={"email": "ada@example.com"}).status_code == 200
+    assert "mail to ada@example.com not sent, MAIL_URL is not set" in caplog.text
+    assert "reset-password" not in caplog.text

@@ -71,6 +71,7 @@ def test_nothing_is_cached_and_nothing_is_limited_in_production_configuration(mo
         "JWT_SECRET": "j" * 32,
         "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:5432/tavern_bench",
         "REDIS_URL": "redis://127.0.0.1:6379/9",
+        "PUBLIC_URL": "https://localhost",
     }.items():
         monkeypatch.setenv(name, value)
 

@@ -29,6 +29,7 @@ def production_env(database_url: str, redis_url: str, **extra: str) -> dict:
         "EMAIL_VERIFICATION_REQUIRED": "false",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": redis_url,
+        "PUBLIC_URL": "https://tavern.test",
     }
     return app_env(database_url, **{**settings, **extra})
 

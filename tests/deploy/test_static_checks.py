@@ -22,6 +22,7 @@ COMPOSE_SECRETS = {
     "REDIS_PASSWORD": "redis-password",
     "S3_ACCESS_KEY": "tavern",
     "S3_SECRET_KEY": "s3-secret-key",
+    "PUBLIC_URL": "https://tavern.example",
 }
 SHELL_SCRIPTS = [
     *sorted((ROOT / "deploy").glob("*.sh")),

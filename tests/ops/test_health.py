@@ -86,10 +86,11 @@ def _production_env(monkeypatch) -> None:
     monkeypatch.setenv("JWT_SECRET", "j" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/tavern")
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("PUBLIC_URL", "https://tavern.example")
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "JWT_SECRET", "DATABASE_URL", "REDIS_URL"])
-def test_production_refuses_to_start_without_secrets_a_database_or_redis(monkeypatch, missing):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "JWT_SECRET", "DATABASE_URL", "REDIS_URL", "PUBLIC_URL"])
+def test_production_refuses_to_start_without_secrets_a_database_redis_or_its_address(monkeypatch, missing):
     _production_env(monkeypatch)
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigError, match=missing):

@@ -36,6 +36,7 @@ def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("JWT_SECRET", "j" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/x")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PUBLIC_URL", "https://tavern.example")
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE and config.REMEMBER_COOKIE_SECURE
     assert config.SESSION_COOKIE_HTTPONLY and config.SESSION_COOKIE_SAMESITE == "Lax"
