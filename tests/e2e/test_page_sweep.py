@@ -231,3 +231,29 @@ def test_compendium_filters_fold_on_a_phone_and_a_bad_filter_is_said_in_words(br
         expect(page.get_by_text("Filters and sorting")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_a_name_of_one_long_word_wraps_instead_of_widening_a_phones_page(browser: Browser, live_server, make):
+    ref = make.reference()
+    player = make.user(email="long@example.com", display_name="Long Name's player")
+    name = "Llanfairpwllgwyngyllgogerychwyrndrobwll"
+    hero = make.character(
+        owner=player, name=name, race=ref["race"]["Dwarf"], archetype=ref["archetype"]["Sellsword"], visibility="PUBLIC"
+    )
+    context = signed_in_context(browser, live_server, player)
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 360, "height": 800})
+        for url in ["/", "/characters", f"/characters/{hero.id}", f"/characters/{hero.id}/inventory"]:
+            page.goto(url)
+            expect(page.get_by_text(name).first).to_be_visible()
+            found = page.evaluate(MEASURE)
+            assert found["width"] <= found["viewport"], f"{url} is {found['width']} px wide: {found['wide']}"
+        page.goto("/characters/new/identity")
+        page.get_by_label("Name").fill(name + "s")
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("group", name=re.compile(f"Choose a race for {name}s"))).to_be_visible()
+        found = page.evaluate(MEASURE)
+        assert found["width"] <= found["viewport"], f"the race step is {found['width']} px wide: {found['wide']}"
+    finally:
+        context.close()
