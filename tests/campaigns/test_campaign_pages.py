@@ -334,3 +334,34 @@ def test_the_dashboard_keeps_to_the_csp(client, auth, gm, party):
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert " style=" not in page and "<script>" not in page
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+
+
+def test_a_refused_award_keeps_the_item_chosen_and_says_when_its_target_left_the_party(
+    client, auth, gm, party, make, htmx
+):
+    campaign, characters = party
+    rope = make.item(name="Coil of Rope", weight=1.0)
+    auth.login(gm)
+    left = make.character()  # never (or no longer) in the party, as after leaving while the page was open
+    response = client.post(
+        f"/campaigns/{campaign.id}/awards",
+        data={"target": str(left.id), "item_id": str(rope.id), "quantity": "2", "item_search": "rope"},
+        headers=htmx,
+    )
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "They are no longer in the party: choose again." in body
+    assert f'id="item-{rope.id}" value="{rope.id}" checked' in body
+    assert 'value="rope"' in body and 'name="quantity"' in body
+
+
+def test_who_gets_it_follows_the_party_and_keeps_a_choice_still_in_it(client, auth, gm, party, make, htmx):
+    campaign, characters = party
+    newcomer = make.character(name="Newcomer")
+    make.membership(campaign, newcomer)
+    auth.login(gm)
+    url = f"/campaigns/{campaign.id}/award-targets"
+    answer = client.get(url, query_string={"target": str(characters[0].id)}, headers=htmx).get_data(as_text=True)
+    assert answer.lstrip().startswith('<div id="award-target"') and "Newcomer" in answer
+    assert f'<option selected value="{characters[0].id}">' in answer
+    assert client.get(url).status_code == 302  # a browser without htmx goes to the dashboard

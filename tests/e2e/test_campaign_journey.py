@@ -63,6 +63,8 @@ def test_gm_invites_player_joins_gm_approves_and_awards_xp_and_the_sheet_shows_t
         expect(roster.locator(".roster-level")).to_have_text("Level 1")
 
         award = gm_page.locator("#award")
+        # The party changed: "Who gets it" offers the new member without a reload.
+        expect(award.get_by_label("Who gets it").locator("option", has_text="Brannoc")).to_have_count(1)
         award.get_by_label("Who gets it").select_option(label="The whole party")
         award.get_by_label("Experience").fill("1000")
         award.get_by_label("What for").fill("for the flooded cellar")

@@ -4,7 +4,7 @@ from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import login_required
 
 from webapp.markdown import render_markdown
-from webapp.models import MembershipStatus, Visibility
+from webapp.models import Item, MembershipStatus, Visibility
 from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
 from webapp.pages import bp
@@ -18,7 +18,7 @@ from webapp.rules.wording import format_kg
 from webapp.services import access, campaign_events, campaigns, compendium
 from webapp.services.campaigns import awards
 from webapp.services.compendium import Filters
-from webapp.services.errors import InvalidInput, RuleViolation
+from webapp.services.errors import InvalidInput, NotFound, RuleViolation
 
 DASHBOARD = "campaigns/dashboard.html"
 RULE_FIELDS = {"allowed_race_ids": "allowed_races", "allowed_archetype_ids": "allowed_archetypes"}
@@ -257,8 +257,42 @@ def campaign_award(campaign_id):
         else:
             names = ", ".join(character.name for character in result.characters)
             return _done(campaign_id, f"Awarded to {names}.", "award")
-    context["award_form"] = form
+    if form.target.data not in {choice.value for choice in form.target.choices}:
+        form.target.errors = ["They are no longer in the party: choose again."]  # left since the page was drawn
+    # A refusal keeps what was chosen: the item stays picked among the results, the search as it was typed.
+    search = (request.form.get("item_search") or "").strip()[:100]
+    chosen = _visible_item(form.item_id.data)
+    context.update(
+        award_form=form, item_search=search, item_results=_item_choices(view.campaign, [chosen] if chosen else [])
+    )
     return render(DASHBOARD, "award", status=422, **context)
+
+
+@bp.get("/campaigns/<uuid:campaign_id>/award-targets")
+@login_required
+def campaign_award_targets(campaign_id):
+    """The award's "Who gets it" once the party changed: its members now, the choice kept while they are in it."""
+    if not is_fragment_request():
+        return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
+    context = _context(campaigns.dashboard(me(), campaign_id))
+    form = context["award_form"]
+    if request.args.get("target") in {choice.value for choice in form.target.choices}:
+        form.target.data = request.args["target"]
+    return render(DASHBOARD, "award_target", **context)
+
+
+def _visible_item(item_id):
+    """The item of a refused award's choice, when it still names one the GM may see."""
+    try:
+        return access.load(me(), Item, item_id) if item_id else None
+    except NotFound:
+        return None
+
+
+def _item_choices(campaign, items) -> list[tuple]:
+    """(item, allowed) for the award's item list: an item above the campaign's highest rarity is not allowed."""
+    highest = RARITY_ORDER.index(str(campaign.max_rarity)) if campaign.max_rarity else len(RARITY_ORDER)
+    return [(item, RARITY_ORDER.index(str(item.rarity)) <= highest) for item in items]
 
 
 @bp.get("/campaigns/<uuid:campaign_id>/award-items")
@@ -270,8 +304,7 @@ def campaign_award_items(campaign_id):
     page = compendium.list_entries(
         me(), KINDS["items"], Filters(search=query or None), limit=ITEM_RESULTS, with_relations=False
     )
-    highest = RARITY_ORDER.index(str(campaign.max_rarity)) if campaign.max_rarity else len(RARITY_ORDER)
-    results = [(item, RARITY_ORDER.index(str(item.rarity)) <= highest) for item in page.rows]
+    results = _item_choices(campaign, page.rows)
     if not is_fragment_request():
         return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
     return render(
