@@ -385,3 +385,15 @@ def test_a_token_tied_to_one_campaign_reaches_only_its_characters_and_changes_no
         0,
         10,
     )
+
+
+def test_a_campaign_a_moderator_hid_leaves_its_members_lists_as_it_left_their_reach(client, make, gm):
+    campaign, (hero,) = make.party(1, gm=gm, name="Hushed Table", visibility=Visibility.HIDDEN)
+    member = db.session.get(User, hero.owner_id)
+    headers = bearer(make, member)
+    assert client.get(f"/api/v1/campaigns/{campaign.id}", headers=headers).status_code == 404
+    listed = client.get("/api/v1/campaigns", headers=headers).get_json()["data"]
+    assert "Hushed Table" not in [c["name"] for c in listed]
+    assert "Hushed Table" in [
+        c["name"] for c in client.get("/api/v1/campaigns", headers=bearer(make, gm)).get_json()["data"]
+    ]

@@ -92,4 +92,5 @@ def visible_campaigns(actor: Actor):
     if user is None:
         return seen
     mine = sa.select(Membership.campaign_id).where(Membership.user_id == user.id, Membership.active.is_(True))
-    return sa.or_(seen, Campaign.id.in_(mine))
+    # A campaign a moderator hid is its GM's and the staff's only: its members find it gone, as its page says.
+    return sa.or_(seen, sa.and_(Campaign.id.in_(mine), Campaign.visibility != Visibility.HIDDEN))
