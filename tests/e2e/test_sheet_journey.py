@@ -40,6 +40,12 @@ def test_zero_experience_is_explained_beside_the_field_and_fifty_then_counts_wit
     expect(page.get_by_role("status").filter(has_text="Brannoc gained 50 experience.")).to_be_visible()
     expect(page.get_by_text("Experience: 50 — 50 to level 2")).to_be_visible()
     expect(page.locator("#amount-error")).to_have_count(0)
+
+    page.get_by_role("link", name="Edit identity").click()
+    page.get_by_label("Name", exact=True).fill("Brannoc Stonehelm")
+    page.locator("#identity").get_by_role("button", name=re.compile("^Save")).click()
+    expect(page.get_by_role("heading", name="Brannoc Stonehelm", level=1)).to_be_visible()
+    expect(page).to_have_title("Brannoc Stonehelm · Tavern")  # the tab follows the new name
     assert page.evaluate("window.sameDocument") is True
 
 

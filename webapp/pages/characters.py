@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
+from markupsafe import escape
 
 from webapp import character_views, rules, text
 from webapp.pages import bp
@@ -109,11 +110,14 @@ def character_update(character_id):
     form = IdentityForm()
     if form.validate():
         try:
-            characters.update_character(me(), character_id, form.changes())
+            character = characters.update_character(me(), character_id, form.changes())
         except (InvalidInput, RuleViolation) as error:
             put_errors(form, error.violations)
         else:
-            return _changed(character_id, "sheet", "Saved.", focus="identity")
+            response = _changed(character_id, "sheet", "Saved.", focus="identity")
+            if is_fragment_request():  # htmx takes a leading <title> for the tab's, which names the character
+                response.set_data(f"<title>{escape(character.name)} · Tavern</title>".encode() + response.get_data())
+            return response
     return _sheet(character_id, "identity", status=422, action=Action.EDIT, identity_form=form)
 
 
