@@ -97,7 +97,13 @@ def test_putting_on_a_strength_sapping_belt_is_refused_only_when_it_would_overlo
 
 
 def test_nobody_adds_or_equips_an_item_they_cannot_see(client, hero, make):
-    secret = make.item(name="Secret Blade", slot="ONE_HAND", owner_id=make.user().id, visibility=Visibility.PRIVATE)
+    secret = make.item(
+        name="Secret Blade",
+        slot="ONE_HAND",
+        owner_id=make.user().id,
+        visibility=Visibility.PRIVATE,
+        bonus_skills=[make.skill(name="Secret Art")],
+    )
     refused = client.post(url(hero, "inventory"), json={"item_id": str(secret.id)})
     assert refused.status_code == 422 and errors_of(refused) == {"item_id": "There is no such item"}
     make.give(hero, secret)  # it got there somehow (a grant, or it was hidden later)
@@ -105,6 +111,9 @@ def test_nobody_adds_or_equips_an_item_they_cannot_see(client, hero, make):
     assert equip.status_code == 422 and errors_of(equip) == {"main_hand": "There is no such item."}
     line = client.get(url(hero, "inventory")).get_json()["data"][0]
     assert line["item"]["name"] == "[hidden]"
+    # Nothing else of it either: not who made it, its picture, its tags or what it grants.
+    assert line["item"]["owner_id"] is None and line["item"]["image_id"] is None
+    assert all(line["item"][field] == [] for field in ("tag_ids", "bonus_skill_ids", "bonus_perk_ids"))
 
 
 def test_someone_elses_character_is_404_or_403(client, auth, make):

@@ -71,13 +71,16 @@ class EquipmentPreviewOut(Out):
 
 def items_as_dicts(actor, items: list) -> dict:
     """Reference entries of items in the compendium's shape, by id; an item the actor may not see keeps only its
-    id and numbers."""
+    id and numbers: no name, maker, picture, tags or what it grants."""
     shown = {}
     for item in items:
-        relation_ids = {relation.field: list(getattr(item, relation.field)) for relation in ITEMS.relations}
+        visible = access.can(actor, Action.VIEW, item)
+        relation_ids = {
+            relation.field: list(getattr(item, relation.field)) if visible else [] for relation in ITEMS.relations
+        }
         data = entry_out(ITEMS, item, relation_ids)
-        if not access.can(actor, Action.VIEW, item):
-            data.update(name=HIDDEN_LABEL, description=HIDDEN_LABEL)
+        if not visible:
+            data.update(name=HIDDEN_LABEL, description=HIDDEN_LABEL, owner_id=None, image_id=None)
         shown[item.id] = data
     return shown
 
@@ -85,7 +88,7 @@ def items_as_dicts(actor, items: list) -> dict:
 def _inventory(actor, loaded: LoadedSheet) -> dict:
     entries = loaded.inventory
     items = items_as_dicts(actor, [entry.item for entry in entries])
-    ordered = sorted(entries, key=lambda entry: (entry.item.name.casefold(), str(entry.item_id)))
+    ordered = sorted(entries, key=lambda entry: (items[entry.item_id]["name"].casefold(), str(entry.item_id)))
     return {"data": [{"item": items[entry.item_id], "quantity": entry.quantity} for entry in ordered]}
 
 
@@ -211,6 +214,7 @@ def equipment_put(caller, character_id, body, query):
     if query.dry_run:
         preview = equipment.preview_equipment(caller.user, character_id, changes)
         return json_response(_preview(preview), headers={"Cache-Control": "no-store"})
+
     def fresh(loaded):
         if request.headers.get("If-Match"):
             require_fresh(_equipment(caller.user, loaded), EquipmentOut)

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.invalidation import stale
 from webapp.models import EquippedItem, InventoryEntry, Item
 from webapp.services import access
-from webapp.services.access import Action, Actor
+from webapp.services.access import HIDDEN_LABEL, Action, Actor
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.inputs import Input, entry_id, whole
@@ -65,7 +65,10 @@ def stacks(actor: Actor, loaded: LoadedSheet) -> list[Stack]:
         )
         for entry in loaded.inventory
     ]
-    return sorted(lines, key=lambda line: (line.item.name.casefold(), str(line.item.id)))
+    # By the name the actor sees: a hidden item's place in the list would tell its initial.
+    return sorted(
+        lines, key=lambda line: ((line.item.name if line.visible else HIDDEN_LABEL).casefold(), str(line.item.id))
+    )
 
 
 def _entry(loaded: LoadedSheet, item_id) -> Carried:
