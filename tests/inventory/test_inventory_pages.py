@@ -218,3 +218,18 @@ def test_a_refused_use_answers_the_whole_pack_with_the_reason_beside_its_line(cl
     reason = "Rope isn&#39;t something that gets used up."
     assert f'<p class="field-error" id="error-{rope.id}" role="alert">{reason}</p>' in body
     assert body.count('class="field-error"') == 1
+
+
+def test_a_line_dropped_in_another_tab_answers_the_pack_as_it_is_now(client, hero, make, htmx):
+    rope, lamp = make.item(name="Rope"), make.item(name="Lamp")
+    make.give(hero, rope, 1)
+    make.give(hero, lamp, 1)
+    client.post(page(hero, f"inventory/{rope.id}/drop"), headers=htmx)  # the other tab
+    for action, data in (("quantity", {"quantity": "2"}), ("use", {}), ("drop", {})):
+        stale = client.post(page(hero, f"inventory/{rope.id}/{action}"), data=data, headers=htmx)
+        assert stale.status_code == 200, action
+        assert (stale.headers["HX-Retarget"], stale.headers["HX-Reswap"]) == ("#inventory", "outerHTML")
+        assert events(stale)["toast"] == {"message": "Brannoc doesn't carry that item.", "level": "error"}
+        body = stale.get_data(as_text=True)
+        assert "Lamp" in body and "Rope" not in body, action
+    assert client.post(page(hero, f"inventory/{rope.id}/use")).status_code == 404  # a browser without htmx

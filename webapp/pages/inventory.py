@@ -21,7 +21,7 @@ from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
 from webapp.rules.wording import format_kg, needs_level
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import Action
-from webapp.services.errors import InvalidInput, RuleViolation, Violation
+from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
 from webapp.services.sheets import LoadedSheet, load_sheet
 
 PAGE = "inventory/show.html"
@@ -271,6 +271,8 @@ def inventory_add(character_id):
 def inventory_quantity(character_id, item_id):
     try:
         changed = inventory.set_quantity(me(), character_id, item_id, QuantityForm().change())
+    except NotFound as error:
+        return _pack_now(character_id, error)
     except (RuleViolation, InvalidInput) as error:
         if is_fragment_request() and (loaded := _load(character_id)).carried(item_id) is not None:
             return _row(loaded, item_id, 422, {str(item_id): _row_error(error, request.form.get("quantity", ""))})
@@ -286,6 +288,8 @@ def inventory_quantity(character_id, item_id):
 def inventory_use(character_id, item_id):
     try:
         left = inventory.use_item(me(), character_id, item_id)
+    except NotFound as error:
+        return _pack_now(character_id, error)
     except RuleViolation as error:
         return _refused(character_id, error, item_id)
     return _changed(character_id, "Used one." if left else "Used the last one.")
@@ -296,9 +300,22 @@ def inventory_use(character_id, item_id):
 def inventory_drop(character_id, item_id):
     try:
         inventory.drop_item(me(), character_id, item_id)
+    except NotFound as error:
+        return _pack_now(character_id, error)
     except RuleViolation as error:
         return _refused(character_id, error, item_id)
     return _changed(character_id, "Dropped.")
+
+
+def _pack_now(character_id, error: NotFound) -> Response:
+    """A line gone meanwhile (dropped in another tab): htmx gets the pack as it is now, the refusal as a toast, so
+    the line a person pressed does not stay on screen. NotFound itself when the character is gone too."""
+    if not is_fragment_request():
+        raise error
+    response = render(PAGE, "inventory", **_context(_load(character_id)))
+    response.headers["HX-Retarget"] = "#inventory"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return toast(response, error.message, "error")
 
 
 def _preview_slot(loaded: LoadedSheet, item, asked: str | None) -> str:
