@@ -265,3 +265,21 @@ def test_start_over_discards_the_draft(client, player):
     response = client.post("/characters/new/discard")
     assert response.headers["Location"] == "/characters/new/identity"
     assert db.session.execute(sa.select(BuilderDraft)).first() is None
+
+
+def test_a_score_kept_out_of_range_comes_back_with_its_refusal_beside_it(client, player, ref, htmx):
+    build_until_attributes(client, ref)
+    scores = {
+        "strength": "10",
+        "constitution": "10",
+        "dexterity": "20",
+        "intelligence": "10",
+        "wisdom": "10",
+        "charisma": "10",
+    }
+    assert client.post("/characters/new/attributes/preview", data=scores, headers=htmx).status_code == 422
+    page = client.get("/characters/new/attributes").get_data(as_text=True)  # left and came back, or reloaded
+    assert 'id="dexterity-error"' in page and "Dexterity must be between 8 and 15" in page
+    assert re.search(r'name="dexterity"[^>]*value="20"|value="20"[^>]*name="dexterity"', page)
+    fresh = client.get("/characters/new/skills").get_data(as_text=True)
+    assert "must be between" not in fresh

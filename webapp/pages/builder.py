@@ -34,6 +34,8 @@ def builder_start():
 @login_required
 def builder_step(step):
     draft = builder.open_draft(me())
+    if step == "attributes":  # scores kept as typed (a 20 too) come back with their refusals beside them
+        return _page(draft, step, errors=_messages(rules.check_point_buy(draft.scores)))
     return _page(draft, step)
 
 
