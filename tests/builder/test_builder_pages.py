@@ -270,12 +270,8 @@ def test_start_over_discards_the_draft(client, player):
 def test_a_score_kept_out_of_range_comes_back_with_its_refusal_beside_it(client, player, ref, htmx):
     build_until_attributes(client, ref)
     scores = {
-        "strength": "10",
-        "constitution": "10",
+        **dict.fromkeys(("strength", "constitution", "intelligence", "wisdom", "charisma"), "10"),
         "dexterity": "20",
-        "intelligence": "10",
-        "wisdom": "10",
-        "charisma": "10",
     }
     assert client.post("/characters/new/attributes/preview", data=scores, headers=htmx).status_code == 422
     page = client.get("/characters/new/attributes").get_data(as_text=True)  # left and came back, or reloaded
