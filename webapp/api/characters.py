@@ -159,6 +159,8 @@ def stats_json(counts: characters.CharacterCounts) -> dict:
         "by_race": by("race_id", counts.by_race),
         "by_archetype": by("archetype_id", counts.by_archetype),
     }
+
+
 def _fresh(current: Character) -> None:
     require_fresh(serialise(current), CharacterOut)
 
@@ -243,14 +245,18 @@ def character_get(caller, character_id):
     errors={409},
 )
 def character_update(caller, character_id, body: CharacterPatch):
-    character = characters.update_character(
-        caller.user, character_id, body, expect=_fresh
-    )
+    character = characters.update_character(caller.user, character_id, body, expect=_fresh)
     return json_response(serialise(character))
 
 
 @endpoint(
-    "DELETE", "/characters/<uuid:character_id>", "Delete a character", TAG, status=204, auth="write", if_match=True,
+    "DELETE",
+    "/characters/<uuid:character_id>",
+    "Delete a character",
+    TAG,
+    status=204,
+    auth="write",
+    if_match=True,
     errors={409},
 )
 def character_delete(caller, character_id):
@@ -269,8 +275,8 @@ def sheet_json(actor, loaded: LoadedSheet) -> dict:
             "rarity": str(row.item.rarity),
         }
     return loaded.sheet.to_dict(
-        skills=[_known(actor, row) for row in loaded.skill_rows()],
-        perks=[_known(actor, row) for row in loaded.perk_rows()],
+        skills=[_known(actor, row) for row in loaded.skill_rows(access.namer(actor))],
+        perks=[_known(actor, row) for row in loaded.perk_rows(access.namer(actor))],
         equipment=equipment,
     )
 
@@ -282,7 +288,7 @@ def _known(actor, row: dict) -> dict:
         "name": access.shown_name(actor, entity),
         "required_level": entity.required_level,
         "learned": row["learned"],
-        "granted_by": [access.shown_name(actor, item) for item in row["granted_by"]],
+        "granted_by": row["granted_by"],
     }
 
 
@@ -296,7 +302,8 @@ def character_sheet(caller, character_id):
 
 def _known_list(actor, character_id, kind: str) -> dict:
     loaded = load_sheet(actor, character_id)
-    rows = loaded.skill_rows() if kind == "skills" else loaded.perk_rows()
+    named = access.namer(actor)
+    rows = loaded.skill_rows(named) if kind == "skills" else loaded.perk_rows(named)
     return {"data": [_known(actor, row) for row in rows]}
 
 

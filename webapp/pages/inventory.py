@@ -88,7 +88,7 @@ def _context(loaded: LoadedSheet, search: str | None = None) -> dict:
         "portrait": character_portrait(actor, loaded, 64),
         "sheet_url": url_for("pages.character_show", character_id=character.id),
         "format_kg": format_kg,
-        "shown_name": lambda obj: access.shown_name(actor, obj),
+        "shown_name": access.namer(actor),
         "csrf": generate_csrf(),  # for the forms of the pack and the doll: once, not a csrf_token() call each
     }
 

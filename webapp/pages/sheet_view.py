@@ -113,11 +113,6 @@ def learnable_skills(loaded: LoadedSheet) -> list[dict]:
     ]
 
 
-def _named_grants(actor, rows: list[dict]) -> list[dict]:
-    """Rows of known skills or perks with the items that grant them named as the viewer may see them."""
-    return [{**row, "granted_by": [access.shown_name(actor, item) for item in row["granted_by"]]} for row in rows]
-
-
 def sheet_context(actor, loaded: LoadedSheet) -> dict:
     """Everything templates/characters/sheet.html reads, for the whole page or any of its blocks."""
     character, sheet = loaded.character, loaded.sheet
@@ -134,8 +129,8 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "doll": paper_doll(actor, loaded),
         "xp": experience_bar(loaded),
         "stat_cards": [(label, getattr(sheet, key)) for key, label in STAT_CARDS],
-        "skills": _named_grants(actor, loaded.skill_rows()),
-        "perks": _named_grants(actor, loaded.perk_rows()),
+        "skills": loaded.skill_rows(access.namer(actor)),
+        "perks": loaded.perk_rows(access.namer(actor)),
         "learnable": learnable_skills(loaded) if can_edit else [],
         "perk_choices": loaded.perk_choices or [],
         "max_perks": rules.max_perks(loaded.data.level),

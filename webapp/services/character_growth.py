@@ -130,9 +130,10 @@ def _link(loaded: LoadedSheet, table: sa.Table, **target) -> None:
 
 
 def _refuse_granted(actor: Actor, loaded: LoadedSheet, entity_id, kind: str) -> None:
-    rows = loaded.skill_rows() if kind == "skills" else loaded.perk_rows()
+    named = access.namer(actor)
+    rows = loaded.skill_rows(named) if kind == "skills" else loaded.perk_rows(named)
     for row in rows:
         if str(row["entity"].id) == str(entity_id) and row["granted_by"]:
-            items = " and ".join(access.shown_name(actor, item) for item in row["granted_by"])
+            items = " and ".join(row["granted_by"])
             field = f"{kind.removesuffix('s')}_id"
             raise RuleViolation(field, f"{items} grants {row['entity'].name}; unequip it to lose it")

@@ -137,7 +137,7 @@ def verdict(actor: Actor, campaign: Campaign, character: Character) -> list[Viol
 
     Entries the GM may not see are named "[hidden]": the verdict tells why, not what a player keeps private.
     """
-    data = sheets.character_data(character, namer=lambda obj: access.shown_name(actor, obj))
+    data = sheets.character_data(character, namer=access.namer(actor))
     return rules.check_compliance(rules_of(campaign), data)
 
 

@@ -17,7 +17,7 @@ from webapp.services.access import Action, Actor
 from webapp.services.errors import NotFound
 from webapp.services.ids import as_uuid, parse_id, uuid_or_none
 from webapp.services.sheets import kept_rows
-from webapp.services.sheets.rules_view import Carried, Worn, character_data, level_cap_of, sheet_data
+from webapp.services.sheets.rules_view import Carried, Namer, Worn, character_data, level_cap_of, sheet_data
 
 
 @dataclass
@@ -56,13 +56,14 @@ class LoadedSheet:
         data = dataclasses.replace(self.data, inventory=pairs)
         return dataclasses.replace(self, inventory=inventory, data=data, sheet=rules.compute_sheet(data))
 
-    def skill_rows(self) -> list[dict[str, Any]]:
-        """Every skill the character has, learned or granted by equipment (the items), sorted by name."""
-        return _known_rows(self.skills, self.data.skill_ids, self.sheet.skill_ids, self._granted("skills"))
+    def skill_rows(self, namer: Namer) -> list[dict[str, Any]]:
+        """Every skill the character has, learned or granted by equipment, sorted by name; `namer` names the
+        items that grant it as the viewer may see them (a PRIVATE item in a slot is "[hidden]")."""
+        return _known_rows(self.skills, self.data.skill_ids, self.sheet.skill_ids, self._granted("skills"), namer)
 
-    def perk_rows(self) -> list[dict[str, Any]]:
-        """Every perk the character has, taken or granted by equipment, sorted by name."""
-        return _known_rows(self.perks, self.data.perk_ids, self.sheet.perk_ids, self._granted("perks"))
+    def perk_rows(self, namer: Namer) -> list[dict[str, Any]]:
+        """Every perk the character has, taken or granted by equipment, sorted by name (`namer` as skill_rows)."""
+        return _known_rows(self.perks, self.data.perk_ids, self.sheet.perk_ids, self._granted("perks"), namer)
 
     def _granted(self, kind: str) -> dict[Hashable, tuple[Any, list]]:
         granted: dict[Hashable, tuple[Any, list]] = {}
@@ -72,16 +73,14 @@ class LoadedSheet:
         return granted
 
 
-def _known_rows(learned, learned_ids, all_ids, granted) -> list[dict[str, Any]]:
+def _known_rows(learned, learned_ids, all_ids, granted, namer: Namer) -> list[dict[str, Any]]:
     entities = {entity.id: entity for entity in learned}
     entities.update({key: entity for key, (entity, _) in granted.items() if key not in entities})
     rows = [
         {
             "entity": entities[key],
             "learned": key in learned_ids,
-            # The equipped items that grant it (each once, by name): whoever shows them names them as the viewer
-            # may see them, as a PRIVATE item in a slot is "[hidden]".
-            "granted_by": sorted({item.id: item for item in granted.get(key, (None, []))[1]}.values(), key=_by_name),
+            "granted_by": sorted({namer(item) for item in granted.get(key, (None, []))[1]}),
         }
         for key in all_ids
         if key in entities
@@ -122,7 +121,7 @@ def load_sheet(
         frozenset(skill.id for skill in skills),
         frozenset(perk.id for perk in perks),
         level_cap_of(membership, campaign),
-        namer=lambda obj: access.shown_name(actor, obj),
+        namer=access.namer(actor),
     )
     loaded = LoadedSheet(
         character, membership, campaign, race, archetype, inventory, equipment, skills, perks, data,
