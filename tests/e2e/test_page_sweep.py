@@ -249,6 +249,12 @@ def test_a_name_of_one_long_word_wraps_instead_of_widening_a_phones_page(browser
             expect(page.get_by_text(name).first).to_be_visible()
             found = page.evaluate(MEASURE)
             assert found["width"] <= found["viewport"], f"{url} is {found['width']} px wide: {found['wide']}"
+        page.goto(f"/characters/{hero.id}")
+        page.get_by_label("Experience to add").fill("50")
+        page.get_by_role("button", name="Add experience").click()
+        expect(page.get_by_role("status").filter(has_text=f"{name} gained 50 experience.")).to_be_visible()
+        found = page.evaluate(MEASURE)
+        assert found["wide"] == [], f"the toast sticks out of the window: {found['wide']}"  # fixed: no scroll width
         page.goto("/characters/new/identity")
         page.get_by_label("Name").fill(name + "s")
         page.get_by_role("button", name="Next").click()
