@@ -61,8 +61,9 @@ def test_without_javascript_each_step_redirects_to_the_next(client, player):
     assert response.headers["Location"] == "/characters/new/race"
 
 
-def test_a_missing_name_is_explained_beside_the_field(client, player, htmx):
-    response = client.post("/characters/new/identity", data={"name": ""}, headers=htmx)
+@pytest.mark.parametrize("name", ["", "\u200b\u200b", "\u3164"], ids=["empty", "zero-width", "hangul-filler"])
+def test_a_missing_name_is_explained_beside_the_field(client, player, htmx, name):
+    response = client.post("/characters/new/identity", data={"name": name}, headers=htmx)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in body

@@ -153,17 +153,27 @@ def test_every_text_a_person_types_states_its_pattern_or_length():
     assert unbounded == []
 
 
-# The trimmed text's pattern, said independently: trimmed of Unicode's white space at either end, 1 (or 0) to
-# `length` characters, no control character (line breaks only where the text has lines).
+# Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, byte order mark, Hangul filler.
+SHOW_NOTHING = "\u200b\u200c\u200d\u2060\ufeff\u3164"
+
+
+# The trimmed text's pattern, said independently: trimmed of Unicode's white space and of what shows nothing at
+# either end, 1 (or 0) to `length` characters, no control character (line breaks only where the text has lines).
 def _means(value: str, length: int, required: bool, lines: bool) -> bool:
     allowed = {"\t", "\n", "\r"} if lines else set()
     if any((char < " " or char == "\x7f") and char not in allowed for char in value):
         return False
-    kept = value.strip()
+    kept = value
+    while kept and (kept[0].isspace() or kept[0] in SHOW_NOTHING):
+        kept = kept[1:]
+    while kept and (kept[-1].isspace() or kept[-1] in SHOW_NOTHING):
+        kept = kept[:-1]
     return (1 if required else 0) <= len(kept) <= length
 
 
-TEXT = st.text(alphabet=st.sampled_from(["a", "é", " ", "\u00a0", "\u3000", "\u2003", "\t", "\n", "\x00", "\x85"]))
+TEXT = st.text(
+    alphabet=st.sampled_from(["a", "é", " ", "\u00a0", "\u3000", "\u2003", "\t", "\n", "\x00", "\x85", *SHOW_NOTHING])
+)
 
 
 @pytest.mark.parametrize("lines", [False, True])
@@ -171,7 +181,7 @@ TEXT = st.text(alphabet=st.sampled_from(["a", "é", " ", "\u00a0", "\u3000", "\u
 @pytest.mark.parametrize("length", [1, 2, 3])
 def test_the_documented_pattern_means_trimmed_then_counted(length, required, lines):
     pattern = re.compile(trimmed_pattern(length, required=required, lines=lines))
-    alphabet = ["a", " ", "\u00a0", "\u3000", "\n", "\x00"]
+    alphabet = ["a", " ", "\u00a0", "\u3000", "\n", "\x00", "\u200b"]
     for size in range(length + 3):
         for letters in itertools.product(alphabet, repeat=size):
             value = "".join(letters)
@@ -201,6 +211,18 @@ def test_a_character_name_is_counted_once_trimmed_of_spaces_and_nbsp():
         characters.CharacterPatch.read({"name": "\u00a0 \u3000"})
     assert [(v.field, v.message) for v in long.value.violations] == [("name", "A name has at most 100 characters")]
     assert [(v.field, v.message) for v in blank.value.violations] == [("name", "Give your character a name")]
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u200b\u200d\ufeff", "\u3164\u3164", " \u2060\u00ad "])
+def test_a_name_that_shows_nothing_is_blank(blank):
+    with pytest.raises(InvalidInput) as error:
+        characters.CharacterPatch.read({"name": blank})
+    assert [(v.field, v.message) for v in error.value.violations] == [("name", "Give your character a name")]
+
+
+def test_a_joiner_inside_a_name_stays_and_one_at_its_ends_goes():
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert characters.CharacterPatch.read({"name": f"\u200b{family} Clan\u200d"}).name == f"{family} Clan"
 
 
 def test_a_base_score_outside_the_point_buy_says_so_beside_its_attribute():

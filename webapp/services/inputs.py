@@ -32,6 +32,10 @@ from webapp.services.errors import InvalidInput, Violation
 # control characters, which are refused. Written as a regular-expression class that reads the same in Python and
 # in ECMAScript (the OpenAPI document's dialect).
 SPACES = r" \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Characters that show nothing on their own: zero-width spaces and joiners, direction marks, the soft hyphen,
+# the byte order mark and the Hangul fillers. Trimmed like spaces, so a name made only of them is blank; inside a
+# text they stay (a joiner binds an emoji sequence, a non-joiner shapes Persian).
+INVISIBLE = r"\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0"
 CONTROLS = r"\u0000-\u001f\u007f"
 LINE_BREAKS = r"\t\n\r"
 CONTROLS_BUT_LINE_BREAKS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
@@ -167,20 +171,20 @@ def future(message: str) -> Any:
 def trimmed_pattern(max_length: int, *, required: bool, lines: bool) -> str:
     """What a text matches when, trimmed of SPACES (and of line breaks where it has lines), it holds 1 (or 0
     when not `required`) to `max_length` characters and no control character."""
-    spaces = SPACES + LINE_BREAKS if lines else SPACES
+    spaces = SPACES + INVISIBLE + (LINE_BREAKS if lines else "")
     controls = CONTROLS_BUT_LINE_BREAKS if lines else CONTROLS
     edge = f"[^{spaces}{controls}]"
     core = edge if max_length == 1 else f"{edge}(?:[^{controls}]{{0,{max_length - 2}}}{edge})?"
     return f"^[{spaces}]*{core if required else f'(?:{core})?'}[{spaces}]*$"
 
 
-def _space_characters(spaces: str) -> str:
+def _characters(spaces: str) -> str:
     found = re.compile(f"[{spaces}]")
-    return "".join(char for char in map(chr, range(0x3001)) if found.fullmatch(char))
+    return "".join(char for char in map(chr, range(0x10000)) if found.fullmatch(char))
 
 
-TRIMMED = _space_characters(SPACES)
-TRIMMED_WITH_LINES = _space_characters(SPACES + LINE_BREAKS)
+TRIMMED = _characters(SPACES + INVISIBLE)
+TRIMMED_WITH_LINES = TRIMMED + "\t\n\r"
 
 
 def trimmed(
@@ -205,7 +209,7 @@ def trimmed(
         if not isinstance(value, str):
             return value  # the str type refuses it in its own words
         if matcher.fullmatch(value):
-            return " ".join(value.split()) if collapse else value.strip(ends)
+            return " ".join(value.strip(ends).split()) if collapse else value.strip(ends)
         refusal = text.refusal(value, lines=lines)
         if refusal is not None:
             raise PydanticCustomError("control_character", refusal)
