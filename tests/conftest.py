@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -88,7 +89,16 @@ def app(database_url, tmp_path_factory):
         upgrade()
         sa.event.listen(_db.engine, "before_cursor_execute", _reads_stay_reads)
     application.after_request(_headers_gunicorn_can_send)
+    application.test_client_class = ServedClient
     return application
+
+
+class ServedClient(FlaskClient):
+    """Reads every answer whole and closes it as a WSGI server does, so that what runs once an answer has gone
+    out (a mail delivered after the answer) has run when the call returns."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 def _headers_gunicorn_can_send(response):

@@ -1,12 +1,13 @@
 """Outgoing mail: SMTP when MAIL_URL is set (smtp://, smtp+starttls://, smtps://), otherwise the log."""
 
+import contextlib
 import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, has_request_context, render_template
 
 log = logging.getLogger("tavern.mail")
 TIMEOUT = 10
@@ -43,6 +44,30 @@ def send(to: str, subject: str, text: str) -> None:
 def send_template(to: str, subject: str, template: str, **context) -> None:
     """Render templates/mail/<template> as the body and send it."""
     send(to, subject, render_template(f"mail/{template}", **context))
+
+
+def send_template_after_answer(to: str, subject: str, template: str, **context) -> None:
+    """Render the mail now and deliver it once the request's answer has gone out (at once outside a request).
+
+    For an answer that must not tell whether a mail was sent: a mail server takes tens to hundreds of
+    milliseconds, and an answer that waited for it would say that the address has an account. A failure is
+    logged by `send` and goes no further.
+    """
+    text = render_template(f"mail/{template}", **context)
+    if not has_request_context():
+        with contextlib.suppress(MailError):
+            send(to, subject, text)
+        return
+    app = current_app._get_current_object()
+
+    def deliver() -> None:
+        with app.app_context(), contextlib.suppress(MailError):
+            send(to, subject, text)
+
+    @after_this_request
+    def _once_answered(response):
+        response.call_on_close(deliver)
+        return response
 
 
 def _deliver(url: str, message: EmailMessage) -> None:

@@ -43,6 +43,28 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, make, mailbox)
     assert mailbox.sent_to("nobody@example.com") == []
 
 
+def test_the_answer_goes_out_before_the_mail_server_is_asked(client, make, mailbox):
+    """A mail server's time would otherwise tell a known address from an unknown one."""
+    make.user(email="ada@example.com")
+    response = client.post("/forgot-password", data={"email": "ada@example.com"}, buffered=False)
+    assert response.status_code == 200
+    assert "ada@example.com" in response.get_data(as_text=True)
+    assert mailbox.sent_to("ada@example.com") == []  # the SMTP exchange ends before send() returns
+    response.close()  # as the server does once the answer is sent
+    mailbox.wait_for(to="ada@example.com", subject="Reset")
+
+
+def test_a_mail_server_that_is_down_changes_nothing_in_the_answer(app, client, make, monkeypatch, caplog):
+    make.user(email="ada@example.com")
+    unknown = client.post("/forgot-password", data={"email": "nobody@example.com"})
+    monkeypatch.setitem(app.config, "MAIL_URL", "smtp://127.0.0.1:1")  # nothing listens there
+    with caplog.at_level("WARNING", logger="tavern.mail"):
+        known = client.post("/forgot-password", data={"email": "ada@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(as_text=True).replace("ada@", "X@") == unknown.get_data(as_text=True).replace("nobody@", "X@")
+    assert "mail to ada@example.com could not be sent" in caplog.text
+
+
 def test_reset_refuses_a_weak_password_beside_the_field(client, make, mailbox, htmx):
     make.user(email="ada@example.com")
     link = ask_for_link(client, mailbox, "ada@example.com")
