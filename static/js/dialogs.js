@@ -6,9 +6,17 @@
     return element && element.closest ? element.closest("dialog") : null;
   }
 
+  // A request sent from inside a dialog (its slot select) only refreshes it: when its answer lands after the
+  // dialog was closed (Cancel while it was on its way), the dialog stays closed.
+  var sentFromDialog = new WeakSet();
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (dialogOf(event.detail.elt)) sentFromDialog.add(event.detail.elt);
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var dialog = dialogOf(event.detail.target);
-    if (dialog && !dialog.open) dialog.showModal();
+    var sender = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (dialog && !dialog.open && !sentFromDialog.has(sender)) dialog.showModal();
   });
 
   document.addEventListener("click", function (event) {

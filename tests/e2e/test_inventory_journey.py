@@ -156,6 +156,35 @@ def test_a_two_handed_sword_over_sword_and_shield_previews_and_empties_the_off_h
 
 
 @pytest.mark.e2e
+def test_cancel_while_a_new_slot_is_previewed_keeps_the_dialog_closed(page: Page, live_server, make):
+    """The slot select asks for a new preview; Cancel before it comes back, and its late answer leaves the dialog
+    closed (it reopened over the pack under a loaded machine)."""
+    player = make.user(email="ysolde@example.com", display_name="Ysolde's player")
+    hero = make.character(owner=player, name="Ysolde")
+    make.give(hero, make.item(name="Hand Axe", slot="ONE_HAND", damage=3, weight=1.0))
+    sign_in(page, player)
+    page.goto(f"/characters/{hero.id}/inventory")
+    page.get_by_role("link", name="Equip Hand Axe").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
+
+    held = []
+    page.route(re.compile(r".*/equipment/preview\?.*slot=off_hand.*"), lambda route: held.append(route))
+    dialog.get_by_label("Slot").select_option("off_hand")
+    for _ in range(100):  # until the browser has sent it (and it waits in `held`)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#equip-preview select")).to_have_value("off_hand")  # the answer landed
+    expect(dialog).to_be_hidden()
+
+
+@pytest.mark.e2e
 def test_signed_out_elsewhere_a_stepper_goes_to_the_sign_in_page_and_back(page: Page, live_server, make):
     player = make.user(email="tamsin@example.com", display_name="Tamsin's player")
     hero = make.character(owner=player, name="Tamsin")
