@@ -28,6 +28,7 @@ def _get(key: str):
 
 
 def _set(key: str, value, timeout: int | None = None) -> None:
+    _forget_values([key])
     try:
         cache.set(key, value, timeout=timeout)
     except Exception:  # noqa: BLE001
@@ -52,6 +53,7 @@ def write(key: str, value, timeout: int | None = None) -> None:
 def write_many(mapping: dict, timeout: int | None = None) -> None:
     """Store several values in one round trip; a cache that fails stores nothing."""
     if mapping:
+        _forget_values(mapping)
         try:
             cache.set_many(mapping, timeout=timeout)
         except Exception:  # noqa: BLE001
@@ -110,22 +112,30 @@ class Held(Found):
 
 
 def recall_many(keys: list[str], names) -> tuple[list[Found], dict[str, str]] | None:
-    """`recall` for several keys at once: what is under each, in order, and the generations, in one round trip."""
+    """`recall` for several keys at once: what is under each, in order, and the generations, in one round trip.
+
+    Keys and names this request already read (`prefetch`, an earlier recall) are not asked for again."""
     return _fetch(names, keys)
+
+
+def prefetch(keys: list[str], names) -> None:
+    """Read keys and generations that this request's later recalls will ask for, in one round trip with those
+    asked for first: each round trip costs more than the bytes it carries. Nothing when the cache cannot say."""
+    _fetch(names, keys)
 
 
 def _fetch(names, keys: list[str]) -> tuple[list, dict[str, str]] | None:
     store = _store()
     if not store.settled():
         return None
-    seen = _read_this_request()
+    seen, held = _read_this_request(), _values_this_request()
     names = list(dict.fromkeys(names))
     wanted = [name for name in names if name not in seen]
     backend = cache.cache
-    together = bool(keys) and isinstance(store, RedisGenerations) and isinstance(backend, BaseRedisCache)
-    values: list[Found] = [Held(None)] * len(keys)
-    if wanted or together:
-        raw_keys = [backend._get_prefix() + key for key in keys] if together else []
+    together = isinstance(store, RedisGenerations) and isinstance(backend, BaseRedisCache)
+    unread = list(dict.fromkeys(key for key in keys if key not in held))
+    if wanted or (together and unread):
+        raw_keys = [backend._get_prefix() + key for key in unread] if together else []
         probe = _must_probe()
         fetched = store.read(wanted, raw_keys, probe=probe)
         if fetched is None:
@@ -135,10 +145,10 @@ def _fetch(names, keys: list[str]) -> tuple[list, dict[str, str]] | None:
         found, raws = fetched
         seen.update(found)
         if together:
-            values = [Found(backend, raw) for raw in raws]
-    if keys and not together:
-        values = [Held(_get(key)) for key in keys]
-    return values, {name: seen[name] for name in names}
+            held.update(zip(unread, (Found(backend, raw) for raw in raws), strict=True))
+    if not together:
+        held.update((key, Held(_get(key))) for key in unread)
+    return [held[key] for key in keys], {name: seen[name] for name in names}
 
 
 def already_read(names) -> dict[str, str] | None:
@@ -175,10 +185,26 @@ def _read_this_request() -> dict[str, str]:
     return request.environ.setdefault("tavern.generations", {})
 
 
+def _values_this_request() -> dict[str, Found]:
+    """Values this request has read, by key: kept under the generations read with them, so they go together."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault("tavern.values", {})
+
+
+def _forget_values(keys) -> None:
+    """A key this request writes is read afresh if it is asked for again."""
+    if has_request_context():
+        held = request.environ.get("tavern.values", {})
+        for key in keys:
+            held.pop(key, None)
+
+
 def forget_read_generations() -> None:
-    """After this request's own commit moved some, read them afresh."""
+    """After this request's own commit moved some, read them (and what was read with them) afresh."""
     if has_request_context():
         request.environ.pop("tavern.generations", None)
+        request.environ.pop("tavern.values", None)
 
 
 def _generation(name: str) -> str | None:

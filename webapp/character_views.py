@@ -25,9 +25,11 @@ from flask_wtf.csrf import generate_csrf
 
 from webapp import caching, invalidation, page_etags, reference
 from webapp.observability import CACHE_REQUESTS
+from webapp.security import bearer_token
+from webapp.services import sessions
 from webapp.services.sheets import kept_rows
 
-ANONYMOUS, SESSION, USER = "anonymous", "session", "user"
+ANONYMOUS, SESSION, TOKEN, USER = "anonymous", "session", "token", "user"
 SESSION_KEY, REMEMBER_COOKIE = "_user_id", "remember_token"  # Flask-Login's names
 CSRF_FIELD = "csrf_token"  # Flask-WTF's name, on `g` for the request's signed token
 CSRF_MARKER = "csrf-token-of-this-session"
@@ -56,10 +58,19 @@ READS = {
 }
 
 
-def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
-    """The kept answer when nothing it was built from changed, else `build()` (kept when it may be)."""
-    if not _may_keep():
-        return build()
+@dataclass(frozen=True)
+class _Plan:
+    """What an answer is kept under, and everything its request reads from Redis before it is built."""
+
+    kind: str
+    who: str
+    key: str
+    keys: list[str]  # the answer's key first, then the character's rows when it shares them, then the sign-in's
+    names: list[str]  # the generations it is built from (the sign-in check reads some of them)
+    shares_rows: bool
+
+
+def _plan(name: str, character_id, sign_in_key: str | None) -> _Plan:
     kind, who = _asker()
     more = {"pack": invalidation.pack(character_id), "campaigns": invalidation.CAMPAIGNS, "images": invalidation.IMAGES}
     names = [invalidation.character(character_id), *(more[read] for read in READS[name])]
@@ -70,10 +81,33 @@ def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
         names.append(invalidation.user(who))
     asked = (request.full_path, *(request.headers.get(header, "") for header in _VARIES))
     key = "view:" + caching.key_of(name, character_id, kind, who, *asked)
+    keys = [key]
     shares_rows = "pack" in READS[name]  # a write that moves the pack leaves them all stale: the first keeps the rows
     if shares_rows:
         names += kept_rows.names(character_id)
-    found = caching.recall_many([key, kept_rows.key(character_id)] if shares_rows else [key], names)
+        keys.append(kept_rows.key(character_id))
+    if kind == SESSION:
+        sign_in_key = sessions.check_key(who)  # a page that is built checks its session next
+    if sign_in_key is not None:
+        keys.append(sign_in_key)
+    return _Plan(kind, who, key, keys, names, shares_rows)
+
+
+def prefetch(name: str, character_id, sign_in_key: str | None) -> None:
+    """Read, before the caller's credential is checked, what `respond` and that check will ask Redis for: one round
+    trip for both. `sign_in_key` is where a passed check of the credential is kept."""
+    if _may_keep():
+        plan = _plan(name, character_id, sign_in_key)
+        caching.prefetch(plan.keys, plan.names)
+
+
+def respond(name: str, character_id, build: Callable[[], Response]) -> Response:
+    """The kept answer when nothing it was built from changed, else `build()` (kept when it may be)."""
+    if not _may_keep():
+        return build()
+    plan = _plan(name, character_id, None)
+    kind, who, key, names, shares_rows = plan.kind, plan.who, plan.key, plan.names, plan.shares_rows
+    found = caching.recall_many(plan.keys, names)
     if found is None:
         return build()
     (kept, *rows), generations = found
@@ -127,13 +161,16 @@ def no_sign_in() -> bool:
 def _asker() -> tuple[str, str]:
     """Whom the answer is for, without a query where it can be: a browser's page by the session its cookie names
     (checked when the answer was built, under the same `credentials` generation, and kept no longer than the
-    session lasts), an API caller by their user (the token was checked before the view), else anonymous."""
+    session lasts), an API caller by the Bearer token it rides on (checked before the view: the API never reads
+    cookies beside one; revoking it moves `credentials`) or else by their user, else anonymous."""
     if not request.path.startswith("/api/"):
         session_id = session.get(SESSION_KEY)
         if session_id:
             return SESSION, str(session_id)
         if no_sign_in():
             return ANONYMOUS, ""
+    elif token := bearer_token():
+        return TOKEN, token
     if current_user.is_authenticated:
         return USER, str(current_user.id)
     return ANONYMOUS, ""

@@ -53,8 +53,8 @@ def test_api_character(client, world, queries):
 
 def test_api_sheet(client, world, queries):
     path = f"/api/v1/characters/{world['character_id']}/sheet"
-    # the token with its user; the character with its campaign; every row it owns
-    assert count(client, queries, path, world["token"]) == 3, queries.statements
+    # the token with its user; the character with its campaign and every row it owns
+    assert count(client, queries, path, world["token"]) == 2, queries.statements
 
 
 def test_api_character_list_first_and_deep_pages(client, world, queries):
@@ -72,14 +72,14 @@ def test_api_character_list_first_and_deep_pages(client, world, queries):
 
 def test_character_sheet_signed_in(signed_in, world, queries):
     path = f"/characters/{world['character_id']}"
-    # the browser session with its user; the character with its campaign; every row it owns
-    assert count(signed_in, queries, path) == 3, queries.statements
+    # the browser session with its user; the character with its campaign and every row it owns
+    assert count(signed_in, queries, path) == 2, queries.statements
 
 
 def test_inventory_page_signed_in(signed_in, world, queries):
     path = f"/characters/{world['character_id']}/inventory"
-    # the same three as the sheet: the page shows the same loaded character
-    assert count(signed_in, queries, path) == 3, queries.statements
+    # the same two as the sheet: the page shows the same loaded character
+    assert count(signed_in, queries, path) == 2, queries.statements
 
 
 def test_compendium_search_fragment_is_served_from_the_cache(client, world, queries, htmx):

@@ -49,6 +49,12 @@ def current_caller() -> Caller:
     return g.api_caller
 
 
+def sign_in_key() -> str | None:
+    """Where a passed check of the request's personal token is kept, when it rides on one."""
+    token = bearer_token()
+    return personal_tokens.check_key(token) if token and token.startswith(PERSONAL_PREFIX) else None
+
+
 def _resolve() -> Caller:
     token = bearer_token()
     if token is None:

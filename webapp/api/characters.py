@@ -223,7 +223,7 @@ def character_create(caller, body: CharacterCreate):
     return json_response(serialise(character), status=201, headers={"Location": location})
 
 
-@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG, response=CharacterOut)
+@endpoint("GET", "/characters/<uuid:character_id>", "Get a character", TAG, response=CharacterOut, kept="api_character")
 def character_get(caller, character_id):
     def build():
         # The character's own row: its shape names race and archetype by id, so they are not joined.
@@ -292,7 +292,14 @@ def _known(actor, row: dict) -> dict:
     }
 
 
-@endpoint("GET", "/characters/<uuid:character_id>/sheet", "A character's sheet with breakdowns", TAG, response=SheetOut)
+@endpoint(
+    "GET",
+    "/characters/<uuid:character_id>/sheet",
+    "A character's sheet with breakdowns",
+    TAG,
+    response=SheetOut,
+    kept="api_sheet",
+)
 def character_sheet(caller, character_id):
     def build():
         return json_response(sheet_json(caller.user, load_sheet(caller.user, character_id)), public=_public(caller))

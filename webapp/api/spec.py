@@ -9,9 +9,11 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from webapp import character_views
 from webapp.api import bp
-from webapp.api.caller import Unauthenticated, current_caller
+from webapp.api.caller import Unauthenticated, current_caller, sign_in_key
 from webapp.list_queries import violations_from
+from webapp.security import bearer_token
 from webapp.services import access
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
@@ -54,6 +56,7 @@ class Endpoint:
     if_match: bool = False
     errors: frozenset[int] = frozenset()
     links: dict[str, str] | None = None  # path parameter of what it creates → runtime expression
+    kept: str | None = None  # the character_views answer it serves, read with the token's check
     operation_id: str = ""
 
     @property
@@ -126,6 +129,7 @@ def endpoint(
     if_match=False,
     errors=(),
     links=None,
+    kept=None,
 ):
     """Register a view on the API blueprint; it receives `caller`, and `body` / `query` when declared.
 
@@ -134,7 +138,8 @@ def endpoint(
     model its status declares. `if_match` says that the operation honours If-Match (412); `errors` adds error
     statuses its declaration does not imply; `links` names what a create made (path parameter → runtime
     expression), linking it to every operation on what it made. With `body_required=False` a request without a
-    body gets the schema's defaults. The view's name is the operation's stable operationId.
+    body gets the schema's defaults. `kept` names the character_views answer a GET serves: Redis is asked for
+    it together with the check of the caller's token. The view's name is the operation's stable operationId.
     """
     if answers is None:
         answers = {status: None if status == 204 else response}
@@ -152,6 +157,7 @@ def endpoint(
         if_match=if_match,
         errors=frozenset(errors),
         links=links,
+        kept=kept,
     )
 
     def decorate(view):
@@ -164,6 +170,8 @@ def endpoint(
         @functools.wraps(view)
         def wrapper(**kwargs):
             g.api_operation = spec
+            if spec.kept is not None and request.method == "GET" and bearer_token():
+                character_views.prefetch(spec.kept, kwargs.get("character_id"), sign_in_key())
             caller = _authorise(spec.auth)
             access.check_token_reach(caller.campaign_id, kwargs, writes=request.method not in ("GET", "HEAD"))
             if spec.query is not None:

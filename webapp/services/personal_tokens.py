@@ -43,6 +43,11 @@ _TOKEN_AND_USER = (
 )  # fmt: skip
 
 
+def check_key(secret: str) -> str:
+    """Where a passed check of this token is kept (sign_in_checks)."""
+    return sign_in_checks.key_for("token", digest(secret))
+
+
 def holder_of(secret: str) -> Holder:
     """The holder of a personal token. Raises InvalidCredentials when the token is unknown, revoked or expired, or
     its user may no longer sign in.

@@ -64,6 +64,12 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def check_key(session_id) -> str | None:
+    """Where a passed check of this session is kept (sign_in_checks), or None when the id names no session."""
+    key = _session_key(session_id)
+    return None if key is None else sign_in_checks.key_for("session", key)
+
+
 def _session_key(session_id) -> uuid.UUID | None:
     """The UserSession id Flask-Login keeps in the cookie, or None when it is not one."""
     return uuid_or_none(session_id)

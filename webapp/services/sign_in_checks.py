@@ -49,7 +49,7 @@ def recall(kind: str, credential) -> tuple[tuple[User, Any, datetime | None] | N
         return None, None
     # The compendium's generations come in the same round trip: nearly every signed-in request checks its
     # snapshot next (a sheet, a write, a kept answer's stamp), and would otherwise ask Redis once more.
-    found = caching.recall(_key(kind, credential), [invalidation.CREDENTIALS, *reference.GENERATIONS])
+    found = caching.recall(key_for(kind, credential), [invalidation.CREDENTIALS, *reference.GENERATIONS])
     if found is None:
         return None, None
     held, generations = found
@@ -76,7 +76,7 @@ def keep(
     at most `seconds` (the database is asked again at least that often, so last-seen times stay current). The
     password's hash is not among them: a request that needs it reads it from the database."""
     if current is not None:
-        caching.write(_key(kind, credential), Check(columns, expires_at, current, details), timeout=seconds)
+        caching.write(key_for(kind, credential), Check(columns, expires_at, current, details), timeout=seconds)
 
 
 def user_columns(row, start: int) -> dict[str, Any]:
@@ -84,7 +84,9 @@ def user_columns(row, start: int) -> dict[str, Any]:
     return dict(zip(_USER_KEYS, row[start:], strict=True))
 
 
-def _key(kind: str, credential) -> str:
+def key_for(kind: str, credential) -> str:
+    """Where a passed check of this credential is kept: a request that knows its credential early may read it
+    together with what it reads next (caching.prefetch)."""
     return f"signin:{kind}:{caching.key_of(credential)}"
 
 

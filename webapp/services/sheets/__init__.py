@@ -1,4 +1,4 @@
-"""A character as the rules see it, and one loader that reads everything its sheet needs in two queries.
+"""A character as the rules see it, and one loader that reads everything its sheet needs in one query.
 
 Callers use the package (`sheets.load_sheet(...)`); `rules_view` turns rows into the rules' data, `loader` reads
 a character and computes its sheet.

@@ -1,4 +1,4 @@
-"""One loader that reads everything a character's sheet needs in two queries, and the sheet it computes."""
+"""One loader that reads everything a character's sheet needs in one query, and the sheet it computes."""
 
 import dataclasses
 import uuid
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from webapp import reference, rules
 from webapp.extensions import db
@@ -91,10 +92,10 @@ def _known_rows(learned, learned_ids, all_ids, granted, namer: Namer) -> list[di
 def load_sheet(
     actor: Actor, character_id, action: Action = Action.VIEW, *, perk_choices: bool = False, for_update: bool = False
 ) -> LoadedSheet:
-    """Load a character, check `action` through access, compute the sheet: two queries whatever the inventory's
-    size (plus the access module's own for a GM reading a PRIVATE character).
+    """Load a character, check `action` through access, compute the sheet: one query whatever the inventory's
+    size, two `for_update` (plus the access module's own for a GM reading a PRIVATE character).
 
-    One query reads the character with its active membership and campaign, one every row it owns (inventory,
+    The query reads the character with its active membership and campaign and every row it owns (inventory,
     equipment, skills, perks); the compendium entries they name come from the worker's reference snapshot.
     `perk_choices` lists every perk the actor may see and the character has not taken. `for_update` locks the
     character's row until the commit and reads it afresh, so that a change checked against the sheet is checked
@@ -183,60 +184,81 @@ def load_locked(actor: Actor, character_id, action: Action = Action.EDIT) -> Loa
 
 def _rows(key: uuid.UUID, for_update: bool) -> tuple[Character, Membership | None, Campaign | None, list[tuple]]:
     """The character, its active membership and campaign, and what it owns: kept ones when they are current
-    (kept_rows.py), else read from the database (and kept when the request asked)."""
+    (kept_rows.py), else read from the database in one statement (and kept when the request asked)."""
     if not for_update:
         found = kept_rows.recalled(key)
         if found is not None:
             return found.character, found.membership, found.campaign, found.owned
-    query = _CHARACTER_WITH_CAMPAIGN_LOCKED if for_update else _CHARACTER_WITH_CAMPAIGN
-    row = db.session.execute(query, {"character_id": key}).first()
+    if for_update:
+        # A statement that waited for the lock reads the locked row afresh but the rest as they were when it began:
+        # what the character owns is read by a statement of its own once the lock is held.
+        row = db.session.execute(_CHARACTER_LOCKED, {"character_id": key}).first()
+        owned_json = db.session.execute(_OWNED, {"character_id": key}).scalar() if row is not None else None
+    else:
+        row = db.session.execute(_CHARACTER_AND_OWNED, {"character_id": key}).first()
+        owned_json = row[3] if row is not None else None
     if row is None:
         raise NotFound("No such character.")
-    character, membership, campaign = row
-    owned = _owned_rows(character.id)
+    character, membership, campaign = row[:3]
+    owned = [(kind, as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in owned_json or ()]
     if not for_update:
         kept_rows.keep(key, character, membership, campaign, owned)
     return character, membership, campaign, owned
 
 
-def _owned_rows(character_id) -> list[tuple]:
-    """(kind, id, quantity, slot) of every row the character owns, in one query: "i" a stack in the pack, "e" an
-    item worn in a slot, "s" a learned skill, "p" a taken perk."""
-    rows = db.session.connection().execute(_OWNED_ROWS, {"character_id": character_id})  # plain rows: no ORM
-    return [(kind, as_uuid(ident), quantity, slot) for kind, ident, quantity, slot in rows]
+class _OwnedRows(sa.sql.expression.FunctionElement):
+    """Every row a character owns as one JSON array of [kind, id, quantity, slot]: "i" a stack in the pack, "e" an
+    item worn in a slot, "s" a learned skill, "p" a taken perk. Read with the character itself, so that loading a
+    sheet asks the database once (each round trip costs more than the rows it brings)."""
+
+    type = sa.JSON()
+    inherit_cache = True
 
 
-def _owned_rows_query() -> sa.CompoundSelect:
+@compiles(_OwnedRows, "postgresql")
+def _owned_rows_postgresql(element, compiler, **kw) -> str:
+    return compiler.process(_owned_rows_query(sa.func.json_agg, sa.func.json_build_array), **kw)
+
+
+@compiles(_OwnedRows)
+def _owned_rows_sqlite(element, compiler, **kw) -> str:
+    return compiler.process(_owned_rows_query(sa.func.json_group_array, sa.func.json_array), **kw)
+
+
+def _owned_rows_query(aggregate, array) -> sa.ScalarSelect:
     character_id = sa.bindparam("character_id", type_=sa.Uuid)
     number, text = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String)
-    return sa.union_all(
-        sa.select(sa.literal("i"), InventoryEntry.item_id, InventoryEntry.quantity, text).where(
-            InventoryEntry.character_id == character_id
-        ),
-        sa.select(sa.literal("e"), EquippedItem.item_id, number, sa.cast(EquippedItem.slot, sa.String)).where(
+
+    def kind(letter: str):
+        return sa.literal_column(f"'{letter}'", sa.String).label("kind")
+
+    rows = sa.union_all(
+        sa.select(kind("i"), InventoryEntry.item_id.label("ident"), InventoryEntry.quantity.label("quantity"),
+                  text.label("slot")).where(InventoryEntry.character_id == character_id),
+        sa.select(kind("e"), EquippedItem.item_id, number, sa.cast(EquippedItem.slot, sa.String)).where(
             EquippedItem.character_id == character_id
         ),
-        sa.select(sa.literal("s"), character_skills.c.skill_id, number, text).where(
+        sa.select(kind("s"), character_skills.c.skill_id, number, text).where(
             character_skills.c.character_id == character_id
         ),
-        sa.select(sa.literal("p"), character_perks.c.perk_id, number, text).where(
+        sa.select(kind("p"), character_perks.c.perk_id, number, text).where(
             character_perks.c.character_id == character_id
         ),
-    )
+    ).subquery("owned")  # fmt: skip
+    return sa.select(aggregate(array(rows.c.kind, rows.c.ident, rows.c.quantity, rows.c.slot))).scalar_subquery()
 
 
 # Built once: a statement built per request costs more than the query it runs.
-_OWNED_ROWS = _owned_rows_query()
-_CHARACTER_WITH_CAMPAIGN = (
+_CHARACTER = (
     sa.select(Character, Membership, Campaign)
     .outerjoin(Membership, sa.and_(Membership.character_id == Character.id, Membership.active.is_(True)))
     .outerjoin(Campaign, Campaign.id == Membership.campaign_id)
     .where(Character.id == sa.bindparam("character_id", type_=sa.Uuid))
 )
+_CHARACTER_AND_OWNED = _CHARACTER.add_columns(_OwnedRows())
 # Objects already in the session (read earlier in the request) would otherwise keep their old values.
-_CHARACTER_WITH_CAMPAIGN_LOCKED = _CHARACTER_WITH_CAMPAIGN.with_for_update(of=Character).execution_options(
-    populate_existing=True
-)
+_CHARACTER_LOCKED = _CHARACTER.with_for_update(of=Character).execution_options(populate_existing=True)
+_OWNED = sa.select(_OwnedRows())
 
 
 def _by_name(entry) -> tuple[str, str]:
