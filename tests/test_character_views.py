@@ -285,14 +285,16 @@ def test_a_cache_that_keeps_nothing_costs_no_generation_reads(app, make, owner, 
     assert read == []
 
 
-def redis_worker(app, redis_url):
-    """An app instance sharing the test's database and Redis, as another worker or instance does."""
+def redis_worker(app, redis_url, rate_limited: bool = False):
+    """An app instance sharing the test's database and Redis, as another worker or instance does (its rate limits
+    counted in memory, when on)."""
     config = TestingConfig()
     config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
     config.SQLALCHEMY_ENGINE_OPTIONS = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     config.REDIS_URL = config.CACHE_REDIS_URL = redis_url
     config.CACHE_TYPE, config.CACHE_KEY_PREFIX = "RedisCache", app.config["CACHE_KEY_PREFIX"]
-    config.RATELIMIT_ENABLED, config.WTF_CSRF_ENABLED = False, False
+    config.RATELIMIT_ENABLED, config.WTF_CSRF_ENABLED = rate_limited, False
+    config.RATELIMIT_STORAGE_URI = "memory://"
     config.STORAGE_PATH = app.config["STORAGE_PATH"]
     return create_app(config)
 
@@ -336,18 +338,19 @@ def test_what_a_character_carries_leaves_its_api_record_kept_and_reaches_its_she
 
 
 @pytest.mark.committing  # the worker is an app with an engine of its own
+@pytest.mark.parametrize("limited", [False, True], ids=["no-limits", "rate-limited"])
 @pytest.mark.parametrize("rebuilt", [False, True], ids=["kept", "rebuilt"])
 @pytest.mark.parametrize("view", ["/characters/{id}", "/api/v1/characters/{id}/sheet", "/api/v1/characters/{id}"])
 def test_an_answer_costs_one_trip_to_redis_and_no_query_for_its_sign_in(
-    app, redis_url, make, owner, hero, view, rebuilt, monkeypatch
+    app, redis_url, make, owner, hero, view, rebuilt, limited, monkeypatch
 ):
     """A page comes back with the generations it was kept under in one round trip, for the session its cookie
-    names; a script's token is checked with what was read in that same trip (its check kept the same way). An
-    answer built afresh after a write reads its sign-in's check in that trip too. Nothing else asks Redis, and
-    the sign-in asks no database."""
+    names; a script's token is checked with what was read in that same trip (its check kept the same way), also
+    when the API's rate limit resolves the caller before the view. An answer built afresh after a write reads its
+    sign-in's check in that trip too. Nothing else asks Redis's generations, and the sign-in asks no database."""
     from webapp.extensions import cache
 
-    worker = redis_worker(app, redis_url)
+    worker = redis_worker(app, redis_url, limited)
     _row, secret = make.personal_token(owner)
     client = worker.test_client()
     if view.startswith("/api/"):
@@ -379,6 +382,7 @@ def test_an_answer_costs_one_trip_to_redis_and_no_query_for_its_sign_in(
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
     assert again.status_code == 200 and again.headers["ETag"] == first.headers["ETag"]
+    assert ("X-RateLimit-Limit" in again.headers) is (limited and view.startswith("/api/"))
     assert len(trips) == 1 and all(value_keys for _names, value_keys in trips), trips
     assert gets == []
     assert [s for s in statements if "user_sessions" in s or "api_tokens" in s] == []
@@ -401,6 +405,22 @@ def test_a_request_reads_a_key_once_until_it_writes_it_or_a_commit_moves_its_gen
         before = caching.recall(key, [name])[1][name]
         caching.bump(name)
         assert caching.recall(key, [name])[1][name] != before and len(trips) == 3
+
+
+def test_once_redis_failed_a_request_asks_it_nothing_more(app, redis_url, monkeypatch):
+    """Each try could wait out a timeout: the request builds everything at once instead (fail closed)."""
+    worker = redis_worker(app, redis_url)
+    store = worker.extensions["generations"]
+    trips = []
+    monkeypatch.setattr(store, "read", lambda *args, **kwargs: trips.append(args))  # answers nothing: None
+    with worker.test_request_context("/"):
+        assert caching.recall_many(["test:a"], ["character:a"]) is None
+        assert caching.recall("test:b", ["character:b"]) is None
+        assert caching.generations(["campaigns"]) is None
+    assert len(trips) == 1
+    with worker.test_request_context("/"):  # the next request tries again
+        assert caching.generations(["campaigns"]) is None
+    assert len(trips) == 2
 
 
 @pytest.mark.committing  # the worker is an app with an engine of its own

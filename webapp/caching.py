@@ -126,7 +126,7 @@ def prefetch(keys: list[str], names) -> None:
 
 def _fetch(names, keys: list[str]) -> tuple[list, dict[str, str]] | None:
     store = _store()
-    if not store.settled():
+    if not store.settled() or _unanswered():
         return None
     seen, held = _read_this_request(), _values_this_request()
     names = list(dict.fromkeys(names))
@@ -139,6 +139,7 @@ def _fetch(names, keys: list[str]) -> tuple[list, dict[str, str]] | None:
         probe = _must_probe()
         fetched = store.read(wanted, raw_keys, probe=probe)
         if fetched is None:
+            _note_unanswered()
             return None
         if probe:
             _probed()
@@ -190,6 +191,16 @@ def _values_this_request() -> dict[str, Found]:
     if not has_request_context():
         return {}
     return request.environ.setdefault("tavern.values", {})
+
+
+def _unanswered() -> bool:
+    """Whether Redis already failed this request: it builds everything then, and waits on no further timeout."""
+    return has_request_context() and request.environ.get("tavern.unanswered", False)
+
+
+def _note_unanswered() -> None:
+    if has_request_context():
+        request.environ["tavern.unanswered"] = True
 
 
 def _forget_values(keys) -> None:

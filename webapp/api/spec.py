@@ -9,11 +9,9 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from webapp import character_views
 from webapp.api import bp
-from webapp.api.caller import Unauthenticated, current_caller, sign_in_key
+from webapp.api.caller import Unauthenticated, current_caller
 from webapp.list_queries import violations_from
-from webapp.security import bearer_token
 from webapp.services import access
 from webapp.services.errors import BadQuery, Forbidden, InvalidInput, ServiceError, Violation
 
@@ -56,7 +54,7 @@ class Endpoint:
     if_match: bool = False
     errors: frozenset[int] = frozenset()
     links: dict[str, str] | None = None  # path parameter of what it creates → runtime expression
-    kept: str | None = None  # the character_views answer it serves, read with the token's check
+    kept: str | None = None  # the character_views answer it serves, read with the token's check (caller.py)
     operation_id: str = ""
 
     @property
@@ -170,8 +168,6 @@ def endpoint(
         @functools.wraps(view)
         def wrapper(**kwargs):
             g.api_operation = spec
-            if spec.kept is not None and request.method == "GET" and bearer_token():
-                character_views.prefetch(spec.kept, kwargs.get("character_id"), sign_in_key())
             caller = _authorise(spec.auth)
             access.check_token_reach(caller.campaign_id, kwargs, writes=request.method not in ("GET", "HEAD"))
             if spec.query is not None:
