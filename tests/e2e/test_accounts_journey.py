@@ -72,6 +72,29 @@ def test_register_verify_sign_in_change_password_and_old_password_is_refused(pag
 
 
 @pytest.mark.e2e
+def test_a_forgotten_password_is_reset_from_the_mailed_link(page: Page, live_server, mailbox, make):
+    """The reset mail leaves once the answer is out (mail.send_template_after_answer): through a real server, it
+    arrives and its link sets the password the next sign-in takes."""
+    make.user(email=EMAIL, display_name="Brannoc")
+    page.goto("/forgot-password")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status").filter(has_text=EMAIL)).to_be_visible()
+
+    link = mailbox.link(mailbox.wait_for(to=EMAIL, subject="Reset"), "/reset-password/")
+    page.goto(link)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save the new password").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+
+    sign_in(page, PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text("don't match an account")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()
+
+
+@pytest.mark.e2e
 def test_an_admin_bans_a_player_whose_next_request_is_refused(browser: Browser, live_server, make):
     admin = make.user(email="ada@example.com", display_name="Ada Ledger", role=Role.ADMIN)
     player = make.user(email="pell@example.com", display_name="Pell Okafor")
