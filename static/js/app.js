@@ -67,15 +67,18 @@
 
   // After a swap, move focus to what the person needs next: the first invalid field (in a refused radio group,
   // the choice that was refused), else the control the request came from when the swap took focus away from it,
-  // else a marked element.
+  // else a marked element. Focus already inside the new content stays (htmx gives it back to a control that kept
+  // its id, as the equip dialog's slot does): a person changing a select with the arrow keys goes on from there.
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail.elt;
     if (!root || !root.querySelector) return;
-    var lost = !document.activeElement || document.activeElement === document.body;
+    var active = document.activeElement;
+    var lost = !active || active === document.body;
+    var within = !lost && root !== active && root.contains(active);
     var again = lost && sentFrom ? document.getElementById(sentFrom) : null;
     if (again && again.disabled) again = null;
     var target = root.querySelector("[aria-invalid='true']:checked") || root.querySelector("[aria-invalid='true']") ||
-      again || root.querySelector("[data-autofocus]");
+      again || (within ? null : root.querySelector("[data-autofocus]"));
     if (target) target.focus({ preventScroll: false });
     autoDismiss(document.getElementById("toasts"));
   });

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.htmx import next_settle
 from tests.factories import PASSWORD
 
 # The live server answers from threads of its own; one worker drives the browser for every journey.
@@ -56,7 +57,8 @@ def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, m
     # change could meet the opening's own settle, which came later on a loaded machine and took focus back).
     expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_focused()
     slot.focus()
-    slot.select_option("off_hand")  # the preview is asked again: the dialog stays whole, the slot keeps focus
+    with next_settle(page):  # the preview is asked again: the dialog stays whole, the slot keeps focus
+        slot.select_option("off_hand")
     expect(dialog.get_by_role("heading", name="Equip Iron Short Sword?")).to_be_visible()
     expect(slot).to_have_value("off_hand")
     expect(slot).to_be_focused()
@@ -95,7 +97,8 @@ def test_steppers_use_and_drop_change_the_pack_in_place(page: Page, live_server,
 
     more = page.get_by_role("button", name="+ one Rope")
     more.focus()
-    page.keyboard.press("Enter")
+    with next_settle(page):
+        page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Rope: 2 now.")).to_be_visible()
     expect(quantity).to_have_value("2")
     expect(more).to_be_focused()  # the row was swapped; focus came back to the button pressed
