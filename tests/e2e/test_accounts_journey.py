@@ -89,6 +89,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(page: Page, live_ser
 
     sign_in(page, PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("don't match an account")
+    expect(page.get_by_label("Email")).to_be_focused()  # settled: what is typed next goes where it is aimed
     page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name=re.compile("Brannoc"))).to_be_visible()

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.htmx import next_settle
 from tests.factories import PASSWORD
 
 # The live server answers from threads of its own; one worker drives the browser for every journey.
@@ -38,7 +39,8 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     # Identity, by keyboard: the step heading has focus; Tab to the name, type, Enter.
     expect(step_heading(page, "Identity")).to_be_visible()
     page.get_by_label("Name").fill("   ")  # a refusal first: blanks are no name (an empty field the browser stops)
-    page.get_by_role("button", name="Next: Race").click()
+    with next_settle(page):  # settled: focus is on the refused field, where typing goes next
+        page.get_by_role("button", name="Next: Race").click()
     expect(page.locator("#name-error")).to_be_visible()
     expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Name").focus()
@@ -66,7 +68,8 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     expect(page.locator(".choice-card").filter(has_text="Gladewarden")).to_contain_text(
         "Not for Brannoc: Gladewarden requires an Elf or Human; Brannoc is a Dwarf."
     )
-    page.get_by_role("button", name="Next: Attributes").click()
+    with next_settle(page):  # settled: its focus on the refused choice came before the person moves on
+        page.get_by_role("button", name="Next: Attributes").click()
     expect(page.get_by_role("alert").filter(has_text="Choose an archetype for Brannoc.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/characters/new/archetype$"))
 
@@ -79,8 +82,8 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
 
     # Steppers by mouse: points left and the live preview follow at once.
     for _ in range(7):
-        page.get_by_role("button", name="Raise Strength").click()
-        page.wait_for_load_state("networkidle")
+        with next_settle(page):
+            page.get_by_role("button", name="Raise Strength").click()
     expect(page.get_by_label("Strength")).to_have_value("15")
     expect(page.get_by_text("18 of 27 points left")).to_be_visible()
     expect(page.locator('[data-effective="strength"]')).to_have_text("16 (+3)")
@@ -97,7 +100,9 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     expect(page.get_by_label("Wisdom")).to_have_attribute("aria-invalid", "true")
     page.get_by_label("Wisdom").fill("8")
     expect(page.get_by_label("Wisdom")).not_to_have_attribute("aria-invalid", "true")
-    page.keyboard.press("Tab")
+    with next_settle(page):  # the server's answer, not only the browser's own check, takes the message away
+        page.keyboard.press("Tab")
+    expect(page.locator("#wisdom-error")).to_have_text("")
     expect(page.get_by_text("11 of 27 points left")).to_be_visible()
 
     # Reload half-way: the draft lives on the server.
@@ -116,20 +121,21 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
 
     for label, value in (("Dexterity", "13"), ("Wisdom", "12"), ("Charisma", "10")):
         page.get_by_label(label).fill(value)
-        page.keyboard.press("Tab")
-        page.wait_for_load_state("networkidle")
+        with next_settle(page):
+            page.keyboard.press("Tab")
     expect(page.get_by_text("0 of 27 points left")).to_be_visible()
     # No point left: every "+" says it cannot, and pressing one spends nothing.
     raise_charisma = page.get_by_role("button", name="Raise Charisma")
     expect(raise_charisma).to_have_attribute("aria-disabled", "true")
     raise_charisma.focus()
-    page.keyboard.press("Enter")  # pressed anyway, by keyboard: it keeps focus and spends nothing
-    page.wait_for_load_state("networkidle")
+    page.evaluate("() => { window.sentSteps = 0; document.addEventListener('htmx:beforeSend', () => sentSteps++); }")
+    page.keyboard.press("Enter")  # pressed anyway, by keyboard: it keeps focus and sends nothing
     expect(raise_charisma).to_be_focused()
     expect(page.get_by_label("Charisma")).to_have_value("10")
     expect(page.get_by_text("0 of 27 points left")).to_be_visible()
     page.get_by_role("button", name="Lower Charisma").click()
     expect(page.get_by_text("1 of 27 points left")).to_be_visible()
+    assert page.evaluate("window.sentSteps") == 1  # the lowering alone: the pressed "+" sent nothing before it
     expect(raise_charisma).not_to_have_attribute("aria-disabled", "true")
     raise_charisma.click()
     expect(page.get_by_text("0 of 27 points left")).to_be_visible()

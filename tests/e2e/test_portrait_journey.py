@@ -5,7 +5,7 @@ import base64
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.factories import PASSWORD
 from tests.images.samples import picture
@@ -17,6 +17,12 @@ from webapp.services.images import create_image
 pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
 
 THUMBNAIL = re.compile(r"/api/v1/images/[0-9a-f-]{36}/thumbnail$")
+
+
+def loaded_size(img: Locator) -> list[int]:
+    """The picture's natural width and height once the browser has loaded and decoded it (fails if it is broken):
+    a picture an htmx swap put in loads after the page did, so `complete` alone may not be true yet."""
+    return img.evaluate("img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
 
 
 def sign_in(page: Page, user: User) -> None:
@@ -76,8 +82,7 @@ def test_account_avatar_is_uploaded_and_replaces_the_placeholder(page: Page, liv
     assert progress[0][0] is False and [False, 100] in progress, progress  # shown while uploading, up to 100%
     expect(page.get_by_role("status").filter(has_text="Your avatar is saved.")).to_be_visible()
     expect(page.get_by_role("button", name="Remove avatar")).to_be_visible()
-    loaded = avatar.get_by_role("img", name="Your avatar").evaluate("img => img.complete && img.naturalWidth")
-    assert loaded == 256
+    assert loaded_size(avatar.get_by_role("img", name="Your avatar"))[0] == 256
     image = stored_image(player)
     assert image.visibility == Visibility.PUBLIC
     assert db.session.get(User, player.id).avatar_image_id == image.id
@@ -129,7 +134,7 @@ def test_portrait_uploaded_on_the_sheet_replaces_the_placeholder(page: Page, liv
     expect(picture_on_sheet).to_have_attribute("src", THUMBNAIL)
     expect(portrait.locator("svg")).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text="Brannoc the Bold's portrait is saved.")).to_be_visible()
-    assert picture_on_sheet.evaluate("img => img.complete && [img.naturalWidth, img.naturalHeight]") == [192, 256]
+    assert loaded_size(picture_on_sheet) == [192, 256]
     first = stored_image(player)
     assert db.session.get(Character, hero.id).image_id == first.id
     assert first.visibility == Visibility.PUBLIC  # as visible as the character it portrays
@@ -142,7 +147,7 @@ def test_portrait_uploaded_on_the_sheet_replaces_the_placeholder(page: Page, liv
 
     expect(picture_on_sheet).not_to_have_attribute("src", f"/api/v1/images/{first.id}/thumbnail")
     expect(picture_on_sheet).to_have_attribute("src", THUMBNAIL)
-    assert picture_on_sheet.evaluate("img => img.complete && img.naturalWidth") == 256
+    assert loaded_size(picture_on_sheet)[0] == 256
     assert stored_image(player).id != first.id
 
     page.get_by_text("Change portrait").click()
@@ -163,5 +168,5 @@ def test_a_private_portrait_falls_back_to_the_placeholder_for_whoever_may_not_se
 
     portrait = page.locator("#character-portrait .sheet-portrait img")
     expect(portrait).to_have_attribute("src", re.compile(r"^/placeholders/portrait\.svg\?"))
-    assert portrait.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert loaded_size(portrait)[0] > 0
     expect(page.get_by_text("Change portrait")).to_have_count(0)
