@@ -192,6 +192,39 @@ def test_cancel_while_a_new_slot_is_previewed_keeps_the_dialog_closed(page: Page
 
 
 @pytest.mark.e2e
+def test_a_late_preview_never_replaces_the_one_asked_for_after_it(page: Page, live_server, make):
+    """Slot changed, Cancel, Equip again while the changed slot's preview is still on its way: the dialog shows the
+    preview asked for last, whatever order the answers come in."""
+    player = make.user(email="ysolde@example.com", display_name="Ysolde's player")
+    hero = make.character(owner=player, name="Ysolde")
+    make.give(hero, make.item(name="Hand Axe", slot="ONE_HAND", damage=3, weight=1.0))
+    sign_in(page, player)
+    page.goto(f"/characters/{hero.id}/inventory")
+    with next_settle(page):
+        page.get_by_role("link", name="Equip Hand Axe").click()
+    dialog = page.get_by_role("dialog")
+
+    held = []
+    page.route(re.compile(r".*/equipment/preview\?.*slot=off_hand.*"), lambda route: held.append(route))
+    page.evaluate("() => { window.dropped = 0; document.addEventListener('htmx:sendAbort', () => dropped++); }")
+    dialog.get_by_label("Slot").select_option("off_hand")
+    for _ in range(100):  # until the browser has sent it (and it waits in `held`)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    dialog.get_by_role("link", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    with next_settle(page):
+        page.get_by_role("link", name="Equip Hand Axe").click()
+    expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
+    assert page.evaluate("window.dropped") == 1  # the older request was called off when the newer one went out
+    held[0].continue_()
+    expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
+    expect(dialog).to_be_visible()
+
+
+@pytest.mark.e2e
 def test_signed_out_elsewhere_a_stepper_goes_to_the_sign_in_page_and_back(page: Page, live_server, make):
     player = make.user(email="tamsin@example.com", display_name="Tamsin's player")
     hero = make.character(owner=player, name="Tamsin")
