@@ -171,6 +171,21 @@ def test_form_errors_come_back_beside_the_field_with_422(client, player, make, h
     assert 'id="charisma_bonus-error">Must be between -3 and 3.' in body
 
 
+@pytest.mark.parametrize("name", ["\u200b", "\u202e", "\u3164 "], ids=["zero-width", "override", "filler"])
+def test_a_name_that_shows_nothing_is_blank_as_in_the_api(client, player, htmx, name):
+    response = client.post("/compendium/skills/new", data={"name": name, "required_level": "1"}, headers=htmx)
+    assert response.status_code == 422
+    assert 'id="name-error">Give it a name.' in response.get_data(as_text=True)
+
+
+def test_invisible_ends_do_not_make_a_new_name(client, player, make, htmx):
+    make.skill(name="Dagger", owner_id=player.id)
+    data = {"name": "\u200bDagger\u2069", "description": "  Sharp.  ", "required_level": "1"}
+    response = client.post("/compendium/skills/new", data=data, headers=htmx)
+    assert response.status_code == 422
+    assert 'id="name-error">You already have a skill called “Dagger”.' in response.get_data(as_text=True)
+
+
 def test_editing_is_prefilled_and_saves(client, player, make):
     tag = make.tag(name="Old")
     skill = make.skill(name="Skill", owner_id=player.id, tags=[tag])

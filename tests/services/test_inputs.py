@@ -154,7 +154,7 @@ def test_every_text_a_person_types_states_its_pattern_or_length():
 
 
 # Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, byte order mark, Hangul filler.
-SHOW_NOTHING = "\u200b\u200c\u200d\u2060\ufeff\u3164"
+SHOW_NOTHING = "\u200b\u200c\u200d\u2060\ufeff\u3164\u202e\u2066\u2069\u061c"
 
 
 # The trimmed text's pattern, said independently: trimmed of Unicode's white space and of what shows nothing at

@@ -32,10 +32,14 @@ from webapp.services.errors import InvalidInput, Violation
 # control characters, which are refused. Written as a regular-expression class that reads the same in Python and
 # in ECMAScript (the OpenAPI document's dialect).
 SPACES = r" \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# Characters that show nothing on their own: zero-width spaces and joiners, direction marks, the soft hyphen,
-# the byte order mark and the Hangul fillers. Trimmed like spaces, so a name made only of them is blank; inside a
-# text they stay (a joiner binds an emoji sequence, a non-joiner shapes Persian).
-INVISIBLE = r"\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064\u3164\ufeff\uffa0"
+# Characters that show nothing on their own: zero-width spaces and joiners, direction marks, embeddings,
+# overrides and isolates (the Arabic letter mark too), the soft hyphen, the byte order mark and the Hangul fillers.
+# Trimmed like spaces, so a name made only of them is blank; inside a text they stay (a joiner binds an emoji
+# sequence, a non-joiner shapes Persian).
+INVISIBLE = (
+    r"\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164"
+    r"\ufeff\uffa0"
+)
 CONTROLS = r"\u0000-\u001f\u007f"
 LINE_BREAKS = r"\t\n\r"
 CONTROLS_BUT_LINE_BREAKS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"

@@ -17,6 +17,8 @@ from webapp.services.commits import commit_or_raise
 from webapp.services.compendium.reading import relation_options
 from webapp.services.compendium.usage import describe_references, references_to
 from webapp.services.errors import Conflict, InvalidInput, Taken, Violation
+from webapp.services.inputs import TRIMMED, TRIMMED_WITH_LINES
+from webapp.text import has_lines
 
 
 def create_entry(actor: Actor, kind: Kind, values: dict):
@@ -150,7 +152,7 @@ def _clean(f: Field, value, violations: list[Violation]):
     elif not isinstance(value, str):
         problem = "Must be text."
     else:
-        value = value.strip() if f.name == "name" else value
+        value = value.strip(TRIMMED_WITH_LINES if has_lines(f.name) else TRIMMED)  # as the API's documents trim
         if f.required and not value:
             problem = f"Give it a {f.label.lower()}."
         elif f.max_length is not None and len(value) > f.max_length:
