@@ -107,6 +107,10 @@ def test_api_token_expiry_must_carry_a_zone_and_lie_ahead(client, make):
     naive = client.post("/api/v1/tokens", json={"name": "x", "expires_at": "2999-01-01T00:00:00"}, headers=bearer(jwt))
     past = client.post("/api/v1/tokens", json={"name": "x", "expires_at": "2001-01-01T00:00:00Z"}, headers=bearer(jwt))
     assert naive.status_code == past.status_code == 422
+    beyond = client.post(
+        "/api/v1/tokens", json={"name": "x", "expires_at": "9999-12-31T23:00:00-05:00"}, headers=bearer(jwt)
+    )
+    assert beyond.status_code == 422 and beyond.get_json()["errors"][0]["field"] == "expires_at"
 
 
 def test_personal_tokens_cannot_mint_tokens(client, make):

@@ -307,6 +307,9 @@ def test_an_end_must_lie_ahead_and_name_its_zone(model, field, body):
     assert refused_fields(model, {**body, field: past}) == {field}
     assert refused_fields(model, {**body, field: "2999-01-01T00:00:00"}) == {field}
     assert getattr(read_json(model, {**body, field: "2999-01-01T00:00:00+02:00"}), field).utcoffset() == timedelta(0)
+    # Offsets that carry a moment past the calendar's ends, where Python's dates stop
+    assert refused_fields(model, {**body, field: "9999-12-31T23:00:00-05:00"}) == {field}
+    assert refused_fields(model, {**body, field: "0001-01-01T00:00:00+01:00"}) == {field}
 
 
 def test_a_profile_patch_leaves_out_what_is_null_and_refuses_an_unknown_role():

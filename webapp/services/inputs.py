@@ -163,7 +163,12 @@ def future(message: str) -> Any:
     """A moment with a time zone, later than now; read as UTC."""
 
     def check(moment: datetime) -> datetime:
-        moment = moment.astimezone(UTC)
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError:  # a zone's offset takes it past year 1 or 9999, which Python's dates cannot hold
+            if moment.year > 1:
+                raise PydanticCustomError("too_late", "Choose a moment before the year 9999 ends.") from None
+            raise PydanticCustomError("past", message) from None
         if moment <= datetime.now(UTC):
             raise PydanticCustomError("past", message)
         return moment
