@@ -57,7 +57,13 @@ def _transactional_again(dbapi_connection, _record) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's own lower() folds ASCII alone: "Élan" and "élan" would be two names, as they are not on PostgreSQL.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value

@@ -90,6 +90,14 @@ def test_a_race_one_may_not_see_is_an_unknown_race(client, ref, player, make):
     assert errors_of(response) == {"race_id": "There is no such race"}
 
 
+@pytest.mark.parametrize(("first", "second"), [("Élan", "élan"), ("Ægis", "ÆGIS"), ("Όμηρος", "όμηρος")])
+def test_names_are_unique_whatever_their_letters(client, ref, player, first, second):
+    assert client.post("/api/v1/characters", json=body(ref, name=first)).status_code == 201
+    again = client.post("/api/v1/characters", json=body(ref, name=second))
+    assert again.status_code == 409 and again.get_json()["code"] == "name_taken"
+    assert errors_of(again) == {"name": f"You already have a character called {second}"}
+
+
 def test_names_are_unique_per_owner_not_across_users(client, ref, player, make):
     make.character(name="Brannoc", owner=make.user())
     assert client.post("/api/v1/characters", json=body(ref)).status_code == 201

@@ -258,6 +258,28 @@ def test_import_needs_a_race_it_can_match_and_obeys_the_rules(client, brannoc):
     assert errors_of(bad) == {"level": "Unknown field."}
 
 
+def test_import_matches_names_in_any_script_and_case(client, brannoc, make):
+    for name in ("Straße Map", "Ægis Charm", "Όπλο"):
+        make.item(name=name, weight=0.1)
+    document = client.get(f"/api/v1/characters/{brannoc['id']}/export").get_json()
+    lines = [{"item": name, "quantity": 1} for name in ("Straße Map", "ÆGIS CHARM", "όπλο")]
+    response = client.post("/api/v1/characters/import", json={**document, "name": "Wanderer", "inventory": lines})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["unmatched"] == []
+
+
+def test_import_keeps_jsons_types_and_has_one_item_a_slot(client, brannoc):
+    document = client.get(f"/api/v1/characters/{brannoc['id']}/export").get_json()
+    as_text = client.post("/api/v1/characters/import", json={**document, "name": "Text", "experience": "5000"})
+    assert as_text.status_code == 422 and set(errors_of(as_text)) == {"experience"}
+    lines = [{"item": "Rope", "quantity": True}]
+    as_truth = client.post("/api/v1/characters/import", json={**document, "name": "Truth", "inventory": lines})
+    assert as_truth.status_code == 422 and set(errors_of(as_truth)) == {"inventory.0.quantity"}
+    slots = {f"slot_{index}": "Rope" for index in range(70_000)}  # past PostgreSQL's 65,535 parameters, were it asked
+    crowded = client.post("/api/v1/characters/import", json={**document, "name": "Crowded", "equipment": slots})
+    assert crowded.status_code == 422 and set(errors_of(crowded)) == {"equipment"}
+
+
 def test_import_refuses_lines_that_add_up_to_more_than_a_stack_holds(client, brannoc, make):
     make.item(name="Goose Feather", weight=0.0)
     document = client.get(f"/api/v1/characters/{brannoc['id']}/export").get_json()

@@ -37,7 +37,9 @@ MAX_ENTRIES = 500
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """JSON's types are kept, as in every other body: "5000" is not a number, `true` is not 1."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class InventoryLine(_Document):
@@ -65,7 +67,7 @@ class CharacterDocument(_Document):
     skills: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
     perks: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
     inventory: list[InventoryLine] = Field(default_factory=list, max_length=MAX_ENTRIES)
-    equipment: dict[str, str] = Field(default_factory=dict)
+    equipment: dict[str, trimmed(120, required=True)] = Field(default_factory=dict, max_length=len(rules.EQUIP_SLOTS))
 
 
 @dataclass
@@ -200,7 +202,9 @@ _ITEM_OPTIONS = (selectinload(Item.bonus_skills), selectinload(Item.bonus_perks)
 
 
 def _key(name: str) -> str:
-    return name.strip().casefold()
+    """A name as the database's lower() folds it, so that the match in SQL and the one here agree ("Straße" stays
+    "straße"; case folding would make it "strasse", which no stored name's lower() is)."""
+    return name.strip().lower()
 
 
 def _preference(actor: Actor, model):
