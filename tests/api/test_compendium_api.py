@@ -3,6 +3,7 @@
 import pytest
 from flask import g
 
+from webapp.extensions import db
 from webapp.models import Visibility
 
 ITEM_FIELDS = {
@@ -126,6 +127,24 @@ def test_links_to_entries_the_caller_cannot_see_are_refused(client, player, make
     response = client.post("/api/v1/races", json={"name": "Sneaks", "skill_ids": [str(secret.id)]})
     assert response.status_code == 422
     assert errors_of(response) == {"skill_ids": "There is no such skill"}
+
+
+def test_an_entry_lists_only_the_linked_ids_its_reader_may_see(client, auth, make):
+    owner, author, reader = make.user(), make.user(), make.user()
+    secret = make.skill(name="Secret Art", owner_id=author.id)
+    shown = make.skill(name="Open Art")
+    item = make.item(name="Teaching Blade", owner_id=owner.id, bonus_skills=[secret, shown])
+    secret.visibility = Visibility.PRIVATE  # made private after the item linked it
+    db.session.commit()
+    for who in (reader, owner, None):
+        sign_in_as(auth, who)
+        assert client.get(f"/api/v1/items/{item.id}").get_json()["bonus_skill_ids"] == [str(shown.id)]
+        listed = client.get("/api/v1/items", query_string={"search": "Teaching"}).get_json()["data"]
+        assert [entry["bonus_skill_ids"] for entry in listed] == [[str(shown.id)]]
+    sign_in_as(auth, author)
+    assert sorted(client.get(f"/api/v1/items/{item.id}").get_json()["bonus_skill_ids"]) == sorted(
+        [str(secret.id), str(shown.id)]
+    )
 
 
 def test_private_entries_are_404_to_others_and_only_staff_hide(client, auth, make):

@@ -150,7 +150,7 @@ def test_creating_homebrew_with_bonuses_and_links(client, player, make, db):
     assert response.status_code == 303
     item = db.session.execute(db.select(Item).where(Item.name == "Duelist's Rapier")).scalar_one()
     assert response.headers["Location"].endswith(f"/compendium/items/{item.id}")
-    saved = entry_out(KINDS["items"], item, compendium.relation_ids_of(KINDS["items"], item))
+    saved = entry_out(KINDS["items"], item, compendium.relation_ids_of(player, KINDS["items"], item))
     assert (saved["bonus_dexterity"], saved["bonus_health"], saved["weight"]) == (2, 5, 1.2)
     assert saved["bonus_skill_ids"] == [str(skill.id)] and saved["tag_ids"] == [str(tag.id)]
     assert (saved["is_throwable"], saved["is_consumable"], saved["visibility"]) == (True, False, "PRIVATE")

@@ -19,7 +19,7 @@ def test_a_race_gets_its_bonuses_and_skills(make):
     user, skill = make.user(), make.skill(name="Stonecunning")
     values = {"name": "Deep Dwarf", "constitution_bonus": 2, "charisma_bonus": -1, "health_pct": 120}
     race = compendium.create_entry(user, RACES, {**values, "skill_ids": [skill.id]})
-    data = entry_out(RACES, race, compendium.relation_ids_of(RACES, race))
+    data = entry_out(RACES, race, compendium.relation_ids_of(user, RACES, race))
     assert {key: data[key] for key in values} == values
     assert data["skill_ids"] == [str(skill.id)] and data["mana_pct"] == 100
 
@@ -29,7 +29,7 @@ def test_an_archetype_gets_required_races_and_a_primary_attribute(make):
     archetype = compendium.create_entry(
         user, ARCHETYPES, {"name": "Bladesinger", "primary_attribute": "dexterity", "required_race_ids": [elf.id]}
     )
-    data = entry_out(ARCHETYPES, archetype, compendium.relation_ids_of(ARCHETYPES, archetype))
+    data = entry_out(ARCHETYPES, archetype, compendium.relation_ids_of(user, ARCHETYPES, archetype))
     assert data["required_race_ids"] == [str(elf.id)] and data["primary_attribute"] == "dexterity"
 
 

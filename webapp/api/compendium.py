@@ -118,22 +118,23 @@ def _register(kind: Kind) -> None:
 
     def entry_get(caller, entry_id):
         entry = compendium.get_entry(caller.user, kind, entry_id)
-        data = entry_out(kind, entry, compendium.relation_ids_of(kind, entry))
+        data = entry_out(kind, entry, compendium.relation_ids_of(caller.user, kind, entry))
         return json_response(data, public=caller.user is None)
 
     def entry_create(caller, body):
         entry = compendium.create_entry(caller.user, kind, body.model_dump(exclude_unset=True))
-        data = entry_out(kind, entry, compendium.relation_ids_of(kind, entry))
+        data = entry_out(kind, entry, compendium.relation_ids_of(caller.user, kind, entry))
         return json_response(data, status=201, headers={"Location": f"{request.path}/{entry.id}"})
 
     def entry_update(caller, entry_id, body):
         def fresh(current):
             if request.headers.get("If-Match"):
-                require_fresh(entry_out(kind, current, compendium.relation_ids_of(kind, current)), entry_model(kind))
+                current_out = entry_out(kind, current, compendium.relation_ids_of(caller.user, kind, current))
+                require_fresh(current_out, entry_model(kind))
 
         values = body.model_dump(exclude_unset=True)
         entry = compendium.update_entry(caller.user, kind, entry_id, values, expect=fresh)
-        return json_response(entry_out(kind, entry, compendium.relation_ids_of(kind, entry)))
+        return json_response(entry_out(kind, entry, compendium.relation_ids_of(caller.user, kind, entry)))
 
     def entry_delete(caller, entry_id):
         compendium.delete_entry(caller.user, kind, entry_id)

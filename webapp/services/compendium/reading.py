@@ -90,7 +90,7 @@ def list_entries(
     query = _filtered(actor, kind, filters)
     sort_column = getattr(kind.model, sort if sort in kind.sorts else "name")
     rows, pagination = paginate(query, kind.model, sort_column, limit, cursor, order)
-    relation_ids = relation_ids_for(kind, [row.id for row in rows]) if with_relations else {}
+    relation_ids = relation_ids_for(actor, kind, [row.id for row in rows]) if with_relations else {}
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) if with_total else None
     return EntryPage(rows, pagination, relation_ids, total)
 
@@ -104,18 +104,20 @@ def _link_columns(kind: Kind, relation: Relation) -> tuple[sa.Table, sa.Column, 
     return table, left, right
 
 
-def relation_ids_for(kind: Kind, entry_ids: list) -> dict[uuid.UUID, dict[str, list[str]]]:
-    """Every relation's target ids for these entries, in a single query whatever the number of relations."""
+def relation_ids_for(actor: Actor, kind: Kind, entry_ids: list) -> dict[uuid.UUID, dict[str, list[str]]]:
+    """Every relation's target ids for these entries that the actor may see, in a single query whatever the number
+    of relations (a PRIVATE skill of someone else on a PUBLIC item is left out, as its page leaves out its name)."""
     found: dict[uuid.UUID, dict[str, list[str]]] = {entry_id: {} for entry_id in entry_ids}
     if not kind.relations or not entry_ids:
         return found
     parts = []
     for relation in kind.relations:
-        _table, left, right = _link_columns(kind, relation)
+        table, left, right = _link_columns(kind, relation)
+        target = KINDS[relation.target].model
         parts.append(
-            sa.select(
-                sa.literal(relation.field).label("field"), left.label("entry_id"), right.label("target_id")
-            ).where(left.in_(entry_ids))
+            sa.select(sa.literal(relation.field).label("field"), left.label("entry_id"), right.label("target_id"))
+            .select_from(table.join(target, right == target.id))
+            .where(left.in_(entry_ids), access.visible(actor, target))
         )
     for row in db.session.execute(sa.union_all(*parts)):
         entry_id = as_uuid(row.entry_id)
@@ -137,8 +139,8 @@ def relation_options(kind: Kind) -> list:
     return [selectinload(getattr(kind.model, r.attribute)) for r in kind.relations]
 
 
-def relation_ids_of(kind: Kind, entry) -> dict[str, list[str]]:
-    return relation_ids_for(kind, [entry.id]).get(entry.id, {})
+def relation_ids_of(actor: Actor, kind: Kind, entry) -> dict[str, list[str]]:
+    return relation_ids_for(actor, kind, [entry.id]).get(entry.id, {})
 
 
 def owner_name(entry) -> str | None:
