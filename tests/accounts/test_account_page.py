@@ -54,6 +54,29 @@ def test_profile_needs_a_name_beside_the_field(client, auth, make, htmx):
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
 
 
+def test_the_page_counts_what_is_kept_as_the_api_does(client, auth, make, htmx, db):
+    """Spaces and what shows nothing at either end are trimmed before the length is counted, on the page as in
+    the API: 100 letters between them fit, a name of zero-width spaces is blank."""
+    user = make.user(display_name="Ada")
+    auth.login(user)
+    name, bio = " " * 10 + "x" * 100 + "\u200b", "\n\n" + "y" * 2000 + "  \n"
+    response = client.post("/account/profile", data={"display_name": name, "bio": bio}, headers=htmx)
+    assert response.status_code == 200
+    db.session.refresh(user)
+    assert (user.display_name, user.bio) == ("x" * 100, "y" * 2000)
+    blank = client.post("/account/profile", data={"display_name": "\u200b\u200b"}, headers=htmx)
+    assert blank.status_code == 422 and 'aria-invalid="true"' in blank.get_data(as_text=True)
+
+
+def test_a_password_keeps_its_spaces(app, make, mailbox):
+    user = make.user()
+    here = sign_in(app, user)
+    response = here.post("/account/password", data={"current_password": PASSWORD, "new_password": f" {NEW_PASSWORD} "})
+    assert response.status_code == 303
+    assert app.test_client().post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 422
+    assert sign_in(app, user, f" {NEW_PASSWORD} ").get("/account").status_code == 200
+
+
 def test_password_change_refuses_a_wrong_current_password_beside_the_field(client, auth, make, htmx):
     auth.login(make.user())
     response = client.post(

@@ -1,14 +1,14 @@
 """Sign-in, registration and password-reset forms, mapped to the services' inputs (the services decide the rest)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from webapp.pages.account_forms import new_password_field
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.services import password_changes, registration, sign_in
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrimmedForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "email"})
     password = PasswordField(
         "Password", validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
@@ -19,7 +19,7 @@ class LoginForm(FlaskForm):
         return sign_in.LoginBody.read({"email": self.email.data or "", "password": self.password.data or ""})
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(TrimmedForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(min=1, max=100)])
     email = EmailField(
         "Email",
@@ -34,7 +34,7 @@ class RegisterForm(FlaskForm):
         return registration.RegisterBody.read({key: value or "" for key, value in values.items()})
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(TrimmedForm):
     email = EmailField(
         "Email",
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
@@ -42,7 +42,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(TrimmedForm):
     password = new_password_field("New password")
 
     def reset(self) -> password_changes.PasswordReset:

@@ -3,11 +3,11 @@ sign-in pages' forms use too."""
 
 from datetime import UTC, datetime, time
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.services import accounts, password_changes, personal_tokens
 
 PASSWORD_HINT = "12 to 128 characters. A short sentence is easy to remember and hard to guess."  # noqa: S105
@@ -22,7 +22,7 @@ def new_password_field(label: str) -> PasswordField:
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrimmedForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(min=1, max=100)])
     bio = TextAreaField("About you", validators=[Optional(), Length(max=2000)], description="Up to 2000 characters.")
 
@@ -31,7 +31,7 @@ class ProfileForm(FlaskForm):
         return accounts.UserPatch.read({"display_name": self.display_name.data or "", "bio": self.bio.data or ""})
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TrimmedForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=128)],
@@ -44,7 +44,7 @@ class ChangePasswordForm(FlaskForm):
         return password_changes.PasswordBody.read(values)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(TrimmedForm):
     name = StringField(
         "Token name",
         validators=[DataRequired(), Length(min=1, max=100)],

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, time
 
 from flask import flash, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -15,11 +14,12 @@ from webapp.pages.current import me
 from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go, safe_next
 from webapp.pages.render import is_fragment_request, render, toast
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.services import access, moderation
 from webapp.services.errors import InvalidInput
 
 
-class RoleForm(FlaskForm):
+class RoleForm(TrimmedForm):
     role = SelectField(
         "Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role], validators=[DataRequired()]
     )
@@ -28,7 +28,7 @@ class RoleForm(FlaskForm):
         return moderation.RoleBody.read({"role": self.role.data})
 
 
-class BanForm(FlaskForm):
+class BanForm(TrimmedForm):
     reason = TextAreaField(
         "Reason",
         validators=[DataRequired(message="Say why."), Length(max=moderation.MAX_REASON)],

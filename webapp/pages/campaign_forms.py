@@ -1,6 +1,5 @@
 """Forms of the campaign pages: the fields as a page shows them, mapped to the services' inputs, which check them."""
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -8,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import rules
 from webapp.models import Rarity
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.services import campaigns
 from webapp.services.campaigns import awards
 
@@ -31,7 +31,7 @@ class CheckboxList(SelectMultipleField):
         """Unknown ids are the service's to report (beside the field), not WTForms' generic message."""
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(TrimmedForm):
     name = StringField(
         "Name", validators=[DataRequired(message="Give the campaign a name"), Length(max=campaigns.MAX_NAME)]
     )
@@ -91,11 +91,11 @@ class CampaignForm(FlaskForm):
         return campaigns.CampaignPatch.read(self.values(keep_visibility=keep_visibility))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(TrimmedForm):
     character_id = RadioField("Which character joins?", validators=[InputRequired(message="Choose a character")])
 
 
-class AwardForm(FlaskForm):
+class AwardForm(TrimmedForm):
     target = SelectField("Who gets it", default="all")
     experience = IntegerField(
         "Experience",
@@ -128,7 +128,7 @@ class AwardForm(FlaskForm):
         )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(TrimmedForm):
     body = TextAreaField(
         "Note",
         validators=[DataRequired(message="Write something first"), Length(max=campaigns.MAX_NOTE)],

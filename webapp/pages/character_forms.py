@@ -1,13 +1,13 @@
 """Forms of the character pages and the builder: the fields as a page shows them, mapped to the services' inputs,
 which check them (the services apply the rules)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp import rules
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.services.character_growth import MAX_AWARD, ExperienceAward, PerkPick, SkillPick
 from webapp.services.characters import (
     MAX_AGE,
@@ -25,7 +25,7 @@ VISIBILITY_CHOICES = {
 }
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(TrimmedForm):
     name = StringField("Name", validators=[DataRequired(message="Give your character a name"), Length(max=MAX_NAME)])
     sex = StringField("Sex", validators=[Optional(), Length(max=MAX_SEX)], description="Optional, in your own words.")
     age = IntegerField(
@@ -60,7 +60,7 @@ class NewIdentityForm(IdentityForm):
         return CharacterIdentity.read({**self.values(), "visibility": self.visibility.data})
 
 
-class VisibilityForm(FlaskForm):
+class VisibilityForm(TrimmedForm):
     visibility = RadioField("Who can see this character?", choices=VISIBILITY_CHOICES)
 
     def changes(self) -> CharacterPatch:
@@ -70,7 +70,7 @@ class VisibilityForm(FlaskForm):
         return CharacterPatch.read({"visibility": self.visibility.data})
 
 
-class ExperienceForm(FlaskForm):
+class ExperienceForm(TrimmedForm):
     amount = IntegerField(
         "Experience to add",
         validators=[
@@ -83,28 +83,28 @@ class ExperienceForm(FlaskForm):
         return ExperienceAward.read({"amount": self.amount.data})
 
 
-class SkillForm(FlaskForm):
+class SkillForm(TrimmedForm):
     skill_id = SelectField("Skill to learn", validate_choice=False)
 
     def pick(self) -> SkillPick:
         return SkillPick.read({"skill_id": self.skill_id.data})
 
 
-class PerkForm(FlaskForm):
+class PerkForm(TrimmedForm):
     perk_id = SelectField("Perk to take", validate_choice=False)
 
     def pick(self) -> PerkPick:
         return PerkPick.read({"perk_id": self.perk_id.data})
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrimmedForm):
     file = FileField("Character file (.json)", description="A file exported from a Tavern character sheet.")
     document = TextAreaField(
         "…or paste the JSON", validators=[Optional(), Length(max=500_000)], description="Used when no file is chosen."
     )
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(TrimmedForm):
     """One pick among compendium entries (the builder's race and archetype steps)."""
 
     choice = RadioField(validate_choice=False, validators=[InputRequired(message="Choose one")])
@@ -116,7 +116,7 @@ def _base_score(label: str) -> IntegerField:
     return IntegerField(label, [NumberRange(min=rules.MIN_BASE, max=rules.MAX_BASE, message=message)])
 
 
-class AttributesForm(FlaskForm):
+class AttributesForm(TrimmedForm):
     strength = _base_score("Strength")
     constitution = _base_score("Constitution")
     dexterity = _base_score("Dexterity")
@@ -133,6 +133,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PicksForm(FlaskForm):
+class PicksForm(TrimmedForm):
     skill_ids = MultiCheckboxField("Starting skills", validate_choice=False)
     perk_ids = MultiCheckboxField("Starting perk", validate_choice=False)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from flask import Response, flash, redirect, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.fields import SelectChoice
@@ -18,6 +17,7 @@ from webapp.pages.current import me
 from webapp.pages.render import is_fragment_request, render, render_blocks, toast
 from webapp.pages.row_urls import per_row
 from webapp.pages.sheet_view import STAT_CARDS, character_portrait, paper_doll
+from webapp.pages.trimmed_form import TrimmedForm
 from webapp.rules.wording import format_kg, needs_level
 from webapp.services import access, compendium, equipment, inventory
 from webapp.services.access import Action
@@ -29,7 +29,7 @@ PREVIEW = "inventory/preview.html"
 SEARCH_RESULTS = 12
 
 
-class QuantityForm(FlaskForm):
+class QuantityForm(TrimmedForm):
     quantity = IntegerField(
         "Quantity", [InputRequired("Enter a number."), NumberRange(1, inventory.MAX_QUANTITY)], default=1
     )
@@ -51,7 +51,7 @@ class AddForm(QuantityForm):
         return inventory.InventoryAdd.read({**self._posted(), "item_id": self.item_id.data})
 
 
-class EquipForm(FlaskForm):
+class EquipForm(TrimmedForm):
     item_id = HiddenField(validators=[Optional()])
     slot = SelectField("Slot", choices=[SelectChoice(slot, rules.SLOT_LABELS[slot]) for slot in rules.EQUIP_SLOTS])
 
