@@ -22,6 +22,20 @@ def sign_in(page: Page, player) -> None:
     expect(page.get_by_role("link", name=re.compile(re.escape(player.display_name)))).to_be_visible()
 
 
+def off_hand_preview_held(page: Page, dialog) -> list:
+    """Changes the dialog's slot to the off hand and holds the preview it asks for: once this returns, the browser
+    has sent it and its one route waits in the list until the test lets it go on."""
+    held = []
+    page.route(re.compile(r".*/equipment/preview\?.*slot=off_hand.*"), lambda route: held.append(route))
+    dialog.get_by_label("Slot").select_option("off_hand")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    return held
+
+
 @pytest.mark.e2e
 def test_search_add_preview_equip_and_unequip_a_sword(page: Page, live_server, make):
     player = make.user(email="brannoc@example.com", display_name="Brannoc's player")
@@ -175,14 +189,7 @@ def test_cancel_while_a_new_slot_is_previewed_keeps_the_dialog_closed(page: Page
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Slot")).to_have_value("main_hand")
 
-    held = []
-    page.route(re.compile(r".*/equipment/preview\?.*slot=off_hand.*"), lambda route: held.append(route))
-    dialog.get_by_label("Slot").select_option("off_hand")
-    for _ in range(100):  # until the browser has sent it (and it waits in `held`)
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert len(held) == 1
+    held = off_hand_preview_held(page, dialog)
     dialog.get_by_role("link", name="Cancel").click()
     expect(dialog).to_be_hidden()
     page.locator("#equip-preview select").evaluate("select => { select.dataset.stale = '1'; }")
@@ -204,15 +211,8 @@ def test_a_late_preview_never_replaces_the_one_asked_for_after_it(page: Page, li
         page.get_by_role("link", name="Equip Hand Axe").click()
     dialog = page.get_by_role("dialog")
 
-    held = []
-    page.route(re.compile(r".*/equipment/preview\?.*slot=off_hand.*"), lambda route: held.append(route))
     page.evaluate("() => { window.dropped = 0; document.addEventListener('htmx:sendAbort', () => dropped++); }")
-    dialog.get_by_label("Slot").select_option("off_hand")
-    for _ in range(100):  # until the browser has sent it (and it waits in `held`)
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert len(held) == 1
+    held = off_hand_preview_held(page, dialog)
     dialog.get_by_role("link", name="Cancel").click()
     expect(dialog).to_be_hidden()
     with next_settle(page):
