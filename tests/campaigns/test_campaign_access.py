@@ -116,3 +116,24 @@ def test_a_pending_player_sees_only_their_own_request(gm, make):
     view = campaigns.roster(player_of(waiting), campaign.id)
     assert view.members == [] and [m.character_id for m in view.own] == [waiting.id]
     assert [entry.character.id for entry in view.pending] == [waiting.id]
+
+
+def test_the_gm_reads_a_join_requests_sheet_only_where_the_character_itself_allows(gm, make):
+    campaign = make.campaign(owner=gm)
+    secret = make.character(name="Secret Sable", visibility=Visibility.PRIVATE)
+    open_hero = make.character(name="Open Olwen")
+    for character in (secret, open_hero):
+        make.membership(campaign, character, status="PENDING")
+    view = campaigns.roster(gm, campaign.id)
+    sheets = {entry.character.name: entry.sheet for entry in view.pending}
+    assert sheets["Secret Sable"] is None and sheets["Open Olwen"] is not None
+    assert {entry.character.name for entry in view.pending} == {"Secret Sable", "Open Olwen"}  # named, to answer
+
+
+def test_the_dashboard_shows_a_pending_private_character_by_name_only(client, auth, gm, make):
+    campaign = make.campaign(owner=gm)
+    secret = make.character(name="Secret Sable", visibility=Visibility.PRIVATE)
+    make.membership(campaign, secret, status="PENDING")
+    auth.login(gm)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Secret Sable" in page and f"/characters/{secret.id}" not in page and f"hp-{secret.id}" not in page

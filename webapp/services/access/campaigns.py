@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Campaign, Character, Membership, Role, Visibility
+from webapp.models import Campaign, Character, Membership, MembershipStatus, Role, Visibility
 from webapp.services.access.actor import Actor, owns, role_of, user_of
 from webapp.services.access.content import Action, can, visible
 from webapp.services.access.parties import is_member_of
@@ -29,15 +29,16 @@ def can_read_log(actor: Actor, campaign: Campaign) -> bool:
     return can_see_roster(actor, campaign)
 
 
-def can_read_member(actor: Actor, character: Character, runs_campaign: bool) -> bool:
-    """Whether someone looking at a party reads this member's sheet: the GM always, anyone else as `can` says.
+def can_read_member(actor: Actor, membership: Membership, runs_campaign: bool) -> bool:
+    """Whether someone looking at a party reads this member's sheet: as `can` says, the character's own rule.
 
-    Without a query: a character is in one campaign at a time, so the GM exception can only be this one's.
+    Without a query: a character is in one campaign at a time, so the GM's grant (a PRIVATE character in an
+    APPROVED membership of their campaign) can only come from this membership; a join request grants nothing.
     """
-    if runs_campaign:
-        return True
+    character = membership.character
     if character.visibility == Visibility.PRIVATE:
-        return role_of(actor) == Role.ADMIN or owns(actor, character)
+        approved = runs_campaign and membership.status == MembershipStatus.APPROVED
+        return role_of(actor) == Role.ADMIN or owns(actor, character) or approved
     return can(actor, Action.VIEW, character)
 
 

@@ -93,7 +93,7 @@ def roster(actor: Actor, campaign_id) -> Roster:
             continue
         character = membership.character
         sheet = None
-        if access.can_read_member(actor, character, runs):
+        if access.can_read_member(actor, membership, runs):
             sheet = rules.compute_sheet(sheets.character_data(character, cap if approved else rules.MAX_LEVEL))
         violations = verdict(actor, campaign, character) if runs else None
         (members if approved else pending).append(RosterEntry(membership, character, sheet, violations))
