@@ -1,5 +1,7 @@
 """Markdown written by people (campaign notes) turned into HTML that is safe to put on a page."""
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -14,6 +16,9 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# Every character Markdown gives a meaning to, in CommonMark and the extensions enabled above (a backslash shows
+# any ASCII punctuation literally; these are the ones that can start a link, a heading, a list, emphasis…).
+_SPECIAL = re.compile(r"([\\`*_\[\]()<>#+\-.!|~&])")
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -29,3 +34,9 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(cleaned)  # noqa: S704 - sanitised by nh3 just above
+
+
+def escape_markdown(text: str) -> str:
+    """The text with Markdown's special characters escaped, so that it renders as itself: for names people chose
+    (a character called "# Big", a display name that looks like a link) placed in Markdown written for them."""
+    return _SPECIAL.sub(r"\\\1", text)

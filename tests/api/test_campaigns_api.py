@@ -397,3 +397,73 @@ def test_a_campaign_a_moderator_hid_leaves_its_members_lists_as_it_left_their_re
     assert "Hushed Table" in [
         c["name"] for c in client.get("/api/v1/campaigns", headers=bearer(make, gm)).get_json()["data"]
     ]
+
+
+def test_a_hidden_campaigns_invite_code_answers_like_an_unknown_one(client, make, gm):
+    campaign = make.campaign(owner=gm, name="Hushed Table", visibility=Visibility.HIDDEN)
+    hero = make.character()
+    answers = [
+        client.post(
+            "/api/v1/campaigns/join",
+            json={"invite_code": code, "character_id": str(hero.id)},
+            headers=bearer(make, player_of(hero)),
+        )
+        for code in (campaign.invite_code, "no-such-code")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    hidden, unknown = ({k: v for k, v in a.get_json().items() if k != "request_id"} for a in answers)
+    assert hidden == unknown
+
+
+@pytest.mark.parametrize("status", ["PENDING", "APPROVED"])
+def test_a_player_leaves_a_campaign_a_moderator_hid_and_joins_another(client, make, gm, status):
+    campaign = make.campaign(owner=gm, name="Hushed Table")
+    hero, other = make.character(), make.character()
+    mine, theirs = make.membership(campaign, hero, status=status), make.membership(campaign, other)
+    campaign.visibility = Visibility.HIDDEN
+    db.session.commit()
+    player = bearer(make, player_of(hero))
+    url = f"/api/v1/campaigns/{campaign.id}/members"
+    assert client.delete(f"{url}/{theirs.id}", headers=player).status_code == 404  # another's stays out of reach
+    assert client.delete(f"{url}/{mine.id}", headers=player).status_code == 204
+    assert client.delete(f"{url}/{mine.id}", headers=player).status_code == 404  # ended already
+    elsewhere = make.campaign(owner=make.user())
+    joined = client.post(
+        "/api/v1/campaigns/join",
+        json={"invite_code": elsewhere.invite_code, "character_id": str(hero.id)},
+        headers=player,
+    )
+    assert joined.status_code == 201
+
+
+def test_past_a_hidden_campaign_the_gm_still_removes_moderators_still_may_not_and_strangers_find_nothing(
+    client, make, gm
+):
+    campaign = make.campaign(owner=gm, visibility=Visibility.HIDDEN)
+    first, second = make.membership(campaign, make.character()), make.membership(campaign, make.character())
+    url = f"/api/v1/campaigns/{campaign.id}/members"
+    moderator = bearer(make, make.user(role="MODERATOR"))
+    assert client.delete(f"{url}/{first.id}", headers=bearer(make, make.user())).status_code == 404
+    assert client.delete(f"{url}/{first.id}", headers=moderator).status_code == 403
+    assert client.delete(f"{url}/{first.id}", headers=bearer(make, gm)).status_code == 204
+    assert client.delete(f"{url}/{second.id}", headers=bearer(make, gm)).status_code == 204
+
+
+def test_the_gm_gets_no_numbers_for_a_pending_private_character_whose_sheet_they_may_not_read(client, make, gm, as_gm):
+    campaign = make.campaign(owner=gm)
+    waiting = make.character(name="Secret Sable", visibility=Visibility.PRIVATE)
+    make.membership(campaign, waiting, status="PENDING")
+    open_hero = make.character(name="Open Olwen")
+    make.membership(campaign, open_hero, status="PENDING")
+    assert client.get(f"/api/v1/characters/{waiting.id}/sheet", headers=as_gm).status_code == 404
+    members = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    by_name = {m["character"]["name"]: m for m in members}
+    assert by_name["Secret Sable"]["stats"] is None and by_name["Secret Sable"]["compliance"] is not None
+    assert by_name["Open Olwen"]["stats"] is not None  # a PUBLIC sheet is anyone's to read
+    approved = client.post(
+        f"/api/v1/campaigns/{campaign.id}/members/{by_name['Secret Sable']['id']}/approve", headers=as_gm
+    )
+    assert approved.status_code == 200
+    assert client.get(f"/api/v1/characters/{waiting.id}/sheet", headers=as_gm).status_code == 200
+    members = client.get(f"/api/v1/campaigns/{campaign.id}/members", headers=as_gm).get_json()["data"]
+    assert next(m for m in members if m["character"]["name"] == "Secret Sable")["stats"] is not None

@@ -1,5 +1,7 @@
 """Awards: experience and items for one or all of the party, in one transaction, each with its event."""
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -124,6 +126,15 @@ def test_a_private_homebrew_item_the_player_cannot_see_is_refused(party, gm, mak
     secret = make.item(owner_id=gm.id, visibility=Visibility.PRIVATE)
     with pytest.raises(RuleViolation):
         give(gm, campaign.id, item_id=secret.id, character_ids=[characters[0].id])
+
+
+def test_an_item_the_gm_cannot_see_is_refused_beside_its_field_as_one_that_does_not_exist(party, gm, make):
+    campaign, characters = party
+    theirs = make.item(owner_id=make.user().id, visibility=Visibility.PRIVATE)
+    for item_id in (theirs.id, uuid.uuid4()):
+        with pytest.raises(InvalidInput) as error:
+            give(gm, campaign.id, item_id=item_id, character_ids=[characters[0].id])
+        assert [(v.field, v.message) for v in error.value.violations] == [("item_id", "There is no such item")]
 
 
 def test_only_members_of_the_party_can_be_rewarded(party, gm, make):

@@ -15,6 +15,7 @@ from webapp.models import (
     InventoryEntry,
     Membership,
     MembershipStatus,
+    Role,
     User,
     Visibility,
 )
@@ -53,6 +54,15 @@ def test_the_form_shows_service_errors_beside_the_field(client, auth, gm, make, 
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "You already run a campaign called" in body and 'aria-invalid="true"' in body and "<html" not in body
+
+
+@pytest.mark.parametrize("visibility", ["HIDDEN", "x"])
+def test_a_refused_visibility_is_said_beside_its_choices(client, auth, gm, htmx, visibility):
+    auth.login(gm)
+    response = client.post("/campaigns/new", data={"name": "Keep", "visibility": visibility}, headers=htmx)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'aria-describedby="visibility-error"' in body and '<p class="field-error" id="visibility-error"' in body
 
 
 def test_my_campaigns_lists_what_i_run_and_where_my_characters_play(client, auth, gm, make):
@@ -365,3 +375,75 @@ def test_who_gets_it_follows_the_party_and_keeps_a_choice_still_in_it(client, au
     assert answer.lstrip().startswith('<div id="award-target"') and "Newcomer" in answer
     assert f'<option selected value="{characters[0].id}">' in answer
     assert client.get(url).status_code == 302  # a browser without htmx goes to the dashboard
+
+
+@pytest.mark.parametrize("viewer", ["stranger", "moderator", "member", "pending player"])
+def test_the_gms_forms_answer_403_to_whoever_does_not_run_the_campaign(client, auth, gm, make, htmx, viewer):
+    hidden = viewer == "moderator"  # a moderator sees a hidden campaign, and still does not run it
+    campaign, (hero,) = make.party(1, gm=gm, visibility=Visibility.HIDDEN if hidden else Visibility.PUBLIC)
+    waiting = make.character()
+    make.membership(campaign, waiting, status="PENDING")
+    viewers = {"stranger": make.user, "moderator": lambda: make.user(role=Role.MODERATOR)}
+    viewers |= {"member": lambda: player_of(hero), "pending player": lambda: player_of(waiting)}
+    auth.login(viewers[viewer]())
+    award = {"target": "all", "experience": "5"}
+    answers = [
+        client.get(f"/campaigns/{campaign.id}/award-targets", headers=htmx).status_code,
+        client.post(f"/campaigns/{campaign.id}/awards", data=award, headers=htmx).status_code,
+        client.post(f"/campaigns/{campaign.id}/awards", data=award).status_code,
+        client.post(f"/campaigns/{campaign.id}/notes", data={"body": ""}, headers=htmx).status_code,
+    ]
+    assert answers == [403, 403, 403, 403]
+    assert fresh(Character, hero.id).experience == 0
+
+
+def test_the_gms_forms_answer_404_where_the_campaign_cannot_be_seen(client, auth, gm, make, htmx):
+    campaign, _ = make.party(1, gm=gm, visibility=Visibility.PRIVATE)
+    auth.login(make.user())
+    assert client.get(f"/campaigns/{campaign.id}/award-targets", headers=htmx).status_code == 404
+    assert client.post(f"/campaigns/{campaign.id}/awards", data={"target": "all", "experience": "5"}).status_code == 404
+
+
+def test_an_award_refused_without_htmx_shows_the_dashboard_with_the_reason_and_gives_no_one_anything(
+    client, auth, gm, make
+):
+    campaign, (rich, poor) = make.party(2, gm=gm, name="The Sunken Keep")
+    rich.experience = 9_999_990
+    db.session.commit()
+    campaign_id, rich_id, poor_id = campaign.id, rich.id, poor.id
+    auth.login(gm)
+    db.session.remove()  # each request reads afresh, as it does in production
+    response = client.post(f"/campaigns/{campaign_id}/awards", data={"target": "all", "experience": "100"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "<html" in page and 'id="roster"' in page and "The Sunken Keep" in page
+    assert re.search(r'<p class="field-error" id="experience-error">[^<]*can gain at most 10 more', page)
+    assert [fresh(Character, key).experience for key in (rich_id, poor_id)] == [9_999_990, 0]
+    assert db.session.execute(sa.select(CampaignEvent).where(CampaignEvent.kind == EventKind.XP_AWARD)).first() is None
+
+
+def test_a_hidden_campaigns_invite_link_answers_like_an_unknown_one(client, auth, gm, make):
+    campaign = make.campaign(owner=gm, name="Moderated Den", visibility=Visibility.HIDDEN)
+    hero = make.character()
+    auth.login(player_of(hero))
+    for url in (f"/join/{campaign.invite_code}", "/join/no-such-code"):
+        shown, asked = client.get(url), client.post(url, data={"character_id": str(hero.id)})
+        assert (shown.status_code, asked.status_code) == (404, 404)
+        assert "Moderated Den" not in shown.get_data(as_text=True) + asked.get_data(as_text=True)
+    assert db.session.execute(sa.select(Membership)).first() is None
+
+
+@pytest.mark.parametrize("status", ["PENDING", "APPROVED"])
+def test_a_player_takes_their_character_back_from_a_campaign_a_moderator_hid(client, auth, gm, make, status):
+    campaign = make.campaign(owner=gm, name="Moderated Den")
+    hero = make.character(name="Brannoc")
+    membership = make.membership(campaign, hero, status=status)
+    campaign.visibility = Visibility.HIDDEN
+    db.session.commit()
+    auth.login(player_of(hero))
+    listed = client.get("/campaigns").get_data(as_text=True)
+    assert "Hidden by a moderator" in listed and f"/campaigns/{campaign.id}/members/{membership.id}/remove" in listed
+    assert f'href="/campaigns/{campaign.id}"' not in listed  # its page is gone for its players
+    response = client.post(f"/campaigns/{campaign.id}/members/{membership.id}/remove")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/campaigns")
+    assert not fresh(Membership, membership.id).active

@@ -4,7 +4,7 @@ from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import login_required
 
 from webapp.markdown import render_markdown
-from webapp.models import Item, MembershipStatus, Visibility
+from webapp.models import Campaign, Item, MembershipStatus, Visibility
 from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
 from webapp.pages import bp
@@ -115,9 +115,7 @@ def _context(view: campaigns.Dashboard, **forms) -> dict:
     runs = roster is not None and roster.runs
     award_form = AwardForm(formdata=None)
     if roster is not None:
-        award_form.target.choices = choices(
-            [("all", "The whole party")] + [(entry.character.id, entry.character.name) for entry in roster.members]
-        )
+        award_form.target.choices = _award_targets(roster)
     return {
         "campaign": campaign,
         "roster": roster,
@@ -135,6 +133,18 @@ def _context(view: campaigns.Dashboard, **forms) -> dict:
         "rarity_order": RARITY_ORDER,
         **forms,
     }
+
+
+def _award_targets(roster: campaigns.Roster) -> list:
+    """The award's "Who gets it": the whole party, or one of its members."""
+    return choices(
+        [("all", "The whole party")] + [(entry.character.id, entry.character.name) for entry in roster.members]
+    )
+
+
+def _require_gm(campaign_id) -> None:
+    """The GM's forms answer 404 to whoever may not see the campaign and 403 to whoever may see but not run it."""
+    access.load(me(), Campaign, campaign_id, access.Action.RUN)
 
 
 @bp.get("/campaigns/<uuid:campaign_id>")
@@ -245,15 +255,18 @@ def campaign_member_remove(campaign_id, membership_id):
 @bp.post("/campaigns/<uuid:campaign_id>/awards")
 @login_required
 def campaign_award(campaign_id):
+    _require_gm(campaign_id)
     form = AwardForm()
     view = campaigns.dashboard(me(), campaign_id)
-    context = _context(view)
-    form.target.choices = context["award_form"].target.choices
+    form.target.choices = _award_targets(view.roster)
     if form.validate_on_submit():
         try:
             result = awards.award(me(), campaign_id, form.award())
         except (InvalidInput, RuleViolation) as error:
             put_errors(form, error.violations, {"character_ids": "target", "all": "target"})
+            # The refused award was rolled back, which expired everything the page read: read it all again.
+            view = campaigns.dashboard(me(), campaign_id)
+            form.target.choices = _award_targets(view.roster)
         else:
             names = ", ".join(character.name for character in result.characters)
             return _done(campaign_id, f"Awarded to {names}.", "award")
@@ -262,9 +275,8 @@ def campaign_award(campaign_id):
     # A refusal keeps what was chosen: the item stays picked among the results, the search as it was typed.
     search = (request.form.get("item_search") or "").strip()[:100]
     chosen = _visible_item(form.item_id.data)
-    context.update(
-        award_form=form, item_search=search, item_results=_item_choices(view.campaign, [chosen] if chosen else [])
-    )
+    results = _item_choices(view.campaign, [chosen] if chosen else [])
+    context = _context(view, award_form=form, item_search=search, item_results=results)
     return render(DASHBOARD, "award", status=422, **context)
 
 
@@ -272,6 +284,7 @@ def campaign_award(campaign_id):
 @login_required
 def campaign_award_targets(campaign_id):
     """The award's "Who gets it" once the party changed: its members now, the choice kept while they are in it."""
+    _require_gm(campaign_id)
     if not is_fragment_request():
         return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
     context = _context(campaigns.dashboard(me(), campaign_id))
@@ -315,6 +328,7 @@ def campaign_award_items(campaign_id):
 @bp.post("/campaigns/<uuid:campaign_id>/notes")
 @login_required
 def campaign_note(campaign_id):
+    _require_gm(campaign_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:

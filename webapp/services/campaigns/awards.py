@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import rules
 from webapp.extensions import db
+from webapp.markdown import escape_markdown
 from webapp.models import (
     Campaign,
     CampaignEvent,
@@ -75,14 +76,14 @@ def award(actor: Actor, campaign_id, data: AwardBody) -> AwardResult:
 
     Levels follow the rules under the campaign's cap; every character gets an event per reward. Either every
     character is rewarded or, on any failure, none is. Raises NotFound / Forbidden (not the GM), Conflict
-    (archived), InvalidInput (a character not in the party, an empty party) or RuleViolation (experience past
-    10,000,000 for someone, an item above the campaign's rarity, one the player can't see, or too heavy for
-    someone).
+    (archived), InvalidInput (an item the GM can't see, a character not in the party, an empty party) or
+    RuleViolation (experience past 10,000,000 for someone, an item above the campaign's rarity, one the player
+    can't see, or too heavy for someone).
     """
     experience, quantity, reason = data.experience, data.quantity, data.reason
     # Locked: an award waits for an archiving in progress (and is refused), and awards to one party queue.
     campaign = load_running(actor, campaign_id, options=(), for_update=True)
-    item = access.load(actor, Item, data.item_id) if data.item_id is not None else None
+    item = access.load_chosen(actor, Item, data.item_id, "item_id") if data.item_id is not None else None
     try:
         memberships = _targets(campaign, data.character_ids, data.all, with_sheets=item is not None)
         if experience:
@@ -119,7 +120,7 @@ def give_experience(actor: Actor, campaign: Campaign, character: Character, amou
     before = character.level
     character.experience += amount
     sync_level(character, cap)
-    body = f"{character.name} earned {amount} XP{' ' + reason if reason else ''}."
+    body = f"{escape_markdown(character.name)} earned {amount} XP{' ' + reason if reason else ''}."
     if character.level > before:
         body += f" Now level {character.level}."
     data = {"experience": amount, "level_before": before, "level_after": character.level}
@@ -133,7 +134,8 @@ def give_item(actor: Actor, campaign: Campaign, membership: Membership, item: It
         raise RuleViolation("item_id", f"{character.name}'s player can't see {item.name}; make it PUBLIC first.")
     loaded = sheets.sheet_of(character, membership, campaign, campaign_level_cap(campaign))
     inventory.put_in_pack(loaded, item, quantity)
-    body = f"{character.name} received {quantity} × {item.name}{' ' + reason if reason else ''}."
+    name, item_name = escape_markdown(character.name), escape_markdown(item.name)
+    body = f"{name} received {quantity} × {item_name}{' ' + reason if reason else ''}."
     data = {"item_id": str(item.id), "item_name": item.name, "quantity": quantity}
     return record(campaign, EventKind.ITEM_GRANT, actor, body, character, data)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp import rules
 from webapp.extensions import db
+from webapp.markdown import escape_markdown
 from webapp.models import Archetype, Campaign, CampaignEvent, CampaignStatus, EventKind, Race, Rarity, Visibility
 from webapp.services import access, sheets
 from webapp.services.access import Action, Actor
@@ -48,7 +49,7 @@ def create_campaign(actor: Actor, data: CampaignCreate) -> Campaign:
     _apply(campaign, _resolved(actor, data.values(), owner_id=user.id))
     db.session.add(campaign)
     db.session.flush()
-    record(campaign, EventKind.CREATED, user, f"{user.display_name} opened the campaign.")
+    record(campaign, EventKind.CREATED, user, f"{escape_markdown(user.display_name)} opened the campaign.")
     _commit_unique_name()
     return load_campaign(actor, campaign.id)
 
@@ -210,4 +211,4 @@ def _describe_change(key: str, before, after) -> str:
             return "any" if key != "point_budget" else f"default ({rules.DEFAULT_BUDGET})"
         return ", ".join(value) if isinstance(value, tuple) else str(value)
 
-    return f"{CHANGE_LABELS[key]}: {shown(before)} → {shown(after)}"
+    return f"{CHANGE_LABELS[key]}: {escape_markdown(shown(before))} → {escape_markdown(shown(after))}"

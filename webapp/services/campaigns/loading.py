@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp import rules
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignStatus, Character, Membership, MembershipStatus
+from webapp.models import Campaign, CampaignStatus, Character, Membership, MembershipStatus, Visibility
 from webapp.services import access
 from webapp.services.access import Action, Actor
 from webapp.services.errors import Conflict, NotFound
@@ -92,7 +92,8 @@ def ensure_active(campaign: Campaign) -> None:
 
 
 def find_by_invite_code(code: str, for_update: bool = False) -> Campaign:
-    """The ACTIVE campaign with this invite code; NotFound for an unknown, rotated or archived one.
+    """The ACTIVE campaign with this invite code; NotFound for an unknown, rotated or archived one, and for one a
+    moderator hid (no one joins it, and its code tells nothing of it).
 
     `for_update` locks the row until the commit: a join then waits for a rotation or an archiving in progress.
     """
@@ -100,6 +101,6 @@ def find_by_invite_code(code: str, for_update: bool = False) -> Campaign:
     if for_update:
         query = query.with_for_update(of=Campaign).execution_options(populate_existing=True)
     campaign = db.session.execute(query).scalar_one_or_none()
-    if campaign is None or campaign.status != CampaignStatus.ACTIVE:
+    if campaign is None or campaign.status != CampaignStatus.ACTIVE or campaign.visibility == Visibility.HIDDEN:
         raise NotFound("This invite link doesn't work (any more). Ask your game master for a new one.")
     return campaign

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp import rules
 from webapp.extensions import db
+from webapp.markdown import escape_markdown
 from webapp.models import Campaign, Character, EventKind, Membership, MembershipStatus
 from webapp.models.base import utcnow
 from webapp.services import access, sheets
@@ -17,7 +18,6 @@ from webapp.services.campaign_events import record
 from webapp.services.campaigns.loading import (
     CHARACTER_CARD,
     find_by_invite_code,
-    load_campaign,
     load_running,
     rules_of,
     sync_level,
@@ -95,7 +95,7 @@ def request_join(actor: Actor, invite_code: str, character_id) -> Membership:
         db.session.add(membership)
     membership.status, membership.active, membership.joined_at = MembershipStatus.PENDING, True, None
     db.session.flush()
-    body = f"{character.name} ({user.display_name}) asked to join."
+    body = f"{escape_markdown(character.name)} ({escape_markdown(user.display_name)}) asked to join."
     record(campaign, EventKind.JOIN_REQUESTED, user, body, character)
     try:
         db.session.commit()
@@ -122,10 +122,11 @@ def approve_membership(actor: Actor, campaign_id, membership_id, accept_violatio
         raise RuleViolation.many(violations)
     membership.status, membership.joined_at = MembershipStatus.APPROVED, utcnow()
     sync_level(character, sheets.campaign_level_cap(campaign))
-    body, data = f"{character.name} joined the party.", {}
+    name = escape_markdown(character.name)
+    body, data = f"{name} joined the party.", {}
     if violations:
-        reasons = "; ".join(violation.message for violation in violations)
-        body = f"{character.name} joined the party, approved despite the campaign's rules: {reasons}."
+        reasons = "; ".join(escape_markdown(violation.message) for violation in violations)
+        body = f"{name} joined the party, approved despite the campaign's rules: {reasons}."
         data = {"accepted_violations": [{"field": v.field, "message": v.message} for v in violations]}
     record(campaign, EventKind.JOINED, actor, body, character, data)
     db.session.commit()
@@ -144,17 +145,23 @@ def verdict(actor: Actor, campaign: Campaign, character: Character) -> list[Viol
 def remove_membership(actor: Actor, campaign_id, membership_id) -> Membership:
     """End a membership: the GM rejects a request or removes a member; a player withdraws or leaves.
 
-    The character is free again, its level no longer capped. Raises NotFound (no such active membership, or a
-    campaign the actor can't see) or Forbidden (neither the GM nor that membership's player).
+    The character is free again, its level no longer capped. A player's own membership stays theirs to end even
+    once a moderator hid the campaign. Raises NotFound (no such active membership, or a campaign the actor can't
+    see and has no membership in) or Forbidden (neither the GM nor that membership's player).
     """
     # The campaign is locked first, as every other change to its party locks it: the log's entry below needs a
     # share lock on it, and a GM holding it while waiting for this membership would otherwise deadlock with us.
-    campaign = load_campaign(actor, campaign_id, for_update=True)
+    campaign = access.load_plain(Campaign, campaign_id, for_update=True)
+    seen = access.can(actor, Action.VIEW, campaign)
+    if not seen and not access.is_member_of(actor, campaign):
+        raise NotFound("No such campaign.")
     # Locked: of parallel removals one ends the membership, the others find it ended (404).
     membership = _membership_of(campaign, membership_id)
     if not access.can_remove_membership(actor, campaign, membership):
+        if not seen:  # past a campaign a moderator hid, a member reaches their own memberships only
+            raise NotFound("No such member or request in this campaign.")
         raise Forbidden("Only the game master or the character's player can do that.")
-    name = membership.character.name
+    name = escape_markdown(membership.character.name)
     was_pending = membership.status == MembershipStatus.PENDING
     if access.can(actor, Action.RUN, campaign):
         kind, body = (
