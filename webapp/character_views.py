@@ -49,11 +49,12 @@ class Kept:
 
 
 # What each answer reads beyond the character's own row (with its memberships): what it carries and knows, its
-# campaign (name, rules) and its pictures. The API's character is the row alone.
+# campaign (name, rules) and its pictures. The API's character is the row alone, whose picture id the database
+# empties when the picture is deleted (no write to the character that would move its generation).
 READS = {
     "sheet": ("pack", "campaigns", "images"),
     "inventory": ("pack", "campaigns", "images"),
-    "api_character": (),
+    "api_character": ("images",),
     "api_sheet": ("pack", "campaigns"),
 }
 

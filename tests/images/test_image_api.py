@@ -336,6 +336,16 @@ def test_deleting_an_image_removes_its_files_and_portraits_fall_back(app, client
     assert client.get(f"/api/v1/images/{private_image.id}", headers=bearer(owner)).status_code == 404
 
 
+def test_a_kept_character_answer_stops_naming_its_deleted_picture(client, make, owner, public_image):
+    hero = make.character(owner=owner, image_id=public_image.id)
+    headers, path = bearer(owner), f"/api/v1/characters/{hero.id}"
+    for asked in (headers, {}):  # the owner's answer and a visitor's are each kept
+        assert client.get(path, headers=asked).get_json()["image_id"] == str(public_image.id)
+    assert client.delete(f"/api/v1/images/{public_image.id}", headers=headers).status_code == 204
+    for asked in (headers, {}):
+        assert client.get(path, headers=asked).get_json()["image_id"] is None
+
+
 def test_image_routes_are_documented_with_a_multipart_upload_and_picture_responses(client):
     doc = client.get("/api/v1/openapi.json").get_json()
 
