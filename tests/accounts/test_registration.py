@@ -152,6 +152,17 @@ def test_api_register_answers_201_with_id_email_and_role(client, mailbox):
     assert confirmed.get_json()["email_verified"] is True
 
 
+def test_an_address_that_outgrows_its_column_once_lowered_is_refused_beside_it(client):
+    email = "İ" * 200 + "@example.com"  # 212 characters as typed, 412 once lower-cased (İ lowers to two)
+    response = client.post(
+        "/api/v1/auth/register", json={"email": email, "password": GOOD_PASSWORD, "display_name": "Dotted"}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "email", "message": "Enter an email address, like name@example.com."}
+    ]
+
+
 def test_api_register_refuses_unknown_fields_and_bad_passwords(client):
     unknown = client.post(
         "/api/v1/auth/register",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Self
 
 import uuid6
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 
 from webapp import mail
@@ -41,9 +41,20 @@ class Registration:
 
 
 EMAIL_PATTERN = rf"^[^@{SPACES}{CONTROLS}]+@[^@{SPACES}{CONTROLS}]+$"
+MAX_EMAIL = 254
+
+
+def _fits_once_lowered(email: str) -> str:
+    """Some capitals lower to two characters ("İ"): what is stored, the lowered address, must fit its column too."""
+    if len(normalise_email(email)) > MAX_EMAIL:
+        raise ValueError("too long once lower-cased")
+    return email
+
+
 Email = Annotated[
     str,
-    Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN),
+    Field(min_length=3, max_length=MAX_EMAIL, pattern=EMAIL_PATTERN),
+    AfterValidator(_fits_once_lowered),
     reworded("Enter an email address, like name@example.com."),
 ]
 
