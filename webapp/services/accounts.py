@@ -70,7 +70,11 @@ def ensure_admin(email: str, password: str, display_name: str = "Administrator")
 
 def revoke_everything(user: User, keep_session: str | None = None, personal: bool = True) -> None:
     """End every browser session (but `keep_session`), refresh token and access token (by bumping the
-    security stamp), and personal tokens when `personal`. Takes effect on the very next request. No commit."""
+    security stamp), and personal tokens when `personal`. Takes effect on the very next request. No commit.
+
+    The user's row is locked first, as every path that issues a token locks it: a sign-in or refresh under way
+    either commits its tokens before this revokes them all, or waits and finds the stamp moved."""
+    user = fresh(user, lock=True)
     user.security_stamp = (user.security_stamp or 0) + 1
     end_all_sessions(user, keep=keep_session)
     credentials.revoke_all_refresh(user)
