@@ -21,6 +21,21 @@ def test_a_player_cannot_pack_an_item_above_the_campaigns_rarity(make, gm):
     assert inventory.add_item(player, hero.id, _one(make.item(rarity="RARE"))) == 1
 
 
+def test_more_of_an_item_above_the_campaigns_rarity_is_refused_as_a_new_stack_is(make, gm):
+    campaign, (hero,) = make.party(1, gm=gm, max_rarity="COMMON")
+    player, sunblade = db.session.get(User, hero.owner_id), make.item(name="Sunblade", rarity="LEGENDARY")
+    make.give(hero, sunblade, 1)  # carried from before the campaign
+    with pytest.raises(RuleViolation) as error:
+        inventory.set_quantity(player, hero.id, sunblade.id, inventory.InventoryPatch(quantity=5))
+    assert error.value.field == "item_id" and "allows up to COMMON" in error.value.message
+    assert (
+        inventory.set_quantity(player, hero.id, sunblade.id, inventory.InventoryPatch(quantity=1))
+        .carried(sunblade.id)
+        .quantity
+        == 1
+    )  # keeping (or lowering) what it has is fine
+
+
 def test_outside_a_campaign_any_rarity_goes(make):
     hero = make.character()
     player = db.session.get(User, hero.owner_id)

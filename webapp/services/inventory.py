@@ -159,11 +159,7 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> int:
     Raises RuleViolation (item_id: above the highest rarity of the character's campaign; quantity: the load
     would pass twice the capacity) or InvalidInput (quantity: the stack would pass 9999).
     """
-    campaign = loaded.campaign
-    highest = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
-    if not rules.rarity_allowed(str(item.rarity), highest):
-        message = f"{item.name} is {item.rarity}; the campaign {campaign.name} allows up to {campaign.max_rarity}"
-        raise RuleViolation("item_id", message)
+    _check_rarity(loaded, item)
     _check_load(loaded, item.weight * quantity)
     carried = loaded.carried(item.id)
     if (carried.quantity if carried is not None else 0) + quantity > MAX_QUANTITY:
@@ -174,6 +170,15 @@ def put_in_pack(loaded: LoadedSheet, item: Item, quantity: int) -> int:
     row = _stack_row(loaded, item.id)
     row.quantity += quantity
     return row.quantity
+
+
+def _check_rarity(loaded: LoadedSheet, item) -> None:
+    """Raises RuleViolation (item_id) for an item above the highest rarity of the character's campaign."""
+    campaign = loaded.campaign
+    highest = str(campaign.max_rarity) if loaded.in_campaign and campaign.max_rarity else None
+    if not rules.rarity_allowed(str(item.rarity), highest):
+        message = f"{item.name} is {item.rarity}; the campaign {campaign.name} allows up to {campaign.max_rarity}"
+        raise RuleViolation("item_id", message)
 
 
 def set_quantity(
@@ -194,6 +199,7 @@ def set_quantity(
     if added > 0:
         if not access.can(actor, Action.VIEW, entry.item):
             raise InvalidInput([Violation("item_id", "There is no such item")], "There is no such item.")
+        _check_rarity(loaded, entry.item)  # more of it is as much an addition as a new stack
         _check_load(loaded, entry.item.weight * added)
     equipped = _worn_count(loaded, entry.item_id)
     if quantity < equipped:
