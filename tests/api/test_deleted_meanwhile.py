@@ -4,7 +4,7 @@
 import pytest
 
 from tests import factories
-from tests.support import at_once, deleted_right_after_the_change
+from tests.support import at_once, deleted_right_after_the_change, signed_in_clients
 from webapp.models import Campaign, Image, InventoryEntry, Race, User, Visibility
 
 pytestmark = pytest.mark.committing  # the DELETE comes through a connection of its own
@@ -60,3 +60,15 @@ def test_a_profile_changed_while_its_user_is_deleted_answers_with_the_change_or_
     owner = make.user(display_name="Wren")
     path = f"/api/v1/users/{owner.id}"
     patched_while_deleted(app, owner, path, {"display_name": "Wren the Bold"}, User, id=owner.id)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+def test_an_addition_to_the_pack_dropped_at_once_answers_with_what_is_left(app, make, htmx):
+    owner = make.user()
+    hero, rope = make.character(owner=owner, name="Brannoc"), make.item(name="Rope")
+    browser = signed_in_clients(app, owner, 1)
+    path, form = f"/characters/{hero.id}/inventory", {"item_id": str(rope.id), "quantity": "2"}
+    headers = {"HX-Request": "true"} if htmx else {}
+    with deleted_right_after_the_change(InventoryEntry, character_id=hero.id, item_id=rope.id):
+        [(status, _)] = at_once(browser, lambda client, _n: client.post(path, data=form, headers=headers))
+    assert status == (200 if htmx else 303)

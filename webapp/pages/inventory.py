@@ -211,6 +211,13 @@ def _row(loaded: LoadedSheet, item_id, status: int = 200, row_errors: dict | Non
     )
 
 
+def _added(loaded: LoadedSheet, item_id, added: int) -> str:
+    """What an addition says, from the pack as it is now: dropped in another tab meanwhile, it says so."""
+    if loaded.carried(item_id) is None:
+        return f"Added {added}, but the line has been dropped since."
+    return f"Added {added} × {_carried(loaded, item_id)[0]}."
+
+
 def _carried(loaded: LoadedSheet, item_id) -> tuple[str, int]:
     """The name and quantity of a carried item, as the reloaded character has it."""
     entry = loaded.carried(item_id)
@@ -263,7 +270,7 @@ def inventory_add(character_id):
     except (RuleViolation, InvalidInput) as error:
         return _refused(character_id, error)
     added, item_id = addition.quantity, addition.item_id
-    return _changed(character_id, lambda loaded: f"Added {added} × {_carried(loaded, item_id)[0]}.")
+    return _changed(character_id, lambda loaded: _added(loaded, item_id, added))
 
 
 @bp.post("/characters/<uuid:character_id>/inventory/<uuid:item_id>/quantity")
