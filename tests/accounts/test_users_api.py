@@ -80,6 +80,17 @@ def test_role_changes(client, make, actor, target, status):
     assert response.status_code == status
 
 
+def test_a_banned_account_is_not_made_an_admin_whose_ban_nobody_could_lift(client, make):
+    admin, banned = make.user(role=Role.ADMIN), make.user(ban_reason="spam")
+    response = client.put(f"/api/v1/users/{banned.id}/role", json={"role": "ADMIN"}, headers=bearer(make, admin))
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "role"
+    assert client.post(f"/api/v1/users/{banned.id}/unban", headers=bearer(make, admin)).status_code == 200
+    assert (
+        client.put(f"/api/v1/users/{banned.id}/role", json={"role": "ADMIN"}, headers=bearer(make, admin)).status_code
+        == 200
+    )
+
+
 def test_admin_role_change_through_patch(client, make, db):
     admin, player = make.user(role=Role.ADMIN), make.user()
     response = client.patch(f"/api/v1/users/{player.id}", json={"role": "MODERATOR"}, headers=bearer(make, admin))

@@ -105,13 +105,16 @@ def update_profile(actor, user_id, patch: UserPatch, *, expect: Callable[[User],
 
     Everything is checked before anything changes, then the change is committed once; `expect(user)` runs on the
     locked row first (the API's If-Match). Raises NotFound / Forbidden through `access` (Forbidden too for a role
-    change the actor may not make), InvalidInput for an avatar the actor may not see.
+    change the actor may not make), InvalidInput for an avatar the actor may not see or a banned account made an
+    admin (admins may not be banned or unbanned, so the ban could never be lifted).
     """
     user = access.load_user(actor, user_id, manage=True, for_update=True)
     if expect is not None:
         expect(user)
     if patch.role is not None and not access.can_set_role(actor, user):
         raise Forbidden("You can't change this account's role.")
+    if patch.role == Role.ADMIN and user.ban_reason is not None:  # nobody may lift an admin's ban
+        raise InvalidInput([Violation("role", "Lift the ban before making this account an admin.")])
     avatar = None
     if patch.image_id is not None:
         try:
