@@ -202,12 +202,12 @@ def test_pages_allow_the_storage_origin_as_an_image_source_when_on_s3(client, in
     assert f"img-src 'self' {s3_storage.client.meta.endpoint_url}" in policy
 
 
-def test_public_image_is_streamed_to_anyone_with_immutable_caching(client, public_image):
+def test_public_image_is_streamed_to_anyone_with_short_public_caching(client, public_image):
     response = client.get(f"/api/v1/images/{public_image.id}/file")
 
     assert response.status_code == 200
     assert response.mimetype == "image/webp"
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["ETag"] == f'"{public_image.id.hex}"'
 
 
@@ -218,7 +218,7 @@ def test_public_image_on_s3_is_streamed_not_redirected(client, install, s3_stora
     response = client.get(f"/api/v1/images/{image.id}/thumbnail")
 
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
     assert PillowImage.open(io.BytesIO(response.data)).size == (256, 171)
 
 
@@ -232,7 +232,7 @@ def test_public_image_revalidation_is_304_without_touching_storage(client, publi
     )
 
     assert response.status_code == 304
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
 
 
 def test_unknown_image_is_404(client, owner):

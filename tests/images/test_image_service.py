@@ -131,12 +131,12 @@ def test_deleting_an_image_deletes_its_objects_and_what_showed_it_falls_back(ins
     assert stored_keys(installed) == sorted([keep.storage_key, keep.thumbnail_key])
 
 
-def test_public_image_is_streamed_with_immutable_caching(installed, make):
+def test_public_image_is_streamed_with_short_public_caching(installed, make):
     image = create_image(make.user(), picture(300, 200), visibility=Visibility.PUBLIC)
 
     delivery = deliver_image(image)
 
-    assert delivery.cache_control == PUBLIC_CACHE == "public, max-age=31536000, immutable"
+    assert delivery.cache_control == PUBLIC_CACHE == "public, max-age=300"
     assert delivery.redirect_url is None and delivery.content_type == "image/webp"
     with delivery.stream as stream:
         assert b"".join(stream) == installed.get(image.storage_key)

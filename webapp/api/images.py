@@ -24,9 +24,9 @@ SORTS = {"created_at": Image.created_at, "size": Image.size}
 FORM_FIELDS = {"description", "visibility"}
 TOO_LARGE = f"Images can be at most {MAX_BYTES // (1024 * 1024)} MB."
 PICTURE = {
-    "description": "The picture as WebP. A PUBLIC image is sent with `Cache-Control: public, max-age=31536000, "
-    "immutable`; any other is sent with `private, no-store`, or answered 302 to a signed URL valid for five "
-    "minutes when the storage is S3.",
+    "description": "The picture as WebP. A PUBLIC image is sent with `Cache-Control: public, max-age=300` (it may "
+    "turn PRIVATE, and every cache lets it go within five minutes); any other is sent with `private, no-store`, "
+    "or answered 302 to a signed URL valid for five minutes when the storage is S3.",
     "content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}},
 }
 SIGNED_REDIRECT = {

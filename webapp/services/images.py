@@ -24,8 +24,10 @@ from webapp.storage import ObjectMissing, ObjectStream, StoredObject, storage
 
 PREFIX = "images/"
 MAX_DESCRIPTION = 500
-# Keys never change for an image (a new upload is a new image), so a PUBLIC one may be cached for good.
-PUBLIC_CACHE = "public, max-age=31536000, immutable"
+# A PUBLIC picture's bytes never change (a new upload is a new image), but the picture may turn PRIVATE or be hidden
+# by a moderator: browsers and Nginx keep it five minutes, then ask again (a 304 by its ETag while it is still
+# PUBLIC), so a takedown reaches every cache within that time.
+PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, no-store"
 ORPHAN_GRACE = timedelta(hours=1)
 
@@ -151,8 +153,8 @@ def _delete_quietly(keys: Iterable[str]) -> None:
 
 def deliver_image(image: Image, thumbnail: bool = False, expires: int = 300) -> Delivery:
     """What to send for an image the caller has been allowed to see (checked through `access` first): a PUBLIC
-    one streamed with immutable caching; any other as a signed URL valid for `expires` seconds where the
-    backend has them, else streamed, never cached.
+    one streamed, cached for a few minutes (PUBLIC_CACHE); any other as a signed URL valid for `expires` seconds
+    where the backend has them, else streamed, never cached.
 
     Raises NotFound when the object is missing from storage.
     """
