@@ -247,3 +247,18 @@ def test_a_patched_quantity_answers_the_line_a_fresh_get_answers(client, hero, a
         assert patched.get_json()["quantity"] == quantity
         sheet = client.get(url(hero, "sheet")).get_json()
         assert sheet["load"]["value"] == pytest.approx(1.4 + 5.0 + 3.2 + 2.0 * quantity)
+
+
+def test_a_stale_if_match_on_using_or_dropping_a_line_is_412(client, hero, make):
+    potion = make.item(name="Potion", is_consumable=True, weight=0.5)
+    make.give(hero, potion, 3)
+    line = url(hero, f"inventory/{potion.id}")
+    etag = client.get(line).headers["ETag"]
+    assert client.patch(line, json={"quantity": 4}).status_code == 200  # changed since it was read
+    assert client.post(f"{line}/use", headers={"If-Match": etag}).status_code == 412
+    assert client.delete(line, headers={"If-Match": etag}).status_code == 412
+    assert client.get(line).get_json()["quantity"] == 4  # neither went through
+    fresh = client.get(line).headers["ETag"]
+    used = client.post(f"{line}/use", headers={"If-Match": fresh})
+    assert used.status_code == 200 and used.get_json()["quantity"] == 3
+    assert client.delete(line, headers={"If-Match": used.headers["ETag"]}).status_code == 204

@@ -150,17 +150,25 @@ def inventory_add(caller, character_id, body: InventoryAdd):
     if_match=True,
 )
 def inventory_update(caller, character_id, item_id, body: InventoryPatch):
+    changed = inventory.set_quantity(caller.user, character_id, item_id, body, expect=_line_as_read(caller, item_id))
+    return json_response(_entry(caller.user, changed, item_id))
+
+
+def _line_as_read(caller, item_id):
+    """The If-Match check of a change to one line of the pack: the line as it is now must be the one read."""
+
     def fresh(loaded):
         if request.headers.get("If-Match"):
             require_fresh(_entry(caller.user, loaded, item_id), PackLineOut)
 
-    changed = inventory.set_quantity(caller.user, character_id, item_id, body, expect=fresh)
-    return json_response(_entry(caller.user, changed, item_id))
+    return fresh
 
 
-@endpoint("DELETE", f"{CHARACTER}/inventory/<uuid:item_id>", "Drop an item", TAG, status=204, auth="write")
+@endpoint(
+    "DELETE", f"{CHARACTER}/inventory/<uuid:item_id>", "Drop an item", TAG, status=204, auth="write", if_match=True
+)
 def inventory_drop(caller, character_id, item_id):
-    inventory.drop_item(caller.user, character_id, item_id)
+    inventory.drop_item(caller.user, character_id, item_id, expect=_line_as_read(caller, item_id))
     return no_content()
 
 
@@ -171,10 +179,11 @@ def inventory_drop(caller, character_id, item_id):
     TAG,
     answers={200: PackLineOut, 204: None},
     auth="write",
+    if_match=True,
 )
 def inventory_use(caller, character_id, item_id):
     """Answers the remaining line, or 204 when the last one was used."""
-    if inventory.use_item(caller.user, character_id, item_id) == 0:
+    if inventory.use_item(caller.user, character_id, item_id, expect=_line_as_read(caller, item_id)) == 0:
         return no_content()
     loaded = load_sheet(caller.user, character_id)
     return json_response(_entry(caller.user, loaded, item_id))

@@ -210,13 +210,16 @@ def set_quantity(
     return loaded.with_stack(entry.item_id, quantity)
 
 
-def drop_item(actor: Actor, character_id, item_id) -> None:
+def drop_item(actor: Actor, character_id, item_id, *, expect: Callable[[LoadedSheet], None] | None = None) -> None:
     """Remove a carried item entirely, taking it out of every slot it fills; commits once.
 
-    Raises NotFound (not carried) or RuleViolation (item_id: taking it off lowers the capacity so far that what
-    is left weighs more than twice the capacity, as unequipping it would).
+    `expect(loaded)` runs on the locked sheet first (the API's If-Match). Raises NotFound (not carried) or
+    RuleViolation (item_id: taking it off lowers the capacity so far that what is left weighs more than twice the
+    capacity, as unequipping it would).
     """
     loaded = load_locked(actor, character_id)
+    if expect is not None:
+        expect(loaded)
     entry = _entry(loaded, item_id)
     _check_taking_off(loaded, entry, left=0, slots=_worn_count(loaded, entry.item_id))
     for row in _worn_rows(loaded, entry.item_id):
@@ -225,13 +228,16 @@ def drop_item(actor: Actor, character_id, item_id) -> None:
     db.session.commit()
 
 
-def use_item(actor: Actor, character_id, item_id) -> int:
+def use_item(actor: Actor, character_id, item_id, *, expect: Callable[[LoadedSheet], None] | None = None) -> int:
     """Use up one of a consumable: the quantity drops by one, the line goes at zero; commits once.
 
-    A slot it filled is emptied when no copy is left for it. Returns how many are left (0: the line is gone).
-    Raises NotFound (not carried) or RuleViolation (item_id: not a consumable).
+    A slot it filled is emptied when no copy is left for it. `expect(loaded)` runs on the locked sheet first (the
+    API's If-Match). Returns how many are left (0: the line is gone). Raises NotFound (not carried) or
+    RuleViolation (item_id: not a consumable).
     """
     loaded = load_locked(actor, character_id)
+    if expect is not None:
+        expect(loaded)
     entry = _entry(loaded, item_id)
     if not entry.item.is_consumable:
         raise RuleViolation("item_id", f"{entry.item.name} isn't something that gets used up.")
