@@ -113,12 +113,32 @@ def _visible(actor, model, ids: list[str]) -> list:
 
 
 def _save(actor, draft: Draft, changes: dict, next_step: str | None) -> Draft:
-    """Merge the changes into the draft, move it on to `next_step`, commit once; returns the draft reloaded."""
-    draft.row.data = {**draft.data, **changes}
-    if next_step is not None:
-        draft.row.step = next_step
-    db.session.add(draft.row)
-    db.session.commit()
+    """Merge the changes into the draft, move it on to `next_step`, commit once; returns the draft reloaded.
+
+    The changes go onto the draft as it is under a lock, not as this request first read it: two tabs saving
+    different steps at once keep both. Two first saves at once make one draft (the second merges into it).
+    Whatever the merge leaves is checked again when the character is made."""
+    user_id = draft.row.user_id
+    for last_try in (False, True):
+        row = db.session.execute(
+            sa.select(BuilderDraft)
+            .where(BuilderDraft.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if row is None:
+            row = BuilderDraft(user_id=user_id, step=STEPS[0], data={})
+            db.session.add(row)
+        row.data = {**(row.data or {}), **changes}
+        if next_step is not None:
+            row.step = next_step
+        try:
+            db.session.commit()
+            break
+        except sa.exc.IntegrityError:  # another tab's first save made the draft meanwhile: merge into that one
+            db.session.rollback()
+            if last_try:
+                raise
     return open_draft(actor)
 
 
