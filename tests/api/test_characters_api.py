@@ -98,6 +98,20 @@ def test_names_are_unique_whatever_their_letters(client, ref, player, first, sec
     assert errors_of(again) == {"name": f"You already have a character called {second}"}
 
 
+def test_a_lower_strength_may_not_leave_the_pack_past_twice_the_new_capacity(client, ref, player, make):
+    hero_id = client.post("/api/v1/characters", json=body(ref)).get_json()["id"]
+    anvil = make.item(name="Anvil", weight=100.0)  # 5 kg a point of effective strength, twice that at most
+    assert client.post(f"/api/v1/characters/{hero_id}/inventory", json={"item_id": str(anvil.id)}).status_code == 201
+    weaker = client.patch(f"/api/v1/characters/{hero_id}", json={"strength": 8, "intelligence": 15})
+    assert weaker.status_code == 422
+    assert errors_of(weaker) == {
+        "strength": "Too heavy: Brannoc carries 100 kg; after this change the limit would be 90 kg"
+    }  # STR 8, and the Dwarf's +1
+    assert client.get(f"/api/v1/characters/{hero_id}").get_json()["strength"] == 15
+    lighter = client.patch(f"/api/v1/characters/{hero_id}", json={"strength": 12, "intelligence": 12})
+    assert lighter.status_code == 200  # STR 12 + 1: a limit of 130 kg, and the anvil still fits
+
+
 def test_names_are_unique_per_owner_not_across_users(client, ref, player, make):
     make.character(name="Brannoc", owner=make.user())
     assert client.post("/api/v1/characters", json=body(ref)).status_code == 201

@@ -1,5 +1,6 @@
 """Changing characters: created at level 1 with starting skills and perks, edited, deleted; each commits once."""
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from webapp.services.characters import checks
 from webapp.services.characters.inputs import CharacterCreate, CharacterPatch
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import Conflict, InvalidInput, RuleViolation
-from webapp.services.sheets import RACE_AND_ARCHETYPE_OPTIONS, archetype_data, base_scores, race_data
+from webapp.services.sheets import RACE_AND_ARCHETYPE_OPTIONS, archetype_data, base_scores, load_locked, race_data
 
 
 def create_character(
@@ -116,6 +117,8 @@ def update_character(
             budget = campaign_rules.effective_budget if campaign_rules else rules.DEFAULT_BUDGET
         rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
     RuleViolation.raise_if_any(rule_problems)
+    if "race_id" in changes or any(attribute in changes for attribute in ATTRIBUTE_NAMES):
+        RuleViolation.raise_if_any(_capacity_problems(actor, character, race, changes))
     if "image_id" in changes:
         image = checks.resolve_image(actor, changes["image_id"])
         changes = {**changes, "image_id": image.id if image is not None else None}
@@ -126,6 +129,18 @@ def update_character(
     # The answer is what was written, read under the lock: reading it back could find the row already deleted.
     commit_keeping_objects()
     return character
+
+
+def _capacity_problems(actor: Actor, character: Character, race, changes: Mapping[str, Any]) -> list:
+    """A lower strength, or a race with a lower bonus, may not leave the pack past twice the new capacity, as taking
+    off a belt of strength may not (rules.check_capacity_change)."""
+    loaded = load_locked(actor, character.id)
+    data = loaded.data
+    new_race = race_data(race, namer=access.namer(actor)) if "race_id" in changes else data.race
+    after = rules.compute_sheet(dataclasses.replace(data, base={**data.base, **_scores(changes)}, race=new_race))
+    field = next((name for name in ("strength", "race_id") if name in changes), None) or next(iter(_scores(changes)))
+    load, capacity = loaded.sheet.load.value, loaded.sheet.capacity.value
+    return rules.check_capacity_change(character.name, load, capacity, after.capacity.value, field)
 
 
 def _scores(changes: Mapping[str, Any]) -> dict[str, Any]:
