@@ -47,8 +47,14 @@ def fresh(user: User, lock: bool = False) -> User:
     """The user's row in this session (the signed-in object may come from another request's loader). `lock` locks
     it until the commit and reads it afresh: changes checked against it (a password, the stamp) take turns."""
     if lock:
-        return db.session.get(User, user.id, with_for_update=True, populate_existing=True) or user
+        return locked(user.id) or user
     return db.session.get(User, user.id) or user
+
+
+def locked(user_id) -> User | None:
+    """The user's row, read afresh and locked until the commit: issuing and revoking a user's sign-ins (and
+    anything checked against its password or stamp) take turns on it. None when there is no such user."""
+    return db.session.get(User, user_id, with_for_update=True, populate_existing=True)
 
 
 def ensure_admin(email: str, password: str, display_name: str = "Administrator") -> tuple[User, bool]:

@@ -116,14 +116,13 @@ def refresh_tokens(body: RefreshBody) -> credentials.IssuedTokens:
         raise InvalidCredentials("This refresh token is not valid.")
     # The user's row first, as every revocation takes it: a logout, password change or ban either ends this family
     # before the token is read again below, or waits until the next token is committed and revokes it too.
-    _lock_user(row.user_id)
+    user = accounts.locked(row.user_id)
     db.session.refresh(row)
     if row.used_at is not None or row.revoked_at is not None or not credentials.claim_refresh(row):
         credentials.revoke_family(row.family_id)
         db.session.commit()
         log.warning("refresh token replayed for user %s: family %s revoked", row.user_id, row.family_id)
         raise InvalidCredentials("This refresh token was already used; every token of its sign-in is revoked.")
-    user = db.session.get(User, row.user_id)  # locked above
     if credentials.is_expired(row.expires_at) or user is None or not access.may_sign_in(user):
         db.session.rollback()
         raise InvalidCredentials("This refresh token is no longer valid.")
@@ -136,14 +135,9 @@ def sign_out_token(body: RefreshBody) -> None:
     """API logout: revoke the refresh token's family; an unknown token changes nothing. Commits."""
     row = credentials.find_refresh(body.refresh_token)
     if row is not None:
-        _lock_user(row.user_id)  # a refresh of this family under way commits first, and its token is revoked too
+        accounts.locked(row.user_id)  # a refresh of this family under way commits first, and its token is revoked too
         credentials.revoke_family(row.family_id)
         db.session.commit()
-
-
-def _lock_user(user_id) -> User | None:
-    """Lock the user's row until the commit: issuing and revoking a user's tokens take turns on it."""
-    return db.session.get(User, user_id, with_for_update=True, populate_existing=True)
 
 
 def sign_out_everywhere(user: User, keep_session: str | None = None) -> None:
