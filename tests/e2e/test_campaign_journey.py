@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.factories import PASSWORD
+from webapp.models import Visibility
 
 # The live server answers from threads of its own; one worker drives the browser for every journey.
 pytestmark = [pytest.mark.committing, pytest.mark.xdist_group("browser")]
@@ -128,3 +129,24 @@ def test_gm_awards_an_item_to_the_whole_party_and_a_player_finds_it_in_the_pack(
     finally:
         gm_context.close()
         player_context.close()
+
+
+@pytest.mark.e2e
+def test_a_player_takes_their_character_back_from_a_campaign_a_moderator_hid(page: Page, live_server, make):
+    player = make.user(email="pell@example.com", display_name="Pell Okafor")
+    hero = make.character(owner=player, name="Brannoc")
+    hidden = make.campaign(name="The Drowned Crown", visibility=Visibility.HIDDEN)
+    make.membership(hidden, hero)
+    sign_in(page, player)
+
+    page.goto("/campaigns")
+    card = page.locator(".campaign-card").filter(has_text="The Drowned Crown")
+    expect(card).to_contain_text("Hidden by a moderator")
+    expect(card.get_by_role("link", name="The Drowned Crown")).to_have_count(0)  # its page is gone for players
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Leave the campaign").click()
+    expect(page.get_by_role("status").filter(has_text="Brannoc left the campaign.")).to_be_visible()
+    expect(page.locator(".campaign-card").filter(has_text="The Drowned Crown")).to_have_count(0)
+    expect(page.get_by_text("None of your characters is in a campaign.")).to_be_visible()
+    page.goto(f"/characters/{hero.id}")
+    expect(page.get_by_text("Campaign:")).to_have_count(0)  # free again
