@@ -94,6 +94,19 @@ def test_only_staff_set_or_lift_hidden(make, people):
     assert access.may_set_visibility(people["moderator"], hidden, Visibility.PUBLIC)
 
 
+def test_only_the_owner_or_an_admin_chooses_public_or_private(make, people):
+    """A moderator who may edit another's PUBLIC entry takes it out of sight only by hiding it, on the record."""
+    public = make.character(owner=people["owner"])
+    private = make.character(owner=people["owner"], visibility="PRIVATE")
+    assert not access.may_set_visibility(people["moderator"], public, Visibility.PRIVATE)
+    assert access.may_set_visibility(people["moderator"], public, Visibility.PUBLIC)  # no change
+    assert access.may_set_visibility(people["admin"], public, Visibility.PRIVATE)
+    assert access.may_set_visibility(people["owner"], private, Visibility.PUBLIC)
+    assert access.visibility_refusal(people["moderator"], public, Visibility.PRIVATE, "hiding") == access.OWNER_CHOOSES
+    assert access.visibility_refusal(people["owner"], public, Visibility.HIDDEN, "hiding") == "hiding"
+    assert access.visibility_refusal(people["owner"], public, Visibility.PRIVATE, "hiding") is None
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_show_what_the_matrix_lets_each_role_read(db, make, people, actor):
     from webapp.models import Character

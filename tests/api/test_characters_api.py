@@ -210,6 +210,18 @@ def test_a_moderator_may_hide_a_public_character(client, make, auth):
     assert response.get_json()["visibility"] == "HIDDEN"
 
 
+def test_a_moderator_may_not_make_anothers_character_private(client, make, auth):
+    public = make.character(name="Open Book")
+    auth.login(make.user(role="MODERATOR"))
+    url = f"/api/v1/characters/{public.id}"
+    response = client.patch(url, json={"visibility": "PRIVATE", "description": "Tidied."})
+    assert response.status_code == 422
+    assert errors_of(response) == {"visibility": "Only its owner makes it public or private."}
+    shown = client.get(url).get_json()
+    assert (shown["visibility"], shown["description"]) == ("PUBLIC", public.description)  # nothing half-written
+    assert client.patch(url, json={"description": "Tidied."}).status_code == 200  # editing stays theirs
+
+
 def test_deleting_a_character_in_an_active_campaign_is_409_with_the_reference(client, make, auth):
     from webapp.extensions import db
     from webapp.models import Membership, MembershipStatus

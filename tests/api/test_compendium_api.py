@@ -158,6 +158,9 @@ def test_private_entries_are_404_to_others_and_only_staff_hide(client, auth, mak
     refused = client.patch(f"/api/v1/items/{public.id}", json={"visibility": "HIDDEN"})
     assert refused.status_code == 422 and "visibility" in errors_of(refused)
     sign_in_as(auth, moderator)
+    privatised = client.patch(f"/api/v1/items/{public.id}", json={"visibility": "PRIVATE"})
+    assert privatised.status_code == 422
+    assert errors_of(privatised) == {"visibility": "Only its owner makes it public or private."}
     hidden = client.patch(f"/api/v1/items/{public.id}", json={"visibility": "HIDDEN"})
     assert hidden.status_code == 200 and hidden.get_json()["visibility"] == "HIDDEN"
     sign_in_as(auth, None)

@@ -298,6 +298,18 @@ def test_patch_rejects_unknown_fields_and_hiding_by_the_owner(client, owner, pri
     assert hide.status_code == 422 and "visibility" in errors_of(hide)
 
 
+def test_a_moderator_hides_a_public_image_but_may_not_make_it_private(client, make, public_image):
+    moderator = bearer(make.user(role=Role.MODERATOR))
+    url = f"/api/v1/images/{public_image.id}"
+
+    privatised = client.patch(url, json={"visibility": "PRIVATE"}, headers=moderator)
+    assert privatised.status_code == 422
+    assert errors_of(privatised) == {"visibility": "Only its owner makes it public or private."}
+    assert client.get(url, headers=moderator).get_json()["visibility"] == "PUBLIC"
+    hidden = client.patch(url, json={"visibility": "HIDDEN"}, headers=moderator)
+    assert hidden.status_code == 200 and hidden.get_json()["visibility"] == "HIDDEN"
+
+
 def test_someone_else_may_not_change_or_delete_a_public_image(client, make, public_image):
     stranger = bearer(make.user())
 

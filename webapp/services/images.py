@@ -245,8 +245,8 @@ def update_image(actor: Actor, image_id, patch: ImagePatch, expect=None) -> Imag
         expect(image)
     description = patch.description if patch.description is not None else image.description
     visibility = Visibility(patch.visibility) if patch.visibility is not None else image.visibility
-    if not access.may_set_visibility(actor, image, visibility):
-        message = "Only moderators hide an image or bring it back."
+    message = access.visibility_refusal(actor, image, visibility, "Only moderators hide an image or bring it back.")
+    if message is not None:
         raise InvalidInput([Violation("visibility", message)], message)
     image.description, image.visibility = description, visibility
     db.session.commit()

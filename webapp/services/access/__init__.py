@@ -31,6 +31,7 @@ from webapp.services.access.campaigns import (
 )
 from webapp.services.access.content import (
     HIDDEN_LABEL,
+    OWNER_CHOOSES,
     Action,
     can,
     check,
@@ -44,6 +45,7 @@ from webapp.services.access.content import (
     nested,
     shown_description,
     shown_name,
+    visibility_refusal,
     visible,
 )
 from webapp.services.access.parties import in_a_campaign, is_gm_of, is_member_of
@@ -66,6 +68,7 @@ from webapp.services.access.users import (
 
 __all__ = [
     "HIDDEN_LABEL",
+    "OWNER_CHOOSES",
     "PRIVATE_CAMPAIGN",
     "Action",
     "Actor",
@@ -118,6 +121,7 @@ __all__ = [
     "shown_name",
     "user_id_of",
     "user_of",
+    "visibility_refusal",
     "visible",
     "visible_campaigns",
 ]

@@ -16,6 +16,7 @@ from webapp.services.ids import parse_id
 
 T = TypeVar("T")
 HIDDEN_LABEL = "[hidden]"
+OWNER_CHOOSES = "Only its owner makes it public or private."
 
 
 class Action(enum.StrEnum):
@@ -171,11 +172,23 @@ def may_hide(actor: Actor, obj) -> bool:
 
 
 def may_set_visibility(actor: Actor, obj, visibility: Visibility) -> bool:
-    """Only staff hide content or bring it back; owners choose between PUBLIC and PRIVATE."""
+    """Only staff hide content or bring it back; its owner (or an admin) chooses between PUBLIC and PRIVATE: a
+    moderator who edits another's PUBLIC entry may not take it out of everyone's sight but by hiding it."""
     current = getattr(obj, "visibility", None)
     if visibility == Visibility.HIDDEN or current == Visibility.HIDDEN:
         return visibility == current or can(actor, Action.HIDE, obj) and is_staff(actor)
-    return True
+    if current is None or visibility == current:
+        return True  # a new entry, or no change
+    return owns(actor, obj) or role_of(actor) == Role.ADMIN
+
+
+def visibility_refusal(actor: Actor, obj, visibility: Visibility, hiding: str) -> str | None:
+    """Why the actor may not give obj this visibility (`hiding` when it is about hiding), or None when they may."""
+    if may_set_visibility(actor, obj, visibility):
+        return None
+    if Visibility.HIDDEN in (visibility, getattr(obj, "visibility", None)):
+        return hiding
+    return OWNER_CHOOSES
 
 
 def _kind(obj) -> str:

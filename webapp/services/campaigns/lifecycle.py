@@ -68,8 +68,11 @@ def update_campaign(
     if expect is not None:
         expect(campaign)
     before = _summary(campaign)
-    if "visibility" in values and not access.may_set_visibility(actor, campaign, Visibility(values["visibility"])):
-        raise InvalidInput([Violation("visibility", "Only moderators hide content.")])
+    if "visibility" in values:
+        visibility = Visibility(values["visibility"])
+        refusal = access.visibility_refusal(actor, campaign, visibility, "Only moderators hide content.")
+        if refusal is not None:
+            raise InvalidInput([Violation("visibility", refusal)])
     _apply(campaign, _resolved(actor, values, owner_id=campaign.owner_id, campaign_id=campaign.id))
     after = _summary(campaign)
     changed = [key for key in after if after[key] != before[key]]

@@ -34,9 +34,9 @@ def name_violations(owner_id, name: str, exclude_id=None) -> list[Violation]:
 
 def visibility_violations(actor: Actor, character: Character, visibility: str) -> list[Violation]:
     """Owners pick PUBLIC or PRIVATE; only staff hide (or un-hide) a character."""
-    if not access.may_set_visibility(actor, character, Visibility(visibility)):
-        return [Violation("visibility", "Only moderators hide a character or bring it back")]
-    return []
+    hiding = "Only moderators hide a character or bring it back"
+    refusal = access.visibility_refusal(actor, character, Visibility(visibility), hiding)
+    return [] if refusal is None else [Violation("visibility", refusal)]
 
 
 def resolve_image(actor: Actor, image_id) -> Image | None:

@@ -215,8 +215,9 @@ def _visibility(actor: Actor, entry, raw, violations: list[Violation]) -> Visibi
     except ValueError:
         violations.append(Violation("visibility", "Choose PUBLIC or PRIVATE."))
         return None
-    if not access.may_set_visibility(actor, entry, visibility):
-        violations.append(Violation("visibility", "Only moderators hide content or bring it back."))
+    refusal = access.visibility_refusal(actor, entry, visibility, "Only moderators hide content or bring it back.")
+    if refusal is not None:
+        violations.append(Violation("visibility", refusal))
         return None
     return visibility
 
