@@ -183,6 +183,34 @@ def test_patch_cannot_hide_or_null_a_name(client, ref, player):
     assert errors_of(client.patch(url, json={"name": None})) == {"name": "This can't be empty"}
 
 
+def test_a_new_race_or_archetype_must_still_teach_the_skills_learned(client, make, auth):
+    from webapp.extensions import db
+
+    haggle, parry = make.skill(name="Haggle"), make.skill(name="Parry")
+    trader, orc = make.race(name="Trader-folk", skills=[haggle]), make.race(name="Orc")
+    fighter, bard = make.archetype(name="Fighter", skills=[parry]), make.archetype(name="Bard", skills=[haggle])
+    owner = make.user()
+    hero = make.character(owner=owner, name="Brannoc", race=trader, archetype=fighter, skills=[haggle, parry])
+    auth.login(owner)
+    url = f"/api/v1/characters/{hero.id}"
+
+    to_orc = client.patch(url, json={"race_id": str(orc.id), "description": "Changed."})
+    assert to_orc.status_code == 422
+    assert errors_of(to_orc) == {
+        "race_id": "Neither Orc nor Fighter teaches Haggle, which Brannoc knows; forget it first"
+    }
+    to_bard = client.patch(url, json={"archetype_id": str(bard.id)})
+    assert errors_of(to_bard) == {
+        "archetype_id": "Neither Trader-folk nor Bard teaches Parry, which Brannoc knows; forget it first"
+    }
+    db.session.expire_all()
+    shown = client.get(url).get_json()
+    assert (shown["race_id"], shown["archetype_id"], shown["description"]) == (str(trader.id), str(fighter.id), "")
+
+    assert client.delete(f"{url}/skills/{haggle.id}").status_code == 204
+    assert client.patch(url, json={"race_id": str(orc.id)}).get_json()["race_id"] == str(orc.id)
+
+
 def test_stale_if_match_is_412_and_fresh_one_passes(client, ref, player):
     created = client.post("/api/v1/characters", json=body(ref)).get_json()
     url = f"/api/v1/characters/{created['id']}"

@@ -1,6 +1,8 @@
 """Archetype race requirements, learning skills and taking perks."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from webapp.rules import (
     ArchetypeData,
@@ -10,6 +12,7 @@ from webapp.rules import (
     Violation,
     check_archetype_race,
     check_learn_skill,
+    check_still_taught,
     check_take_perk,
     max_perks,
 )
@@ -144,3 +147,38 @@ def test_perk_already_taken_is_refused() -> None:
     assert check_take_perk("Brannoc", 8, LUCKY, 1, frozenset({"lucky"})) == [
         Violation("perk_id", "Brannoc already has Lucky")
     ]
+
+
+def test_a_new_race_must_still_teach_what_was_learned_from_the_old() -> None:
+    assert check_still_taught("Brannoc", [HAGGLE, PARRY], ORC, FIGHTER, "race_id") == [
+        Violation("race_id", "Neither Orc nor Fighter teaches Haggle, which Brannoc knows; forget it first")
+    ]
+
+
+def test_every_untaught_skill_is_named_once() -> None:
+    assert check_still_taught("Brannoc", [HAGGLE, PARRY, FIREBALL], HUMAN, None, "archetype_id") == [
+        Violation("archetype_id", "Human doesn't teach Parry and Fireball, which Brannoc knows; forget them first")
+    ]
+
+
+def test_a_change_that_still_teaches_everything_passes() -> None:
+    assert check_still_taught("Brannoc", [HAGGLE, FIREBALL], HUMAN, WARDEN, "race_id") == []
+    assert check_still_taught("Brannoc", [], ORC, None, "race_id") == []
+
+
+SKILLS = [HAGGLE, PARRY, FIREBALL, SkillData("stealth", "Stealth")]
+
+
+@given(
+    st.lists(st.sampled_from(SKILLS), unique=True),
+    st.sets(st.sampled_from([s.id for s in SKILLS])),
+    st.sets(st.sampled_from([s.id for s in SKILLS])),
+)
+def test_refused_exactly_when_some_learned_skill_is_taught_by_neither(learned, by_race, by_archetype) -> None:
+    race = RaceData("r", "Rat-kin", skill_ids=frozenset(by_race))
+    archetype = ArchetypeData("a", "Augur", skill_ids=frozenset(by_archetype))
+    untaught = [skill.name for skill in learned if skill.id not in by_race | by_archetype]
+    refused = check_still_taught("Brannoc", learned, race, archetype, "race_id")
+    assert bool(refused) == bool(untaught)
+    if untaught:
+        assert all(name in refused[0].message for name in untaught)

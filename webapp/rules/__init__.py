@@ -15,7 +15,13 @@ from webapp.rules.attributes import (
     points_left,
 )
 from webapp.rules.campaign_rules import RARITY_ORDER, CampaignRules, check_compliance, rarity_allowed
-from webapp.rules.eligibility import check_archetype_race, check_learn_skill, check_take_perk, max_perks
+from webapp.rules.eligibility import (
+    check_archetype_race,
+    check_learn_skill,
+    check_still_taught,
+    check_take_perk,
+    max_perks,
+)
 from webapp.rules.equipment import (
     EQUIP_SLOTS,
     ITEM_SLOTS,
@@ -77,6 +83,7 @@ __all__ = [
     "check_compliance",
     "check_equipment_load",
     "check_learn_skill",
+    "check_still_taught",
     "check_load",
     "check_point_buy",
     "check_take_perk",

@@ -1,10 +1,10 @@
 """Who may be what and learn what: archetype race requirements, skills and perks."""
 
-from collections.abc import Hashable, Set
+from collections.abc import Hashable, Iterable, Set
 
 from webapp.rules.model import ArchetypeData, PerkData, RaceData, SkillData
 from webapp.rules.violations import Violation
-from webapp.rules.wording import count_of, join_or, needs_level, with_article
+from webapp.rules.wording import count_of, join_and, join_or, needs_level, with_article
 
 
 def check_archetype_race(
@@ -44,6 +44,25 @@ def check_learn_skill(
     if not any(skill.id in teacher.skill_ids for teacher in teachers):
         violations.append(Violation("skill_id", _not_taught(character_name, skill, [t.name for t in teachers])))
     return violations
+
+
+def check_still_taught(
+    character_name: str,
+    learned: Iterable[SkillData],
+    race: RaceData | None,
+    archetype: ArchetypeData | None,
+    field: str,
+) -> list[Violation]:
+    """Return a violation (on `field`) when a new race or archetype teaches none of some learned skills: a skill is
+    learned from one's race or archetype (check_learn_skill), so the change waits until those are forgotten."""
+    teachers = [choice for choice in (race, archetype) if choice is not None]
+    untaught = [skill.name for skill in learned if not any(skill.id in t.skill_ids for t in teachers)]
+    if not untaught:
+        return []
+    names = join_and(untaught)
+    them = "it" if len(untaught) == 1 else "them"
+    taught = _not_taught(character_name, SkillData(None, names), [t.name for t in teachers])
+    return [Violation(field, f"{taught}, which {character_name} knows; forget {them} first")]
 
 
 def _not_taught(character_name: str, skill: SkillData, teacher_names: list[str]) -> str:

@@ -16,6 +16,13 @@ def join_or(words: Sequence[str]) -> str:
     return f"{', '.join(words[:-1])} or {words[-1]}"
 
 
+def join_and(words: Sequence[str]) -> str:
+    """Return "A", "A and B", "A, B and C"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def count_of(count: int, noun: str) -> str:
     """Return "1 perk", "2 perks"."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -17,7 +17,14 @@ from webapp.services.characters import checks
 from webapp.services.characters.inputs import CharacterCreate, CharacterPatch
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import Conflict, InvalidInput, RuleViolation
-from webapp.services.sheets import RACE_AND_ARCHETYPE_OPTIONS, archetype_data, base_scores, load_locked, race_data
+from webapp.services.sheets import (
+    RACE_AND_ARCHETYPE_OPTIONS,
+    LoadedSheet,
+    archetype_data,
+    base_scores,
+    load_locked,
+    race_data,
+)
 
 
 def create_character(
@@ -106,11 +113,16 @@ def update_character(
     )
     name = changes.get("name", character.name)
     rule_problems = []
-    if "race_id" in changes or "archetype_id" in changes:
+    reshaped = "race_id" in changes or "archetype_id" in changes
+    # The sheet as it stands, read under the lock: the skills it learned and the load it carries.
+    loaded = load_locked(actor, character.id) if reshaped or _scores(changes) else None
+    if reshaped:
         named = access.namer(actor)
-        rule_problems += rules.check_archetype_race(
-            name, archetype_data(archetype, namer=named), race_data(race, namer=named)
-        )
+        race_rules, archetype_rules = race_data(race, namer=named), archetype_data(archetype, namer=named)
+        rule_problems += rules.check_archetype_race(name, archetype_rules, race_rules)
+        learned = [rules.SkillData(skill.id, named(skill), skill.required_level) for skill in loaded.skills]
+        field = "race_id" if "race_id" in changes else "archetype_id"
+        rule_problems += rules.check_still_taught(name, learned, race_rules, archetype_rules, field)
     if any(attribute in changes for attribute in ATTRIBUTE_NAMES):
         if budget is None:
             campaign_rules = campaign_rules_for(character)
@@ -118,7 +130,7 @@ def update_character(
         rule_problems += rules.check_point_buy({**base_scores(character), **_scores(changes)}, budget)
     RuleViolation.raise_if_any(rule_problems)
     if "race_id" in changes or any(attribute in changes for attribute in ATTRIBUTE_NAMES):
-        RuleViolation.raise_if_any(_capacity_problems(actor, character, race, changes))
+        RuleViolation.raise_if_any(_capacity_problems(actor, loaded, race, changes))
     if "image_id" in changes:
         image = checks.resolve_image(actor, changes["image_id"])
         changes = {**changes, "image_id": image.id if image is not None else None}
@@ -131,11 +143,10 @@ def update_character(
     return character
 
 
-def _capacity_problems(actor: Actor, character: Character, race, changes: Mapping[str, Any]) -> list:
+def _capacity_problems(actor: Actor, loaded: LoadedSheet, race, changes: Mapping[str, Any]) -> list:
     """A lower strength, or a race with a lower bonus, may not leave the pack past twice the new capacity, as taking
     off a belt of strength may not (rules.check_capacity_change)."""
-    loaded = load_locked(actor, character.id)
-    data = loaded.data
+    data, character = loaded.data, loaded.character
     new_race = race_data(race, namer=access.namer(actor)) if "race_id" in changes else data.race
     after = rules.compute_sheet(dataclasses.replace(data, base={**data.base, **_scores(changes)}, race=new_race))
     field = next((name for name in ("strength", "race_id") if name in changes), None) or next(iter(_scores(changes)))
