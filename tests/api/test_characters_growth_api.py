@@ -51,6 +51,20 @@ def test_experience_raises_the_level_by_the_spec_table(client, brannoc):
     assert client.post(url, json={"amount": 1_000_000}).get_json()["level"] == 20
 
 
+def test_an_award_retried_with_if_match_lands_once(client, brannoc):
+    """A script that never heard back from an award sends it again with the ETag it read before: 412, not twice."""
+    character = f"/api/v1/characters/{brannoc['id']}"
+    before = client.get(character).headers["ETag"]
+    first = client.post(f"{character}/experience", json={"amount": 100}, headers={"If-Match": before})
+    assert first.status_code == 200 and first.get_json()["experience"] == 100
+    assert first.headers["ETag"] == client.get(character).headers["ETag"]  # the next If-Match needs no read
+    retried = client.post(f"{character}/experience", json={"amount": 100}, headers={"If-Match": before})
+    assert retried.status_code == 412
+    assert client.get(character).get_json()["experience"] == 100
+    again = client.post(f"{character}/experience", json={"amount": 50}, headers={"If-Match": first.headers["ETag"]})
+    assert again.get_json()["experience"] == 150
+
+
 def test_experience_must_be_a_positive_amount(client, brannoc):
     url = f"/api/v1/characters/{brannoc['id']}/experience"
     assert errors_of(client.post(url, json={"amount": 0})) == {"amount": "Input should be greater than or equal to 1"}

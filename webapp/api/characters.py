@@ -380,9 +380,10 @@ def character_perk_forget(caller, character_id, perk_id):
     body=ExperienceAward,
     response=CharacterOut,
     auth="write",
+    if_match=True,
 )
 def character_experience(caller, character_id, body: ExperienceAward):
-    character = character_growth.add_experience(caller.user, character_id, body)
+    character = character_growth.add_experience(caller.user, character_id, body, expect=_fresh)
     return json_response(serialise(character))
 
 

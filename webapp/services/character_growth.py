@@ -1,5 +1,7 @@
 """A character grows: experience and level, skills learned or forgotten, perks taken or given up."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from pydantic import Field
 
@@ -38,12 +40,16 @@ class PerkPick(Input):
     perk_id: entry_id("perk")
 
 
-def add_experience(actor: Actor, character_id, award: ExperienceAward) -> Character:
+def add_experience(
+    actor: Actor, character_id, award: ExperienceAward, *, expect: Callable[[Character], None] | None = None
+) -> Character:
     """Add experience; the level follows (up to the campaign's cap while in one). Commits once.
 
     Its owner adds experience while it is in no campaign; in a campaign, its game master does (access decides).
-    Raises NotFound, Forbidden, or RuleViolation (field amount) when the owner tries while the character is an
-    approved member of a campaign, or when the experience would pass 10,000,000.
+    `expect(character)` runs on the locked character before the award (the API's If-Match: a script that retries
+    an award it never heard back from learns that the first one landed). Raises NotFound, Forbidden, or
+    RuleViolation (field amount) when the owner tries while the character is an approved member of a campaign,
+    or when the experience would pass 10,000,000.
     """
     amount = award.amount
     # Locked: parallel awards add up instead of each overwriting the total it read.
@@ -57,6 +63,8 @@ def add_experience(actor: Actor, character_id, award: ExperienceAward) -> Charac
         if access.owns(actor, character):
             raise RuleViolation("amount", message)
         raise Forbidden(message)
+    if expect is not None:
+        expect(character)
     RuleViolation.raise_if_any(rules.check_add_experience(character.name, character.experience, amount))
     character.experience += amount
     character.level = rules.level_for_xp(character.experience, level_cap_of(loaded.membership, loaded.campaign))
