@@ -281,6 +281,20 @@ def test_visibility_switches_between_public_and_private(client, auth, owner, bra
     assert db.session.get(Character, brannoc.id).visibility == Visibility.PRIVATE
 
 
+def test_a_moderator_is_offered_no_public_or_private_choice_for_anothers_sheet(
+    client, auth, owner, brannoc, htmx, make
+):
+    auth.login(make.user(role="MODERATOR"))
+    page = client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+    assert "Edit identity" in page and "Who can see Brannoc?" not in page
+    forged = client.post(f"/characters/{brannoc.id}/visibility", data={"visibility": "PRIVATE"}, headers=htmx)
+    assert forged.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Character, brannoc.id).visibility == Visibility.PUBLIC
+    auth.login(owner)
+    assert "Who can see Brannoc?" in client.get(f"/characters/{brannoc.id}").get_data(as_text=True)
+
+
 def test_delete_asks_first_then_deletes(client, auth, owner, brannoc, htmx):
     auth.login(owner)
     confirm = client.get(f"/characters/{brannoc.id}/delete").get_data(as_text=True)

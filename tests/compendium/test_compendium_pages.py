@@ -220,6 +220,18 @@ def test_deleting_something_in_use_lists_what_uses_it(client, player, make, htmx
     assert gone.status_code == 204 and gone.headers["HX-Redirect"] == "/compendium/items"
 
 
+def test_a_moderator_editing_anothers_entry_keeps_its_visibility_to_choose_from(client, auth, make):
+    owner = make.user()
+    item = make.item(name="Banner", owner_id=owner.id)
+    auth.login(make.user(role="MODERATOR"))
+    form = client.get(f"/compendium/items/{item.id}/edit").get_data(as_text=True)
+    assert 'value="PUBLIC"' in form and 'value="PRIVATE"' not in form
+    assert "Only its owner makes it public or private." in form
+    auth.login(owner)
+    mine = client.get(f"/compendium/items/{item.id}/edit").get_data(as_text=True)
+    assert 'value="PUBLIC"' in mine and 'value="PRIVATE"' in mine
+
+
 def test_a_moderator_hides_an_entry_from_its_page_and_visitors_stop_seeing_it_at_once(client, auth, make):
     item = make.item(name="Rude Banner", owner_id=make.user().id)
     assert "Rude Banner" in client.get("/compendium/items").get_data(as_text=True)  # now cached for visitors

@@ -285,6 +285,10 @@ def _form(kind: Kind, entry=None) -> FlaskForm:
             field.data = [str(target.id) for target in getattr(entry, relation.attribute)]
     if entry is not None and entry.visibility == Visibility.HIDDEN:
         form.visibility.choices = [SelectChoice("HIDDEN", "Hidden by a moderator"), *VISIBILITY_CHOICES]
+    elif entry is not None and not access.may_choose_visibility(actor, entry):
+        # A moderator edits another's PUBLIC entry: public or private stays its owner's choice.
+        form.visibility.choices = [choice for choice in VISIBILITY_CHOICES if choice.value == entry.visibility.value]
+        form.visibility.description = "Only its owner makes it public or private."
     return form
 
 

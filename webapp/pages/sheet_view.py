@@ -142,5 +142,6 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "can_edit": can_edit,
         "can_delete": access.can(actor, Action.DELETE, character),
         "is_owner": access.owns(actor, character),
+        "can_choose_visibility": access.may_choose_visibility(actor, character),
         "format_kg": format_kg,
     }

@@ -179,6 +179,11 @@ def may_set_visibility(actor: Actor, obj, visibility: Visibility) -> bool:
         return visibility == current or can(actor, Action.HIDE, obj) and is_staff(actor)
     if current is None or visibility == current:
         return True  # a new entry, or no change
+    return may_choose_visibility(actor, obj)
+
+
+def may_choose_visibility(actor: Actor, obj) -> bool:
+    """Whether the actor chooses between PUBLIC and PRIVATE for obj: its owner, or an admin."""
     return owns(actor, obj) or role_of(actor) == Role.ADMIN
 
 
