@@ -57,6 +57,16 @@
     showToast(detail.message || detail.value, detail.level);
   });
 
+  // The bar at the top of the page runs while any request does, whichever element sent it and wherever its own
+  // indicator is (a folded filter panel's spinner cannot be seen).
+  var running = 0;
+  function loading(change) {
+    running = Math.max(0, running + change);
+    document.body.classList.toggle("is-loading", running > 0);
+  }
+  document.addEventListener("htmx:beforeSend", function () { loading(1); });
+  document.addEventListener("htmx:afterRequest", function () { loading(-1); });
+
   // The control a request was sent from, by id: a swap that replaces it (a row's stepper, the equip dialog's slot)
   // would leave focus on the page's body, and a keyboard user would start again from the top.
   var sentFrom = null;

@@ -186,6 +186,21 @@ def test_an_award_without_anything_to_give_is_422_beside_the_field(client, auth,
     assert "Award experience, an item, or both." in response.get_data(as_text=True)
 
 
+def test_a_refused_award_says_no_item_matches_only_after_a_search(client, auth, gm, party, htmx):
+    campaign, _ = party
+    auth.login(gm)
+    unsearched = client.post(
+        f"/campaigns/{campaign.id}/awards", data={"target": "all", "experience": "-50"}, headers=htmx
+    )
+    assert unsearched.status_code == 422 and "No item matches" not in unsearched.get_data(as_text=True)
+    searched = client.post(
+        f"/campaigns/{campaign.id}/awards",
+        data={"target": "all", "experience": "-50", "item_search": "zzzz"},
+        headers=htmx,
+    )
+    assert "No item matches “zzzz”." in searched.get_data(as_text=True)
+
+
 def test_granting_an_item_found_by_search(client, auth, gm, party, make, htmx):
     campaign, characters = party
     make.item(name="Coil of Rope", weight=1.0)

@@ -52,6 +52,11 @@ def world(make):
     items = list(ref["item"].values())
     for item in items[:6]:
         make.give(hero, item)
+    # Worn gear too: an item's name in a filled slot is text on the slot's own background.
+    for slot, rarity in (("HEAD", "COMMON"), ("CHEST", "UNCOMMON")):
+        worn = next(i for i in items if i.slot.value == slot and i.rarity.value == rarity and i.required_level <= 3)
+        make.give(hero, worn)
+        make.equip(hero, worn, slot.lower())
     campaign = make.campaign(owner=gm, name="The Sunken Stair")
     make.membership(campaign, hero)
     pending = make.character(name="Tamsin Reedwell", race=ref["race"]["Human"], archetype=ref["archetype"]["Sellsword"])
@@ -107,6 +112,9 @@ def measure(page: Page, label: str, width: int) -> list[str]:
         problems.append(f"{label} at {width} px is {found['width']} px wide: {found['wide']}")
     if found["unreadable"]:
         problems.append(f"{label} at {width} px has text the colour of its background: {found['unreadable'][:8]}")
+    busy = page.get_by_role("button", name=re.compile("…")).count()
+    if busy:
+        problems.append(f"{label} at {width} px has {busy} buttons whose name, at rest, holds their busy text")
     if width == 360 and found["small"]:
         problems.append(f"{label} at 360 px has targets under 44 px: {found['small'][:8]}")
     return problems
@@ -263,3 +271,24 @@ def test_a_name_of_one_long_word_wraps_instead_of_widening_a_phones_page(browser
         assert found["width"] <= found["viewport"], f"the race step is {found['width']} px wide: {found['wide']}"
     finally:
         context.close()
+
+
+def test_the_bar_at_the_top_runs_while_any_request_does(browser: Browser, live_server, world):
+    """The search's own spinner sits in the filter panel, folded on a phone: the page-wide bar shows the wait."""
+    context = signed_in_context(browser, live_server, None)
+    page = context.new_page()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/compendium/items")
+    held = []
+    page.route(
+        re.compile(r"/compendium/items\?"), lambda route: held.append(route)
+    )  # the answer waits until the test lets it go
+    body, bar = page.locator("body"), page.locator("#global-progress")
+    expect(bar).to_have_css("opacity", "0")
+    page.get_by_label("Search items").fill("sword")
+    expect(body).to_have_class(re.compile(r"\bis-loading\b"))
+    expect(bar).to_have_css("opacity", "1")
+    held[0].continue_()
+    expect(body).not_to_have_class(re.compile(r"\bis-loading\b"))
+    expect(bar).to_have_css("opacity", "0")
+    context.close()
