@@ -139,6 +139,16 @@ def test_an_empty_account_builds_a_dwarf_sellsword_and_lands_on_the_sheet(page: 
     expect(raise_charisma).not_to_have_attribute("aria-disabled", "true")
     raise_charisma.click()
     expect(page.get_by_text("0 of 27 points left")).to_be_visible()
+    # On a phone the last row's stepper is far below the count, which stays in view under the preview bar.
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 667})
+    raise_charisma.scroll_into_view_if_needed()
+    expect(page.locator("#points-left")).to_be_in_viewport()
+    assert page.evaluate(
+        "document.querySelector('#points-left').getBoundingClientRect().top"
+        " >= document.querySelector('.builder-preview').getBoundingClientRect().bottom"
+    ), "the count hides under the preview bar"
+    page.set_viewport_size(wide)
     page.get_by_role("button", name="Next: Skills & perks").click()
 
     # Skills by keyboard, perk by mouse.
