@@ -1,6 +1,7 @@
 """The inventory page: add from a search, quantities, use, drop, and equip through a preview dialog."""
 
 import json
+import re
 
 from tests.inventory import fixtures
 from webapp.models import Visibility
@@ -92,6 +93,23 @@ def test_the_preview_says_why_not_and_disables_equip(client, hero, make, htmx):
     body = client.get(page(hero, f"equipment/preview?item_id={crown.id}"), headers=htmx).get_data(as_text=True)
     assert "Needs level 5; Brannoc is level 1" in body
     assert "disabled>Equip" in body and "Before → after" not in body
+
+
+def test_equip_is_offered_only_where_the_item_may_go_into_one_more_slot(client, hero, arms, make, htmx):
+    sword, shield, greatsword = arms
+    ring = make.item(name="Copper Ring", slot="RING")
+    make.give(hero, ring, quantity=2)
+    make.equip(hero, ring, "ring_left")
+    body = client.get(page(hero, "")).get_data(as_text=True)
+    for worn in (sword, shield):  # one each, worn: taken off from the paper doll, not equipped again
+        assert page(hero, f"equipment/preview?item_id={worn.id}") not in body
+    for spare in (greatsword, ring):  # not worn, or a second ring for the other hand
+        assert page(hero, f"equipment/preview?item_id={spare.id}") in body
+    other_hand = client.get(page(hero, f"equipment/preview?item_id={ring.id}"), headers=htmx).get_data(as_text=True)
+    assert re.search(r'<option selected value="ring_right">|<option value="ring_right" selected>', other_hand)
+    asked = client.get(page(hero, f"equipment/preview?item_id={sword.id}&slot=main_hand"), headers=htmx)
+    text = asked.get_data(as_text=True)
+    assert "Arming Sword is already worn there." in text and re.search(r"<button type=\"submit\"\s+disabled", text)
 
 
 def test_the_preview_without_javascript_is_a_whole_page(client, hero, arms):
