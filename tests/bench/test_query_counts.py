@@ -47,8 +47,8 @@ def test_home_page(client, world, queries):
 
 def test_api_character(client, world, queries):
     path = f"/api/v1/characters/{world['character_id']}"
-    # the token with its user, the character
-    assert count(client, queries, path, world["token"]) == 2, queries.statements
+    # the token with its user and the character, in one statement
+    assert count(client, queries, path, world["token"]) == 1, queries.statements
 
 
 def test_api_sheet(client, world, queries):

@@ -6,7 +6,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from webapp import character_views
-from webapp.models import TokenScope, User
+from webapp.models import Character, TokenScope, User
 from webapp.security import bearer_token
 from webapp.services import personal_tokens, sign_in
 from webapp.services.tokens import PERSONAL_PREFIX
@@ -24,6 +24,7 @@ class Caller:
     via: str  # "anonymous", "session", "jwt" or "token"
     campaign_id: object = None
     user: User | None = None
+    character: Character | None = None  # the path's character, when its row came with the token's check (holder_of)
 
     @property
     def user_id(self):
@@ -50,14 +51,20 @@ def current_caller() -> Caller:
     return g.api_caller
 
 
-def _read_ahead(token: str) -> None:
+def _read_ahead(token: str):
     """For an operation that serves a kept answer (its `kept`), read that answer from Redis together with the
     token's kept check, before the check: one round trip for both, whichever asks first (the rate limit's key
-    resolves the caller before the view)."""
+    resolves the caller before the view).
+
+    Returns the id of the character whose row the token's check reads from the database with the token's (a read of
+    the character itself), else None."""
     operation = current_app.extensions["api"].by_endpoint.get(request.endpoint)
-    if operation is not None and operation.kept is not None and request.method == "GET":
-        check_key = personal_tokens.check_key(token) if token.startswith(PERSONAL_PREFIX) else None
-        character_views.prefetch(operation.kept, (request.view_args or {}).get("character_id"), check_key)
+    if operation is None or operation.kept is None or request.method != "GET":
+        return None
+    character_id = (request.view_args or {}).get("character_id")
+    check_key = personal_tokens.check_key(token) if token.startswith(PERSONAL_PREFIX) else None
+    character_views.prefetch(operation.kept, character_id, check_key)
+    return character_id if operation.kept == "api_character" else None
 
 
 def _resolve() -> Caller:
@@ -66,11 +73,17 @@ def _resolve() -> Caller:
         if current_user.is_authenticated:
             return Caller(user=current_user._get_current_object(), scope="write", via="session")
         return ANONYMOUS
-    _read_ahead(token)
+    character_id = _read_ahead(token)
     try:
         if token.startswith(PERSONAL_PREFIX):
-            holder = personal_tokens.holder_of(token)
-            return Caller(user=holder.user, scope=holder.scope, via="token", campaign_id=holder.campaign_id)
+            holder = personal_tokens.holder_of(token, character_id)
+            return Caller(
+                user=holder.user,
+                scope=holder.scope,
+                via="token",
+                campaign_id=holder.campaign_id,
+                character=holder.character,
+            )
         return Caller(user=sign_in.user_of_access_token(token), scope="write", via="jwt")
     except sign_in.InvalidCredentials as error:
         raise Unauthenticated(error.message) from None

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from webapp.extensions import db
-from webapp.models import ApiToken, TokenScope, User
+from webapp.models import ApiToken, Character, TokenScope, User
 from webapp.models.base import as_utc
 from webapp.services import access, credentials, sign_in_checks
 from webapp.services.commits import commit_keeping_objects
@@ -24,11 +24,13 @@ MAX_NAME = 100
 
 
 class Holder(NamedTuple):
-    """Who signs in with a personal token, what it allows ("read" or "write"), and the campaign it is bound to."""
+    """Who signs in with a personal token, what it allows ("read" or "write"), and the campaign it is bound to; with
+    the character whose row came with the check, when one was asked for (holder_of)."""
 
     user: User
     scope: str
     campaign_id: object = None
+    character: Character | None = None
 
 
 # Built once: building it for every request cost about as much as running it. Plain values, not objects: the
@@ -41,6 +43,13 @@ _TOKEN_AND_USER = (
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=ApiToken.token_hash.type))
 )  # fmt: skip
+# The same with the row of the character an API read asks for (None when there is none): one round trip for both.
+_CHARACTER_KEYS = tuple(attribute.key for attribute in sa.inspect(Character).column_attrs)
+_TOKEN_USER_AND_CHARACTER = _TOKEN_AND_USER.add_columns(
+    *(attribute.columns[0] for attribute in sa.inspect(Character).column_attrs)
+).outerjoin(Character, Character.id == sa.bindparam("character_id", type_=Character.id.type))
+_CHARACTER_FROM = len(_TOKEN_AND_USER.selected_columns)
+_CHARACTER_ID = _CHARACTER_FROM + _CHARACTER_KEYS.index("id")  # NULL: no such character
 
 
 def check_key(secret: str) -> str:
@@ -48,13 +57,17 @@ def check_key(secret: str) -> str:
     return sign_in_checks.key_for("token", digest(secret))
 
 
-def holder_of(secret: str) -> Holder:
+def holder_of(secret: str, character_id=None) -> Holder:
     """The holder of a personal token. Raises InvalidCredentials when the token is unknown, revoked or expired, or
     its user may no longer sign in.
 
     A passed check is kept in the shared cache until anything that could end a sign-in changes
     (services/sign_in_checks.py); the database notes when the token was last used at most once a minute. Commits
     that note.
+
+    With `character_id` (a read of that character), a check made against the database reads the character's row in
+    the same round trip, and the holder carries it joined to the request's session as if loaded: whether the holder
+    may see it is the caller's to check. None when there is no such character, or the check was kept.
     """
     token_hash = digest(secret)
     kept, current = sign_in_checks.recall("token", token_hash)
@@ -62,7 +75,11 @@ def holder_of(secret: str) -> Holder:
         user, (scope, campaign_id), _expires_at = kept
         return Holder(user, scope, campaign_id)
     now = datetime.now(UTC)
-    found = db.session.connection().execute(_TOKEN_AND_USER, {"token_hash": token_hash}).first()
+    if character_id is None:
+        found = db.session.connection().execute(_TOKEN_AND_USER, {"token_hash": token_hash}).first()
+    else:
+        parameters = {"token_hash": token_hash, "character_id": character_id}
+        found = db.session.connection().execute(_TOKEN_USER_AND_CHARACTER, parameters).first()
     if found is None:
         raise InvalidCredentials("This API token is not valid.")
     token_id, revoked_at, expires_at, last_used_at, scope, campaign_id = found[:6]
@@ -77,10 +94,13 @@ def holder_of(secret: str) -> Holder:
         raise InvalidCredentials("This account cannot use the API.")
     seconds = int(LAST_USED_EVERY.total_seconds())
     sign_in_checks.keep("token", token_hash, current, columns, expires_at, (scope, campaign_id), seconds=seconds)
+    character = None
+    if character_id is not None and found[_CHARACTER_ID] is not None:
+        character = sign_in_checks.attached(Character, dict(zip(_CHARACTER_KEYS, found[_CHARACTER_FROM:], strict=True)))
     if last_used_at is None or now - as_utc(last_used_at) > LAST_USED_EVERY:
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
-        commit_keeping_objects()  # the user was just read; the request goes on with it
-    return Holder(user, scope, campaign_id)
+        commit_keeping_objects()  # the user (and character) were just read; the request goes on with them
+    return Holder(user, scope, campaign_id, character)
 
 
 class TokenCreate(Input):

@@ -9,16 +9,17 @@ what changed, every request is checked against the database (see caching.generat
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict
 
 from webapp import caching, invalidation, reference
 from webapp.extensions import db
 from webapp.models import User
 
+T = TypeVar("T")
 UNCACHED = frozenset({"password_hash"})
 # A checked user's columns, read with the credential as plain values: building the user from them (user_from)
 # costs less than the ORM's loading of a whole row, and is what a kept check does anyway.
@@ -81,7 +82,7 @@ def keep(
 
 def user_columns(row, start: int) -> dict[str, Any]:
     """The user's columns of a row that holds USER_COLUMNS from `start` on, by attribute."""
-    return dict(zip(_USER_KEYS, row[start:], strict=True))
+    return dict(zip(_USER_KEYS, row[start : start + len(_USER_KEYS)], strict=True))
 
 
 def key_for(kind: str, credential) -> str:
@@ -93,8 +94,13 @@ def key_for(kind: str, credential) -> str:
 def user_from(columns: dict[str, Any]) -> User:
     """A user built from its columns (user_columns, or a kept check's) and joined to the request's session without
     a query; the password's hash is read from the database if a request asks for it."""
-    user = sa.inspect(User).class_manager.new_instance()
-    for key, value in columns.items():
-        set_committed_value(user, key, value)
-    make_transient_to_detached(user)
-    return db.session.merge(user, load=False)
+    return attached(User, columns)
+
+
+def attached(model: type[T], columns: dict[str, Any]) -> T:
+    """An object of `model` built from columns read as plain values (by attribute) and joined to the request's
+    session without a query, as if the ORM had loaded it; a column left out is read from the database if asked."""
+    obj = sa.inspect(model).class_manager.new_instance()
+    instance_dict(obj).update(columns)  # a new object's own values, with no history yet
+    make_transient_to_detached(obj)  # ... committed as loaded ones are, and what is left out expired
+    return db.session.merge(obj, load=False)
