@@ -114,12 +114,6 @@ class PackLine:
     drop_url: str
 
 
-def _another_slot(item_slot: str, worn: tuple[str, ...], quantity: int) -> bool:
-    """Whether the stack may go into one more slot: one it fits and does not fill yet, with an item to spare (what
-    is worn everywhere it can be, or has no spare, is taken off from the paper doll instead)."""
-    return quantity > len(worn) and any(fit not in worn for fit in rules.slots_for(item_slot))
-
-
 def _pack(actor, loaded: LoadedSheet, only: str | None = None) -> list[PackLine]:
     """The pack's lines, in the order inventory.stacks gives them; `only` the line of that item id."""
     character_id = loaded.character.id
@@ -144,7 +138,7 @@ def _pack(actor, loaded: LoadedSheet, only: str | None = None) -> list[PackLine]
                 quantity=stack.quantity,
                 lowest=max(1, len(stack.slots)),
                 equipped=", ".join(rules.SLOT_LABELS[worn].lower() for worn in stack.slots),
-                equippable=stack.visible and _another_slot(slot, stack.slots, stack.quantity),
+                equippable=stack.visible and stack.may_equip_more,
                 consumable=item.is_consumable,
                 quantity_url=quantity_url(ident),
                 equip_url=equip_url(ident),
@@ -366,7 +360,6 @@ def equipment_preview(character_id):
     fits = rules.slots_for(str(item.slot))
     form = EquipForm(formdata=None, item_id=str(item.id), slot=slot)
     form.slot.choices = [SelectChoice(fit, rules.SLOT_LABELS[fit]) for fit in fits or [slot]]
-    worn_here = any(row.slot == slot and row.item.id == item.id for row in loaded.equipment)
     return render(
         PREVIEW,
         "preview",
@@ -375,7 +368,6 @@ def equipment_preview(character_id):
         slot=slot,
         form=form,
         preview=preview,
-        worn_here=worn_here,
         comparison=_comparison(preview.before, preview.after),
         load=(format_kg(preview.before.load.value), format_kg(preview.before.capacity.value)),
         after_capacity=format_kg(preview.after.capacity.value),

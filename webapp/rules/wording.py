@@ -11,16 +11,18 @@ def with_article(noun: str) -> str:
 
 def join_or(words: Sequence[str]) -> str:
     """Return "A", "A or B", "A, B or C"."""
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} or {words[-1]}"
+    return _joined(words, "or")
 
 
 def join_and(words: Sequence[str]) -> str:
     """Return "A", "A and B", "A, B and C"."""
+    return _joined(words, "and")
+
+
+def _joined(words: Sequence[str], conjunction: str) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 def count_of(count: int, noun: str) -> str:

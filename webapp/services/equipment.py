@@ -29,6 +29,12 @@ class EquipPreview:
     after: rules.Sheet
     new_equipment: dict[str, Item]
 
+    @property
+    def already_worn(self) -> bool:
+        """Every item asked for already fills the slot asked for it: equipping would change nothing."""
+        worn = {row.slot: row.item.id for row in self.loaded.equipment}
+        return all(item is not None and worn.get(slot) == item.id for slot, item in self.changes.items())
+
 
 def equipment_of(loaded: LoadedSheet) -> dict[str, Item | None]:
     """Every slot in body order with the item in it, or None."""

@@ -49,6 +49,12 @@ class Stack:
     def unequipped(self) -> int:
         return self.quantity - len(self.slots)
 
+    @property
+    def may_equip_more(self) -> bool:
+        """Whether one more of it may go into a slot it fits and does not fill yet (what is worn wherever it can
+        be, or has none to spare, is taken off instead)."""
+        return self.unequipped > 0 and any(fit not in self.slots for fit in rules.slots_for(str(self.item.slot)))
+
 
 def stacks(actor: Actor, loaded: LoadedSheet) -> list[Stack]:
     """The inventory by item name, each line with the slots its item fills."""
