@@ -63,9 +63,13 @@ def test_a_character_made_private_is_not_served_from_a_kept_answer_while_redis_r
     visitor, viewer = cached_app.test_client(), cached_app.test_client()
     AuthActions(viewer).login(stranger)
     paths = [f"/characters/{hero.id}", f"/api/v1/characters/{hero.id}"]
+    # A script's token: its check read from the database brings the character's row along (api/caller.py).
+    _row, secret = make.personal_token(stranger)
+    script, token = cached_app.test_client(), {"Authorization": f"Bearer {secret}"}
     for _ in range(2):
         assert [visitor.get(path).status_code for path in paths] == [200, 200]
         assert [viewer.get(path).status_code for path in paths] == [200, 200]
+        assert script.get(paths[1], headers=token).status_code == 200
 
     assert "OK" in _cli(redis, *refuse)
     hero.visibility = Visibility.PRIVATE
@@ -73,6 +77,7 @@ def test_a_character_made_private_is_not_served_from_a_kept_answer_while_redis_r
 
     for client in (visitor, viewer):
         assert [client.get(path).status_code for _ in range(6) for path in paths] == [404] * 12
+    assert [script.get(paths[1], headers=token).status_code for _ in range(6)] == [404] * 6
 
     _take_writes_again(cached_app, redis)
     for client in (visitor, viewer):
