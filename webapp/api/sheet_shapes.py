@@ -2,13 +2,14 @@
 equipment, and the bare sheet (ids only) an equipment preview shows before and after."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema, create_model
 
 from webapp import rules
 from webapp.api.wire import Out
 from webapp.models import ItemSlot, Rarity
+from webapp.rules.conditions import SETTABLE
 
 # A whole number where the rules count, kilograms with decimals where they weigh: written as the rules give it.
 Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
@@ -46,6 +47,10 @@ class _Numbers(Out):
     load: StatOut = Field(description="Kilograms of the whole inventory.")
     load_limit: StatOut = Field(description="2 × capacity: additions past it are refused.")
     encumbered: bool
+    conditions: list[Literal[SETTABLE]] = Field(  # type: ignore[valid-type]
+        description="The conditions set on the character, whose effects the breakdowns show (SPEC §9)."
+    )
+    down: bool = Field(description="Current health is 0: defense −4, no attack rolls, no checks.")
 
 
 class KnownOut(Out):

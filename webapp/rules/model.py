@@ -12,6 +12,14 @@ def _average_scores() -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One line of a breakdown: where an amount comes from ("Dwarf", "Prone") and the signed amount."""
+
+    source: str
+    amount: int | float
+
+
+@dataclass(frozen=True)
 class RaceData:
     id: Hashable
     name: str
@@ -81,6 +89,9 @@ class CharacterData:
     skill_ids: frozenset[Hashable] = frozenset()
     perk_ids: frozenset[Hashable] = frozenset()
     level_cap: int = MAX_LEVEL
+    conditions: frozenset[str] = frozenset()  # settable ones (conditions.SETTABLE); down is below
+    down: bool = False  # down whatever its health (a test's shortcut); else health decides, below
+    health_lost: int = 0  # what is missing from maximum health: at 0 current health the character is down
 
     @property
     def level(self) -> int:

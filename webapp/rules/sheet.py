@@ -5,9 +5,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from webapp.rules.attributes import ATTRIBUTES, MAX_EFFECTIVE, MIN_EFFECTIVE, SHORT_LABELS, modifier
+from webapp.rules.conditions import CONDITIONS, Effects, effects
 from webapp.rules.equipment import EQUIP_SLOTS
 from webapp.rules.load import OVERLOAD_FACTOR, check_capacity_change, load_limit
-from webapp.rules.model import ArchetypeData, CharacterData, ItemData, RaceData
+from webapp.rules.model import ArchetypeData, CharacterData, ItemData, Part, RaceData
 from webapp.rules.rounding import round_half_away, round_kg
 from webapp.rules.violations import Violation
 from webapp.rules.wording import format_kg
@@ -16,12 +17,6 @@ NO_RACE = RaceData(id=None, name="No race")
 NO_ARCHETYPE = ArchetypeData(id=None, name="No archetype")
 BASE_DEFENSE = 10
 KG_PER_STRENGTH = 5
-
-
-@dataclass(frozen=True)
-class Part:
-    source: str
-    amount: int | float
 
 
 def _parts_to_dicts(parts: Iterable[Part]) -> list[dict[str, Any]]:
@@ -66,6 +61,8 @@ class Sheet:
     granted_skill_ids: frozenset[Hashable]
     granted_perk_ids: frozenset[Hashable]
     equipment_ids: dict[str, Hashable | None]  # every slot, in body order
+    conditions: tuple[str, ...] = ()  # the settable ones, in conditions.CONDITIONS order; down is apart
+    down: bool = False
 
     def to_dict(
         self, *, skills: list[Any] | None = None, perks: list[Any] | None = None, equipment: Any = None
@@ -87,6 +84,8 @@ class Sheet:
             "skills": skills if skills is not None else sorted(str(i) for i in self.skill_ids),
             "perks": perks if perks is not None else sorted(str(i) for i in self.perk_ids),
             "equipment": equipment if equipment is not None else _equipment_strings(self.equipment_ids),
+            "conditions": list(self.conditions),
+            "down": self.down,
         }
 
 
@@ -99,6 +98,7 @@ def compute_sheet(character: CharacterData) -> Sheet:
 
     A draft without a race counts as "No race" (no bonuses, every percentage 100); one without an archetype
     counts as "No archetype" (0 health, mana and stamina per level), so the minimums carry its pools.
+    Conditions (and down) show in defense and maximum stamina; unknown condition names raise ValueError.
     """
     race = character.race or NO_RACE
     archetype = character.archetype or NO_ARCHETYPE
@@ -110,15 +110,19 @@ def compute_sheet(character: CharacterData) -> Sheet:
     load = _load(character.inventory)
     granted_skill_ids = frozenset().union(*(item.bonus_skill_ids for item in equipped))
     granted_perk_ids = frozenset().union(*(item.bonus_perk_ids for item in equipped))
+    held = frozenset(character.conditions)
+    max_health = _pool("health", level, scores, race, archetype, equipped)
+    down = character.down or "down" in held or character.health_lost >= max_health.value
+    effect = effects(held | ({"down"} if down else set()))
     return Sheet(
         level=level,
         experience=character.experience,
         attributes=attributes,
-        max_health=_pool("health", level, scores, race, archetype, equipped),
+        max_health=max_health,
         max_mana=_pool("mana", level, scores, race, archetype, equipped),
-        max_stamina=_pool("stamina", level, scores, race, archetype, equipped),
+        max_stamina=_halved(_pool("stamina", level, scores, race, archetype, equipped), effect),
         attack=_attack(scores["strength"], equipped),
-        defense=_defense(scores["dexterity"], equipped),
+        defense=_defense(scores["dexterity"], equipped, effect),
         capacity=capacity,
         load=load,
         load_limit=_load_limit(capacity),
@@ -128,6 +132,8 @@ def compute_sheet(character: CharacterData) -> Sheet:
         granted_skill_ids=granted_skill_ids,
         granted_perk_ids=granted_perk_ids,
         equipment_ids={slot: _id_or_none(character.equipment.get(slot)) for slot in EQUIP_SLOTS},
+        conditions=tuple(name for name in CONDITIONS if name in held and name != "down"),
+        down=down,
     )
 
 
@@ -203,10 +209,17 @@ def _attack(strength: int, equipped: list[ItemData]) -> Stat:
     return _sum([*parts, Part("STR modifier", modifier(strength))])
 
 
-def _defense(dexterity: int, equipped: list[ItemData]) -> Stat:
-    """10 + equipped defense + DEX modifier."""
+def _defense(dexterity: int, equipped: list[ItemData], effect: Effects) -> Stat:
+    """10 + equipped defense + DEX modifier + conditions ("Prone" −2)."""
     parts = [Part(item.name, item.defense) for item in equipped if item.defense]
-    return _sum([Part("Base", BASE_DEFENSE), *parts, Part("DEX modifier", modifier(dexterity))])
+    return _sum([Part("Base", BASE_DEFENSE), *parts, Part("DEX modifier", modifier(dexterity)), *effect.defense])
+
+
+def _halved(stamina: Stat, effect: Effects) -> Stat:
+    """Maximum stamina halved, rounded down, by a visible "Exhausted" part."""
+    if not effect.stamina_halved or not stamina.value:
+        return stamina
+    return _sum([*stamina.breakdown, Part("Exhausted", stamina.value // 2 - stamina.value)])
 
 
 def _capacity(strength: int) -> Stat:
