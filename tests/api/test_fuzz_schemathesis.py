@@ -47,6 +47,11 @@ RULES = {
     "user_ban": "an end in the past (the clock)",
     "auth_register": "a password that holds the display name or the address (a rule across fields)",
     "auth_password": "a new password that holds the user's own name or address (a rule across fields)",
+    "character_spend": "more mana or stamina than the character has left (the data's state)",
+    "character_roll": "dice the dice language refuses (a grammar, not a pattern), a condition that forbids the roll, "
+                      "a kind without the attribute or skill it needs, a visibility other than private outside a "
+                      "campaign",
+    "campaign_roll": "dice the dice language refuses (a grammar, not a pattern)",
 }  # fmt: skip
 
 # What refuses a request that breaks the schema: Schemathesis's own list, and 414 for a request line that a negative

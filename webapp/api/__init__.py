@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         inventory,
         limits,
         meta,
+        table,
         tokens,
         users,
     )

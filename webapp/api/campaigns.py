@@ -121,6 +121,9 @@ class EventOut(Out):
     actor: Person | None
     character: Named | None
     data: dict[str, Any] = Field(description="What the event carries, by kind (e.g. `experience`, `item_id`).")
+    visibility: Literal["public", "gm", "private"] = Field(
+        description="public: every member; gm: the GM and whoever made it; private: its maker alone."
+    )
     created_at: Moment
 
 
@@ -230,6 +233,7 @@ def event_json(event: CampaignEvent) -> dict:
         "actor": {"id": str(event.actor.id), "display_name": event.actor.display_name} if event.actor else None,
         "character": {"id": str(event.character.id), "name": event.character.name} if event.character else None,
         "data": event.data,
+        "visibility": str(event.seen_by),
         "created_at": iso(event.created_at),
     }
 

@@ -8,6 +8,8 @@ from webapp.models.campaign import (
     EventKind,
     Membership,
     MembershipStatus,
+    Roll,
+    Seen,
 )
 from webapp.models.character import BuilderDraft, Character, EquippedItem, InventoryEntry
 from webapp.models.compendium import Archetype, Perk, Race, Skill, Tag
@@ -40,6 +42,8 @@ __all__ = [
     "Rarity",
     "RefreshToken",
     "Role",
+    "Roll",
+    "Seen",
     "Skill",
     "Tag",
     "TokenScope",

@@ -42,6 +42,23 @@ class EventKind(enum.StrEnum):
     RULES_CHANGED = "RULES_CHANGED"
     INVITE_ROTATED = "INVITE_ROTATED"
     ARCHIVED = "ARCHIVED"
+    # At the table (SPEC §9)
+    ROLL = "ROLL"
+    DAMAGE = "DAMAGE"
+    HEAL = "HEAL"
+    SPEND = "SPEND"
+    RESTORE = "RESTORE"
+    ITEM_USED = "ITEM_USED"
+    CONDITION = "CONDITION"
+    REST = "REST"
+
+
+class Seen(enum.StrEnum):
+    """Who sees an event or a roll: every member of the campaign, the GM (and whoever made it), or its maker alone."""
+
+    PUBLIC = "public"
+    GM = "gm"
+    PRIVATE = "private"
 
 
 class Campaign(OwnedContent, Base):
@@ -102,7 +119,11 @@ class CampaignEvent(Timestamped, Base):
     """One line of a campaign's log."""
 
     __tablename__ = "campaign_events"
-    __table_args__ = (sa.Index("ix_campaign_events_campaign_created", "campaign_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_campaign_events_campaign_created", "campaign_id", "created_at"),
+        # The table's live log reads what came after an event it has: ids are time-ordered (UUIDv7).
+        sa.Index("ix_campaign_events_campaign_id_id", "campaign_id", "id"),
+    )
 
     campaign_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -112,6 +133,28 @@ class CampaignEvent(Timestamped, Base):
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    seen_by: Mapped[Seen] = mapped_column(
+        enum_column(Seen, values_callable=lambda e: [m.value for m in e]), default=Seen.PUBLIC, server_default="public"
+    )
 
     actor: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[actor_id])
     character: Mapped[Character | None] = relationship(lazy="raise")
+
+
+class Roll(Timestamped, Base):
+    """Dice rolled on the server for a character (its history) or by a GM at their table (no character)."""
+
+    __tablename__ = "rolls"
+    __table_args__ = (
+        sa.Index("ix_rolls_character_created", "character_id", "created_at"),
+        sa.Index("ix_rolls_campaign_created", "campaign_id", "created_at"),
+    )
+
+    character_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("characters.id", ondelete="CASCADE"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    roller_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    label: Mapped[str] = mapped_column(sa.String(100))
+    seen_by: Mapped[Seen] = mapped_column(enum_column(Seen, values_callable=lambda e: [m.value for m in e]))
+    result: Mapped[dict] = mapped_column(sa.JSON)
+    total: Mapped[int] = mapped_column(sa.Integer)

@@ -10,6 +10,7 @@ from webapp.models.compendium import Archetype, Perk, Race, Skill, Tag
 from webapp.models.content import HasImage, OwnedContent, association
 from webapp.models.item import Item
 
+MISSING_COLUMNS = ("health_lost", "mana_spent", "stamina_spent")
 character_skills = association("character_skills", "characters.character_id", "skills.skill_id")
 character_perks = association("character_perks", "characters.character_id", "perks.perk_id")
 character_tags = association("character_tags", "characters.character_id", "tags.tag_id")
@@ -28,6 +29,7 @@ class Character(HasImage, OwnedContent, Base):
         sa.Index("ix_characters_name_id", "name", "id"),
         sa.CheckConstraint("experience >= 0", name="experience_not_negative"),
         sa.CheckConstraint("level BETWEEN 1 AND 20", name="level_range"),
+        *(sa.CheckConstraint(f"{pool} >= 0", name=f"{pool}_not_negative") for pool in MISSING_COLUMNS),
         *(sa.CheckConstraint(f"{a} BETWEEN 1 AND 30", name=f"{a}_range") for a in ATTRIBUTE_NAMES),
     )
 
@@ -46,6 +48,12 @@ class Character(HasImage, OwnedContent, Base):
     experience: Mapped[int] = mapped_column(default=0)
     # Derived from experience by the rules and stored so that lists can filter and sort by it.
     level: Mapped[int] = mapped_column(default=1)
+    # At the table: what is missing from each pool, never the current value, so that a new maximum (a level, an
+    # item) moves the current value with it (rules/pools.py); and the conditions set on the character.
+    health_lost: Mapped[int] = mapped_column(default=0, server_default="0")
+    mana_spent: Mapped[int] = mapped_column(default=0, server_default="0")
+    stamina_spent: Mapped[int] = mapped_column(default=0, server_default="0")
+    conditions: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
 
     race: Mapped[Race] = relationship(lazy="raise")
     archetype: Mapped[Archetype] = relationship(lazy="raise")

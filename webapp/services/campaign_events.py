@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.models import Campaign, CampaignEvent, Character, EventKind, User
+from webapp.models import Campaign, CampaignEvent, Character, EventKind, Seen, User
 from webapp.services import access
 from webapp.services.access import Actor
 from webapp.services.errors import Forbidden
@@ -20,8 +20,10 @@ def record(
     body: str,
     character: Character | None = None,
     data: dict | None = None,
+    seen_by: Seen = Seen.PUBLIC,
 ) -> CampaignEvent:
-    """Add an event to the session; the calling service commits it with the change it describes."""
+    """Add an event to the session; the calling service commits it with the change it describes. `seen_by`: every
+    member (public), the GM and the actor (gm), or the actor alone (private)."""
     event = CampaignEvent(
         campaign_id=campaign.id,
         actor_id=actor.id if actor is not None else None,
@@ -29,6 +31,7 @@ def record(
         kind=kind,
         body=body,
         data=data or {},
+        seen_by=seen_by,
     )
     db.session.add(event)
     return event
@@ -43,14 +46,15 @@ def events_query(actor: Actor, campaign_id) -> sa.Select:
     campaign = access.load(actor, Campaign, campaign_id)
     if not access.can_read_log(actor, campaign):
         raise Forbidden("The log is for the game master and the party.")
-    return events_of(campaign)
+    return events_of(actor, campaign)
 
 
-def events_of(campaign: Campaign) -> sa.Select:
-    """The campaign's events with actor and character, for a caller that has checked who may read them."""
+def events_of(actor: Actor, campaign: Campaign) -> sa.Select:
+    """The campaign's events this reader sees, with actor and character, for a caller that has checked that they
+    may read the log."""
     return (
         sa.select(CampaignEvent)
-        .where(CampaignEvent.campaign_id == campaign.id)
+        .where(CampaignEvent.campaign_id == campaign.id, access.seen_events(actor, campaign))
         .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
     )
 

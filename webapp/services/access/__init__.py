@@ -27,6 +27,9 @@ from webapp.services.access.campaigns import (
     can_see_roster,
     check_token_campaign,
     check_token_reach,
+    seen_events,
+    seen_rolls,
+    sees_event,
     visible_campaigns,
 )
 from webapp.services.access.content import (
@@ -122,6 +125,9 @@ __all__ = [
     "shown_description",
     "shown_name",
     "user_id_of",
+    "seen_events",
+    "seen_rolls",
+    "sees_event",
     "user_of",
     "visibility_refusal",
     "visible",

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Campaign, Character, Membership, MembershipStatus, Role, Visibility
+from webapp.models import Campaign, CampaignEvent, Character, Membership, MembershipStatus, Role, Roll, Seen, Visibility
 from webapp.services.access.actor import Actor, owns, role_of, user_of
 from webapp.services.access.content import Action, can, visible
 from webapp.services.access.parties import is_member_of
@@ -27,6 +27,44 @@ def can_see_roster(actor: Actor, campaign: Campaign) -> bool:
 def can_read_log(actor: Actor, campaign: Campaign) -> bool:
     """The log names the party's characters: it is for those who see the party."""
     return can_see_roster(actor, campaign)
+
+
+def seen_events(actor: Actor, campaign: Campaign) -> sa.ColumnElement[bool]:
+    """Which of the log's events a reader of it sees (SPEC §9): public ones; the GM also those for the GM (hidden
+    rolls, rolls to the GM); everyone also their own, whoever they were for."""
+    user = user_of(actor)
+    if user is None:
+        return CampaignEvent.seen_by == Seen.PUBLIC
+    shown = (Seen.PUBLIC, Seen.GM) if campaign.owner_id == user.id else (Seen.PUBLIC,)
+    return sa.or_(CampaignEvent.seen_by.in_(shown), CampaignEvent.actor_id == user.id)
+
+
+def sees_event(actor: Actor, campaign: Campaign, event: CampaignEvent) -> bool:
+    """The same decision for one event in hand (the live stream)."""
+    user = user_of(actor)
+    if event.seen_by == Seen.PUBLIC:
+        return True
+    if user is None:
+        return False
+    return event.actor_id == user.id or (event.seen_by == Seen.GM and campaign.owner_id == user.id)
+
+
+def seen_rolls(actor: Actor, character: Character) -> sa.ColumnElement[bool]:
+    """Which of a character's rolls a viewer of it sees: its owner all of them; the GM of the campaign a roll was made
+    in all but private ones; that campaign's other active members the public ones."""
+    user = user_of(actor)
+    if user is None:
+        return sa.false()
+    if owns(actor, character):
+        return sa.true()
+    runs = sa.select(Campaign.id).where(Campaign.owner_id == user.id)
+    plays = sa.select(Membership.campaign_id).where(
+        Membership.user_id == user.id, Membership.active.is_(True), Membership.status == MembershipStatus.APPROVED
+    )
+    return sa.or_(
+        sa.and_(Roll.campaign_id.in_(runs), Roll.seen_by.in_((Seen.PUBLIC, Seen.GM))),
+        sa.and_(Roll.campaign_id.in_(plays), Roll.seen_by == Seen.PUBLIC),
+    )
 
 
 def can_read_member(actor: Actor, membership: Membership, runs_campaign: bool) -> bool:

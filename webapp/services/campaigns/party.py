@@ -120,7 +120,7 @@ def dashboard(actor: Actor, campaign_id, before: str | None = None) -> Dashboard
         return Dashboard(load_campaign(actor, campaign_id), None, [], None, [])
     events, pagination = [], None
     if view.in_party:
-        events, pagination = campaign_events.page_of(campaign_events.events_of(view.campaign), before)
+        events, pagination = campaign_events.page_of(campaign_events.events_of(actor, view.campaign), before)
     return Dashboard(view.campaign, view, events, pagination, view.compliance() if view.runs else [])
 
 

@@ -57,6 +57,14 @@ class LoadedSheet:
         data = dataclasses.replace(self.data, inventory=pairs)
         return dataclasses.replace(self, inventory=inventory, data=data, sheet=rules.compute_sheet(data))
 
+    def recomputed(self) -> "LoadedSheet":
+        """The same sheet computed afresh from the character's row as it is now (its pools and conditions changed)."""
+        character = self.character
+        data = dataclasses.replace(
+            self.data, conditions=frozenset(character.conditions or ()), health_lost=character.health_lost
+        )
+        return dataclasses.replace(self, data=data, sheet=rules.compute_sheet(data))
+
     def skill_rows(self, namer: Namer) -> list[dict[str, Any]]:
         """Every skill the character has, learned or granted by equipment, sorted by name; `namer` names the
         items that grant it as the viewer may see them (a PRIVATE item in a slot is "[hidden]")."""

@@ -217,6 +217,8 @@ def sheet_data(
         skill_ids=skill_ids,
         perk_ids=perk_ids,
         level_cap=level_cap,
+        conditions=frozenset(character.conditions or ()),
+        health_lost=character.health_lost or 0,
     )
 
 
