@@ -237,3 +237,12 @@ def test_who_sees_which_roll(client, make, table):
     assert labels(other) == {"public", "weather"}
     gm_history = client.get(url(mira, "rolls"), headers=gm).get_json()["data"]
     assert {r["label"] for r in gm_history} == {"public", "gm"}
+
+
+def test_a_moderator_who_may_edit_a_public_character_neither_spends_nor_rolls_for_it(client, make, table):
+    from webapp.models import Role
+
+    moderator = bearer(make, make.user(role=Role.MODERATOR))
+    tobin = table["other"]  # PUBLIC: a moderator may edit it, but the moves at the table are its owner's
+    assert client.post(url(tobin, "spend"), json={"pool": "mana", "amount": 1}, headers=moderator).status_code == 403
+    assert client.post(url(tobin, "rolls"), json={"kind": "initiative"}, headers=moderator).status_code == 403

@@ -52,7 +52,7 @@ def roll_for(actor: Actor, character_id, request: RollRequest, rng=dice.secure_d
     """
     loaded = load_sheet(actor, character_id)
     character = loaded.character
-    if not access.can(actor, Action.EDIT, character) or not access.owns(actor, character):
+    if not access.can(actor, Action.PLAY, character):
         raise Forbidden(f"Only {character.name}'s owner rolls for them.")
     if not loaded.in_campaign and request.visibility != "private":
         raise RuleViolation("visibility", f"{character.name} is in no campaign: their rolls are private.")

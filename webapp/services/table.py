@@ -60,12 +60,8 @@ class TableState:
 def state_of(loaded: LoadedSheet) -> TableState:
     """The table's view of a loaded sheet."""
     sheet, character = loaded.sheet, loaded.character
-    found = pools.pools(maxima_of(sheet), missing_of(character))
+    found = pools.pools(pools.Maxima.of(sheet), missing_of(character))
     return TableState(character, found, tuple(sheet.conditions), sheet.down)
-
-
-def maxima_of(sheet: rules.Sheet) -> pools.Maxima:
-    return pools.Maxima(sheet.max_health.value, sheet.max_mana.value, sheet.max_stamina.value)
 
 
 def missing_of(character: Character) -> pools.Missing:
@@ -96,7 +92,7 @@ def spend(actor: Actor, character_id, change: PoolChange, *, expect: Callable | 
         left = pools.current(getattr(maxima, change.pool), getattr(after, change.pool))
         return after, EventKind.SPEND, f"{name} spent {change.amount} {change.pool} ({left} left).", {}
 
-    return _change(actor, character_id, Action.EDIT, expect, apply)
+    return _change(actor, character_id, Action.PLAY, expect, apply)
 
 
 def restore(actor: Actor, character_id, change: PoolChange, *, expect: Callable | None = None) -> TableState:
@@ -204,7 +200,7 @@ def _change(actor: Actor, character_id, action: Action, expect, apply) -> TableS
         raise Forbidden(f"Only {character.name}'s owner does that.")
     if expect is not None:
         expect(state_of(loaded))
-    maxima = maxima_of(loaded.sheet)
+    maxima = pools.Maxima.of(loaded.sheet)
     outcome = apply(loaded, maxima, missing_of(character))
     if outcome is None:
         return state_of(loaded)

@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     AWARD = "award"  # giving a character experience or loot: its GM's job while it is in a campaign
     RUN = "run"  # a GM running a campaign: members, awards, notes, invite code, rules
     TEND = "tend"  # at the table: damage, healing, restoring, conditions and rests, by the owner or the GM
+    PLAY = "play"  # at the table, the owner's own moves: spending mana or stamina, rolling dice
 
 
 def can(actor: Actor, action: Action, obj) -> bool:
@@ -36,6 +37,8 @@ def can(actor: Actor, action: Action, obj) -> bool:
     role = role_of(actor)
     if action == Action.AWARD:
         return isinstance(obj, Character) and may_award(actor, obj)
+    if action == Action.PLAY:
+        return isinstance(obj, Character) and owns(actor, obj)
     if action == Action.TEND:
         return isinstance(obj, Character) and (role == Role.ADMIN or owns(actor, obj) or is_gm_of(actor, obj))
     if role == Role.ADMIN or owns(actor, obj):
