@@ -44,6 +44,9 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "3"))
+# The live streams' instances run GUNICORN_WORKER_CLASS=gevent: each open stream is a greenlet that waits on
+# Redis's news, so one worker holds thousands (make bench measures 1,000 beside the players' mix).
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "4000"))
 
 # Timeouts, consistent with nginx.conf: Nginx waits proxy_read_timeout (30 s) for an answer, so a request
 # may take as long as a silent worker is tolerated (timeout, 30 s). Idle keep-alive connections from Nginx

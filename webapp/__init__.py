@@ -23,7 +23,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp import caching, extensions, invalidation, redis_store, storage  # noqa: F401 - invalidation listens
+    from webapp import caching, extensions, invalidation, live, redis_store, storage  # noqa: F401 - listeners
     from webapp.database import configure_engine
 
     extensions.db.init_app(app)
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     extensions.cache.init_app(app)
     extensions.limiter.init_app(app)
     redis_store.init_app(app)
+    live.init_app(app)
     caching.init_app(app)
     storage.init_app(app)
 

@@ -88,6 +88,12 @@ class BaseConfig:
         self.WTF_CSRF_TIME_LIMIT = None
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         self.SQLALCHEMY_RECORD_QUERIES = False
+        # A live stream ends after LIVE_STREAM_SECONDS (the browser or script reconnects with Last-Event-ID, and so
+        # its access is checked again), says it is alive every LIVE_HEARTBEAT_SECONDS, and reads the log every
+        # LIVE_SAFETY_POLL seconds even without news, in case a message on Redis was lost.
+        self.LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
+        self.LIVE_HEARTBEAT_SECONDS = _int("LIVE_HEARTBEAT_SECONDS", 15)
+        self.LIVE_SAFETY_POLL = _int("LIVE_SAFETY_POLL", 60)
 
     def default_secret(self, name: str) -> str:
         return f"dev-only-{name.lower()}-not-for-production-use"

@@ -175,9 +175,16 @@ class Nginx:
     def command(self, *extra: str) -> list[str]:
         return [self.binary, "-c", str(self.conf), "-p", str(self.prefix), *extra]
 
-    def set_upstream(self, bases: list[str]) -> None:
-        lines = [f"server {urllib.parse.urlsplit(b).netloc};" for b in bases]
-        self.upstream.write_text("\n".join(lines) + "\n")
+    def set_upstream(self, bases: list[str], stream_bases: list[str] | None = None) -> None:
+        """The app's instances; the live streams go to `stream_bases`, or to the same instances (whose threads
+        they then hold, as under `make run`)."""
+        for path, servers in ((self.upstream, bases), (self.stream_upstream, stream_bases or bases)):
+            lines = [f"server {urllib.parse.urlsplit(b).netloc};" for b in servers]
+            path.write_text("\n".join(lines) + "\n")
+
+    @property
+    def stream_upstream(self) -> Path:
+        return self.upstream.with_name("stream_upstream.conf")
 
     def reload(self) -> None:
         subprocess.run(self.command("-s", "reload"), check=True, capture_output=True)
@@ -211,8 +218,9 @@ def render_nginx_conf(prefix: Path, http_port: int, https_port: int, static_root
 
 
 @contextmanager
-def nginx(tmp_path: Path, upstream_bases: list[str]):
-    """The project's nginx.conf, a self-signed certificate, in front of the given app instances."""
+def nginx(tmp_path: Path, upstream_bases: list[str], stream_bases: list[str] | None = None):
+    """The project's nginx.conf, a self-signed certificate, in front of the given app instances (and live stream
+    instances, when given)."""
     binary = require_tool("nginx", "/usr/sbin/nginx")
     prefix = tmp_path / "nginx"
     for sub in ("logs", "cache", "tavern", "certs"):
@@ -222,7 +230,7 @@ def nginx(tmp_path: Path, upstream_bases: list[str]):
     conf = prefix / "nginx.conf"
     conf.write_text(render_nginx_conf(prefix, http_port, https_port, ROOT / "static"))
     server = Nginx(conf, prefix, prefix / "tavern" / "upstream.conf", http_port, https_port, cert, binary)
-    server.set_upstream(upstream_bases)
+    server.set_upstream(upstream_bases, stream_bases)
     check = subprocess.run(server.command("-t"), capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     subprocess.run(server.command(), check=True, capture_output=True)

@@ -213,9 +213,8 @@ def test_nginx_accepts_the_configuration(tmp_path):
     for sub in ("logs", "cache", "tavern"):
         (tmp_path / sub).mkdir()
     self_signed_certificate(tmp_path / "certs")
-    (tmp_path / "tavern/upstream.conf").write_text(
-        (ROOT / "deploy/nginx/upstream.conf").read_text().replace("app-blue", "127.0.0.1")
-    )
+    for name, host in (("upstream.conf", "app-blue"), ("stream_upstream.conf", "stream")):
+        (tmp_path / "tavern" / name).write_text((ROOT / "deploy/nginx" / name).read_text().replace(host, "127.0.0.1"))
     conf = tmp_path / "nginx.conf"
     conf.write_text(render_nginx_conf(tmp_path, free_port(), free_port(), ROOT / "static"))
     result = _run(nginx, "-t", "-c", str(conf), "-p", str(tmp_path))

@@ -1,13 +1,14 @@
 """Campaigns over JSON: campaigns, members (join, approve, remove, leave), events, awards and compliance."""
 
 import dataclasses
+import json
 import uuid
 from typing import Any, Literal
 
 from flask import url_for
 from pydantic import Field
 
-from webapp import rules
+from webapp import event_streams, rules
 from webapp.api.responses import json_response, no_content, require_fresh
 from webapp.api.sheet_shapes import Number
 from webapp.api.spec import endpoint
@@ -26,9 +27,11 @@ from webapp.models import (
     Visibility,
 )
 from webapp.services import access, campaigns
+from webapp.services import campaign_events as event_log
 from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
 from webapp.services.campaigns import ApproveBody, CampaignCreate, CampaignPatch, JoinRequest, NoteBody, awards
+from webapp.services.errors import RuleViolation
 from webapp.services.pagination import paginate
 
 TAG = "campaigns"
@@ -45,6 +48,26 @@ class EventListQuery(Query):
     cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
     order: Literal["asc", "desc"] = "desc"
     kind: Literal[tuple(kind.value for kind in EventKind)] | None = None  # type: ignore[valid-type]
+    after: uuid.UUID | None = Field(
+        None,
+        description="An event's id: the events that came after it, oldest first, in the order they were written "
+        "(`cursor` and `order` do not apply). `has_next` says that more follow: ask again after the last one.",
+    )
+
+
+class StreamQuery(Query):
+    after: uuid.UUID | None = Field(
+        None, description="Start after this event (a `Last-Event-ID` header wins). Without either: from now on."
+    )
+
+
+STREAM = {
+    "description": "Server-Sent Events: each event of the log you may see, as it is written: `id:` its id, "
+    "`event: event`, `data:` the event (EventOut) as JSON. A comment every 15 s keeps the connection; the stream "
+    "ends after some minutes and EventSource clients reconnect with `Last-Event-ID` by themselves, losing and "
+    "repeating nothing. `event: end` says that you may no longer read the log.",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+}
 
 
 class RulesOut(Out):
@@ -444,15 +467,44 @@ def campaign_award(caller, campaign_id, body):
     TAG,
     query=EventListQuery,
     response=page_of(EventOut),
-    errors={403},  # a PUBLIC campaign's log is its party's: anyone else may see the campaign, not the log
+    # 403: a PUBLIC campaign's log is its party's: anyone else may see the campaign, not the log; 422: an `after`
+    # that names no event of this log
+    errors={403, 422},
 )
 def campaign_events(caller, campaign_id, query):
     _scoped(caller, campaign_id)
     select = events_query(caller.user, campaign_id)
     if query.kind:
         select = select.where(CampaignEvent.kind == EventKind(query.kind))
-    rows, pagination = paginate(select, CampaignEvent, CampaignEvent.created_at, query.limit, query.cursor, query.order)
+    if query.after is not None:
+        if query.cursor:
+            raise RuleViolation("cursor", "Use after or cursor, not both.")
+        rows, pagination = event_log.page_after(select, campaign_id, query.after, query.limit)
+    else:
+        rows, pagination = paginate(
+            select, CampaignEvent, CampaignEvent.created_at, query.limit, query.cursor, query.order
+        )
     return json_response(page_json([event_json(event) for event in rows], pagination))
+
+
+@endpoint(
+    "GET",
+    "/campaigns/<uuid:campaign_id>/stream",
+    "Follow a campaign's log live",
+    TAG,
+    query=StreamQuery,
+    answers={200: STREAM},
+    errors={403, 422},  # 422: an `after` or Last-Event-ID that names no event of this log
+)
+def campaign_stream(caller, campaign_id, query):
+    _scoped(caller, campaign_id)
+    events_query(caller.user, campaign_id)  # 404 / 403 now rather than an empty stream
+    after = event_streams.resume_point(campaign_id, str(query.after) if query.after else None)
+
+    def render(event: CampaignEvent) -> str:
+        return event_streams.message(json.dumps(event_json(event), ensure_ascii=False), "event", str(event.id))
+
+    return event_streams.stream(caller.user_id, campaign_id, after, render)
 
 
 @endpoint(

@@ -121,8 +121,8 @@ class CampaignEvent(Timestamped, Base):
     __tablename__ = "campaign_events"
     __table_args__ = (
         sa.Index("ix_campaign_events_campaign_created", "campaign_id", "created_at"),
-        # The table's live log reads what came after an event it has: ids are time-ordered (UUIDv7).
-        sa.Index("ix_campaign_events_campaign_id_id", "campaign_id", "id"),
+        # The live log reads what came after the last event it sent, in the order events committed.
+        sa.Index("uq_campaign_events_campaign_seq", "campaign_id", "seq", unique=True),
     )
 
     campaign_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
@@ -136,6 +136,7 @@ class CampaignEvent(Timestamped, Base):
     seen_by: Mapped[Seen] = mapped_column(
         enum_column(Seen, values_callable=lambda e: [m.value for m in e]), default=Seen.PUBLIC, server_default="public"
     )
+    seq: Mapped[int] = mapped_column(sa.Integer)  # 1, 2, 3… per campaign, in commit order (campaign_events.record)
 
     actor: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[actor_id])
     character: Mapped[Character | None] = relationship(lazy="raise")

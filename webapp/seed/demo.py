@@ -32,6 +32,7 @@ from webapp.models import (
 from webapp.models.base import utcnow
 from webapp.rules import level_for_xp
 from webapp.seed import load_reference
+from webapp.services import campaign_events
 from webapp.services.passwords import hash_password, verify_password
 
 
@@ -445,6 +446,7 @@ def log(
     db.session.add(
         CampaignEvent(
             campaign_id=campaign.id,
+            seq=campaign_events.next_number(campaign.id),
             actor_id=actor_id,
             character_id=character.id if character else None,
             kind=kind,
