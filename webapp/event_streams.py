@@ -1,25 +1,30 @@
 """A campaign's log as Server-Sent Events, for the table page (HTML) and the API (JSON): what came after the
 reader's last event, then each new one as it commits, each only to those who may see it.
 
-A stream holds no database connection while it waits: it reads when its campaign has news (webapp/live.py),
-every LIVE_SAFETY_POLL seconds in case news was lost, and checks the reader's access to the log at each read. It
-ends after LIVE_STREAM_SECONDS; EventSource reconnects by itself with `Last-Event-ID`, so the sign-in is checked
-again then. In production the stream routes run on a gevent worker (deploy/gunicorn_stream.conf.py), where a
+A stream holds no database connection while it waits (webapp/live.py rings it when its campaign has news). The
+streams of one campaign in a process read the log once for all of them, each keeping what its reader may see
+(access.sees_event), and render each event once per form. A reader's access to the log is checked when the
+stream opens, again whenever the log says the party changed (a member removed or leaving, the campaign
+archived), and every LIVE_SAFETY_POLL seconds, when the stream also reads in case news was lost. A stream ends
+after LIVE_STREAM_SECONDS; EventSource reconnects by itself with `Last-Event-ID`, so the sign-in is checked
+again then. In production the stream routes run on a gevent worker (GUNICORN_WORKER_CLASS=gevent), where a
 waiting stream is a greenlet, not a thread.
 """
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from flask import Response, current_app, request, stream_with_context
 
 from webapp import live
 from webapp.extensions import db
 from webapp.models import CampaignEvent, EventKind, User
-from webapp.services import campaign_events
-from webapp.services.errors import Forbidden, NotFound, RuleViolation
+from webapp.services import access, campaign_events
+from webapp.services.errors import Forbidden, NotFound
 
 BATCH = 50
+RENDERED_KEPT = 400  # messages kept per campaign for its other streams
 RETRY_MS = 2000  # how soon EventSource reconnects after the stream ends
 # Events after which a party view shows something else (pools, conditions, level, load, members).
 CHANGES_PARTY = frozenset(
@@ -41,6 +46,8 @@ CHANGES_PARTY = frozenset(
         EventKind.ARCHIVED,
     }
 )
+# Events after which a reader may no longer read the log.
+CHANGES_ACCESS = frozenset({EventKind.REMOVED, EventKind.LEFT, EventKind.REJECTED, EventKind.ARCHIVED})
 
 
 def message(data: str, event: str | None = None, event_id: str | None = None) -> str:
@@ -58,28 +65,43 @@ def resume_point(campaign_id, after_id: str | None) -> int:
     return campaign_events.last_seq(campaign_id)
 
 
-def stream(user_id, campaign_id, after: int, render: Callable[[CampaignEvent], str]) -> Response:
-    """The streaming answer: `render` turns each event into its message(s). The caller has checked that the user
-    may read the log now (so a refusal is a plain 403/404 and not an empty stream)."""
-    config = current_app.config
-    hub = live.hub()
+@dataclass
+class _Reader:
+    user_id: object
+    gm_id: object
+    campaign_id: object
+    form: str  # "html" or "json": one rendering per event and form, shared by the campaign's streams
+    render: Callable[[CampaignEvent], str]
+    last: int
+
+
+def stream(actor, campaign_id, after: int, render: Callable[[CampaignEvent], str], form: str) -> Response:
+    """The streaming answer: `render` turns an event into its message(s). Raises NotFound or Forbidden now, for
+    one who may not read the log, rather than an empty stream."""
+    user_id, gm_id = campaign_events.reader(actor, campaign_id)
+    config, hub = current_app.config, live.hub()
+    reader = _Reader(user_id, gm_id, campaign_id, form, render, after)
     waiter = hub.join(campaign_id)  # before the first read, so that no news falls between the read and the wait
     db.session.close()  # hand back the request's connection: the stream reads with short sessions of its own
 
     def generate() -> Iterator[str]:
-        last, ends = after, time.monotonic() + config["LIVE_STREAM_SECONDS"]
+        ends, checked = time.monotonic() + config["LIVE_STREAM_SECONDS"], time.monotonic()
         try:
             yield f"retry: {RETRY_MS}\n\n"
+            fresh = False
             while True:
-                read = _read(user_id, campaign_id, last, render)
-                if read is None:
+                polled = time.monotonic() - checked >= config["LIVE_SAFETY_POLL"]
+                chunks, full, may_read = _read(hub, reader, fresh or polled)
+                if polled:
+                    checked = time.monotonic()
+                if not may_read:
                     yield message("", "end")  # the reader may no longer read this log
                     return
-                chunks, last, full = read
                 yield from chunks
                 if full:
                     continue
-                if not (yield from _wait(waiter, hub, ends, config)):
+                fresh = yield from _wait(waiter, hub, ends, checked, config)
+                if fresh is None:
                     return
         finally:
             waiter.close()
@@ -91,30 +113,55 @@ def stream(user_id, campaign_id, after: int, render: Callable[[CampaignEvent], s
     return response
 
 
-def _read(user_id, campaign_id, last: int, render) -> tuple[list[str], int, bool] | None:
-    """What committed after `last` that the user may see, rendered; None when they may no longer read the log."""
-    try:
-        actor = db.session.get(User, user_id)
-        if actor is None:
-            return None
-        events = campaign_events.events_after(actor, campaign_id, last, BATCH)
-        chunks = [render(event) for event in events]
-    except (NotFound, Forbidden, RuleViolation):
-        return None
-    finally:
-        db.session.close()
-    return chunks, (events[-1].seq if events else last), len(events) == BATCH
+def _read(hub: live.Hub, reader: _Reader, check: bool) -> tuple[list[str], bool, bool]:
+    """(messages of what committed after the reader's last event that they may see, whether more wait, whether
+    they may still read the log). Reads the database only when no other stream of the campaign just did."""
+    events = _events_after(hub, reader.campaign_id, reader.last, fresh=check)
+    if check or any(event.kind in CHANGES_ACCESS for event in events):
+        try:
+            campaign_events.reader(db.session.get(User, reader.user_id), reader.campaign_id)
+        except (NotFound, Forbidden):
+            return [], False, False
+        finally:
+            db.session.close()
+    shared = hub.shared(reader.campaign_id)
+    chunks = []
+    for event in events:
+        if access.sees_event(reader.user_id, reader.gm_id, event):
+            key = (reader.form, event.id)
+            if key not in shared.rendered:
+                if len(shared.rendered) >= RENDERED_KEPT:
+                    shared.rendered.clear()
+                shared.rendered[key] = reader.render(event)
+            chunks.append(shared.rendered[key])
+    if events:
+        reader.last = events[-1].seq
+    return chunks, len(events) == BATCH, True
 
 
-def _wait(waiter: live.Waiter, hub: live.Hub, ends: float, config) -> Iterator[str]:
-    """Wait for news, saying "still here" every heartbeat; True to read again, False once the stream's time is up."""
-    quiet_since = time.monotonic()
+def _events_after(hub: live.Hub, campaign_id, after: int, fresh: bool) -> list[CampaignEvent]:
+    """The log after `after`, read once for every stream of the campaign that woke for the same news."""
+    shared, news = hub.shared(campaign_id), hub.news(campaign_id)
+    with shared.lock:
+        if not fresh and shared.kept is not None and shared.kept[:2] == (after, news):
+            return shared.kept[2]
+        try:
+            events = campaign_events.all_after(campaign_id, after, BATCH)
+        finally:
+            db.session.close()  # the events stay usable: closing detaches them without expiring what was loaded
+        shared.kept = (after, news, events)
+        return events
+
+
+def _wait(waiter: live.Waiter, hub: live.Hub, ends: float, checked: float, config) -> Iterator[str]:
+    """Wait for news, saying "still here" every heartbeat. Returns False to read after news, True to read the
+    database afresh (no news: a poll), None once the stream's time is up."""
     while True:
         left = ends - time.monotonic()
         if left <= 0:
-            return False
+            return None
         if waiter.wait(min(config["LIVE_HEARTBEAT_SECONDS"], left)):
-            return True
-        if not hub.connected or time.monotonic() - quiet_since >= config["LIVE_SAFETY_POLL"]:
+            return False
+        if not hub.connected or time.monotonic() - checked >= config["LIVE_SAFETY_POLL"]:
             return True
         yield ": still here\n\n"

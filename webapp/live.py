@@ -45,12 +45,24 @@ class Waiter:
         self._hub.leave(self)
 
 
+class Shared:
+    """What the streams of one campaign in this process share: one read of the log at a time, and its result for
+    those that woke for the same news."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.kept: tuple | None = None  # (after, news, events) of the last read
+        self.rendered: dict = {}  # (form, event id) -> the message sent for it
+
+
 class Hub:
     """This process's streams by campaign, and the one Redis subscription that rings them."""
 
     def __init__(self, redis_url: str | None):
         self._url = redis_url
         self._waiters: dict[str, set[Waiter]] = defaultdict(set)
+        self._news: dict[str, int] = {}  # per followed campaign: how many times news came
+        self._shared: dict[str, Shared] = {}
         self._lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._pid = None
@@ -62,6 +74,8 @@ class Hub:
         waiter = Waiter(self, str(campaign_id))
         with self._lock:
             self._waiters[waiter.campaign_id].add(waiter)
+            self._news.setdefault(waiter.campaign_id, 0)
+            self._shared.setdefault(waiter.campaign_id, Shared())
         return waiter
 
     def leave(self, waiter: Waiter) -> None:
@@ -71,6 +85,18 @@ class Hub:
                 found.discard(waiter)
                 if not found:
                     del self._waiters[waiter.campaign_id]
+                    self._news.pop(waiter.campaign_id, None)
+                    self._shared.pop(waiter.campaign_id, None)
+
+    def news(self, campaign_id) -> int:
+        """How many times news of the campaign came since this process began following it."""
+        with self._lock:
+            return self._news.get(str(campaign_id), 0)
+
+    def shared(self, campaign_id) -> Shared:
+        """What the campaign's streams share (while one of them follows it)."""
+        with self._lock:
+            return self._shared.setdefault(str(campaign_id), Shared())
 
     def followers(self) -> int:
         with self._lock:
@@ -93,10 +119,10 @@ class Hub:
     def ring(self, campaign_ids=None) -> None:
         """Ring the waiters of these campaigns, or every waiter."""
         with self._lock:
-            if campaign_ids is None:
-                found = [w for waiters in self._waiters.values() for w in waiters]
-            else:
-                found = [w for cid in campaign_ids for w in self._waiters.get(cid, ())]
+            rung = list(self._waiters) if campaign_ids is None else [c for c in campaign_ids if c in self._waiters]
+            for campaign_id in rung:
+                self._news[campaign_id] += 1
+            found = [waiter for campaign_id in rung for waiter in self._waiters[campaign_id]]
         for waiter in found:
             waiter.ring()
 

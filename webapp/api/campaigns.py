@@ -32,6 +32,7 @@ from webapp.services.access import Action
 from webapp.services.campaign_events import events_query
 from webapp.services.campaigns import ApproveBody, CampaignCreate, CampaignPatch, JoinRequest, NoteBody, awards
 from webapp.services.errors import RuleViolation
+from webapp.services.inputs import Id
 from webapp.services.pagination import paginate
 
 TAG = "campaigns"
@@ -48,7 +49,7 @@ class EventListQuery(Query):
     cursor: str | None = Field(None, max_length=500, description="`next_cursor` of the previous page.")
     order: Literal["asc", "desc"] = "desc"
     kind: Literal[tuple(kind.value for kind in EventKind)] | None = None  # type: ignore[valid-type]
-    after: uuid.UUID | None = Field(
+    after: Id | None = Field(
         None,
         description="An event's id: the events that came after it, oldest first, in the order they were written "
         "(`cursor` and `order` do not apply). `has_next` says that more follow: ask again after the last one.",
@@ -56,7 +57,7 @@ class EventListQuery(Query):
 
 
 class StreamQuery(Query):
-    after: uuid.UUID | None = Field(
+    after: Id | None = Field(
         None, description="Start after this event (a `Last-Event-ID` header wins). Without either: from now on."
     )
 
@@ -498,13 +499,13 @@ def campaign_events(caller, campaign_id, query):
 )
 def campaign_stream(caller, campaign_id, query):
     _scoped(caller, campaign_id)
-    events_query(caller.user, campaign_id)  # 404 / 403 now rather than an empty stream
+    event_log.reader(caller.user, campaign_id)  # 404 / 403 before a place to resume is looked up
     after = event_streams.resume_point(campaign_id, str(query.after) if query.after else None)
 
     def render(event: CampaignEvent) -> str:
         return event_streams.message(json.dumps(event_json(event), ensure_ascii=False), "event", str(event.id))
 
-    return event_streams.stream(caller.user_id, campaign_id, after, render)
+    return event_streams.stream(caller.user, campaign_id, after, render, "json")
 
 
 @endpoint(

@@ -116,6 +116,29 @@ def events_after(actor: Actor, campaign_id, after: int, limit: int = PAGE_SIZE) 
     return list(db.session.execute(query.order_by(CampaignEvent.seq).limit(limit)).unique().scalars())
 
 
+def all_after(campaign_id, after: int, limit: int = PAGE_SIZE) -> list[CampaignEvent]:
+    """Every event of the log that committed after number `after`, whoever it is for, oldest first, with actor and
+    character: for a live stream that reads once for all the readers of a campaign and keeps for each reader
+    what access.sees_event lets them see. The caller has checked that each may read the log."""
+    query = (
+        sa.select(CampaignEvent)
+        .where(CampaignEvent.campaign_id == campaign_id, CampaignEvent.seq > after)
+        .options(joinedload(CampaignEvent.actor), joinedload(CampaignEvent.character))
+        .order_by(CampaignEvent.seq)
+        .limit(limit)
+    )
+    return list(db.session.execute(query).unique().scalars())
+
+
+def reader(actor: Actor, campaign_id) -> tuple:
+    """(the reader's user id, the GM's user id) once the actor is found to be one who may read the campaign's log;
+    raises NotFound or Forbidden as events_query does."""
+    campaign = access.load(actor, Campaign, campaign_id)
+    if not access.can_read_log(actor, campaign):
+        raise Forbidden("The log is for the game master and the party.")
+    return access.user_id_of(actor), campaign.owner_id
+
+
 def last_seq(campaign_id) -> int:
     """The number of the campaign's latest event (0 for none): a reader starting now reads what comes after it."""
     query = sa.select(sa.func.max(CampaignEvent.seq)).where(CampaignEvent.campaign_id == campaign_id)

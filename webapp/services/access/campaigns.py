@@ -39,14 +39,14 @@ def seen_events(actor: Actor, campaign: Campaign) -> sa.ColumnElement[bool]:
     return sa.or_(CampaignEvent.seen_by.in_(shown), CampaignEvent.actor_id == user.id)
 
 
-def sees_event(actor: Actor, campaign: Campaign, event: CampaignEvent) -> bool:
-    """The same decision for one event in hand (the live stream)."""
-    user = user_of(actor)
+def sees_event(reader_id, gm_id, event: CampaignEvent) -> bool:
+    """The same decision for one event in hand, for the reader with this user id in the campaign of this GM (a live
+    stream, which read the event for all its campaign's readers at once)."""
     if event.seen_by == Seen.PUBLIC:
         return True
-    if user is None:
+    if reader_id is None:
         return False
-    return event.actor_id == user.id or (event.seen_by == Seen.GM and campaign.owner_id == user.id)
+    return event.actor_id == reader_id or (event.seen_by == Seen.GM and gm_id == reader_id)
 
 
 def seen_rolls(actor: Actor, character: Character) -> sa.ColumnElement[bool]:
