@@ -265,7 +265,7 @@ def test_the_roster_answers_304_while_nothing_changes(client, auth, gm, party, m
     first = client.get(f"/campaigns/{campaign.id}/roster", headers=htmx)
     assert first.status_code == 200 and first.headers["ETag"]
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert 'hx-trigger="every 10s' in page and first.headers["ETag"].strip('"') in page
+    assert 'hx-trigger="sse:party, campaign-changed from:body"' in page and first.headers["ETag"].strip('"') in page
     unchanged = client.get(f"/campaigns/{campaign.id}/roster", headers={**htmx, "If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304 and unchanged.data == b""
     make.give(characters[0], make.item(weight=4.0), 3)

@@ -134,7 +134,8 @@ def _pages(w) -> list[str]:
              f"/characters/{hero.id}/inventory?search=a", f"/characters/{hero.id}/identity/edit",
              f"/characters/{hero.id}/equipment/preview?item_id={w['sword'].id}&slot=main_hand",
              f"/characters/{hero.id}/delete", "/characters/import", "/campaigns", "/campaigns/new",
-             f"/campaigns/{campaign.id}", f"/campaigns/{campaign.id}/edit", f"/join/{campaign.invite_code}",
+             f"/campaigns/{campaign.id}", f"/campaigns/{campaign.id}/table", f"/campaigns/{campaign.id}/edit",
+             f"/join/{campaign.invite_code}",
              "/account", "/admin", f"/admin/users/{victim.id}", f"/admin/users/{w['banned'].id}", "/admin/hidden",
              f"/compendium/items/{w['public'].id}"]  # fmt: skip
     pages += [f"/characters/new/{step}" for step in ("identity", "race", "archetype", "attributes", "skills", "review")]

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         account,
         admin,
         builder,
+        campaign_stream,
         campaigns,
         characters,
         compendium,
@@ -20,7 +21,9 @@ def register(app: Flask) -> None:
         home,
         images,
         inventory,
+        play,
         row_urls,
+        table,
     )
 
     app.register_blueprint(bp)

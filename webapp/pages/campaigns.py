@@ -1,9 +1,10 @@
 """The campaign pages: my campaigns, new and edit, the GM dashboard with its live roster, and /join/<code>."""
 
+import hashlib
+
 from flask import Response, flash, make_response, redirect, request, url_for
 from flask_login import login_required
 
-from webapp.markdown import render_markdown
 from webapp.models import Campaign, Item, MembershipStatus, Visibility
 from webapp.models.compendium_kinds import KINDS
 from webapp.net import external_url
@@ -13,6 +14,7 @@ from webapp.pages.current import me
 from webapp.pages.form_errors import put_errors
 from webapp.pages.redirects import go
 from webapp.pages.render import is_fragment_request, render, toast
+from webapp.pages.table import Seat, seats
 from webapp.rules import RARITY_ORDER, load_limit
 from webapp.rules.wording import format_kg
 from webapp.services import access, campaign_events, campaigns, compendium
@@ -114,11 +116,15 @@ def _context(view: campaigns.Dashboard, **forms) -> dict:
     campaign, roster = view.campaign, view.roster
     runs = roster is not None and roster.runs
     award_form = AwardForm(formdata=None)
+    party = []
     if roster is not None:
         award_form.target.choices = _award_targets(roster)
+        party = seats(me(), roster)
     return {
         "campaign": campaign,
         "roster": roster,
+        "seats": party,
+        "roster_etag": _roster_etag(roster, party) if roster is not None else "",
         "runs": runs,
         "events": view.events,
         "events_pagination": view.events_pagination,
@@ -127,7 +133,6 @@ def _context(view: campaigns.Dashboard, **forms) -> dict:
         "award_form": award_form,
         "note_form": NoteForm(formdata=None),
         "item_results": None,
-        "markdown": render_markdown,
         "format_kg": format_kg,
         "load_limit": load_limit,
         "rarity_order": RARITY_ORDER,
@@ -154,25 +159,38 @@ def campaign_show(campaign_id):
 
 @bp.get("/campaigns/<uuid:campaign_id>/roster")
 def campaign_roster(campaign_id):
-    """The roster polls every 10 s with the version it shows: an unchanged roster costs a bodiless 304."""
+    """The roster, asked again whenever the live log says the party changed, with the version it shows: an
+    unchanged roster (a change to a sheet this viewer does not read) costs a bodiless 304."""
     if not is_fragment_request():
         return redirect(url_for("pages.campaign_show", campaign_id=campaign_id))
     roster = campaigns.roster(me(), campaign_id)
-    etag = f'"{roster.version}"'
+    party = seats(me(), roster)
+    etag = f'"{_roster_etag(roster, party)}"'
     if etag in {tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = make_response("", 304)
     else:
-        response = render(DASHBOARD, "roster", **_roster_context(roster))
+        response = render(DASHBOARD, "roster", **_roster_context(roster, party))
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Vary"] = "HX-Request, Cookie"
     return response
 
 
-def _roster_context(roster: campaigns.Roster) -> dict:
+def _roster_etag(roster: campaigns.Roster, party: list[Seat]) -> str:
+    """The roster's version with what the table changes (pools, conditions): equal tags render the same fragment."""
+    parts = [roster.version]
+    for seat in party:
+        shown = sorted((name, pool.current, pool.max) for name, pool in (seat.pools or {}).items())
+        parts.append(f"{seat.character.id}|{shown}|{seat.conditions}|{seat.down}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _roster_context(roster: campaigns.Roster, party: list[Seat]) -> dict:
     return {
         "campaign": roster.campaign,
         "roster": roster,
+        "seats": party,
+        "roster_etag": _roster_etag(roster, party),
         "runs": roster.runs,
         "format_kg": format_kg,
         "load_limit": load_limit,
@@ -193,7 +211,6 @@ def campaign_log(campaign_id):
         campaign=campaigns.load_campaign(me(), campaign_id),
         events=events,
         events_pagination=pagination,
-        markdown=render_markdown,
         runs=False,
         note_form=NoteForm(formdata=None),
     )
@@ -364,5 +381,4 @@ def campaign_join(code):
         characters=characters,
         busy=busy,
         code=code,
-        markdown=render_markdown,
     )

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from webapp import rules
 from webapp.pages.images import entity_portrait
+from webapp.pages.play_view import play_context
 from webapp.rules.wording import format_kg
 from webapp.services import access
 from webapp.services.access import Action
@@ -144,4 +145,5 @@ def sheet_context(actor, loaded: LoadedSheet) -> dict:
         "is_owner": access.owns(actor, character),
         "can_choose_visibility": access.may_choose_visibility(actor, character),
         "format_kg": format_kg,
+        **play_context(actor, loaded),
     }

@@ -11,8 +11,9 @@ from pydantic import Field
 from webapp import invalidation, rules
 from webapp.extensions import db
 from webapp.invalidation import stale
-from webapp.models import EquippedItem, InventoryEntry, Item
-from webapp.services import access
+from webapp.models import EquippedItem, EventKind, InventoryEntry, Item, Seen
+from webapp.rules import pools
+from webapp.services import access, campaign_events, table
 from webapp.services.access import HIDDEN_LABEL, Action, Actor
 from webapp.services.commits import commit_keeping_objects
 from webapp.services.errors import InvalidInput, NotFound, RuleViolation, Violation
@@ -235,18 +236,22 @@ def drop_item(actor: Actor, character_id, item_id, *, expect: Callable[[LoadedSh
 
 
 def use_item(actor: Actor, character_id, item_id, *, expect: Callable[[LoadedSheet], None] | None = None) -> int:
-    """Use up one of a consumable: the quantity drops by one, the line goes at zero; commits once.
+    """Use up one of a consumable: its positive health, mana and stamina bonuses heal and restore, then the quantity
+    drops by one and the line goes at zero; in a campaign, its log says so. Commits once.
 
     A slot it filled is emptied when no copy is left for it. `expect(loaded)` runs on the locked sheet first (the
     API's If-Match). Returns how many are left (0: the line is gone). Raises NotFound (not carried) or
-    RuleViolation (item_id: not a consumable).
+    RuleViolation (item_id: not a consumable, or one that would restore nothing: "Mira is already at full health.").
     """
     loaded = load_locked(actor, character_id)
     if expect is not None:
         expect(loaded)
     entry = _entry(loaded, item_id)
-    if not entry.item.is_consumable:
-        raise RuleViolation("item_id", f"{entry.item.name} isn't something that gets used up.")
+    item, character = entry.item, loaded.character
+    if not item.is_consumable:
+        raise RuleViolation("item_id", f"{item.name} isn't something that gets used up.")
+    maxima, before = pools.Maxima.of(loaded.sheet), table.missing_of(character)
+    after = _restored(loaded, item, maxima, before)
     left = entry.quantity - 1
     worn = _worn_rows(loaded, entry.item_id)
     _check_taking_off(loaded, entry, left=left, slots=len(worn[left:]))
@@ -257,5 +262,30 @@ def use_item(actor: Actor, character_id, item_id, *, expect: Callable[[LoadedShe
         db.session.delete(row)
     else:
         row.quantity = left
+    character.health_lost, character.mana_spent, character.stamina_spent = after.health, after.mana, after.stamina
+    if loaded.in_campaign:
+        body = f"{character.name} used {rules.wording.with_article(item.name)}{_regained(maxima, before, after)}."
+        data = {"item_id": str(item.id), "item": item.name, "left": left}
+        user = access.user_of(actor)
+        campaign_events.record(loaded.campaign, EventKind.ITEM_USED, user, body, character, data, Seen.PUBLIC)
     db.session.commit()
     return left
+
+
+def _restored(loaded: LoadedSheet, item, maxima: pools.Maxima, missing: pools.Missing) -> pools.Missing:
+    """What is missing once the item's positive pool bonuses heal and restore; unchanged for an item without any.
+    Raises RuleViolation (item_id) when they would change nothing."""
+    amounts = [max(0, getattr(item, f"bonus_{pool}")) for pool in pools.POOLS]
+    if not any(amounts):
+        return missing
+    try:
+        return pools.use_consumable(loaded.character.name, item.name, *amounts, maxima, missing)
+    except RuleViolation as refusal:
+        raise RuleViolation("item_id", refusal.violations[0].message) from None
+
+
+def _regained(maxima: pools.Maxima, before: pools.Missing, after: pools.Missing) -> str:
+    """What the log adds after the item's name: ", regaining 5 health and 3 mana", or nothing."""
+    was, now = pools.pools(maxima, before), pools.pools(maxima, after)
+    gained = [f"{now[pool].current - was[pool].current} {pool}" for pool in pools.POOLS if now[pool] != was[pool]]
+    return f", regaining {rules.wording.join_and(gained)}" if gained else ""
