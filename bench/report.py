@@ -23,6 +23,7 @@ MIX_HEADERS = ["run", "URLs read", "writes", "req/s", "× hello", "each round: �
                "requests", "errors", "notes"]  # fmt: skip
 BUILD_HEADERS = ["view", "median ms", "p90 ms", "budget ms", "builds", "each round's median", "SQL queries", "verdict"]
 REPEAT_HEADERS = ["one URL, asked again and again", "req/s", "× hello", "p50 ms", "p99 ms", "worker RSS MB", "notes"]
+LIVE_HEADERS = ["run", "req/s", "× hello", "each round: × hello (p99 ms)", "p50 ms", "p99 ms", "requests", "errors"]
 
 
 @dataclass
@@ -68,6 +69,98 @@ def mix_rows(phase: Phase) -> list[list[str]]:
     return rows
 
 
+def live_rows(phase: Phase) -> list[list[str]]:
+    """The hello and the mix without the streams (the phase's regular runs) and with them open."""
+    runs = [
+        phase.get("hello"),
+        phase.live_run("hello"),
+        phase.get("mixed"),
+        phase.live_run("mixed"),
+        phase.live_run("noted"),
+    ]
+    rows = []
+    for m in filter(None, runs):
+        rounds = ", ".join(f"{r['ratio']:.2f} ({r['p99_ms']:.0f})" for r in m.rounds) or "—"
+        share = f"{phase.share(m):.2f}" if m.hello_ratio is not None else "—"
+        errors = f"**{m.error_count:,}** ({_errors(m)})" if m.error_count else "0"
+        rows.append([m.label, f"{m.rps:,.0f}", share, rounds, f"{m.p50_ms:.1f}", f"{m.p99_ms:.1f}",
+                     f"{m.requests:,}", errors])  # fmt: skip
+    return rows
+
+
+def live_figures(phase: Phase) -> list[list[str]]:
+    """What the streams cost, how many stayed open, the stream worker's memory and the notes' delivery."""
+    live, cost = phase.live, phase.live_cost()
+    with_streams, without = phase.live_run("mixed"), phase.get("mixed")
+    if cost is None or with_streams is None or without is None:
+        return []
+    d, worker = live["delivery"], live["stream_worker"]
+    by_ratio = (
+        f"; against each round's hello {1 - with_streams.hello_ratio / without.hello_ratio:.1%}"
+        if with_streams.hello_ratio and without.hello_ratio
+        else ""
+    )
+
+    def ms(value: float | None) -> str:
+        return f"{value:,.0f} ms" if value is not None else "—"
+
+    p99_ok = d["p99_ms"] is not None and d["p99_ms"] <= verdicts.DELIVERY_P99_MS
+    return [
+        ["Cost of the open streams",
+         f"1 − {with_streams.rps:,.0f} / {without.rps:,.0f} req/s = {cost:.1%} (goal ≤ "
+         f"{verdicts.LIVE_COST_LIMIT:.0%}: {mark(cost <= verdicts.LIVE_COST_LIMIT)}){by_ratio}"],
+        ["Streams",
+         f"{live['connected_at_start']:,} of {live['subscribers']:,} open in {live['connect_seconds']:.0f} s over "
+         f"{live['campaigns']:,} campaigns; {live['connected']:,} open at the end; {live.get('ends', 0):,} ended "
+         f"by the server and {live['drops']:,} lost or refused, each followed again with Last-Event-ID "
+         f"({live['connections']:,} connections in all); {live['heartbeats']:,} heartbeats read"
+         + (f"; first failure: {live['failures'][0]}" if live.get("failures") else "")],
+        [f"Stream worker RSS (pid {worker['pid']})",
+         f"{worker['idle_mb']:.0f} MB before, {worker['open_mb']:.0f} MB with the streams open, "
+         f"{worker['end_mb']:.0f} MB at the end (peak {worker['peak_mb']:.0f} MB)"],
+        ["Stream worker CPU",
+         f"{worker.get('cpu_hello', 0):.1%} of a core while the hello ran and {worker.get('cpu_idle', 0):.1%} "
+         f"while the mixed table ran (streams idle), {worker.get('cpu_mixed', 0):.1%} while notes were "
+         "delivered"],
+        ["Notes written",
+         f"{d['writes']:,}, one every {live['write_every_s']:g} s during the last mixed run; {d['failed_writes']:,} "
+         "not written" + (f" ({', '.join(d['write_errors'])})" if d["write_errors"] else "")],
+        ["Deliveries", f"{d['arrived']:,} of {d['expected']:,} arrived ({live.get('repeats', 0):,} twice)"],
+        ["Write to delivery",
+         f"p50 {ms(d['p50_ms'])}, p99 {ms(d['p99_ms'])}, max {ms(d['max_ms'])} (goal p99 ≤ "
+         f"{verdicts.DELIVERY_P99_MS / 1000:g} s: {mark(p99_ok if d['p99_ms'] is not None else None)}); "
+         f"the notes' own answers p50 {ms(d.get('answer_p50_ms'))}, p99 {ms(d.get('answer_p99_ms'))}"],
+    ]  # fmt: skip
+
+
+def live_section(phase: Phase, settings: dict) -> list[str]:
+    if not phase.live:
+        return []
+    live, rounds = phase.live, str(settings.get("mix_rounds", "3"))
+    return [
+        "### Live streams",
+        "",
+        f"After the mix's rounds, {live['subscribers']:,} Server-Sent Events streams "
+        "(`GET /api/v1/campaigns/<id>/stream` over HTTP/1.0, each with its GM's token) were opened through Nginx "
+        "on the stream Gunicorn, one gevent worker as in production, spread over "
+        f"{live['campaigns']:,} campaigns that the mix's players made through the API, and held idle by one "
+        f"asyncio loop in the benchmark's process; then the hello and the mixed table ran {rounds} more "
+        f"round{'s' if rounds != '1' else ''} as above, each divided by its own hello, the streams idle. Then "
+        f"one more mixed run, during which (warm-up included) a GM wrote a note every {live['write_every_s']:g} s "
+        "on a random one of "
+        "those campaigns (`POST /api/v1/campaigns/<id>/events` through Nginx, a few keep-alive connections, so a "
+        "slow answer does not hold up the next note). A delivery is a note's `data:` line read by one follower of "
+        "its campaign, timed from when the note's request was sent, so it includes the note's own answer time. "
+        "The cost compares the mixed table's median req/s with the idle streams open against the same phase's "
+        "regular mixed rounds; the stream worker's share of a core is shown apart for each run.",
+        "",
+        *_table(LIVE_HEADERS, live_rows(phase)),
+        "",
+        *_table(["", ""], live_figures(phase)),
+        "",
+    ]
+
+
 def build_rows(phase: Phase) -> list[list[str]]:
     rows = []
     for b in phase.builds:
@@ -99,6 +192,11 @@ def console(result: Result) -> str:
         for headers, rows in ((MIX_HEADERS, mix_rows(phase)), (BUILD_HEADERS, build_rows(phase)),
                               (REPEAT_HEADERS, repeat_rows(phase))):  # fmt: skip
             lines += _aligned(headers, rows)
+            lines.append("")
+        if phase.live:
+            lines.append("Live streams")
+            lines += _aligned(LIVE_HEADERS, live_rows(phase))
+            lines += [f"  {name}: {value}" for name, value in live_figures(phase)]
             lines.append("")
     lines.append("Targets")
     for v in result.verdicts:
@@ -161,6 +259,7 @@ def markdown(result: Result) -> str:
             *_table(MIX_HEADERS, mix_rows(phase)),
             "",
             *repeats_per_url(phase),
+            *live_section(phase, s),
             "### Page builds in-process",
             "",
             *_table(BUILD_HEADERS, build_rows(phase)),
@@ -177,12 +276,14 @@ def markdown(result: Result) -> str:
     lines += [
         "## Running it",
         "",
-        "`make bench` (about 9 minutes). Knobs: `BENCH_MIX_DURATION` (seconds per mix run, default 30), "
+        "`make bench` (about 11 minutes). Knobs: `BENCH_MIX_DURATION` (seconds per mix run, default 30), "
         "`BENCH_DURATION` (seconds per hello and repeat run, 10), `BENCH_WARMUP` (3), `BENCH_CONNECTIONS` (32), "
         "`BENCH_SIZES` (`1000,100000`), `BENCH_PLAYERS` (30), `BENCH_BUILDS` (200), `BENCH_BUILD_ROUNDS` (3), "
-        "`BENCH_RSS_REQUESTS` (20000), `BENCH_DATABASE` (`tavern_bench`), "
+        "`BENCH_RSS_REQUESTS` (20000), `BENCH_SUBSCRIBERS` (1000, the live streams of the last size), "
+        "`BENCH_DATABASE` (`tavern_bench`), "
         "`BENCH_REDIS_URL` (`redis://127.0.0.1:6379/9`), `BENCH_OUTPUT` (this file). Raw figures land in "
-        "`var/bench/results.json`, the request tables in `var/bench/tables/`, server logs in `var/bench/logs/`.",
+        "`var/bench/results.json`, the request tables in `var/bench/tables/`, server logs in `var/bench/logs/`, "
+        "each live note with every follower's arrival in `var/bench/live-notes.json`.",
         "",
     ]
     return "\n".join(lines)
@@ -224,7 +325,9 @@ def method(s: dict) -> list[str]:
         f"them it creates the mix's {players} players, each with 3 such characters of 30 inventory "
         "rows. For each dataset size it first times page builds in-process, then starts Gunicorn with "
         "deploy/gunicorn.conf.py (APP_ENV=production, rate limits off, LOG_LEVEL=WARNING, Redis "
-        f"`{s['redis_url']}`) behind Nginx with TLS on loopback and drives it with "
+        f"`{s['redis_url']}`), beside it a second one for the live streams as production runs them (the same app and "
+        "configuration with `GUNICORN_WORKER_CLASS=gevent`, one worker), both behind Nginx with TLS on loopback "
+        "(which sends the stream locations to the second), and drives them with "
         f"`wrk -t{s['threads']} -c{s['connections']}` at full speed. Rate limits are off because the mix would "
         "pass them within seconds; in production the API's limit also checks the caller's credential and counts in "
         "Redis before every API view, a cost these figures leave out.",

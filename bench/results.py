@@ -1,4 +1,4 @@
-"""What one benchmark run measured: wrk runs, in-process page builds and worker memory, per dataset size."""
+"""What one benchmark run measured: wrk runs, page builds, worker memory and live streams, per dataset size."""
 
 from dataclasses import dataclass, field
 
@@ -56,6 +56,9 @@ class Phase:
     repeats: list[Measurement]  # one URL asked again and again, each
     builds: list[BuildTime] = field(default_factory=list)
     rss: dict = field(default_factory=dict)
+    # The live scenario (last phase only, bench/live_streams.py): the mix again with idle streams open, as plain
+    # figures; "mixed" and "hello" hold Measurements as dicts.
+    live: dict = field(default_factory=dict)
 
     def share(self, m: Measurement) -> float:
         """The run's throughput as a share of the bare hello's: its rounds' median ratio when it ran in rounds."""
@@ -65,3 +68,14 @@ class Phase:
 
     def get(self, key: str) -> Measurement | None:
         return next((m for m in [*self.mix, *self.repeats] if m.key == key and not m.missing), None)
+
+    def live_run(self, key: str) -> Measurement | None:
+        """The live scenario's "mixed" or "hello" (every live round's hello, combined)."""
+        return Measurement(**self.live[key]) if key in self.live else None
+
+    def live_cost(self) -> float | None:
+        """The share of the mix's throughput the open streams took: 1 − (req/s with them / req/s without)."""
+        with_streams, without = self.live_run("mixed"), self.get("mixed")
+        if with_streams is None or without is None or not without.rps:
+            return None
+        return 1 - with_streams.rps / without.rps

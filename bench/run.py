@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import build_times, credentials, dataset, machine, mix, players, repeats, report, wrk
+from bench import build_times, credentials, dataset, live_streams, machine, mix, players, repeats, report, wrk
 from bench.client import Client
 from bench.players import PLAYERS
 from bench.results import Measurement, Phase
-from bench.servers import ROOT, Stack, environment, memory_of, start_stack
+from bench.servers import ROOT, Stack, cpu_seconds, environment, memory_of, start_stack
 
 BIN = Path(sys.executable).parent
 RSS_ROUND_SECONDS = 5
@@ -38,6 +38,7 @@ class Settings:
     builds: int = int(os.environ.get("BENCH_BUILDS", "200"))
     build_rounds: int = int(os.environ.get("BENCH_BUILD_ROUNDS", str(build_times.ROUNDS)))
     rss_requests: int = int(os.environ.get("BENCH_RSS_REQUESTS", "20000"))
+    subscribers: int = int(os.environ.get("BENCH_SUBSCRIBERS", str(live_streams.SUBSCRIBERS)))
     database: str = os.environ.get("BENCH_DATABASE", "tavern_bench")
     pg_admin_url: str = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     redis_url: str = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -72,7 +73,7 @@ def main() -> int:
                 say(f"Mix: {added} players with {players.CHARACTERS_EACH} characters each")
             flush_redis(settings.redis_url)
             last = index == len(settings.sizes) - 1
-            phases.append(run_phase(settings, env, engine, size, build.seconds, rss_check=last))
+            phases.append(run_phase(settings, env, engine, size, build.seconds, last=last))
     finally:
         engine.dispose()
     result = report.Result(
@@ -156,7 +157,7 @@ class Driver:
         s = self.settings
         table = self.table(key, requests)
         warm = wrk.run(self.stack.url, self.script, table, s.warmup, s.connections, s.threads)
-        self.stack.gunicorn.check_alive()
+        self.stack.check_alive()
         run = wrk.run(
             self.stack.url, self.script, table, duration, s.connections, s.threads, warm.requests // s.threads
         )
@@ -184,9 +185,8 @@ class Driver:
         return result
 
 
-def run_phase(
-    settings: Settings, env: dict, engine: sa.Engine, size: int, build_seconds: float, rss_check: bool
-) -> Phase:
+def run_phase(settings: Settings, env: dict, engine: sa.Engine, size: int, build_seconds: float, last: bool) -> Phase:
+    """The phase of one dataset size; the last one also measures the live streams and the workers' memory."""
     characters = players.read(engine, settings.players)
     timed = characters[0]
     say(f"Phase {size:,}: page builds in-process ({settings.builds} each, nothing cached)")
@@ -221,12 +221,13 @@ def run_phase(
             for key, (label, table) in tables.items():
                 runs[key].append((driver.measure(key, label, table, settings.mix_duration), ceiling_runs[-1]))
         mix_runs = [combine_rounds(rounds) for rounds in runs.values()]
+        live = measure_live(settings, stack, driver, signed_in, hello, mixed, size) if last else {}
         repeated = measure_repeats(settings, stack, engine, driver)
         ceiling_runs.append(driver.measure("hello", "Bare hello (ceiling)", hello, settings.duration))
         ceiling = combine_ceiling(ceiling_runs)
-        rss = rss_growth(settings, stack, driver, mixed) if rss_check else {}
+        rss = rss_growth(settings, stack, driver, mixed) if last else {}
         rss["workers"] = {str(pid): memory_of(pid) for pid in stack.worker_pids()}
-        return Phase(size, build_seconds, ceiling.rps, [ceiling, *mix_runs], repeated, builds, rss)
+        return Phase(size, build_seconds, ceiling.rps, [ceiling, *mix_runs], repeated, builds, rss, live)
     finally:
         stack.stop()
 
@@ -290,6 +291,85 @@ def check_mix(stack: Stack, characters: list[players.PlayerCharacter], reads: li
     finally:
         client.close()
     say(f"  checked {len(sample)} requests of the mix: all 200")
+
+
+def measure_live(
+    settings: Settings,
+    stack: Stack,
+    driver: Driver,
+    signed_in: dict[str, mix.Credentials],
+    hello: list[wrk.Request],
+    mixed: list[wrk.Request],
+    seed: int,
+) -> dict:
+    """The mix's rounds (hello, mixed) again with `subscribers` idle streams open through Nginx; then one more mixed
+    run while a GM writes a note every 0.2 s, each timed until every follower of its campaign had it."""
+    s = settings
+    campaigns = live_streams.create_campaigns(stack.url, stack.context, signed_in)
+    say(f"Live: {s.subscribers:,} streams over {len(campaigns)} campaigns run by the mix's players")
+    pid = next(iter(stack.stream_worker_pids()), 0)
+    idle = memory_of(pid)["rss_mb"]
+    subscribers = live_streams.Subscribers(stack.url, stack.context, campaigns, s.subscribers)
+    writer = live_streams.Writer(stack.url, stack.context, campaigns, seed)
+    hellos, rounds = [], []
+    # the stream worker's CPU seconds, and the seconds run: streams idle beside the hello and the mix, and with notes
+    busy = {"hello": [0.0, 0.0], "idle": [0.0, 0.0], "mixed": [0.0, 0.0]}
+
+    def timed(kind: str, key: str, label: str, table: list[wrk.Request], duration: float) -> Measurement:
+        started, cpu = time.monotonic(), cpu_seconds(pid)
+        result = driver.measure(key, label, table, duration)
+        busy[kind][0] += cpu_seconds(pid) - cpu
+        busy[kind][1] += time.monotonic() - started
+        return result
+
+    try:
+        took = subscribers.start()
+        connected, opened = subscribers.connected(), memory_of(pid)["rss_mb"]
+        say(f"  {connected:,} of {s.subscribers:,} streams open in {took:.0f} s; stream worker RSS {opened:.0f} MB "
+            f"({idle:.0f} MB before){'; ' + subscribers.failures[0] if subscribers.failures else ''}")  # fmt: skip
+        # The cost: the same rounds as the mix's own, the streams open and idle.
+        for _ in range(s.mix_rounds):
+            hellos.append(timed("hello", "hello", live_streams.hello_label(s.subscribers), hello, s.duration))
+            run = timed("idle", "live-mixed", live_streams.label(s.subscribers), mixed, s.mix_duration)
+            rounds.append((run, hellos[-1]))
+        # The delivery: one more mixed run while a GM writes a note every WRITE_EVERY seconds.
+        writer.start()
+        try:
+            noted = timed("mixed", "live-notes", live_streams.notes_label(s.subscribers), mixed, s.mix_duration)
+        finally:
+            writer.stop()
+        subscribers.wait_for(writer.writes)
+        streams = subscribers.figures()
+        end = memory_of(pid)
+    finally:
+        subscribers.close()
+        writer.close()
+    delivery = live_streams.deliveries(writer.writes, subscribers.followers())
+    raw = live_streams.raw(writer.writes, subscribers.subscribers)
+    (s.workdir / "live-notes.json").write_text(json.dumps(raw))
+    d = delivery
+    say(f"  {d['arrived']:,} of {d['expected']:,} deliveries of {d['writes']:,} notes; write to delivery p50 "
+        f"{d['p50_ms'] or 0:.0f} ms, p99 {d['p99_ms'] or 0:.0f} ms; {streams['connected']:,} streams open, "
+        f"{streams['ends']:,} ended early, {streams['drops']:,} lost")  # fmt: skip
+    return {
+        **streams,
+        "connected_at_start": connected,
+        "connect_seconds": took,
+        "write_every_s": live_streams.WRITE_EVERY,
+        "mixed": asdict(combine_rounds(rounds)),
+        "noted": asdict(noted),
+        "hello": asdict(combine_ceiling(hellos)),
+        "stream_worker": {
+            "pid": pid,
+            "idle_mb": idle,
+            "open_mb": opened,
+            "end_mb": end["rss_mb"],
+            "peak_mb": end["peak_mb"],
+            # the share of one core it used while the hello ran (streams idle) and while the mix ran (notes sent)
+            **{f"cpu_{kind}": cpu / seconds if seconds else 0.0 for kind, (cpu, seconds) in busy.items()},
+        },
+        "delivery": delivery,
+    }
 
 
 def measure_repeats(settings: Settings, stack: Stack, engine: sa.Engine, driver: Driver) -> list[Measurement]:

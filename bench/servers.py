@@ -1,4 +1,4 @@
-"""The served stack for the benchmark: Gunicorn with the production config behind Nginx, each stopped by its PID."""
+"""The served stack for the benchmark: the app's and the streams' Gunicorn behind Nginx, each stopped by its PID."""
 
 import os
 import shutil
@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NGINX_CONF = ROOT / "nginx.conf"
 APP = "bench.hello:create_app()"
+# What docker-compose.yml's `stream` service sets over the app's environment (one worker of 4,000 greenlets).
+STREAM_ENV = {
+    "GUNICORN_WORKER_CLASS": "gevent",
+    "WEB_CONCURRENCY": "1",
+    "GUNICORN_WORKER_CONNECTIONS": "4000",
+    "DB_POOL_TIMEOUT": "30",
+}
 
 
 def free_port() -> int:
@@ -41,16 +48,20 @@ def tls_context(cert: Path) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(cert))
 
 
-def render_nginx_conf(prefix: Path, http_port: int, https_port: int, app_port: int) -> Path:
+def render_nginx_conf(
+    prefix: Path, http_port: int, https_port: int, app_port: int, stream_port: int | None = None
+) -> Path:
     """The project's nginx.conf with the container's paths and ports replaced by loopback ones under `prefix`.
 
     Every replacement must apply, so a change of nginx.conf's shape stops the benchmark instead of silently
-    measuring something else. The certificate goes to prefix/certs, the upstream (Gunicorn) to prefix/tavern.
+    measuring something else. The certificate goes to prefix/certs, the upstreams to prefix/tavern: the app's
+    Gunicorn, and the live streams' (the app's own when `stream_port` is None).
     """
     for sub in ("logs", "cache", "tavern", "certs"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     self_signed_certificate(prefix / "certs")
     (prefix / "tavern" / "upstream.conf").write_text(f"server 127.0.0.1:{app_port};\n")
+    (prefix / "tavern" / "stream_upstream.conf").write_text(f"server 127.0.0.1:{stream_port or app_port};\n")
     text = NGINX_CONF.read_text()
     replacements = [
         ("user nginx;", "user root;" if os.geteuid() == 0 else ""),
@@ -101,6 +112,10 @@ class Process:
             tail = self.log_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{self.name} exited with {self.popen.returncode}:\n{tail}")
 
+    def terminate(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+
     def stop(self) -> None:
         if self.popen.poll() is None:
             self.popen.terminate()
@@ -114,9 +129,10 @@ class Process:
 
 @dataclass
 class Stack:
-    """Gunicorn and Nginx for one phase; `url` is Nginx's HTTPS address."""
+    """The app's Gunicorn, the live streams' Gunicorn and Nginx for one phase; `url` is Nginx's HTTPS address."""
 
     gunicorn: Process
+    stream: Process
     nginx: Process
     url: str
     context: ssl.SSLContext
@@ -124,25 +140,42 @@ class Stack:
     def worker_pids(self) -> list[int]:
         return worker_pids(self.gunicorn.pid)
 
+    def stream_worker_pids(self) -> list[int]:
+        return worker_pids(self.stream.pid)
+
+    def check_alive(self) -> None:
+        for process in (self.gunicorn, self.stream, self.nginx):
+            process.check_alive()
+
     def stop(self) -> None:
         self.nginx.stop()
+        # A stream notices its reader has gone only at its next heartbeat, so the stream Gunicorn may take its
+        # whole graceful timeout: both Gunicorns wind down at once.
+        self.stream.terminate()
         self.gunicorn.stop()
+        self.stream.stop()
 
 
 def start_stack(workdir: Path, env: dict, name: str) -> Stack:
-    """Start Gunicorn (deploy/gunicorn.conf.py, production env) and Nginx in front of it on free loopback ports."""
-    app_port, http_port, port = free_port(), free_port(), free_port()
+    """Start Gunicorn (deploy/gunicorn.conf.py, production env), a second one for the live streams as production
+    runs it (one gevent worker) and Nginx in front of both, on free loopback ports."""
+    app_port, stream_port, http_port, port = free_port(), free_port(), free_port(), free_port()
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    gunicorn_env = {**env, "PORT": str(app_port)}
     gunicorn = Process(
         "gunicorn",
         [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{app_port}", APP],
-        gunicorn_env,
+        {**env, "PORT": str(app_port)},
         logs / f"gunicorn-{name}.log",
     )
+    stream = Process(
+        "stream gunicorn",
+        [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{stream_port}", APP],
+        {**env, **STREAM_ENV, "PORT": str(stream_port)},
+        logs / f"gunicorn-stream-{name}.log",
+    )
     nginx_prefix = workdir / "nginx"
-    conf = render_nginx_conf(nginx_prefix, http_port, port, app_port)
+    conf = render_nginx_conf(nginx_prefix, http_port, port, app_port, stream_port)
     # In the foreground ("daemon off"), so that it is our child and is stopped by its own PID.
     nginx = Process(
         "nginx",
@@ -152,13 +185,16 @@ def start_stack(workdir: Path, env: dict, name: str) -> Stack:
     )
     cert = nginx_prefix / "certs" / "fullchain.pem"
     context = tls_context(cert)
-    stack = Stack(gunicorn, nginx, f"https://127.0.0.1:{port}", context)
+    stack = Stack(gunicorn, stream, nginx, f"https://127.0.0.1:{port}", context)
     try:
         wait_until_up(f"http://127.0.0.1:{app_port}/health")
         gunicorn.check_alive()
+        wait_until_up(f"http://127.0.0.1:{stream_port}/health")
+        stream.check_alive()
         wait_until_up(stack.url + "/health", context)
         nginx.check_alive()
         _wait_for_workers(gunicorn.pid, int(env.get("WEB_CONCURRENCY", "2")))
+        _wait_for_workers(stream.pid, int(STREAM_ENV["WEB_CONCURRENCY"]))
     except BaseException:
         stack.stop()
         raise
@@ -195,6 +231,15 @@ def memory_of(pid: int) -> dict[str, float]:
     except OSError:
         pass
     return {"rss_mb": figures.get("VmRSS", 0.0), "peak_mb": figures.get("VmHWM", 0.0)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, user and system (/proc/<pid>/stat); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def environment(database_url: str, redis_url: str, workdir: Path) -> dict:

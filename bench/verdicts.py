@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from bench.build_times import BUDGETS_MS, LABELS
+from bench.live_streams import SUBSCRIBERS
 from bench.results import Phase
 
 MIXED_RATIO = 0.15
@@ -13,6 +14,8 @@ QUERY_COUNTED_VIEWS = ("sheet", "inventory")
 RSS_LIMIT_MB = 150.0
 RSS_GROWTH_LIMIT = 0.10
 QUERY_TESTS = "tests/bench/test_query_counts.py"
+LIVE_COST_LIMIT = 0.10  # of the mix's throughput, for the idle streams open beside it
+DELIVERY_P99_MS = 1000.0  # SPEC §9: every member sees a new event within one second
 
 
 @dataclass
@@ -65,8 +68,44 @@ def judge(phases: list[Phase], connections: int = 32) -> list[Verdict]:
             each(f"{LABELS[view]} built in ≤ {budget:g} ms (median in-process, nothing cached)",
                  lambda p, view=view: _build(p, view, "median_ms"), ".2f", budget.__ge__, " ms")
         )  # fmt: skip
-    result += [query_verdict(phases), *memory_verdicts(phases), errors_verdict(phases)]
+    result += [query_verdict(phases), *memory_verdicts(phases), *live_verdicts(phases), errors_verdict(phases)]
     return result
+
+
+def live_verdicts(phases: list[Phase]) -> list[Verdict]:
+    """The live scenario's: what the open streams cost the mix, and whether every note reached every follower
+    within the second SPEC §9 allows."""
+    phase = next((p for p in reversed(phases) if p.live), None)
+    live = phase.live if phase else {}
+    count = live.get("subscribers", SUBSCRIBERS)
+    goals = (
+        f"{count:,} idle streams cost ≤ {LIVE_COST_LIMIT:.0%} of the mix's throughput",
+        "Every note written is delivered to every follower of its campaign",
+        f"A note reaches its followers within {DELIVERY_P99_MS / 1000:g} s (p99 from the write's request; SPEC §9)",
+    )
+    cost = phase.live_cost() if phase else None
+    if cost is None:
+        return [Verdict(goal, "not measured", None) for goal in goals]
+    with_streams, without = phase.live_run("mixed"), phase.get("mixed")
+    streams = f"{live['connected_at_start']:,} of {count:,} open at the start, {live['connected']:,} at the end"
+    d = live["delivery"]
+    delivered = f"{d['arrived']:,} of {d['expected']:,} deliveries of {d['writes']:,} notes"
+    if d["failed_writes"]:
+        delivered += f"; {d['failed_writes']:,} notes not written ({', '.join(d['write_errors'])})"
+    p99 = d["p99_ms"]
+    return [
+        Verdict(
+            goals[0],
+            f"{cost:.1%} at {phase.characters:,} ({without.rps:,.0f} → {with_streams.rps:,.0f} req/s; {streams})",
+            cost <= LIVE_COST_LIMIT and live["connected_at_start"] == count,
+        ),
+        Verdict(goals[1], delivered, d["expected"] > 0 and d["arrived"] == d["expected"] and not d["failed_writes"]),
+        Verdict(
+            goals[2],
+            f"p50 {d['p50_ms']:,.0f} ms, p99 {p99:,.0f} ms, max {d['max_ms']:,.0f} ms" if p99 is not None else "none",
+            p99 <= DELIVERY_P99_MS if p99 is not None else None,
+        ),
+    ]
 
 
 def memory_verdicts(phases: list[Phase]) -> list[Verdict]:
@@ -104,7 +143,7 @@ def errors_verdict(phases: list[Phase]) -> Verdict:
     """Figures of a run that answered anything but 2xx are not figures of the product: say so."""
     parts, measured = [], False
     for phase in phases:
-        for m in phase.mix:
+        for m in [*phase.mix, *filter(None, (phase.live_run("hello"), phase.live_run("mixed")))]:
             if m.missing:
                 continue
             measured = True
