@@ -113,7 +113,7 @@ def test_projects_nginx_conf_runs_on_loopback_with_every_file_under_the_prefix(t
     require_tool("nginx", "/usr/sbin/nginx")
     prefix = tmp_path / "nginx"
 
-    conf = servers.render_nginx_conf(prefix, 8080, 8443, 5000)
+    conf = servers.render_nginx_conf(prefix, 8080, 8443, 5000, 5001)
 
     text = conf.read_text()
     checked = subprocess.run([servers.nginx_binary(), "-t", "-c", str(conf), "-p", str(prefix)],
@@ -121,6 +121,7 @@ def test_projects_nginx_conf_runs_on_loopback_with_every_file_under_the_prefix(t
     assert checked.returncode == 0, checked.stderr
     assert "listen 127.0.0.1:8443 ssl" in text and "listen 127.0.0.1:8080 " in text
     assert (prefix / "tavern" / "upstream.conf").read_text() == "server 127.0.0.1:5000;\n"
+    assert (prefix / "tavern" / "stream_upstream.conf").read_text() == "server 127.0.0.1:5001;\n"
     assert not re.search(r"/var/|/etc/nginx/(certs|tavern)|/srv/", text)
 
 

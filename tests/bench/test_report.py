@@ -57,7 +57,7 @@ def test_every_target_of_the_issue_gets_a_verdict():
     result = _result(_phase(1000, hello=2000, reads=700, mixed=100, mixed_p99=883))
 
     goals = [v.goal for v in result.verdicts]
-    assert len(goals) == 11
+    assert len(goals) == 14
     by_goal = _by_goal(result)
     assert [by_goal[name].ok for name in ("Sheet page", "Inventory page", "API character", "API sheet")] == [
         True, False, True, True,
