@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -90,3 +91,58 @@ def test_a_server_app_loads_no_alembic_and_a_flask_command_has_the_migrations(tm
     command = [str(BIN / "flask"), "--app", "webapp:create_app", "db", "heads"]
     heads = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
     assert heads.returncode == 0 and "(head)" in heads.stdout, heads.stderr[-2000:]
+
+
+def _events_numbered_on_upgrade(url: str, tmp_path) -> None:
+    """Events logged before 0004 get numbers per campaign in the order they were written."""
+    app = _app_for(url, tmp_path)
+    with app.app_context():
+        upgrade(revision="0003_play_at_the_table")
+        campaigns = [uuid.uuid4().hex, uuid.uuid4().hex]
+        rows = [(campaigns[0], "2026-01-03"), (campaigns[1], "2026-01-01"), (campaigns[0], "2026-01-01"),
+                (campaigns[0], "2026-01-02")]  # fmt: skip
+        with db.engine.begin() as connection:
+            for index, campaign in enumerate(campaigns):
+                connection.execute(
+                    sa.text("INSERT INTO campaigns (id, name, description, invite_code, status, visibility, "
+                            "created_at, updated_at) "
+                            "VALUES (:id, :name, '', :code, 'ACTIVE', 'PUBLIC', '2026-01-01', '2026-01-01')"),
+                    {"id": _stored(url, campaign), "name": f"Old table {index}", "code": f"code{index}"},
+                )  # fmt: skip
+            for campaign, at in rows:
+                connection.execute(
+                    sa.text("INSERT INTO campaign_events (id, campaign_id, kind, body, data, seen_by, created_at, "
+                            "updated_at) VALUES (:id, :campaign, 'NOTE', :body, '{}', 'public', :at, :at)"),
+                    {"id": _stored(url, uuid.uuid4().hex), "campaign": _stored(url, campaign), "body": at,
+                     "at": datetime.fromisoformat(at + "T12:00:00+00:00")},
+                )  # fmt: skip
+        upgrade()
+        with db.engine.connect() as connection:
+            found = connection.execute(sa.text("SELECT campaign_id, seq, body FROM campaign_events")).all()
+        numbered = sorted((str(uuid.UUID(str(c))), seq, body) for c, seq, body in found)
+        assert [(seq, body) for c, seq, body in numbered if c == str(uuid.UUID(campaigns[0]))] == [
+            (1, "2026-01-01"), (2, "2026-01-02"), (3, "2026-01-03")]  # fmt: skip
+        assert [(seq, body) for c, seq, body in numbered if c == str(uuid.UUID(campaigns[1]))] == [(1, "2026-01-01")]
+        db.engine.dispose()
+
+
+def _stored(url: str, hex_id: str) -> str:
+    """A UUID as the column stores it: 32 hex digits on SQLite, the usual form on PostgreSQL."""
+    return hex_id if url.startswith("sqlite") else str(uuid.UUID(hex_id))
+
+
+def test_events_logged_before_numbering_are_numbered_in_order_on_sqlite(tmp_path):
+    _events_numbered_on_upgrade(f"sqlite:///{tmp_path / 'numbered.db'}", tmp_path)
+
+
+def test_events_logged_before_numbering_are_numbered_in_order_on_postgresql(postgres, tmp_path):
+    name = f"tavern_migrations_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(postgres).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        _events_numbered_on_upgrade(sa.make_url(postgres).set(database=name).render_as_string(False), tmp_path)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
