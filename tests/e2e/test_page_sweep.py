@@ -75,12 +75,20 @@ def pages_of(role: str, world: dict) -> list[str]:
             f"/characters/{hero}",
             f"/characters/{hero}/inventory",
             f"/campaigns/{campaign}",
+            f"/campaigns/{campaign}/table",
+            f"/characters/{hero}/rolls",
             *(f"/characters/new/{step}" for step in BUILDER_STEPS),
             f"/characters/{hero}/delete",
             "/characters/import",
             "/compendium/items/new",
         ],
-        "gm": [*signed_in, f"/campaigns/{campaign}", "/campaigns/new", f"/campaigns/{campaign}/edit"],
+        "gm": [
+            *signed_in,
+            f"/campaigns/{campaign}",
+            f"/campaigns/{campaign}/table",
+            "/campaigns/new",
+            f"/campaigns/{campaign}/edit",
+        ],
         "admin": [*signed_in, "/admin", f"/admin/users/{world['player'].id}", "/admin/hidden"],
     }[role]
 
