@@ -66,6 +66,7 @@ class Hub:
         self._lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._pid = None
+        self._closed = threading.Event()
         self.connected = redis_url is None  # without Redis, every publisher is in this process
 
     def join(self, campaign_id) -> Waiter:
@@ -137,9 +138,13 @@ class Hub:
             self._listener = threading.Thread(target=self._run, name="live-news", daemon=True)
             self._listener.start()
 
+    def close(self) -> None:
+        """Stop this process's subscription (a hub made for a moment, as the tests make them)."""
+        self._closed.set()
+
     def _run(self) -> None:
         attempt = 0
-        while True:
+        while not self._closed.is_set():
             try:
                 client = redis.Redis.from_url(self._url, socket_connect_timeout=1, socket_keepalive=True)
                 subscription = client.pubsub(ignore_subscribe_messages=True)
@@ -147,8 +152,8 @@ class Hub:
                 self.connected, attempt = True, 0
                 self.ring()  # news may have come while this was not subscribed
                 quiet_since = time.monotonic()
-                while True:
-                    message = subscription.get_message(timeout=10)
+                while not self._closed.is_set():
+                    message = subscription.get_message(timeout=1)
                     if message is not None and message["type"] == "message":
                         self.ring(message["data"].decode().split())
                         quiet_since = time.monotonic()
@@ -158,8 +163,10 @@ class Hub:
             except (redis.RedisError, OSError) as error:
                 self.connected = False
                 self.ring()
+                if self._closed.is_set():
+                    return
                 log.warning("live news subscription lost (%s); subscribing again", error)
-                time.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+                self._closed.wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
                 attempt += 1
 
 

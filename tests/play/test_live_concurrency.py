@@ -82,6 +82,7 @@ def test_news_crosses_processes_through_redis(app, postgres, redis_url, make, bi
     assert waiter.wait(1.0), "the other instance heard nothing within a second"
     assert time.monotonic() - started < 1.0
     waiter.close()
+    elsewhere.close()
 
 
 def _follow(app, path: str, headers: dict, into: list, ready: threading.Event) -> None:
@@ -124,8 +125,8 @@ def test_a_stream_delivers_a_write_within_a_second(app, postgres, redis_url, mak
 
 def test_with_redis_away_streams_still_deliver_by_reading_each_heartbeat(app, postgres, make, big_table, short_streams):
     campaign, members, gm = big_table
-    saved = app.extensions["live"]
-    app.extensions["live"] = live.Hub("redis://127.0.0.1:1/0")  # nothing listens there: never connected
+    saved, away = app.extensions["live"], live.Hub("redis://127.0.0.1:1/0")  # nothing listens there
+    app.extensions["live"] = away
     try:
         arrived, ready = [], threading.Event()
         follower = threading.Thread(
@@ -141,4 +142,5 @@ def test_with_redis_away_streams_still_deliver_by_reading_each_heartbeat(app, po
         follower.join(timeout=10)
     finally:
         app.extensions["live"] = saved
+        away.close()
     assert [line for _, line in arrived if "took 3 damage" in line]
