@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -50,17 +51,24 @@ def test_migrations_match_models_on_sqlite(tmp_path):
     _assert_migrations_match_models(f"sqlite:///{tmp_path / 'migrations.db'}", tmp_path)
 
 
-def test_migrations_match_models_on_postgresql(postgres, tmp_path):
+@contextmanager
+def _scratch_postgres(postgres: str):
+    """A PostgreSQL database of the test's own, dropped after it; yields its URL."""
     name = f"tavern_migrations_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(sa.make_url(postgres).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        _assert_migrations_match_models(sa.make_url(postgres).set(database=name).render_as_string(False), tmp_path)
+        yield sa.make_url(postgres).set(database=name).render_as_string(False)
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_migrations_match_models_on_postgresql(postgres, tmp_path):
+    with _scratch_postgres(postgres) as url:
+        _assert_migrations_match_models(url, tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -136,13 +144,5 @@ def test_events_logged_before_numbering_are_numbered_in_order_on_sqlite(tmp_path
 
 
 def test_events_logged_before_numbering_are_numbered_in_order_on_postgresql(postgres, tmp_path):
-    name = f"tavern_migrations_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(sa.make_url(postgres).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        _events_numbered_on_upgrade(sa.make_url(postgres).set(database=name).render_as_string(False), tmp_path)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _scratch_postgres(postgres) as url:
+        _events_numbered_on_upgrade(url, tmp_path)

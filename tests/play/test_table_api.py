@@ -246,3 +246,17 @@ def test_a_moderator_who_may_edit_a_public_character_neither_spends_nor_rolls_fo
     tobin = table["other"]  # PUBLIC: a moderator may edit it, but the moves at the table are its owner's
     assert client.post(url(tobin, "spend"), json={"pool": "mana", "amount": 1}, headers=moderator).status_code == 403
     assert client.post(url(tobin, "rolls"), json={"kind": "initiative"}, headers=moderator).status_code == 403
+
+
+def test_tending_without_a_query_agrees_with_the_access_matrix(make, table):
+    from webapp.models import Role, User
+    from webapp.services import access
+    from webapp.services.access import Action
+
+    mira, gm = table["mira"], table["gm"]
+    owner, admin, stranger = db.session.get(User, mira.owner_id), make.user(role=Role.ADMIN), make.user()
+    for actor in (owner, admin, gm, stranger, None):
+        assert access.tends(actor, mira, gm.id) == access.can(actor, Action.TEND, mira)
+    assert [access.tends(actor, mira, gm.id) for actor in (owner, admin, gm, stranger, None)] == [
+        True, True, True, False, False]  # fmt: skip
+    assert access.tends(gm, mira, None) is False  # out of a campaign, no GM tends it

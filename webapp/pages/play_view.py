@@ -2,7 +2,6 @@
 
 import math
 
-from webapp.models import Role
 from webapp.pages.play_forms import ATTRIBUTE_CHOICES, VISIBILITY_CHOICES
 from webapp.rules import conditions as condition_rules
 from webapp.services import access, table
@@ -22,20 +21,6 @@ def pool_bars(state: table.TableState) -> list[dict]:
             bar.update(low=math.ceil(pool.max * 0.25), high=math.ceil(pool.max * 0.5), optimum=pool.max)
         bars.append(bar)
     return bars
-
-
-def _tends(actor: Actor, loaded: LoadedSheet) -> bool:
-    """Whether the viewer may damage, heal, restore, rest and set conditions. Only the owner, an admin or the GM of
-    the campaign the sheet was loaded with may: asking access for anyone else would cost the page a query."""
-    user = access.user_of(actor)
-    if user is None:
-        return False
-    could = (
-        access.owns(actor, loaded.character)
-        or access.role_of(actor) == Role.ADMIN
-        or (loaded.in_campaign and loaded.campaign.owner_id == user.id)
-    )
-    return could and access.can(actor, Action.TEND, loaded.character)
 
 
 def play_context(actor: Actor, loaded: LoadedSheet) -> dict:
@@ -59,7 +44,7 @@ def play_context(actor: Actor, loaded: LoadedSheet) -> dict:
             {"name": name, "label": condition_rules.LABELS[name], "on": name in held}
             for name in condition_rules.SETTABLE
         ],
-        "can_tend": _tends(actor, loaded),
+        "can_tend": access.tends(actor, loaded.character, loaded.campaign.owner_id if loaded.in_campaign else None),
         "can_play": plays,
         "short_rest_heals": max(1, sheet.level + sheet.attributes["constitution"].modifier),
         "roll_attributes": ATTRIBUTE_CHOICES,

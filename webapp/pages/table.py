@@ -52,7 +52,7 @@ def seats(actor, roster: campaigns.Roster) -> list[Seat]:
             continue
         shown = pool_rules.pools(pool_rules.Maxima.of(sheet), table.missing_of(character))
         # A character plays in one campaign at a time: the GM who may tend it is this campaign's.
-        tends = roster.runs or access.owns(actor, character)
+        tends = access.tends(actor, character, roster.campaign.owner_id)
         found.append(Seat(entry, shown, tuple(sheet.conditions), sheet.down, tends))
     return found
 

@@ -49,6 +49,7 @@ from webapp.services.access.content import (
     nested,
     shown_description,
     shown_name,
+    tends,
     visibility_refusal,
     visible,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "load_user_to_ban",
     "load_user_to_promote",
     "may_award",
+    "tends",
     "may_choose_visibility",
     "may_hide",
     "may_set_visibility",

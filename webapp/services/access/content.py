@@ -65,6 +65,15 @@ def _private_reader(actor: Actor, obj) -> bool:
     return False
 
 
+def tends(actor: Actor, character: Character, gm_id) -> bool:
+    """Action.TEND without a query, for a caller that knows the GM of the campaign the character plays in
+    (`gm_id`; None when it plays in none): its owner, an admin, or that GM."""
+    if role_of(actor) == Role.ADMIN or owns(actor, character):
+        return True
+    user = user_of(actor)
+    return gm_id is not None and user is not None and user.id == gm_id
+
+
 def may_award(actor: Actor, character: Character, in_campaign: bool | None = None) -> bool:
     """While a character is in a campaign only its GM (or an admin) gives it experience; otherwise its owner.
 
