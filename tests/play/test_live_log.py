@@ -97,7 +97,7 @@ def test_after_an_unknown_event_is_refused_with_its_field(client, make, table_of
 
 def test_after_and_cursor_together_are_refused(client, make, table_of):
     hit(table_of["gm"], table_of["mira"])
-    first = campaign_events.events_after(table_of["gm"], table_of["campaign"].id, 0)[0]
+    first = campaign_events.all_after(table_of["campaign"].id, 0)[0]
     answer = client.get(
         f"/api/v1/campaigns/{table_of['campaign'].id}/events?after={first.id}&cursor=abc",
         headers=bearer(make, table_of["gm"]),
@@ -114,7 +114,7 @@ def test_the_api_stream_resumes_after_last_event_id_with_each_event_once(client,
     assert whole.status_code == 200 and whole.mimetype == "text/event-stream"
     assert whole.headers["Cache-Control"] == "no-store" and whole.headers["X-Accel-Buffering"] == "no"
     assert events(whole.get_data(as_text=True)) == []  # without a place to resume: from now on
-    first = campaign_events.events_after(gm, table_of["campaign"].id, 0)[0]
+    first = campaign_events.all_after(table_of["campaign"].id, 0)[0]
     resumed = client.get(path, headers={**bearer(make, gm), "Last-Event-ID": str(first.id)})
     sent = events(resumed.get_data(as_text=True))
     assert [e["event"] for e in sent] == ["event", "event"]
@@ -130,7 +130,7 @@ def test_a_hidden_gm_roll_reaches_the_gms_stream_and_never_a_players(client, mak
 
     mira, gm = table_of["mira"], table_of["gm"]
     hit(gm, mira)
-    start = campaign_events.events_after(gm, table_of["campaign"].id, 0)[0]
+    start = campaign_events.all_after(table_of["campaign"].id, 0)[0]
     dice_rolls.table_roll(gm, table_of["campaign"].id, dice_rolls.TableRoll(expression="1d20", visibility="gm"))
     dice_rolls.table_roll(gm, table_of["campaign"].id, dice_rolls.TableRoll(expression="1d6", label="Trap"))
     path = f"/api/v1/campaigns/{table_of['campaign'].id}/stream?after={start.id}"
@@ -155,7 +155,7 @@ def test_the_table_page_stream_sends_log_entries_and_asks_the_party_to_refresh(
 ):
     mira, gm = table_of["mira"], table_of["gm"]
     hit(gm, mira)
-    start = campaign_events.events_after(gm, table_of["campaign"].id, 0)[0]
+    start = campaign_events.all_after(table_of["campaign"].id, 0)[0]
     table.set_conditions(gm, mira.id, {"poisoned": True})
     auth.login(owner_of(mira))
     answer = client.get(f"/campaigns/{table_of['campaign'].id}/stream?after={start.id}")

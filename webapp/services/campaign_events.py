@@ -71,10 +71,15 @@ def events_query(actor: Actor, campaign_id) -> sa.Select:
     Raises NotFound when the actor may not see the campaign, Forbidden when they may see it but are not in the
     party (the log names the party's characters).
     """
+    return events_of(actor, _log_of(actor, campaign_id))
+
+
+def _log_of(actor: Actor, campaign_id) -> Campaign:
+    """The campaign whose log the actor reads; raises NotFound or Forbidden as events_query says."""
     campaign = access.load(actor, Campaign, campaign_id)
     if not access.can_read_log(actor, campaign):
         raise Forbidden("The log is for the game master and the party.")
-    return events_of(actor, campaign)
+    return campaign
 
 
 def events_of(actor: Actor, campaign: Campaign) -> sa.Select:
@@ -109,13 +114,6 @@ def page_after(query: sa.Select, campaign_id, event_id, limit: int = PAGE_SIZE):
     return rows[:limit], Pagination(limit, len(rows) > limit, None)
 
 
-def events_after(actor: Actor, campaign_id, after: int, limit: int = PAGE_SIZE) -> list[CampaignEvent]:
-    """The events this reader may see that committed after number `after`, oldest first, at most `limit` (the
-    access to the log checked again, as events_query does)."""
-    query = events_query(actor, campaign_id).where(CampaignEvent.seq > after)
-    return list(db.session.execute(query.order_by(CampaignEvent.seq).limit(limit)).unique().scalars())
-
-
 def all_after(campaign_id, after: int, limit: int = PAGE_SIZE) -> list[CampaignEvent]:
     """Every event of the log that committed after number `after`, whoever it is for, oldest first, with actor and
     character: for a live stream that reads once for all the readers of a campaign and keeps for each reader
@@ -133,9 +131,7 @@ def all_after(campaign_id, after: int, limit: int = PAGE_SIZE) -> list[CampaignE
 def reader(actor: Actor, campaign_id) -> tuple:
     """(the reader's user id, the GM's user id) once the actor is found to be one who may read the campaign's log;
     raises NotFound or Forbidden as events_query does."""
-    campaign = access.load(actor, Campaign, campaign_id)
-    if not access.can_read_log(actor, campaign):
-        raise Forbidden("The log is for the game master and the party.")
+    campaign = _log_of(actor, campaign_id)
     return access.user_id_of(actor), campaign.owner_id
 
 
