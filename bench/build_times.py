@@ -24,7 +24,7 @@ from bench.results import BuildTime
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_URL = "https://localhost"  # production cookies are Secure: the test client must speak HTTPS
-ROUNDS = 3
+ROUNDS = 5
 BUDGETS_MS = {"sheet": 5.0, "inventory": 6.0, "api_character": 1.5, "api_sheet": 3.0}
 LABELS = {
     "sheet": "Sheet page",

@@ -74,8 +74,13 @@ class Phase:
         return Measurement(**self.live[key]) if key in self.live else None
 
     def live_cost(self) -> float | None:
-        """The share of the mix's throughput the open streams took: 1 − (req/s with them / req/s without)."""
+        """The share of the mix's throughput the open streams took, each mixed run measured against the hello of
+        its own round as every ratio here is: 1 − (× hello with them / × hello without). The machine's speed
+        drifts between the regular rounds and the live ones minutes later, and the hello of each round carries
+        that drift. Plain req/s (1 − with / without) only for runs not taken in rounds."""
         with_streams, without = self.live_run("mixed"), self.get("mixed")
-        if with_streams is None or without is None or not without.rps:
+        if with_streams is None or without is None:
             return None
-        return 1 - with_streams.rps / without.rps
+        if with_streams.hello_ratio and without.hello_ratio:
+            return 1 - with_streams.hello_ratio / without.hello_ratio
+        return 1 - with_streams.rps / without.rps if without.rps else None

@@ -88,6 +88,11 @@ def live_verdicts(phases: list[Phase]) -> list[Verdict]:
         return [Verdict(goal, "not measured", None) for goal in goals]
     with_streams, without = phase.live_run("mixed"), phase.get("mixed")
     streams = f"{live['connected_at_start']:,} of {count:,} open at the start, {live['connected']:,} at the end"
+    ratios = (
+        f"× hello {without.hello_ratio:.3f} → {with_streams.hello_ratio:.3f}; "
+        if with_streams.hello_ratio and without.hello_ratio
+        else ""
+    )
     d = live["delivery"]
     delivered = f"{d['arrived']:,} of {d['expected']:,} deliveries of {d['writes']:,} notes"
     if d["failed_writes"]:
@@ -96,7 +101,8 @@ def live_verdicts(phases: list[Phase]) -> list[Verdict]:
     return [
         Verdict(
             goals[0],
-            f"{cost:.1%} at {phase.characters:,} ({without.rps:,.0f} → {with_streams.rps:,.0f} req/s; {streams})",
+            f"{cost:.1%} at {phase.characters:,} ({ratios}{without.rps:,.0f} → {with_streams.rps:,.0f} req/s; "
+            f"{streams})",
             cost <= LIVE_COST_LIMIT and live["connected_at_start"] == count,
         ),
         Verdict(goals[1], delivered, d["expected"] > 0 and d["arrived"] == d["expected"] and not d["failed_writes"]),

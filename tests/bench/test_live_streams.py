@@ -190,8 +190,8 @@ def _live(cost: float = 0.04, arrived: int = 850, opened: int = 1000, p99: float
         p50_ms=40,
         p99_ms=130,
         requests=9000,
-        hello_ratio=0.15,
-        rounds=[{"rps": 300, "hello_rps": 2000, "ratio": 0.15, "p50_ms": 40, "p99_ms": 130}],
+        hello_ratio=0.16 * (1 - cost),
+        rounds=[{"rps": 300, "hello_rps": 2000, "ratio": 0.16 * (1 - cost), "p50_ms": 40, "p99_ms": 130}],
     )
     hello = Measurement("hello", "Bare hello, 1,000 streams open", "/bench/hello", rps=1900, p99_ms=25)
     return {
@@ -223,7 +223,8 @@ def test_the_live_verdicts_pass_when_the_streams_cost_little_and_every_note_arri
     cost, delivered, latency = _live_verdicts(_with_live(_live()))
 
     assert cost.goal == "1,000 idle streams cost ≤ 10% of the mix's throughput"
-    assert cost.ok is True and cost.measured.startswith("4.0% at 1,000 (320 → 307 req/s; 1,000 of 1,000 open")
+    assert cost.ok is True
+    assert cost.measured.startswith("4.0% at 1,000 (× hello 0.160 → 0.154; 320 → 307 req/s; 1,000 of 1,000 open")
     assert delivered.ok is True and delivered.measured == "850 of 850 deliveries of 100 notes"
     assert latency.ok is True and latency.measured == "p50 80 ms, p99 240 ms, max 400 ms"
 
@@ -233,6 +234,18 @@ def test_the_live_verdicts_fail_on_a_costly_stream_a_lost_note_a_stream_never_op
     assert [v.ok for v in _live_verdicts(_with_live(_live(arrived=849)))] == [True, False, True]
     assert [v.ok for v in _live_verdicts(_with_live(_live(opened=990)))] == [False, True, True]
     assert [v.ok for v in _live_verdicts(_with_live(_live(p99=1200)))] == [True, True, False]
+
+
+def test_the_streams_cost_is_judged_against_each_rounds_hello_so_a_slower_machine_is_not_counted_as_their_cost():
+    live = _live(cost=0.0)
+    live["mixed"]["rps"] = 320 * 0.8  # the whole machine ran 20% slower in the live rounds: their hello too
+
+    cost = _live_verdicts(_with_live(live))[0]
+
+    assert cost.ok is True and cost.measured.startswith("0.0% at 1,000 (× hello 0.160 → 0.160; 320 → 256 req/s;")
+
+    live["mixed"] |= {"hello_ratio": None, "rounds": []}  # runs not taken in rounds: plain req/s
+    assert _live_verdicts(_with_live(live))[0].measured.startswith("20.0% at 1,000 (320 → 256 req/s;")
 
 
 def test_without_a_live_scenario_its_verdicts_say_not_measured():
@@ -262,7 +275,8 @@ def test_the_live_section_sets_the_mix_with_streams_beside_the_mix_without_them(
     assert "| Mixed | 320 | 0.16 | — | 0.0 | 140.0 | 0 | 0 |" in text
     assert "| Mixed, 1,000 idle streams open | 307 | 0.15 | 0.15 (130) | 40.0 | 130.0 | 9,000 | 0 |" in text
     assert "| Bare hello, 1,000 streams open | 1,900 | — |" in text
-    assert "| Cost of the open streams | 1 − 307 / 320 req/s = 4.0% (goal ≤ 10%: pass)" in text
+    cost = "| Cost of the open streams | 1 − 0.154 / 0.160 × hello = 4.0% (goal ≤ 10%: pass); in req/s 307 against 320"
+    assert cost in text
     assert "| Stream worker RSS (pid 4242) | 120 MB before, 157 MB with the streams open" in text
     assert "| Deliveries | 850 of 850 arrived (0 twice) |" in text
     assert "| Stream worker CPU | 1.4% of a core while the hello ran and " in text
@@ -271,7 +285,7 @@ def test_the_live_section_sets_the_mix_with_streams_beside_the_mix_without_them(
         "| Write to delivery | p50 80 ms, p99 240 ms, max 400 ms (goal p99 ≤ 1 s: pass); the notes' own "
         "answers p50 35 ms, p99 120 ms |" in text
     )
-    assert "Live streams" in report.console(result) and "Cost of the open streams: 1 − 307" in report.console(result)
+    assert "Live streams" in report.console(result) and "Cost of the open streams: 1 − 0.154" in report.console(result)
     figures = tmp_path / "results.json"
     figures.write_text(json.dumps(report.as_json(result), default=str))
     assert report.markdown(report.load(figures)) == text
