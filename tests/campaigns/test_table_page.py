@@ -57,6 +57,7 @@ def test_the_gm_sees_each_member_with_bars_and_acts_from_a_card(client, auth, gm
     assert "GM roll" in page and "Nothing has happened yet." in page
     assert f'sse-connect="/campaigns/{campaign.id}/stream' in page and 'sse-swap="log"' in page
     assert 'hx-trigger="sse:party, campaign-changed from:body"' in page
+    assert re.search(r'id="table-log-list"[^>]*aria-live="polite" aria-relevant="additions"', page)
 
 
 def test_a_member_sees_the_party_and_log_but_acts_only_on_their_own_character(client, auth, named_party):
@@ -366,6 +367,8 @@ def test_the_dashboard_opens_the_table_and_its_roster_shows_current_health(clien
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert f'href="/campaigns/{campaign.id}/table">Open the table</a>' in page
     assert f'sse-connect="/campaigns/{campaign.id}/stream' in page and "every 10s" not in page
+    # a screen reader hears each entry the stream adds to the log, as on the table page
+    assert re.search(r'id="campaign-log-list"[^>]*aria-live="polite" aria-relevant="additions"', page)
     assert f"<strong>{full - 4}</strong> / {full}" in page and "Mira took 4 damage" in page
     changed = client.get(f"/campaigns/{campaign.id}/roster", headers={**htmx, "If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200  # a hit changes the roster's version
